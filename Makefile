@@ -1,0 +1,48 @@
+# Familiar targets, each a one-line alias for the pipeline (`careervp-ci`) or pytest.
+# `make` bootstraps itself on a fresh machine: a pinned uv in .tools/, then the locked Python and Node tools.
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+RUN := $(UV) run --frozen
+ENV ?= dev
+PROFILE ?= main
+
+.PHONY: setup ci check test e2e compare-openapi build deploy destroy bench fmt
+
+$(UV):
+	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+node_modules/.package-lock.json: package-lock.json $(UV)
+	$(RUN) npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(UV) node_modules/.package-lock.json ## install the locked toolchain (uv.lock, package-lock.json)
+	$(UV) sync --frozen --quiet
+
+ci: setup ## the pipeline's main job on the host
+	$(RUN) careervp-ci ci --profile $(PROFILE)
+
+check: setup ## the pull-request quality bar
+	$(RUN) careervp-ci ci --profile pr
+
+test: setup ## the whole test suite
+	$(RUN) pytest
+
+e2e: setup ## the release path end to end against the local AWS emulator
+	$(RUN) pytest tests/e2e
+
+compare-openapi: setup ## the committed API contract against the code and the base ref
+	$(RUN) careervp-ci openapi
+
+build: setup ## build the release artifact once; prints its digest
+	$(RUN) careervp-ci build
+
+deploy: setup ## deploy an artifact: make deploy ENV=dev ARTIFACT=sha256:...
+	$(RUN) careervp-ci deploy --env $(ENV) --artifact $(ARTIFACT)
+
+destroy: setup ## guarded: make destroy ENV=dev CONFIRM=dev (prod is refused)
+	$(RUN) careervp-ci destroy --env $(ENV) --confirm $(CONFIRM)
+
+bench: setup ## the pipeline's own benchmarks
+	$(RUN) python bench/run.py
+
+fmt: setup ## apply formatting and safe lint fixes
+	$(RUN) ruff format . && $(RUN) ruff check --fix .
