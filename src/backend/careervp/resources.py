@@ -1,0 +1,202 @@
+"""The one description of CareerVP's data resources and Lambda functions.
+
+Code and infrastructure both read this module: the handlers find their tables and bucket through the
+environment variables named here, and the CDK stacks create exactly these tables, buckets, secrets and
+functions, wire the routes to the functions and grant each function only the access listed for it.
+Plain frozen dataclasses, no AWS calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+ENV_VAR_ENVIRONMENT = "CAREERVP_ENV"
+ENV_VAR_VERSION = "CAREERVP_VERSION"
+ENV_VAR_KB_TABLE = "CAREERVP_KB_TABLE"
+ENV_VAR_GAP_TABLE = "CAREERVP_GAP_TABLE"
+ENV_VAR_BILLING_TABLE = "CAREERVP_BILLING_TABLE"
+ENV_VAR_KB_BUCKET = "CAREERVP_KB_BUCKET"
+ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
+"""The webhook signing secret's value itself: local runs and tests only."""
+ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
+"""The Secrets Manager ARN holding the webhook signing secret: deployed environments."""
+
+SERVICE_NAME = "careervp"
+"""Powertools service name (structured logs) for every function."""
+METRICS_NAMESPACE = "CareerVP"
+"""CloudWatch namespace of the functions' EMF metrics (including the cost-per-request metric)."""
+
+COMMON_ENV_VARS: tuple[str, ...] = (ENV_VAR_ENVIRONMENT, ENV_VAR_VERSION)
+"""Environment variables every function reads, whatever resources it uses."""
+
+KeyType = Literal["S", "N", "B"]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Access(StrEnum):
+    """How a function uses a resource; infra turns it into the narrowest matching grant."""
+
+    READ = "read"
+    READ_WRITE = "read_write"
+
+
+@dataclass(frozen=True)
+class KeyAttribute:
+    """One key attribute of a DynamoDB table."""
+
+    name: str
+    type: KeyType = "S"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: physical name `careervp-<env>-<component>-<resource>`, on-demand, PITR."""
+
+    component: str
+    resource: str
+    partition_key: KeyAttribute
+    env_var: str
+    sort_key: KeyAttribute | None = None
+    ttl_attribute: str | None = None
+    """Epoch-seconds attribute DynamoDB expires items by, when the table has one."""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket: physical name `careervp-<env>-<component>-<resource>`, encrypted, private, TLS only."""
+
+    component: str
+    resource: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A Secrets Manager secret; the function gets its ARN in `env_var` and reads the value at run time."""
+
+    component: str
+    resource: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API Gateway route; `path` uses API Gateway's `{param}` syntax."""
+
+    method: HttpMethod
+    path: str
+
+
+@dataclass(frozen=True)
+class TableGrant:
+    table: Table
+    access: Access
+
+
+@dataclass(frozen=True)
+class BucketGrant:
+    bucket: Bucket
+    access: Access
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function: physical name `careervp-<env>-<component>-<resource>`, Python 3.13."""
+
+    component: str
+    handler: str
+    """Dotted path of the Lambda entry point, `careervp.handlers.<x>.handler`."""
+    routes: tuple[Route, ...]
+    tables: tuple[TableGrant, ...] = ()
+    buckets: tuple[BucketGrant, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    resource: str = "api"
+
+    @property
+    def env_vars(self) -> tuple[str, ...]:
+        """Every environment variable the function reads (infra sets each one)."""
+        names = [
+            *COMMON_ENV_VARS,
+            *(grant.table.env_var for grant in self.tables),
+            *(grant.bucket.env_var for grant in self.buckets),
+            *(secret.env_var for secret in self.secrets),
+        ]
+        return tuple(dict.fromkeys(names))
+
+
+KB_TABLE = Table(
+    component="kb",
+    resource="documents",
+    partition_key=KeyAttribute("document_id"),
+    env_var=ENV_VAR_KB_TABLE,
+)
+GAP_TABLE = Table(
+    component="gap",
+    resource="responses",
+    partition_key=KeyAttribute("response_id"),
+    env_var=ENV_VAR_GAP_TABLE,
+)
+BILLING_TABLE = Table(
+    component="billing",
+    resource="subscriptions",
+    partition_key=KeyAttribute("pk"),
+    sort_key=KeyAttribute("sk"),
+    env_var=ENV_VAR_BILLING_TABLE,
+    ttl_attribute="expires_at",
+)
+"""Single-table billing state: `SUBSCRIPTION#<id>` items, `EVENT#<id>` markers of processed webhook events."""
+
+TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE)
+
+KB_BUCKET = Bucket(component="kb", resource="documents", env_var=ENV_VAR_KB_BUCKET)
+
+BUCKETS: tuple[Bucket, ...] = (KB_BUCKET,)
+
+STRIPE_WEBHOOK_SECRET = Secret(
+    component="billing",
+    resource="stripe-webhook-secret",
+    env_var=ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN,
+)
+
+SECRETS: tuple[Secret, ...] = (STRIPE_WEBHOOK_SECRET,)
+
+HEALTH_FUNCTION = Function(
+    component="health",
+    handler="careervp.handlers.health.handler",
+    routes=(Route("GET", "/health"),),
+    tables=tuple(TableGrant(table, Access.READ) for table in TABLES),
+    buckets=tuple(BucketGrant(bucket, Access.READ) for bucket in BUCKETS),
+)
+KB_FUNCTION = Function(
+    component="kb",
+    handler="careervp.handlers.kb.handler",
+    routes=(
+        Route("POST", "/kb/documents"),
+        Route("GET", "/kb/documents"),
+        Route("GET", "/kb/documents/{document_id}"),
+        Route("DELETE", "/kb/documents/{document_id}"),
+    ),
+    tables=(TableGrant(KB_TABLE, Access.READ_WRITE),),
+    buckets=(BucketGrant(KB_BUCKET, Access.READ_WRITE),),
+)
+GAP_FUNCTION = Function(
+    component="gap",
+    handler="careervp.handlers.gap.handler",
+    routes=(
+        Route("POST", "/gap-analysis/questions"),
+        Route("POST", "/gap-analysis/responses"),
+        Route("GET", "/gap-analysis/responses/{response_id}"),
+    ),
+    tables=(TableGrant(GAP_TABLE, Access.READ_WRITE),),
+)
+BILLING_FUNCTION = Function(
+    component="billing",
+    handler="careervp.handlers.billing.handler",
+    routes=(Route("POST", "/webhooks/stripe"),),
+    tables=(TableGrant(BILLING_TABLE, Access.READ_WRITE),),
+    secrets=(STRIPE_WEBHOOK_SECRET,),
+)
+
+FUNCTIONS: tuple[Function, ...] = (HEALTH_FUNCTION, KB_FUNCTION, GAP_FUNCTION, BILLING_FUNCTION)
