@@ -6,7 +6,7 @@ A step is declared once as data; the host runs it as local processes, Dagger run
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,8 @@ class Option:
     help: str
     default: str | None = None
     choices: tuple[str, ...] = ()
+    keyed: bool = True
+    """Whether the value is part of the step's cache key (a test-order seed, for instance, is not)."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,20 @@ class Step:
     options: tuple[Option, ...] = ()
     needs_node: bool = False
     cacheable: bool = True
+    tools: tuple[str, ...] = ()
+    """Packages (PyPI names in uv.lock, npm names in package-lock.json): their pinned versions key it."""
+    key_extra: Callable[[Path, Mapping[str, str | None]], str] | None = None
+    """Facts outside the tree that decide the verdict (e.g. what a base ref points at), for the cache key."""
     reports: tuple[str, ...] = field(default=())
     """Report files the step writes under its report folder (restored on a cache hit)."""
+
+    def option(self, name: str) -> Option:
+        """The declared option `name`; a KeyError names the step's valid options."""
+        for option in self.options:
+            if option.name == name:
+                return option
+        valid = ", ".join(o.name for o in self.options) or "none"
+        raise KeyError(f"step {self.name!r} has no option {name!r} (valid: {valid})")
 
     def report_dir(self, reports_root: Path) -> Path:
         return reports_root / self.name

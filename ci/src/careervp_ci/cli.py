@@ -1,0 +1,188 @@
+"""`careervp-ci`: the host twin of `dagger call`.
+
+    careervp-ci steps                                   list the catalogue and the profiles
+    careervp-ci <step> [--src DIR] [step options]       one step (and the steps it needs)
+    careervp-ci test --suite unit|integration|regression|e2e
+    careervp-ci ci [--profile pr|main|nightly|gap-remediation] [--changed-from REF] [--src DIR]
+
+Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.report).
+2: bad usage or configuration; the message names the bad value and the valid ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from careervp_ci.cache import ResultCache, cache_root
+from careervp_ci.host import HostExecutor
+from careervp_ci.plan import Plan, PlanError, build_plan, unknown
+from careervp_ci.profiles import PROFILES
+from careervp_ci.progress import progress_for
+from careervp_ci.report import exit_code, print_problems, print_verdict, write_summary
+from careervp_ci.select import RefError, changed_paths, select
+from careervp_ci.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.steps.model import Step
+
+USAGE_ERROR = 2
+BUILTIN_COMMANDS = ("steps", "test", "ci")
+
+
+def _release_cli() -> ModuleType | None:
+    """The release engineer's commands (build, deploy, ...) when that module is part of the install."""
+    if importlib.util.find_spec("careervp_ci.release_cli") is None:
+        return None
+    return importlib.import_module("careervp_ci.release_cli")
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--src", type=Path, default=Path(), help="source tree to check (default: .)")
+    parser.add_argument("--reports", type=Path, help="report folder (default: <src>/.reports)")
+    parser.add_argument("--no-cache", action="store_true", help="run every step; store nothing")
+    parser.add_argument("--workers", type=int, help="steps run at once (default: CPU cores)")
+
+
+def _add_step_options(parser: argparse.ArgumentParser, step: Step) -> None:
+    for option in step.options:
+        parser.add_argument(
+            f"--{option.name}", default=option.default, choices=option.choices or None, help=option.help
+        )
+
+
+def build_parser(release: ModuleType | None) -> tuple[argparse.ArgumentParser, list[str]]:
+    """The parser, and every command name it accepts (steps, builtins, release commands)."""
+    parser = argparse.ArgumentParser(prog="careervp-ci", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("steps", help="list the steps and profiles")
+    for step in CATALOGUE.values():
+        step_parser = commands.add_parser(step.name, help=step.summary)
+        _add_run_arguments(step_parser)
+        _add_step_options(step_parser, step)
+    test = commands.add_parser("test", help="run one test suite")
+    test.add_argument("--suite", required=True, help=f"one of: {', '.join(SUITES)}")
+    _add_run_arguments(test)
+    _add_step_options(test, SUITES["unit"])
+    ci = commands.add_parser("ci", help="run a profile's steps")
+    ci.add_argument("--profile", default="pr", help=f"one of: {', '.join(PROFILES)} (default: pr)")
+    ci.add_argument("--changed-from", metavar="REF", help="run only what the changes since REF call for")
+    ci.add_argument("--seed", help="pin the random test order for every suite")
+    ci.add_argument("--base-ref", help="baseline for OpenAPI breaking changes (default: --changed-from)")
+    ci.add_argument(
+        "--allow-unverified",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="exit 0 even if STEP ends unverified (it is still shown as UNVERIFIED)",
+    )
+    _add_run_arguments(ci)
+    if release is not None:
+        release.register(commands)
+    return parser, list(commands.choices)
+
+
+def list_steps() -> int:
+    width = max(map(len, CATALOGUE))
+    print("steps:")
+    for step in CATALOGUE.values():
+        print(f"  {step.name:<{width}}  {step.summary}")
+    print("suites (careervp-ci test --suite NAME): " + ", ".join(SUITES))
+    print("profiles:")
+    for profile in PROFILES.values():
+        print(f"  {profile.name:<{width}}  {profile.summary}: {', '.join(profile.steps)}")
+    return 0
+
+
+def _options_from(args: argparse.Namespace, step: Step) -> dict[str, str | None]:
+    values = vars(args)
+    return {option.name: values.get(option.name.replace("-", "_")) for option in step.options}
+
+
+def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified: Sequence[str] = ()) -> int:
+    src = args.src.resolve()
+    reports = (args.reports or src / ".reports").resolve()
+    cache = None if args.no_cache else ResultCache(cache_root(src))
+    executor = HostExecutor(src, reports, cache, progress_for(sys.stdout))
+    if args.workers:
+        executor.workers = args.workers
+    run = executor.run(plan)
+    code = exit_code(run, allow_unverified)
+    print_problems(run, sys.stdout)
+    print_verdict(run, code, sys.stdout)
+    print(f"summary: {write_summary(run, code, title, reports)}")
+    return code
+
+
+def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
+    if args.profile not in PROFILES:
+        raise unknown("profile", args.profile, PROFILES)
+    profile = PROFILES[args.profile]
+    options: dict[str, dict[str, str | None]] = {
+        name: dict(values) for name, values in profile.options.items()
+    }
+    for name in profile.steps:
+        step_options = {option.name for option in CATALOGUE[name].options}
+        if args.seed and "seed" in step_options:
+            options.setdefault(name, {})["seed"] = args.seed
+        base_ref = args.base_ref or args.changed_from
+        if base_ref and "base-ref" in step_options:
+            options.setdefault(name, {})["base-ref"] = base_ref
+    wanted: Sequence[str] = profile.steps
+    skipped: Mapping[str, str] = {}
+    if args.changed_from:
+        selection = select(
+            profile.steps, changed_paths(args.src.resolve(), args.changed_from), args.changed_from
+        )
+        print(f"selection since {args.changed_from}: {selection.reason}")
+        for name, reason in selection.skipped.items():
+            print(f"  skip {name}: {reason}")
+        wanted, skipped = selection.steps, selection.skipped
+    return build_plan(CATALOGUE, wanted, options, skipped), f"careervp-ci ci --profile {profile.name}"
+
+
+def dispatch(args: argparse.Namespace, release: ModuleType | None) -> int:
+    if args.command == "steps":
+        return list_steps()
+    if release is not None and args.command not in CATALOGUE and args.command not in BUILTIN_COMMANDS:
+        return int(release.dispatch(args))
+    if not args.src.is_dir():
+        raise PlanError(f"--src {str(args.src)!r} is not a directory")
+    if args.command == "ci":
+        plan, title = profile_plan(args)
+        return run_plan(plan, args, title, args.allow_unverified)
+    if args.command == "test":
+        if args.suite not in SUITES:
+            raise unknown("suite", args.suite, SUITES)
+        suite = SUITES[args.suite]
+        catalogue = {**CATALOGUE, suite.name: suite}
+        plan = build_plan(catalogue, [suite.name], {suite.name: _options_from(args, suite)})
+        return run_plan(plan, args, f"careervp-ci test --suite {suite.name}")
+    step = CATALOGUE[args.command]
+    plan = build_plan(CATALOGUE, [step.name], {step.name: _options_from(args, step)})
+    return run_plan(plan, args, f"careervp-ci {step.name}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    release = _release_cli()
+    parser, commands = build_parser(release)
+    if arguments and not arguments[0].startswith("-") and arguments[0] not in commands:
+        print(
+            f"careervp-ci: unknown step {arguments[0]!r}; valid steps: {', '.join(CATALOGUE)}"
+            f" (other commands: {', '.join(c for c in commands if c not in CATALOGUE)})",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    args = parser.parse_args(arguments)
+    try:
+        return dispatch(args, release)
+    except (PlanError, RefError, ValueError) as error:
+        print(f"careervp-ci: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""The host executor: a Plan's steps as local processes, in parallel, in dependency order, fail-fast.
+
+A step starts once everything it needs has passed (or came from the cache). The first failure stops the
+run: running steps are cancelled (shown as stopped) and steps that had not started are reported as never
+ran. Each step works in its own report folder; passes are stored in the result cache with that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careervp_ci.cache import FileDigests, ResultCache, step_key
+from careervp_ci.plan import Plan
+from careervp_ci.progress import Progress
+from careervp_ci.steps.context import Status, StepCancelled, StepContext, StepOutcome
+from careervp_ci.steps.model import Step
+
+GOOD = frozenset({Status.PASSED, Status.CACHED})
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    status: Status
+    seconds: float
+    outcome: StepOutcome
+
+
+@dataclass(frozen=True)
+class RunResult:
+    results: tuple[StepResult, ...]
+    skipped: Mapping[str, str]
+
+    def with_status(self, *statuses: Status) -> list[StepResult]:
+        return [result for result in self.results if result.status in statuses]
+
+
+@dataclass
+class _RunState:
+    """Shared by the steps of one run: file digests, the stop signal, and each step's cache key."""
+
+    digests: FileDigests
+    cancel: threading.Event = field(default_factory=threading.Event)
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class HostExecutor:
+    src: Path
+    reports_root: Path
+    cache: ResultCache | None
+    progress: Progress
+    workers: int = os.cpu_count() or 2
+    tool_dir: Path = Path(sys.executable).parent
+
+    def run(self, plan: Plan) -> RunResult:
+        """Run every step of the plan; returns each step's verdict in plan order."""
+        self.reports_root.mkdir(parents=True, exist_ok=True)
+        state = _RunState(FileDigests(self.src))
+        done: dict[str, StepResult] = {}
+        pending = list(plan.steps)
+        running: dict[Future[StepResult], Step] = {}
+        self.progress.start([step.name for step in plan.steps])
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+                while pending or running:
+                    for step in self._ready(pending, done) if not state.cancel.is_set() else []:
+                        pending.remove(step)
+                        future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
+                        running[future] = step
+                        self.progress.running(step.name)
+                    self._block_unrunnable(pending, done, state.cancel.is_set())
+                    if not running:
+                        continue
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        result = future.result()
+                        del running[future]
+                        done[result.name] = result
+                        self.progress.finished(
+                            result.name, result.status, result.seconds, result.outcome.message
+                        )
+                        if result.status is Status.FAILED:
+                            state.cancel.set()
+        finally:
+            self.progress.stop()
+        ordered = tuple(done[step.name] for step in plan.steps)
+        return RunResult(ordered, plan.skipped)
+
+    @staticmethod
+    def _ready(pending: list[Step], done: Mapping[str, StepResult]) -> list[Step]:
+        return [s for s in pending if all(n in done and done[n].status in GOOD for n in s.needs)]
+
+    def _block_unrunnable(self, pending: list[Step], done: dict[str, StepResult], stopping: bool) -> None:
+        """Steps that can no longer start: a need did not pass, or the run is stopping after a failure."""
+        changed = True
+        while changed:
+            changed = False
+            for step in list(pending):
+                blocked = [n for n in step.needs if n in done and done[n].status not in GOOD]
+                if not blocked and not stopping:
+                    continue
+                reason = (
+                    f"needs {', '.join(blocked)}, which did not pass"
+                    if blocked
+                    else "the run stopped at the first failing gate"
+                )
+                pending.remove(step)
+                done[step.name] = StepResult(
+                    step.name, Status.NEVER_RAN, 0.0, StepOutcome(Status.NEVER_RAN, reason)
+                )
+                self.progress.finished(step.name, Status.NEVER_RAN, 0.0, reason)
+                changed = True
+
+    def _execute(self, step: Step, options: Mapping[str, str | None], state: _RunState) -> StepResult:
+        started = time.monotonic()
+        report_dir = self.reports_root / step.name
+        needed = {need: state.keys[need] for need in step.needs}
+        key = step_key(step, self.src, options, needed, state.digests)
+        state.keys[step.name] = key
+        if self.cache and step.cacheable and (hit := self.cache.lookup(key)):
+            ResultCache.restore(hit, report_dir)
+            outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
+            return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome)
+        shutil.rmtree(report_dir, ignore_errors=True)
+        report_dir.mkdir(parents=True)
+        ctx = StepContext(step.name, self.src, report_dir, options, self.tool_dir, cancel=state.cancel)
+        try:
+            outcome = step.run(ctx)
+        except StepCancelled:
+            outcome = StepOutcome(Status.STOPPED, "cancelled: another gate failed")
+        except Exception as error:  # a crashing step is a failed step, with its traceback as evidence
+            lines = traceback.format_exception(error)[-6:]
+            outcome = StepOutcome(
+                Status.FAILED,
+                f"the step crashed: {type(error).__name__}: {error}",
+                details=tuple(line.rstrip() for chunk in lines for line in chunk.splitlines()),
+                reproduce=f"uv run careervp-ci {step.name}",
+            )
+        if outcome.status is Status.PASSED and self.cache and step.cacheable:
+            self.cache.store(key, outcome.message, outcome.notes, report_dir)
+        return StepResult(step.name, outcome.status, time.monotonic() - started, outcome)

@@ -1,0 +1,66 @@
+"""What a run will execute: steps in dependency order, each with its resolved options.
+
+Both `careervp-ci <step>` and `careervp-ci ci` become a Plan; the executor only ever sees Plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from careervp_ci.steps.model import Step
+
+
+class PlanError(ValueError):
+    """Bad usage or configuration (exit 2): the message names the bad value and the valid ones."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    """Dependency order: a step comes after everything it needs."""
+    options: Mapping[str, Mapping[str, str | None]]
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    """Steps left out by change-aware selection, with the reason (printed and summarised)."""
+
+
+def unknown(kind: str, name: str, valid: Iterable[str]) -> PlanError:
+    return PlanError(f"unknown {kind} {name!r}; valid {kind}s: {', '.join(valid)}")
+
+
+def build_plan(
+    catalogue: Mapping[str, Step],
+    wanted: Iterable[str],
+    options: Mapping[str, Mapping[str, str | None]] | None = None,
+    skipped: Mapping[str, str] | None = None,
+) -> Plan:
+    """The wanted steps plus everything they need, ordered so needs run first; options get their defaults."""
+    ordered: list[Step] = []
+    seen: set[str] = set()
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in trail:
+            raise PlanError(f"steps need each other in a cycle: {' -> '.join((*trail, name))}")
+        if name in seen:
+            return
+        if name not in catalogue:
+            raise unknown("step", name, catalogue)
+        for need in catalogue[name].needs:
+            visit(need, (*trail, name))
+        seen.add(name)
+        ordered.append(catalogue[name])
+
+    for name in wanted:
+        visit(name, ())
+    given = options or {}
+    resolved: dict[str, dict[str, str | None]] = {}
+    for step in ordered:
+        values: dict[str, str | None] = {option.name: option.default for option in step.options}
+        for option_name, value in given.get(step.name, {}).items():
+            try:
+                step.option(option_name)
+            except KeyError as error:
+                raise PlanError(str(error.args[0])) from None
+            values[option_name] = value
+        resolved[step.name] = values
+    return Plan(tuple(ordered), resolved, dict(skipped or {}))

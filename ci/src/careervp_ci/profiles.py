@@ -1,0 +1,68 @@
+"""Profiles as data: which steps a pipeline run takes and how its tests are selected.
+
+- `pr`: the pull-request bar; light integration (`-m "not slow"`). No audit/SBOM: those are supply-chain
+  checks of the lockfiles that `main` and `nightly` run (and audit cannot verify offline).
+- `main`: the full bar, supply chain, then the release path (build -> deploy local -> verify -> smoke)
+  once `careervp_ci.steps.release_local` provides it.
+- `nightly`: the full bar and supply chain without deploying.
+- `gap-remediation`: the `pr` bar with integration narrowed to the gap work (`-k "gap or company_research"`,
+  slow tests included), for branches working on gap remediation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from careervp_ci.steps.catalogue import RELEASE_PATH
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    summary: str
+    steps: tuple[str, ...]
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """step -> option -> value: the test selection (and other per-profile settings)."""
+
+
+_FAST_GATES = ("format", "lint", "typecheck", "naming")
+_CONTRACTS = ("synth", "openapi", "workflows")
+_SUPPLY_CHAIN = ("audit", "sbom")
+
+PROFILES: Mapping[str, Profile] = MappingProxyType(
+    {
+        "pr": Profile(
+            "pr",
+            "pull-request bar: fast gates, unit, light integration, coverage, contracts",
+            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS),
+            {"integration": {"marker": "not slow"}},
+        ),
+        "main": Profile(
+            "main",
+            "full bar, supply chain, then the release path to the local emulator",
+            (
+                *_FAST_GATES,
+                "unit",
+                "integration",
+                "regression",
+                "coverage",
+                *_CONTRACTS,
+                *_SUPPLY_CHAIN,
+                *RELEASE_PATH,
+            ),
+        ),
+        "nightly": Profile(
+            "nightly",
+            "full bar and supply chain, no deploy",
+            (*_FAST_GATES, "unit", "integration", "regression", "coverage", *_CONTRACTS, *_SUPPLY_CHAIN),
+        ),
+        "gap-remediation": Profile(
+            "gap-remediation",
+            "pr bar with integration targeted at gap remediation (slow tests included)",
+            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS),
+            {"integration": {"keyword": "gap or company_research"}},
+        ),
+    }
+)

@@ -1,0 +1,29 @@
+"""`naming`: the gatekeeper checks every physical resource name the infrastructure declares."""
+
+from __future__ import annotations
+
+from careervp_ci.steps.context import StepContext, StepOutcome
+from careervp_ci.steps.model import Step
+from careervp_ci.steps.sources import INFRA_SOURCES, PROJECT_CONFIG
+
+GATEKEEPER = "src/backend/scripts/validate_naming.py"
+
+
+def run(ctx: StepContext) -> StepOutcome:
+    if not (ctx.src / GATEKEEPER).is_file():
+        return ctx.failed(
+            f"the naming gatekeeper {GATEKEEPER} is missing from {ctx.src}",
+            details=[f"{GATEKEEPER}: expected the infra team's validator here (see docs/architecture.md)"],
+        )
+    result = ctx.run(["python", GATEKEEPER, "--path", "infra", "--strict"])
+    if result.ok:
+        return ctx.passed("every resource name follows careervp-<env>-<component>-<resource>")
+    return ctx.failed("resource names break the naming rules", result)
+
+
+STEP = Step(
+    name="naming",
+    summary="validate_naming.py --path infra --strict (the gatekeeper)",
+    run=run,
+    inputs=(*INFRA_SOURCES, "src/backend/scripts/**/*.py", *PROJECT_CONFIG),
+)

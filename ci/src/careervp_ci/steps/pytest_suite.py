@@ -1,0 +1,119 @@
+"""How every test suite runs: pytest with JUnit XML, a printed (pinnable) random-order seed, retries only
+for tests marked `flaky` (pytest-rerunfailures' marker; every rerun is reported), and optional coverage data
+for the `coverage` step to combine.
+
+`unit`, `integration`, `regression` and `e2e` are each declared in their own module with this runner.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable
+
+from careervp_ci.steps.context import StepContext, StepOutcome, first_useful_lines
+from careervp_ci.steps.model import Option, Step
+
+SEED_ENV = "CAREERVP_SEED"
+NO_TESTS_COLLECTED = 5
+
+SELECTION_OPTIONS = (
+    Option("marker", "pytest -m expression selecting tests (e.g. 'not slow')"),
+    Option("keyword", "pytest -k expression selecting tests (e.g. 'gap or company_research')"),
+    Option(
+        "seed",
+        f"random-order seed; default: ${SEED_ENV} or a fresh one (always printed so a run can be replayed)",
+        keyed=False,
+    ),
+)
+
+_RERUN = re.compile(r"^(RERUN|R)\s+(\S+::\S+)|(\S+::\S+)\s+RERUN")
+_VERDICT = re.compile(r"^(FAILED|ERROR)\s")
+
+
+def coverage_data_file(report_dir_name: str) -> str:
+    """Name of the coverage data a suite leaves in its report folder (what `coverage` combines)."""
+    return f"{report_dir_name}.coverage"
+
+
+def choose_seed(ctx: StepContext) -> str:
+    """The pinned seed (option, then environment) or a fresh random one."""
+    pinned = ctx.option("seed") or os.environ.get(SEED_ENV)
+    if pinned:
+        if not pinned.isdigit():
+            raise ValueError(
+                f"seed must be a non-negative integer, got {pinned!r} (from --seed or ${SEED_ENV})"
+            )
+        return pinned
+    return str(secrets.randbelow(2**32))
+
+
+def failure_lines(output: str) -> tuple[str, ...]:
+    """pytest's FAILED/ERROR summary lines first, then file:line locations."""
+    verdicts = [line for line in output.splitlines() if _VERDICT.match(line)]
+    return tuple(verdicts[:10]) + first_useful_lines(output, limit=6)
+
+
+def reruns(output: str) -> list[str]:
+    """Tests pytest-rerunfailures retried, one entry per retry."""
+    found = []
+    for line in output.splitlines():
+        match = _RERUN.search(line.strip())
+        if match:
+            found.append(match.group(2) or match.group(3))
+    return found
+
+
+def runner(folder: str, *, with_coverage: bool) -> Callable[[StepContext], StepOutcome]:
+    """A step body running the tests in `folder` with the context's selection options."""
+
+    def run(ctx: StepContext) -> StepOutcome:
+        if not (ctx.src / folder).is_dir():
+            return ctx.passed(f"no tests: {folder} does not exist")
+        seed = choose_seed(ctx)
+        argv = ["pytest", folder, f"--randomly-seed={seed}", "-rR", "-q"]
+        argv += ["--junitxml", str(ctx.report_dir / "junit.xml")]
+        env: dict[str, str] = {}
+        if with_coverage:
+            argv += ["--cov", "--cov-report="]
+            env["COVERAGE_FILE"] = str(ctx.report_dir / coverage_data_file(ctx.step))
+        if marker := ctx.option("marker"):
+            argv += ["-m", marker]
+        if keyword := ctx.option("keyword"):
+            argv += ["-k", keyword]
+        result = ctx.run(argv, env=env)
+        notes = [f"random-order seed {seed} (replay with --seed {seed} or {SEED_ENV}={seed})"]
+        notes += [f"retried flaky test {test}" for test in reruns(result.output)]
+        if result.returncode == NO_TESTS_COLLECTED:
+            return ctx.passed(f"no tests collected in {folder} for this selection", notes=notes)
+        if result.ok:
+            summary = next((ln for ln in reversed(result.output.splitlines()) if " passed" in ln), "passed")
+            return ctx.passed(summary.strip("= "), notes=notes)
+        outcome = ctx.failed(f"tests failed in {folder}", result, details=failure_lines(result.output))
+        return StepOutcome(outcome.status, outcome.message, outcome.details, outcome.reproduce, tuple(notes))
+
+    return run
+
+
+def suite_step(
+    name: str,
+    folder: str,
+    summary: str,
+    inputs: tuple[str, ...],
+    *,
+    with_coverage: bool,
+    cacheable: bool = True,
+) -> Step:
+    """Declare a pytest suite as a step."""
+    reports = ("junit.xml", coverage_data_file(name)) if with_coverage else ("junit.xml",)
+    return Step(
+        name=name,
+        summary=summary,
+        run=runner(folder, with_coverage=with_coverage),
+        inputs=inputs,
+        options=SELECTION_OPTIONS,
+        tools=("pytest", "pytest-randomly", "pytest-rerunfailures", "pytest-cov", "coverage", "moto"),
+        reports=reports,
+        cacheable=cacheable,
+    )
