@@ -1,0 +1,1 @@
+"""Billing: Stripe webhook verification and the subscription state it records."""

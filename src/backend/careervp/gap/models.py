@@ -1,0 +1,65 @@
+"""Gap-analysis payloads at the API edge."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MAX_TEXT_CHARS = 50_000
+RESPONSE_ID_PATTERN = r"^[0-9a-f]{32}$"
+ANALYSIS_ID_PATTERN = r"^ga-[0-9a-f]{24}$"
+QUESTION_ID_PATTERN = r"^gap-[a-z0-9-]{1,60}$"
+
+NonBlankText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)
+]
+
+
+class QuestionsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cv: NonBlankText = Field(description="The candidate's CV as plain text")
+    job_description: NonBlankText = Field(description="The job description as plain text")
+
+
+class Question(BaseModel):
+    question_id: str
+    skill: str
+    question: str
+
+
+class QuestionsResponse(BaseModel):
+    analysis_id: str = Field(description="Stable for the same CV and job description")
+    matched_skills: list[str]
+    questions: list[Question]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+class ResponsesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_id: Annotated[str, StringConstraints(pattern=ANALYSIS_ID_PATTERN)]
+    answers: list[Answer] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_answer_per_question(self) -> ResponsesRequest:
+        seen: set[str] = set()
+        for answer in self.answers:
+            if answer.question_id in seen:
+                raise ValueError(f"question {answer.question_id!r} is answered more than once")
+            seen.add(answer.question_id)
+        return self
+
+
+class StoredResponses(BaseModel):
+    response_id: str
+    analysis_id: str
+    answers: list[Answer]
+    created_at: str = Field(description="ISO 8601, UTC")

@@ -1,0 +1,69 @@
+"""`POST /webhooks/stripe`: verify Stripe's signature, then record the subscription change once."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, UnauthorizedError
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ValidationError
+
+from careervp import aws_clients
+from careervp.api import create_resolver, describe_validation_errors, error_responses, lambda_handler
+from careervp.billing.events import StripeEvent, subscription_of
+from careervp.billing.ledger import Outcome, SubscriptionLedger
+from careervp.billing.secret import webhook_secret
+from careervp.billing.signature import SignatureError, verify_signature
+from careervp.config import table_name
+from careervp.observability import logger, metrics
+from careervp.resources import BILLING_TABLE
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+class WebhookReceipt(BaseModel):
+    event_id: str
+    outcome: Outcome
+
+
+app = create_resolver()
+
+
+def _raw_body() -> bytes:
+    body = app.current_event.decoded_body or ""
+    return body.encode()
+
+
+@app.post(
+    "/webhooks/stripe",
+    summary="Stripe webhook: subscription changes",
+    responses=error_responses(400, 401, 413, 415),
+)
+def receive_stripe_event(
+    stripe_signature: Annotated[
+        str | None,
+        Header(description="Stripe-Signature: t=<unix seconds>,v1=<HMAC-SHA256 of 't.payload'>"),
+    ] = None,
+) -> WebhookReceipt:
+    payload = _raw_body()
+    try:
+        verify_signature(payload, stripe_signature, webhook_secret(), now=time.time())
+    except SignatureError as exc:
+        logger.warning("stripe webhook refused", extra={"reason": str(exc)})
+        metrics.add_metric(name="StripeWebhookRejected", unit=MetricUnit.Count, value=1)
+        raise UnauthorizedError(str(exc)) from None
+    try:
+        event = StripeEvent.model_validate_json(payload)
+        subscription = subscription_of(event)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        raise BadRequestError(describe_validation_errors(errors)) from None
+    ledger = SubscriptionLedger(table=table_name(BILLING_TABLE), dynamodb=aws_clients.dynamodb())
+    outcome = ledger.record(event, subscription, now=int(time.time()))
+    logger.info("stripe event recorded", extra={"event_id": event.id, "type": event.type, "outcome": outcome})
+    return WebhookReceipt(event_id=event.id, outcome=outcome)
+
+
+handler = lambda_handler(app, function="billing", max_body_bytes=MAX_REQUEST_BYTES)

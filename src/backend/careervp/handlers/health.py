@@ -1,0 +1,88 @@
+"""`GET /health`: the running version and whether every table and the bucket answer."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
+
+from careervp import aws_clients
+from careervp.api import create_resolver, lambda_handler
+from careervp.config import ConfigurationError, bucket_name, environment_name, service_version, table_name
+from careervp.observability import logger
+from careervp.resources import BUCKETS, TABLES, Bucket, Table
+
+CheckStatus = Literal["ok", "unreachable", "not_configured"]
+
+
+class DependencyCheck(BaseModel):
+    name: str
+    status: CheckStatus
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    environment: str
+    checks: list[DependencyCheck]
+
+
+def _check_table(table: Table) -> DependencyCheck:
+    name = f"table:{table.component}-{table.resource}"
+    try:
+        aws_clients.dynamodb().describe_table(TableName=table_name(table))
+    except ConfigurationError:
+        return DependencyCheck(name=name, status="not_configured")
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("dependency check failed", extra={"dependency": name, "error": type(exc).__name__})
+        return DependencyCheck(name=name, status="unreachable")
+    return DependencyCheck(name=name, status="ok")
+
+
+def _check_bucket(bucket: Bucket) -> DependencyCheck:
+    name = f"bucket:{bucket.component}-{bucket.resource}"
+    try:
+        aws_clients.s3().head_bucket(Bucket=bucket_name(bucket))
+    except ConfigurationError:
+        return DependencyCheck(name=name, status="not_configured")
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("dependency check failed", extra={"dependency": name, "error": type(exc).__name__})
+        return DependencyCheck(name=name, status="unreachable")
+    return DependencyCheck(name=name, status="ok")
+
+
+def current_health() -> Health:
+    checks = [*(_check_table(table) for table in TABLES), *(_check_bucket(bucket) for bucket in BUCKETS)]
+    healthy = all(check.status == "ok" for check in checks)
+    return Health(
+        status="ok" if healthy else "degraded",
+        version=service_version(),
+        environment=environment_name(),
+        checks=checks,
+    )
+
+
+app = create_resolver()
+
+
+@app.get(
+    "/health",
+    summary="Service version and dependency checks",
+    responses={
+        200: {"description": "Every dependency answers", "content": {"application/json": {"model": Health}}},
+        503: {
+            "description": "A dependency is unreachable",
+            "content": {"application/json": {"model": Health}},
+        },
+    },
+)
+def get_health() -> Response[Health]:
+    health = current_health()
+    status = HTTPStatus.OK if health.status == "ok" else HTTPStatus.SERVICE_UNAVAILABLE
+    return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=health)
+
+
+handler = lambda_handler(app, function="health", max_body_bytes=0)

@@ -1,0 +1,48 @@
+"""Knowledge-base payloads at the API edge, and the limits they must respect."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_DOCUMENT_BYTES = 256 * 1024
+"""Largest document body (UTF-8 bytes) the knowledge base stores."""
+ALLOWED_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/csv", "text/html"})
+DOCUMENT_ID_PATTERN = r"^[0-9a-f]{32}$"
+
+DocumentId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID_PATTERN)]
+
+
+class DocumentUpload(BaseModel):
+    """A new document: its title, its media type and its text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    media_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)] = (
+        Field(description=f"One of {', '.join(sorted(ALLOWED_MEDIA_TYPES))}", examples=["text/markdown"])
+    )
+    content: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description=f"The document's text, at most {MAX_DOCUMENT_BYTES} bytes in UTF-8"
+    )
+
+
+class DocumentMetadata(BaseModel):
+    document_id: DocumentId
+    title: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    created_at: str = Field(description="ISO 8601, UTC")
+
+
+class Document(DocumentMetadata):
+    content: str
+
+
+class DocumentPage(BaseModel):
+    documents: list[DocumentMetadata]
+    next_token: DocumentId | None = Field(
+        default=None, description="Pass as `next_token` to read the next page; absent on the last page"
+    )
