@@ -1,0 +1,42 @@
+"""How a failed step reads in `dagger call`: the step, its exit code, the tool's last lines, and the two
+commands that reproduce it (on the host and in Dagger)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagger
+
+TAIL_LINES = 40
+
+
+class StepFailed(Exception):
+    """A step ended non-zero; raised from a function so `dagger call` exits non-zero with this message."""
+
+
+def tail(text: str, lines: int = TAIL_LINES) -> str:
+    kept = text.rstrip().splitlines()[-lines:]
+    return "\n".join(kept)
+
+
+def dagger_command(argv: Sequence[str]) -> str:
+    """`careervp-ci test --no-cache --suite unit` -> `dagger call test --suite unit`."""
+    words = [word for word in argv[1:] if word != "--no-cache"]
+    return " ".join(["dagger", "call", *words])
+
+
+def host_command(argv: Sequence[str]) -> str:
+    words = [word for word in argv[1:] if word != "--no-cache"]
+    return " ".join(["uv", "run", "careervp-ci", *words])
+
+
+def describe_failure(argv: Sequence[str], error: dagger.ExecError) -> str:
+    """The message `dagger call` shows for a failed step. Secrets never reach it: they enter containers as
+    secret variables, which the engine scrubs from output."""
+    step = argv[1] if len(argv) > 1 else "?"
+    parts = [f"step `{step}` failed in its container (exit {error.exit_code}): {' '.join(argv)}"]
+    for stream, text in (("stdout", error.stdout), ("stderr", error.stderr)):
+        if text.strip():
+            parts.append(f"--- last lines of {stream} ---\n{tail(text)}")
+    parts.append(f"reproduce on the host: {host_command(argv)}\nreproduce in Dagger:  {dagger_command(argv)}")
+    return "\n".join(parts)

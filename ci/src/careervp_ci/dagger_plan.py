@@ -1,0 +1,69 @@
+"""A profile as Dagger jobs: which step functions `dagger call ci` starts, with which arguments.
+
+Runs inside the setup container (`python -m careervp_ci.dagger_plan PROFILE`), where the whole toolchain is
+installed, so the profile comes from the tree under test and the module itself never imports the catalogue
+(its step modules need dev-only packages that the Dagger module runtime does not install).
+
+A step that another selected step needs is not started on its own: `careervp-ci <step>` runs what it needs
+in the same container (coverage runs unit and integration), and running it twice would only cost time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+USAGE_ERROR = 2
+
+
+@dataclass(frozen=True)
+class Job:
+    step: str
+    options: Mapping[str, str] = field(default_factory=dict)
+    covers: tuple[str, ...] = ()
+    """Needed steps this job runs in its own container instead of separately."""
+
+
+def jobs_for(
+    steps: Sequence[str], needs: Mapping[str, Sequence[str]], options: Mapping[str, Mapping[str, str]]
+) -> list[Job]:
+    """One job per selected step, except steps another selected step needs (that step covers them)."""
+    covered = {need: name for name in steps for need in needs.get(name, ()) if need in steps}
+    return [
+        Job(name, dict(options.get(name, {})), tuple(need for need in needs.get(name, ()) if need in steps))
+        for name in steps
+        if name not in covered
+    ]
+
+
+def profile_jobs(profile_name: str) -> list[Job]:
+    """The jobs for a profile from `careervp_ci.profiles`; KeyError names the valid profiles."""
+    from careervp_ci.profiles import PROFILES  # noqa: PLC0415  (the catalogue needs the full toolchain)
+    from careervp_ci.steps.catalogue import CATALOGUE  # noqa: PLC0415
+
+    if profile_name not in PROFILES:
+        raise KeyError(f"unknown profile {profile_name!r}; valid profiles: {', '.join(PROFILES)}")
+    profile = PROFILES[profile_name]
+    needs = {name: CATALOGUE[name].needs for name in profile.steps}
+    options = {name: dict(values) for name, values in profile.options.items()}
+    return jobs_for(profile.steps, needs, options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if len(arguments) != 1:
+        print("usage: python -m careervp_ci.dagger_plan PROFILE", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        jobs = profile_jobs(arguments[0])
+    except KeyError as error:
+        print(f"careervp-ci: {error.args[0]}", file=sys.stderr)
+        return USAGE_ERROR
+    print(json.dumps([asdict(job) for job in jobs]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

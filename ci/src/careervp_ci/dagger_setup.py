@@ -1,0 +1,62 @@
+"""The base container every Dagger function starts from: the project's toolchain, pinned.
+
+Python comes from an image pinned by digest (its tag matches `.python-version`), uv from the version the
+Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`. Dependencies are
+installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import dagger
+from dagger import dag
+
+PYTHON_IMAGE: Final = (
+    "docker.io/library/python:3.13-slim"
+    "@sha256:9d2e5553305c7c7b0097999bb17187c69b921ccd6bc9d40e4bb5ebe652c00285"
+)
+"""Pinned by digest: the tag is informative, the digest decides. Bump both together
+(`docker buildx imagetools inspect python:3.13-slim`); the tag's version must match `.python-version`."""
+
+UV_VERSION: Final = "0.13.8"
+"""The uv the Makefile bootstraps (`UV_VERSION`); a test keeps the two equal."""
+
+WORKDIR: Final = "/src"
+VENV: Final = "/opt/venv"
+"""Outside the tree, so mounting a newer tree over /src keeps the installed environment."""
+UV_CACHE: Final = "/root/.cache/uv"
+NPM_CACHE: Final = "/root/.npm"
+
+MANIFESTS: Final = ("pyproject.toml", "uv.lock", ".python-version", "ci/pyproject.toml")
+"""What `uv sync --no-install-workspace` reads: the workspace root and its member's project file."""
+NODE_MANIFESTS: Final = ("package.json", "package-lock.json")
+
+
+def uv_cache_key(lock_digest: str) -> str:
+    """A uv cache volume per lockfile: a changed lock starts clean instead of growing one volume forever."""
+    return f"careervp-uv-{lock_digest.removeprefix('sha256:')[:16]}"
+
+
+def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
+    """The pinned image with uv, the locked Python environment and the Node tools, and then the tree."""
+    return (
+        dag.container()
+        .from_(PYTHON_IMAGE)
+        .with_env_variable("PYTHONUNBUFFERED", "1")
+        .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
+        .with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
+        .with_env_variable("UV_CACHE_DIR", UV_CACHE)
+        .with_env_variable("UV_LINK_MODE", "copy")
+        .with_env_variable("UV_PROJECT_ENVIRONMENT", VENV)
+        .with_env_variable("PATH", f"{VENV}/bin:$PATH", expand=True)
+        .with_workdir(WORKDIR)
+        .with_directory(WORKDIR, src, include=list(MANIFESTS))
+        .with_exec(["uv", "sync", "--frozen", "--no-install-workspace"])
+        .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
+        .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
+        .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .with_directory(WORKDIR, src)
+        .with_exec(["uv", "sync", "--frozen"])
+    )

@@ -1,0 +1,340 @@
+"""The Dagger module, checked without an engine.
+
+Two kinds of evidence: the SDK's own registry (`Careervp.__dagger_module__._objects`, what `dagger functions`
+would list) compared with the host catalogue, and the lazy query each function builds (`_ctx.selections`),
+which pins the recipe: image digest, caches, secrets and the `careervp-ci` command run in the container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagger
+import pytest
+from careervp_ci import dagger_setup, main
+from careervp_ci.dagger_failures import StepFailed
+from careervp_ci.main import Careervp
+from careervp_ci.profiles import PROFILES
+from careervp_ci.steps import synth
+from careervp_ci.steps.catalogue import CATALOGUE, SUITES
+from dagger import dag
+from dagger._engine._version import CLI_VERSION
+from dagger.mod._converter import to_typedef
+from dagger.mod._resolver import Function, ObjectType
+
+ROOT = Path(__file__).resolve().parents[2]
+RELEASE_FUNCTIONS = {"build", "publish", "deploy", "verify", "smoke", "hotfix"}
+SIDE_EFFECTS = RELEASE_FUNCTIONS - {"build"}
+MODULE_ONLY = {"setup", "ci", "test"}
+DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
+"""Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
+GATES = {name for name in CATALOGUE if name not in SUITES} | {"test"}
+FAKE_DIGEST = "sha256:" + "ab" * 32
+
+
+def registered() -> ObjectType[Any]:
+    return Careervp.__dagger_module__._objects["Careervp"]  # type: ignore[attr-defined,no-any-return]
+
+
+def functions() -> dict[str, Function[Any, Any]]:
+    """The module's functions by API name (the constructor, registered under "", is not one)."""
+    return {name: function for name, function in registered().functions.items() if name}
+
+
+def api_names(function: Function[Any, Any]) -> set[str]:
+    return set(function.parameters)
+
+
+def expected_functions(catalogue: set[str]) -> set[str]:
+    return (catalogue - set(SUITES)) | MODULE_ONLY | RELEASE_FUNCTIONS
+
+
+def parity_problems(module: set[str], catalogue: set[str]) -> list[str]:
+    """Steps on one side only, named for the person who has to fix them."""
+    expected = expected_functions(catalogue)
+    return [f"catalogue step {name!r} has no Dagger function" for name in sorted(expected - module)] + [
+        f"Dagger function {name!r} is no catalogue step" for name in sorted(module - expected)
+    ]
+
+
+def test_module_functions_are_the_catalogue_steps_plus_setup_release_and_ci() -> None:
+    assert parity_problems(set(functions()), set(CATALOGUE)) == []
+
+
+@pytest.mark.parametrize("side", ["catalogue", "module"])
+def test_parity_check_names_a_step_that_exists_on_one_side_only(side: str) -> None:
+    module, catalogue = set(functions()), set(CATALOGUE)
+    if side == "catalogue":
+        catalogue.add("licenses")
+        assert parity_problems(module, catalogue) == ["catalogue step 'licenses' has no Dagger function"]
+    else:
+        module.discard("lint")
+        assert parity_problems(module, catalogue) == ["catalogue step 'lint' has no Dagger function"]
+
+
+def test_test_function_accepts_exactly_the_catalogue_suites() -> None:
+    assert set(main.SUITES) == set(SUITES)
+
+
+@pytest.mark.parametrize("step", sorted(set(CATALOGUE) - set(SUITES)))
+def test_step_function_arguments_match_the_catalogue_options(step: str) -> None:
+    function = functions()[step]
+    options = {option.name.replace("-", "_"): option.default for option in CATALOGUE[step].options}
+    extra = DAGGER_ONLY_ARGUMENTS.get(step, set())
+    assert api_names(function) - extra == set(options)
+    for name, default in options.items():
+        assert function.parameters[name].signature.default == default
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_test_function_takes_the_suite_and_its_selection_options(suite: str) -> None:
+    function = functions()["test"]
+    options = {option.name for option in SUITES[suite].options}
+    assert api_names(function) == {"suite"} | options
+    assert function.parameters["suite"].signature.default == "unit"
+
+
+def test_every_function_and_argument_has_a_type_the_engine_accepts() -> None:
+    module = Careervp.__dagger_module__  # type: ignore[attr-defined]
+    constructor = registered().get_constructor(module._converter)
+    for name, function in {**functions(), "constructor": constructor}.items():
+        to_typedef(function.return_type, f"return of {name}")
+        for parameter in function.parameters.values():
+            to_typedef(parameter.resolved_type, f"{parameter.name} of {name}")
+
+
+def test_source_defaults_to_the_repository_root_through_an_allow_list() -> None:
+    parameter = registered().get_constructor().parameters["src"]
+    assert parameter.default_path == "/"
+    assert parameter.ignore is not None
+    assert parameter.ignore[0] == "*"
+    for needed in ("!uv.lock", "!ci/", "!src/", "!infra/", "!tests/", "!.github/"):
+        assert needed in parameter.ignore
+    assert "**/node_modules/" in parameter.ignore
+
+
+@pytest.mark.parametrize("name", sorted(SIDE_EFFECTS))
+def test_functions_with_side_effects_are_never_cached(name: str) -> None:
+    assert functions()[name].cache_policy == "never"
+
+
+def test_pure_functions_keep_the_default_cache_policy() -> None:
+    cached = {name for name, function in functions().items() if function.cache_policy is None}
+    assert cached == set(functions()) - SIDE_EFFECTS
+
+
+def test_the_gates_and_only_the_gates_are_checks() -> None:
+    assert {name for name, function in functions().items() if function.check} == GATES
+
+
+@pytest.mark.parametrize("name", sorted(RELEASE_FUNCTIONS - {"build"}))
+def test_release_credentials_are_typed_as_secrets(name: str) -> None:
+    parameters = functions()[name].parameters
+    for credential in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
+        assert parameters[credential].resolved_type == dagger.Secret | None
+    if "stripe_webhook_secret" in parameters:
+        assert parameters["stripe_webhook_secret"].resolved_type == dagger.Secret | None
+
+
+def test_no_string_argument_is_named_like_a_credential() -> None:
+    secretive = re.compile(r"secret|token|password|access_key")
+    for name, function in functions().items():
+        for parameter in function.parameters.values():
+            if secretive.search(parameter.name):
+                assert parameter.resolved_type == dagger.Secret | None, f"{name}.{parameter.name}"
+
+
+def test_module_loads_without_the_dev_only_packages_the_runtime_lacks() -> None:
+    blocked = ["cyclonedx", "boto3", "aws_cdk", "moto", "careervp", "careervp_infra", "careervp_ci.steps"]
+    probe = (
+        "import importlib.abc, sys\n"
+        f"BLOCKED = {blocked!r}\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if any(name == b or name.startswith(b + '.') for b in BLOCKED):\n"
+        "            raise ImportError(f'{name} is not installed in the Dagger module runtime')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from dagger.mod.cli import load_module\n"
+        "print(sorted(load_module()._objects))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Careervp" in done.stdout
+
+
+def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:
+    config = json.loads((ROOT / "dagger.json").read_text())
+    assert config["name"] == "careervp"
+    assert config["sdk"] == {"source": "python"}
+    assert config["source"] == "ci"
+    assert config["engineVersion"] == f"v{CLI_VERSION}"
+    project = tomllib.loads((ROOT / "ci/pyproject.toml").read_text())
+    assert project["project"]["entry-points"]["dagger.mod"]["main_object"] == "careervp_ci.main:Careervp"
+
+
+def test_pins_agree_with_the_rest_of_the_project() -> None:
+    python_version = (ROOT / ".python-version").read_text().strip()
+    assert dagger_setup.PYTHON_IMAGE.split("@")[0].endswith(f":{python_version}-slim")
+    assert re.search(r"@sha256:[0-9a-f]{64}$", dagger_setup.PYTHON_IMAGE)
+    assert (ROOT / "ci/.python-version").read_text().strip() == python_version
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"UV_VERSION := {dagger_setup.UV_VERSION}\n" in makefile
+    assert main.ASSEMBLY == synth.ASSEMBLY
+
+
+# --- recipes: the lazy query each function builds -------------------------------------------------------
+
+
+def calls(obj: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(selection.name, selection.args) for selection in obj._ctx.selections]
+
+
+def execs(obj: Any) -> list[list[str]]:
+    return [args["args"] for name, args in calls(obj) if name == "withExec"]
+
+
+def cache_keys(container: Any) -> dict[str, str]:
+    return {
+        args["path"]: calls(args["cache"])[-1][1]["key"]
+        for name, args in calls(container)
+        if name == "withMountedCache"
+    }
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stand-ins for the three calls that would reach an engine: a file digest, sync and stdout."""
+
+    async def digest(self: dagger.File, **_: Any) -> str:
+        return FAKE_DIGEST
+
+    async def sync(self: dagger.Container) -> dagger.Container:
+        return self
+
+    async def stdout(self: dagger.Container) -> str:
+        return FAKE_DIGEST + "\n"
+
+    monkeypatch.setattr(dagger.File, "digest", digest)
+    monkeypatch.setattr(dagger.Container, "sync", sync)
+    monkeypatch.setattr(dagger.Container, "stdout", stdout)
+    yield
+
+
+def module() -> Careervp:
+    # mypy does not apply dataclass_transform through the SDK's overloaded `object_type`, hence the ignore.
+    return Careervp(src=dag.host().directory("/nonexistent-tree"))  # type: ignore[call-arg]
+
+
+def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_installs(offline: None) -> None:
+    container: dagger.Container = asyncio.run(module().setup())
+    steps = calls(container)
+    assert steps[1] == ("from", {"address": dagger_setup.PYTHON_IMAGE})
+    assert ["pip", "install", "--no-cache-dir", f"uv=={dagger_setup.UV_VERSION}"] in execs(container)
+    assert cache_keys(container) == {
+        dagger_setup.UV_CACHE: dagger_setup.uv_cache_key(FAKE_DIGEST),
+        dagger_setup.NPM_CACHE: "careervp-npm",
+    }
+    commands = execs(container)
+    assert commands.index(["uv", "sync", "--frozen", "--no-install-workspace"]) < commands.index(
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+    )
+    assert commands[-1] == ["uv", "sync", "--frozen"]
+
+
+def test_uv_cache_key_follows_the_lockfile_digest() -> None:
+    assert dagger_setup.uv_cache_key(FAKE_DIGEST) != dagger_setup.uv_cache_key("sha256:" + "cd" * 32)
+
+
+@pytest.mark.parametrize("step", ["format", "lint", "typecheck", "naming", "coverage", "workflows", "audit"])
+def test_step_function_runs_the_host_entry_point_in_the_setup_container(offline: None, step: str) -> None:
+    container: dagger.Container = asyncio.run(getattr(module(), step)())
+    assert execs(container)[-1] == ["careervp-ci", step, "--no-cache"]
+    assert ("from", {"address": dagger_setup.PYTHON_IMAGE}) in calls(container)
+
+
+def test_test_function_runs_the_suite_with_its_selection(offline: None) -> None:
+    container: dagger.Container = asyncio.run(module().test(suite="integration", marker="not slow", seed="7"))
+    assert execs(container)[-1] == [
+        "careervp-ci", "test", "--suite", "integration", "--no-cache", "--marker", "not slow", "--seed", "7",
+    ]  # fmt: skip
+
+
+def test_test_function_refuses_an_unknown_suite_naming_the_valid_ones(offline: None) -> None:
+    with pytest.raises(StepFailed, match=r"unknown suite 'smoke'; valid suites: unit, integration"):
+        asyncio.run(module().test(suite="smoke"))
+
+
+def test_synth_returns_the_cloud_assembly_directory(offline: None) -> None:
+    assembly: dagger.Directory = asyncio.run(module().synth())
+    assert isinstance(assembly, dagger.Directory)
+    assert calls(assembly)[-1] == ("directory", {"path": synth.ASSEMBLY})
+    assert execs(assembly)[-1] == ["careervp-ci", "synth", "--no-cache"]
+
+
+def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[dagger.Container] = []
+
+    async def digest(self: dagger.File, **_: Any) -> str:
+        return FAKE_DIGEST
+
+    async def sync(self: dagger.Container) -> dagger.Container:
+        seen.append(self)
+        return self
+
+    async def stdout(self: dagger.Container) -> str:
+        return "deployed"
+
+    monkeypatch.setattr(dagger.File, "digest", digest)
+    monkeypatch.setattr(dagger.Container, "sync", sync)
+    monkeypatch.setattr(dagger.Container, "stdout", stdout)
+    key = dag.set_secret("key", "AKIA-NOT-REAL")
+    asyncio.run(
+        module().deploy(
+            env="dev",
+            artifact=FAKE_DIGEST,
+            store="s3://bucket/prefix",
+            aws_access_key_id=key,
+            stripe_webhook_secret=dag.set_secret("webhook", "whsec-not-real"),
+        )
+    )
+    steps = calls(seen[-1])
+    secret_names = {args["name"] for name, args in steps if name == "withSecretVariable"}
+    assert secret_names == {"AWS_ACCESS_KEY_ID", "STRIPE_WEBHOOK_SECRET"}
+    plain = {args["name"] for name, args in steps if name == "withEnvVariable"}
+    assert not plain & {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "STRIPE_WEBHOOK_SECRET",
+    }
+    assert "AKIA-NOT-REAL" not in repr(steps)
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "deploy", "--env", "dev", "--artifact", FAKE_DIGEST, "--store", "s3://bucket/prefix",
+    ]  # fmt: skip
+
+
+def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them() -> None:
+    from careervp_ci.dagger_plan import profile_jobs
+
+    jobs = {job.step: job for job in profile_jobs("pr")}
+    profile = PROFILES["pr"]
+    folded = {need for name in profile.steps for need in CATALOGUE[name].needs if need in profile.steps}
+    assert set(jobs) == set(profile.steps) - folded
+    assert jobs["coverage"].covers == CATALOGUE["coverage"].needs
+    for job in jobs.values():
+        function = functions()["test" if job.step in SUITES else job.step]
+        assert {name.replace("-", "_") for name in job.options} <= set(function.parameters)
+
+
+def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:
+    from careervp_ci.dagger_plan import main as plan_main
+
+    assert plan_main(["weekly"]) == 2
