@@ -1,0 +1,65 @@
+"""The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from careervp.resources import Function
+from constructs import Construct
+
+from careervp_infra.data_stores import removal_policy
+from careervp_infra.environments import Environment
+from careervp_infra.naming import Service, log_group_name, physical_name
+
+STAGE_NAME = "v1"
+
+
+def create_api(
+    scope: Construct, env: Environment, functions: dict[Function, lambda_.Function]
+) -> apigateway.RestApi:
+    """A regional REST API with JSON access logs, request validation and a Lambda proxy per route."""
+    name = physical_name(env.name, "service", "api", service=Service.REST_API)
+    access_logs = logs.LogGroup(
+        scope,
+        "ServiceApiAccessLogGroup",
+        log_group_name=log_group_name("/aws/apigateway/", f"{name}-access"),
+        removal_policy=removal_policy(env),
+    )
+    cast(logs.CfnLogGroup, access_logs.node.default_child).retention_in_days = env.log_retention_days
+    api = apigateway.RestApi(
+        scope,
+        "ServiceApi",
+        rest_api_name=name,
+        description=f"CareerVP API ({env.name})",
+        endpoint_types=[apigateway.EndpointType.REGIONAL],
+        cloud_watch_role=False,
+        deploy_options=apigateway.StageOptions(
+            stage_name=STAGE_NAME,
+            access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+            access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                caller=False,
+                http_method=True,
+                ip=True,
+                protocol=True,
+                request_time=True,
+                resource_path=True,
+                response_length=True,
+                status=True,
+                user=False,
+            ),
+            metrics_enabled=True,
+        ),
+    )
+    validator = api.add_request_validator(
+        "RequestValidator", validate_request_body=True, validate_request_parameters=True
+    )
+    for spec, function in functions.items():
+        integration = apigateway.LambdaIntegration(function, allow_test_invoke=False)
+        for route in spec.routes:
+            api.root.resource_for_path(route.path).add_method(
+                route.method, integration, request_validator=validator
+            )
+    return api

@@ -1,0 +1,101 @@
+"""Synthesize CareerVP's one cloud assembly: a Stage per environment, each with its service stack.
+
+Synthesis fails (SynthesisError) on any cdk-nag AwsSolutions finding that is not suppressed with a
+reason, and on any function without its retention-bound log group or either alarm.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import App, DefaultStackSynthesizer, Stage, Validations, cx_api
+from aws_cdk import Environment as CdkEnvironment
+from aws_cdk import aws_lambda as lambda_
+from cdk_nag import AwsSolutionsChecks
+
+from careervp_infra.cloud_assembly import stack_templates
+from careervp_infra.environments import load_environments
+from careervp_infra.observability_check import observability_problems
+from careervp_infra.service_stack import ServiceStack
+
+BACKEND_DIR = Path(__file__).resolve().parents[2] / "src" / "backend"
+PACKAGE = "careervp"
+CACHE_FILES = ("**/__pycache__", "**/*.pyc")
+TREE_ASSET_EXCLUDES = ("*", f"!{PACKAGE}", f"!{PACKAGE}/**", *CACHE_FILES)
+"""From `src/backend`, only the `careervp` package goes into the Lambda code asset."""
+
+FEATURE_FLAGS = {
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+}
+"""CDK feature flags, set here rather than in cdk.json so `python app.py` and `cdk synth` agree."""
+
+
+VALIDATION_REPORT = "validation-report.json"
+"""Where CDK writes the policy-validation (cdk-nag) report when a plugin finds a violation."""
+
+
+class SynthesisError(RuntimeError):
+    """The app synthesized, but breaks a rule (cdk-nag finding, missing log group or alarm)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("synthesis refused:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        self.problems = problems
+
+
+def lambda_code(lambda_asset: Path | None) -> lambda_.Code:
+    """The functions' code: a prepared package folder, or the tree's `careervp` package."""
+    if lambda_asset is None:
+        return lambda_.Code.from_asset(str(BACKEND_DIR), exclude=list(TREE_ASSET_EXCLUDES))
+    if not (lambda_asset / PACKAGE).is_dir():
+        raise FileNotFoundError(f"lambda asset {lambda_asset} has no {PACKAGE}/ package folder")
+    return lambda_.Code.from_asset(str(lambda_asset), exclude=list(CACHE_FILES))
+
+
+def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> App:
+    """The CDK app with every environment's stage and the cdk-nag checks attached (not yet synthesized)."""
+    app = App(outdir=str(outdir), analytics_reporting=False, context=FEATURE_FLAGS)
+    for env in load_environments().environments.values():
+        stage = Stage(app, env.name, env=CdkEnvironment(region=env.region))
+        synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if emulator else None
+        ServiceStack(stage, env, lambda_code(lambda_asset), synthesizer)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app
+
+
+def synthesize(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> Path:
+    """Write the cloud assembly to `outdir` and return it; raises SynthesisError when a rule is broken."""
+    outdir = Path(outdir)
+    try:
+        assembly = build_app(outdir, lambda_asset=lambda_asset, emulator=emulator).synth()
+    except RuntimeError as error:
+        if not (outdir / VALIDATION_REPORT).is_file():
+            raise
+        raise SynthesisError(validation_violations(outdir / VALIDATION_REPORT)) from error
+    problems = error_messages(assembly)
+    for stack in stack_templates(outdir):
+        problems.extend(f"{stack.stack_name}: {problem}" for problem in observability_problems(stack.load()))
+    if problems:
+        raise SynthesisError(problems)
+    return outdir
+
+
+def validation_violations(report: Path) -> list[str]:
+    """`<construct path>: <rule>: <description>` for each violation in CDK's policy validation report."""
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return [
+        f"{construct['constructPath']}: {violation['ruleName']}: {violation['description']}"
+        for plugin in data.get("pluginReports", [])
+        for violation in plugin.get("violations", [])
+        for construct in violation.get("violatingConstructs", [])
+    ]
+
+
+def error_messages(assembly: cx_api.CloudAssembly) -> list[str]:
+    """Every error annotation (cdk-nag findings among them) on any stack of the assembly."""
+    return [
+        f"{stack.stack_name}: {message.id}: {message.entry.data}"
+        for stack in assembly.stacks_recursively
+        for message in stack.messages
+        if message.level == cx_api.SynthesisMessageLevel.ERROR
+    ]

@@ -1,0 +1,54 @@
+"""`careervp-<env>-service-stack`: everything one environment runs, wired from `careervp.resources`."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack, StackSynthesizer, Tags
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from careervp_infra.api import create_api
+from careervp_infra.data_stores import create_buckets, create_tables
+from careervp_infra.environments import Environment
+from careervp_infra.functions import create_functions
+from careervp_infra.monitoring import create_alerts_topic, create_budget, create_function_alarms
+from careervp_infra.naming import Service, physical_name
+from careervp_infra.suppressions import acknowledge_accepted_findings
+
+STACK_ID = "ServiceStack"
+ENV_TAG = "careervp:env"
+
+
+def stack_name(env: str) -> str:
+    return physical_name(env, "service", "stack", service=Service.STACK)
+
+
+class ServiceStack(Stack):
+    """Tables, buckets, functions (each with log group and alarms), the API, the budget, and the outputs."""
+
+    def __init__(
+        self, scope: Construct, env: Environment, code: lambda_.Code, synthesizer: StackSynthesizer | None
+    ) -> None:
+        super().__init__(
+            scope,
+            STACK_ID,
+            stack_name=stack_name(env.name),
+            description=f"CareerVP service ({env.name})",
+            synthesizer=synthesizer,
+            termination_protection=not env.transient and env.name == "prod",
+        )
+        Tags.of(self).add(ENV_TAG, env.name)
+        tables = create_tables(self, env)
+        buckets = create_buckets(self, env)
+        functions = create_functions(self, env, code, tables, buckets)
+        topic = create_alerts_topic(self, env)
+        for spec, function in functions.items():
+            create_function_alarms(self, env, spec, function, topic)
+        create_budget(self, env, topic)
+        api = create_api(self, env, functions)
+
+        CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
+        for table_spec, table in tables.items():
+            CfnOutput(self, f"{table_spec.component.capitalize()}TableName", value=table.table_name)
+        for bucket_spec, bucket in buckets.items():
+            CfnOutput(self, f"{bucket_spec.component.capitalize()}BucketName", value=bucket.bucket_name)
+        acknowledge_accepted_findings(self)
