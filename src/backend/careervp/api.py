@@ -49,6 +49,11 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
     }
 
 
+def ok_response(model: type[BaseModel], description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI `responses` entry for a successful answer carrying `model`."""
+    return {status: {"description": description, "content": {JSON_CONTENT_TYPE: {"model": model}}}}
+
+
 def error(status: HTTPStatus, message: str) -> Response[Any]:
     return Response(
         status_code=status.value,

@@ -11,7 +11,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
 from careervp import aws_clients
-from careervp.api import create_resolver, describe_validation_errors, error_responses, lambda_handler
+from careervp.api import (
+    create_resolver,
+    describe_validation_errors,
+    error_responses,
+    lambda_handler,
+    ok_response,
+)
 from careervp.billing.events import StripeEvent, subscription_of
 from careervp.billing.ledger import Outcome, SubscriptionLedger
 from careervp.billing.secret import webhook_secret
@@ -39,7 +45,10 @@ def _raw_body() -> bytes:
 @app.post(
     "/webhooks/stripe",
     summary="Stripe webhook: subscription changes",
-    responses=error_responses(400, 401, 413, 415),
+    responses={
+        **ok_response(WebhookReceipt, "Verified and recorded (or recognised as already processed)"),
+        **error_responses(400, 401, 413, 415),
+    },
 )
 def receive_stripe_event(
     stripe_signature: Annotated[

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from careervp import aws_clients
-from careervp.api import create_resolver, error_responses, lambda_handler
+from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
 from careervp.config import table_name
 from careervp.gap.models import (
     RESPONSE_ID_PATTERN,
@@ -38,7 +38,10 @@ app = create_resolver()
 @app.post(
     "/gap-analysis/questions",
     summary="Questions about the skills a job asks for that a CV does not show",
-    responses=error_responses(400, 413, 415),
+    responses={
+        **ok_response(QuestionsResponse, "The questions, in job-description order"),
+        **error_responses(400, 413, 415),
+    },
 )
 def derive_questions(request: Annotated[QuestionsRequest, Body()]) -> QuestionsResponse:
     analysis = analyse(request.cv, request.job_description)
@@ -58,10 +61,7 @@ def derive_questions(request: Annotated[QuestionsRequest, Body()]) -> QuestionsR
 @app.post(
     "/gap-analysis/responses",
     summary="Store answers to gap-analysis questions",
-    responses={
-        201: {"description": "Stored", "content": {"application/json": {"model": StoredResponses}}},
-        **error_responses(400, 413, 415),
-    },
+    responses={**ok_response(StoredResponses, "Stored", 201), **error_responses(400, 413, 415)},
 )
 def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[StoredResponses]:
     stored = _store().save(request)
@@ -79,7 +79,7 @@ def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[St
 @app.get(
     "/gap-analysis/responses/<response_id>",
     summary="Read stored answers",
-    responses=error_responses(400, 404),
+    responses={**ok_response(StoredResponses, "The stored answers"), **error_responses(400, 404)},
 )
 def get_responses(
     response_id: Annotated[str, Path(pattern=RESPONSE_ID_PATTERN, description="32 lowercase hex digits")],

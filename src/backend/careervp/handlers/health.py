@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from careervp import aws_clients
-from careervp.api import create_resolver, lambda_handler
+from careervp.api import create_resolver, lambda_handler, ok_response
 from careervp.config import ConfigurationError, bucket_name, environment_name, service_version, table_name
 from careervp.observability import logger
 from careervp.resources import BUCKETS, TABLES, Bucket, Table
@@ -72,11 +72,8 @@ app = create_resolver()
     "/health",
     summary="Service version and dependency checks",
     responses={
-        200: {"description": "Every dependency answers", "content": {"application/json": {"model": Health}}},
-        503: {
-            "description": "A dependency is unreachable",
-            "content": {"application/json": {"model": Health}},
-        },
+        **ok_response(Health, "Every dependency answers"),
+        **ok_response(Health, "A dependency is unreachable", 503),
     },
 )
 def get_health() -> Response[Health]:

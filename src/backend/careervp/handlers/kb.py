@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError, Servic
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from careervp import aws_clients
-from careervp.api import create_resolver, error_responses, lambda_handler
+from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.kb.models import (
     ALLOWED_MEDIA_TYPES,
@@ -65,10 +65,7 @@ app = create_resolver()
 @app.post(
     "/kb/documents",
     summary="Store a document",
-    responses={
-        201: {"description": "Stored", "content": {"application/json": {"model": DocumentMetadata}}},
-        **error_responses(400, 413, 415),
-    },
+    responses={**ok_response(DocumentMetadata, "Stored", 201), **error_responses(400, 413, 415)},
 )
 def create_document(upload: Annotated[DocumentUpload, Body()]) -> Response[DocumentMetadata]:
     _refuse_unstorable(upload)
@@ -84,7 +81,11 @@ def create_document(upload: Annotated[DocumentUpload, Body()]) -> Response[Docum
     )
 
 
-@app.get("/kb/documents", summary="List documents (metadata only)", responses=error_responses(400))
+@app.get(
+    "/kb/documents",
+    summary="List documents (metadata only)",
+    responses={**ok_response(DocumentPage, "One page of documents"), **error_responses(400)},
+)
 def list_documents(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 50,
     next_token: Annotated[str | None, Query(pattern=DOCUMENT_ID_PATTERN)] = None,
@@ -92,7 +93,11 @@ def list_documents(
     return _store().list(limit=limit, next_token=next_token)
 
 
-@app.get("/kb/documents/<document_id>", summary="Read a document", responses=error_responses(400, 404))
+@app.get(
+    "/kb/documents/<document_id>",
+    summary="Read a document",
+    responses={**ok_response(Document, "The document and its content"), **error_responses(400, 404)},
+)
 def get_document(document_id: DocumentIdParam) -> Document:
     document = _store().get(document_id)
     if document is None:
@@ -103,7 +108,7 @@ def get_document(document_id: DocumentIdParam) -> Document:
 @app.delete(
     "/kb/documents/<document_id>",
     summary="Delete a document and its body",
-    responses={204: {"description": "Deleted"}, **error_responses(400, 404)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 404)},
 )
 def delete_document(document_id: DocumentIdParam) -> Response[Any]:
     if not _store().delete(document_id):

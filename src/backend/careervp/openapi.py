@@ -1,0 +1,116 @@
+"""Generates the API contract, `docs/specs/openapi.json`, from the handlers' routes.
+
+Each function has its own resolver; their OpenAPI documents are merged into one. The resolvers answer
+request-validation failures with 400 (see `careervp.api`), so Powertools' default 422 entries are replaced
+by the 400 every route declares. Output is deterministic: sorted keys, two-space indent, trailing newline.
+
+    python -m careervp.openapi --write docs/specs/openapi.json
+    python -m careervp.openapi --check docs/specs/openapi.json   # exit 1 with a diff when they differ
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from careervp.resources import FUNCTIONS
+
+TITLE = "CareerVP API"
+API_VERSION = "1.0.0"
+"""The contract's version: bump it with every change to the committed document."""
+POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+class SchemaConflictError(ValueError):
+    """Two functions define a component with the same name but different shapes."""
+
+
+def _resolver(handler_path: str) -> APIGatewayRestResolver:
+    module = importlib.import_module(handler_path.rpartition(".")[0])
+    app: APIGatewayRestResolver = module.app
+    return app
+
+
+def _function_document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    schema = app.get_openapi_schema(title=TITLE, version=API_VERSION)
+    document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return document
+
+
+def _drop_unreturned_422(document: dict[str, Any]) -> None:
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in POWERTOOLS_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+
+
+def build_document() -> dict[str, Any]:
+    merged: dict[str, Any] = {"openapi": "", "info": {}, "paths": {}, "components": {"schemas": {}}}
+    for function in FUNCTIONS:
+        document = _function_document(_resolver(function.handler))
+        merged["openapi"] = document["openapi"]
+        merged["info"] = document["info"]
+        merged["paths"].update(document.get("paths", {}))
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            existing = merged["components"]["schemas"].setdefault(name, schema)
+            if existing != schema:
+                raise SchemaConflictError(
+                    f"schema {name!r} differs between functions; rename one of the models"
+                )
+    _drop_unreturned_422(merged)
+    return merged
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def drift(committed: str, generated: str, path: Path) -> str:
+    """A unified diff from the committed contract to the one the code generates ('' when equal)."""
+    return "".join(
+        difflib.unified_diff(
+            committed.splitlines(keepends=True),
+            generated.splitlines(keepends=True),
+            fromfile=f"{path} (committed)",
+            tofile=f"{path} (generated from code)",
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m careervp.openapi", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", type=Path, metavar="PATH", help="write the generated contract to PATH")
+    mode.add_argument(
+        "--check", type=Path, metavar="PATH", help="fail when PATH differs from the generated contract"
+    )
+    args = parser.parse_args(argv)
+    generated = render(build_document())
+    if args.write is not None:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(generated, encoding="utf-8")
+        print(f"wrote {args.write}")
+        return 0
+    path: Path = args.check
+    committed = path.read_text(encoding="utf-8") if path.exists() else ""
+    difference = drift(committed, generated, path)
+    if difference:
+        sys.stdout.write(difference)
+        print(f"\n{path} is out of date; run: uv run python -m careervp.openapi --write {path}")
+        return 1
+    print(f"{path} matches the code")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from careervp.resources import ENV_VAR_KB_TABLE
+
+
+def test_health_reports_version_environment_and_every_dependency_ok(call: Any) -> None:
+    reply = call("GET", "/health")
+
+    assert reply.status == 200
+    assert reply.body["status"] == "ok"
+    assert reply.body["version"] == "1.2.3"
+    assert reply.body["environment"] == "unit"
+    assert {check["name"]: check["status"] for check in reply.body["checks"]} == {
+        "table:kb-documents": "ok",
+        "table:gap-responses": "ok",
+        "table:billing-subscriptions": "ok",
+        "bucket:kb-documents": "ok",
+    }
+
+
+def test_health_is_503_and_names_the_unreachable_table(call: Any, backend_env: dict[str, str]) -> None:
+    env = {**backend_env, ENV_VAR_KB_TABLE: "careervp-unit-kb-missing"}
+
+    reply = call("GET", "/health", env=env)
+
+    assert reply.status == 503
+    assert reply.body["status"] == "degraded"
+    statuses = {check["name"]: check["status"] for check in reply.body["checks"]}
+    assert statuses["table:kb-documents"] == "unreachable"
+    assert statuses["bucket:kb-documents"] == "ok"

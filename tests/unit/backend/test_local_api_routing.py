@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+from careervp.local_api import RouteTable, proxy_event
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "function", "parameters"),
+    [
+        ("GET", "/health", "health", {}),
+        ("POST", "/kb/documents", "kb", {}),
+        ("DELETE", "/kb/documents/abc", "kb", {"document_id": "abc"}),
+        ("GET", "/gap-analysis/responses/r%201", "gap", {"response_id": "r 1"}),
+        ("POST", "/webhooks/stripe", "billing", {}),
+    ],
+)
+def test_each_route_reaches_the_function_that_owns_it(
+    method: str, path: str, function: str, parameters: dict[str, str]
+) -> None:
+    match = RouteTable().match(method, path)
+
+    assert match is not None
+    assert match.function.component == function
+    assert match.path_parameters == parameters
+
+
+def test_unknown_path_has_no_route_and_wrong_method_lists_the_allowed_ones() -> None:
+    routes = RouteTable()
+
+    assert routes.match("GET", "/nope") is None
+    assert routes.match("PUT", "/kb/documents") is None
+    assert routes.methods_for("/kb/documents") == ["GET", "POST"]
+    assert routes.methods_for("/kb/documents/x/y") == []
+
+
+def test_proxy_event_carries_query_headers_path_parameters_and_text_body() -> None:
+    match = RouteTable().match("GET", "/kb/documents/abc")
+    assert match is not None
+
+    event = proxy_event("GET", "/kb/documents/abc?limit=2&a=1&a=2", {"X-Trace": "t"}, b"hi", match)
+
+    assert event["resource"] == "/kb/documents/{document_id}"
+    assert event["path"] == "/kb/documents/abc"
+    assert event["pathParameters"] == {"document_id": "abc"}
+    assert event["queryStringParameters"] == {"limit": "2", "a": "2"}
+    assert event["multiValueQueryStringParameters"] == {"limit": ["2"], "a": ["1", "2"]}
+    assert event["headers"] == {"X-Trace": "t"}
+    assert (event["body"], event["isBase64Encoded"]) == ("hi", False)
+
+
+def test_proxy_event_base64_encodes_a_binary_body() -> None:
+    match = RouteTable().match("POST", "/kb/documents")
+    assert match is not None
+
+    event = proxy_event("POST", "/kb/documents", {}, b"\xff\xfe", match)
+
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\xff\xfe"
+    assert event["queryStringParameters"] is None

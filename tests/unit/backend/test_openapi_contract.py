@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from careervp.openapi import build_document, drift, main, render
+from careervp.resources import FUNCTIONS
+from openapi_spec_validator import validate
+
+CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "specs" / "openapi.json"
+
+
+def test_committed_contract_matches_the_code() -> None:
+    difference = drift(CONTRACT.read_text(encoding="utf-8"), render(build_document()), CONTRACT)
+
+    assert not difference, (
+        "docs/specs/openapi.json differs from the API the code serves:\n"
+        f"{difference}\nIf the change is intended, regenerate it:\n"
+        "uv run python -m careervp.openapi --write docs/specs/openapi.json"
+    )
+
+
+def test_contract_is_valid_openapi_and_documents_every_route_of_every_function() -> None:
+    document = build_document()
+
+    validate(document)
+    documented = {
+        (method.upper(), path) for path, operations in document["paths"].items() for method in operations
+    }
+    assert documented == {(route.method, route.path) for function in FUNCTIONS for route in function.routes}
+
+
+def test_contract_never_promises_the_422_the_api_does_not_send() -> None:
+    text = render(build_document())
+
+    assert '"422"' not in text
+    assert "ValidationError" not in text
+
+
+def test_every_body_taking_route_documents_400_413_and_415() -> None:
+    for path, operations in build_document()["paths"].items():
+        for method, operation in operations.items():
+            if method == "post":
+                assert {"400", "413", "415"} <= set(operation["responses"]), f"{method} {path}"
+
+
+def test_check_fails_with_a_readable_diff_when_the_file_is_stale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = tmp_path / "openapi.json"
+    document = json.loads(render(build_document()))
+    document["info"]["version"] = "0.0.1"
+    stale.write_text(render(document), encoding="utf-8")
+
+    assert main(["--check", str(stale)]) == 1
+
+    output = capsys.readouterr().out
+    assert '-    "version": "0.0.1"' in output
+    assert "python -m careervp.openapi --write" in output
+
+
+def test_write_then_check_round_trips(tmp_path: Path) -> None:
+    target = tmp_path / "specs" / "openapi.json"
+
+    assert main(["--write", str(target)]) == 0
+    assert main(["--check", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").endswith("}\n")
