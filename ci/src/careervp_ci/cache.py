@@ -18,7 +18,6 @@ import re
 import shutil
 import sys
 import threading
-import tomllib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from careervp_ci.lockfiles import locked_versions
 from careervp_ci.steps.model import Step
 
 CACHE_ENV = "CAREERVP_CACHE_DIR"
@@ -96,23 +96,6 @@ def _declaration(step: Step) -> dict[str, Any]:
         "tools": step.tools,
         "options": [(o.name, o.default, o.choices, o.keyed) for o in step.options],
     }
-
-
-@cache
-def locked_versions(src: Path) -> Mapping[str, str]:
-    """Package -> pinned version, from uv.lock and package-lock.json (npm names keep their scope)."""
-    versions: dict[str, str] = {}
-    uv_lock = src / "uv.lock"
-    if uv_lock.is_file():
-        for package in tomllib.loads(uv_lock.read_text(encoding="utf-8")).get("package", []):
-            versions[package["name"]] = str(package.get("version", package.get("source", "")))
-    npm_lock = src / "package-lock.json"
-    if npm_lock.is_file():
-        packages = json.loads(npm_lock.read_text(encoding="utf-8")).get("packages", {})
-        for path, package in packages.items():
-            if path.startswith("node_modules/") and "/node_modules/" not in path:
-                versions.setdefault(path.removeprefix("node_modules/"), str(package.get("version", "")))
-    return versions
 
 
 class FileDigests:

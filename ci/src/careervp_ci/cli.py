@@ -23,7 +23,7 @@ from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.profiles import PROFILES
 from careervp_ci.progress import progress_for
-from careervp_ci.report import exit_code, print_problems, print_verdict, write_summary
+from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
 from careervp_ci.select import RefError, changed_paths, select
 from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
@@ -110,7 +110,7 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
         executor.workers = args.workers
     run = executor.run(plan)
     code = exit_code(run, allow_unverified)
-    print_problems(run, sys.stdout)
+    print_details(run, sys.stdout)
     print_verdict(run, code, sys.stdout)
     print(f"summary: {write_summary(run, code, title, reports)}")
     return code

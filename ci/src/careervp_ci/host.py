@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from careervp_ci.cache import FileDigests, ResultCache, step_key
-from careervp_ci.plan import Plan
+from careervp_ci.plan import Plan, PlanError
 from careervp_ci.progress import Progress
 from careervp_ci.steps.context import Status, StepCancelled, StepContext, StepOutcome
 from careervp_ci.steps.model import Step
@@ -64,6 +64,8 @@ class HostExecutor:
 
     def run(self, plan: Plan) -> RunResult:
         """Run every step of the plan; returns each step's verdict in plan order."""
+        if self.workers < 1:
+            raise PlanError(f"workers must be at least 1, got {self.workers}")
         self.reports_root.mkdir(parents=True, exist_ok=True)
         state = _RunState(FileDigests(self.src))
         done: dict[str, StepResult] = {}
@@ -71,13 +73,13 @@ class HostExecutor:
         running: dict[Future[StepResult], Step] = {}
         self.progress.start([step.name for step in plan.steps])
         try:
-            with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 while pending or running:
-                    for step in self._ready(pending, done) if not state.cancel.is_set() else []:
+                    free = self.workers - len(running)
+                    for step in self._ready(pending, done)[:free] if not state.cancel.is_set() else []:
                         pending.remove(step)
                         future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
                         running[future] = step
-                        self.progress.running(step.name)
                     self._block_unrunnable(pending, done, state.cancel.is_set())
                     if not running:
                         continue
@@ -122,6 +124,7 @@ class HostExecutor:
                 changed = True
 
     def _execute(self, step: Step, options: Mapping[str, str | None], state: _RunState) -> StepResult:
+        self.progress.running(step.name)
         started = time.monotonic()
         report_dir = self.reports_root / step.name
         needed = {need: state.keys[need] for need in step.needs}

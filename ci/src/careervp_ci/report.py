@@ -31,8 +31,12 @@ def exit_code(run: RunResult, allow_unverified: Collection[str] = ()) -> int:
     return 0
 
 
-def print_problems(run: RunResult, stream: TextIO) -> None:
-    """Each failure and unverified step: the verdict, the tool's first useful lines, how to reproduce."""
+def print_details(run: RunResult, stream: TextIO) -> None:
+    """Notes (seeds, retries, warnings), then each failure and unverified step: the verdict, the tool's
+    first useful lines, and the command that reproduces it."""
+    for result in run.results:
+        for note in result.outcome.notes:
+            print(f"note: {result.name}: {note}", file=stream)
     for result in run.with_status(Status.FAILED, Status.UNVERIFIED):
         label = "FAILED" if result.status is Status.FAILED else "UNVERIFIED (not a pass)"
         print(f"\n── {result.name}: {label} — {result.outcome.message}", file=stream)
@@ -48,7 +52,8 @@ def print_verdict(run: RunResult, code: int, stream: TextIO) -> None:
         counts[result.status.value] = counts.get(result.status.value, 0) + 1
     tally = ", ".join(f"{count} {status}" for status, count in counts.items())
     never = [r.name for r in run.with_status(Status.NEVER_RAN, Status.STOPPED)]
-    print(f"\n{'PASSED' if code == 0 else 'FAILED'}: {tally or 'nothing to run'}", file=stream)
+    verdict = "PASSED" if code == 0 else "FAILED" if run.with_status(*_NOT_GREEN) else "NOT VERIFIED"
+    print(f"\n{verdict}: {tally or 'nothing to run'}", file=stream)
     if never:
         print(f"never ran / stopped: {', '.join(never)}", file=stream)
     for name, reason in run.skipped.items():
@@ -63,7 +68,8 @@ def _row(result: StepResult) -> str:
 
 def summary_markdown(run: RunResult, code: int, title: str, reports_root: Path) -> str:
     """A GitHub-flavoured Markdown summary of the run."""
-    lines = [f"## {title}: {'passed' if code == 0 else 'FAILED'}", "", "| step | status | time | result |"]
+    verdict = "passed" if code == 0 else "FAILED" if run.with_status(*_NOT_GREEN) else "NOT VERIFIED"
+    lines = [f"## {title}: {verdict}", "", "| step | status | time | result |"]
     lines.append("| --- | --- | --- | --- |")
     lines += [_row(result) for result in run.results]
     lines += [f"| - `{name}` | skipped | | {reason} |" for name, reason in run.skipped.items()]

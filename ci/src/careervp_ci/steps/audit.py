@@ -116,10 +116,9 @@ def audit_python(ctx: StepContext) -> tuple[list[Finding], str | None]:
     report_file = ctx.report_dir / "pip-audit.json"
     audited = ctx.run([*PIP_AUDIT, "-r", str(requirements), "--format", "json", "--output", str(report_file)])
     if not audited.ok and any(marker in audited.output for marker in UNREACHABLE_MARKERS):
-        first = next(
-            (ln for ln in audited.output.splitlines() if "could not be audited" in ln), audited.output[:200]
-        )
-        return [], f"pip-audit could not reach the vulnerability service: {first.strip()}"
+        lines = [line.strip() for line in audited.output.splitlines() if line.strip()]
+        first = next((line for line in lines if "could not be audited" in line), lines[-1])
+        return [], f"pip-audit could not reach the vulnerability service: {first}"
     if not report_file.is_file():
         raise RuntimeError(f"pip-audit wrote no report: {audited.output.strip()[:300]}")
     return pip_findings(json.loads(report_file.read_text(encoding="utf-8"))), None

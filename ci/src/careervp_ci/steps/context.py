@@ -58,14 +58,14 @@ class StepOutcome:
     """Things worth knowing even on success (seed used, retries, checks that had nothing to check)."""
 
 
-_LOCATION = re.compile(r"^\s*[\w./\\-]+\.\w+:\d+")
+_LOCATION = re.compile(r"(?:^|\s)[\w./\\-]+\.\w+:\d+")
 _NOISE = re.compile(r"^\s*$|^[=_\-]{5,}|^Found \d+ error|^Success:|^All checks passed")
 
 
 def first_useful_lines(output: str, limit: int = 12) -> tuple[str, ...]:
     """Lines naming a file:line first; otherwise the first non-blank lines. Keeps failures short."""
     lines = [line.rstrip() for line in output.splitlines()]
-    located = [line for line in lines if _LOCATION.match(line)]
+    located = [line for line in lines if _LOCATION.search(line)]
     chosen = located or [line for line in lines if not _NOISE.match(line)]
     return tuple(chosen[:limit])
 

@@ -11,7 +11,7 @@ def run(ctx: StepContext) -> StepOutcome:
     paths = ctx.existing(PYTHON_ROOTS)
     if not paths:
         return ctx.passed("no Python folders to check", notes=[f"looked for: {', '.join(PYTHON_ROOTS)}"])
-    result = ctx.run(["ruff", "format", "--check", *paths])
+    result = ctx.run(["ruff", "format", "--check", "--output-format", "concise", *paths])
     if result.ok:
         return ctx.passed("all files formatted")
     return ctx.failed("files need `ruff format` (run the command without --check to fix)", result)

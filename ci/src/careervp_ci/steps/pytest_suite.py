@@ -72,7 +72,7 @@ def runner(folder: str, *, with_coverage: bool) -> Callable[[StepContext], StepO
         if not (ctx.src / folder).is_dir():
             return ctx.passed(f"no tests: {folder} does not exist")
         seed = choose_seed(ctx)
-        argv = ["pytest", folder, f"--randomly-seed={seed}", "-rR", "-q"]
+        argv = ["pytest", folder, f"--randomly-seed={seed}", "-rfER", "-q"]
         argv += ["--junitxml", str(ctx.report_dir / "junit.xml")]
         env: dict[str, str] = {}
         if with_coverage:

@@ -8,31 +8,34 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
+from careervp_ci.lockfiles import locked_versions
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
+from careervp_ci.steps.sarif import Finding, write_log
 from careervp_ci.steps.sources import BACKEND_SOURCES, INFRA_SOURCES, LOCKFILES, PROJECT_CONFIG
 
 APP = "infra/app.py"
 ASSEMBLY = ".careervp/cdk.out"
 
 
-def sarif_findings(sarif: Path, limit: int = 12) -> list[str]:
-    """`file:line: rule message` lines from a SARIF log (what cfn-lint writes)."""
-    if not sarif.is_file():
-        return []
-    log: dict[str, Any] = json.loads(sarif.read_text(encoding="utf-8") or "{}")
-    lines = []
-    for run in log.get("runs", []):
-        for result in run.get("results", []):
-            location = (result.get("locations") or [{}])[0].get("physicalLocation", {})
-            uri = location.get("artifactLocation", {}).get("uri", "?")
-            line = location.get("region", {}).get("startLine", 0)
-            text = result.get("message", {}).get("text", "")
-            lines.append(f"{uri}:{line}: [{result.get('level', '')}] {result.get('ruleId', '')} {text}")
-    return lines[:limit]
+CFN_LINT_LEVELS = {"Error": "error", "Warning": "warning", "Informational": "note"}
+
+
+def cfn_lint_findings(report: str) -> list[Finding]:
+    """cfn-lint's JSON matches as findings (the file:line a person opens)."""
+    matches: list[dict[str, Any]] = json.loads(report) if report.strip() else []
+    return [
+        Finding(
+            rule=match["Rule"]["Id"],
+            level=CFN_LINT_LEVELS.get(match["Level"], "warning"),
+            message=match["Message"],
+            uri=match["Filename"],
+            line=int(match["Location"]["Start"]["LineNumber"]),
+        )
+        for match in matches
+    ]
 
 
 def run(ctx: StepContext) -> StepOutcome:
@@ -52,24 +55,22 @@ def run(ctx: StepContext) -> StepOutcome:
             synth,
             details=[f"{APP}: does the app honour CDK_OUTDIR (cdk.App() reads it)?"],
         )
-    sarif = ctx.report_dir / "cfn-lint.sarif"
+    report = ctx.report_dir / "cfn-lint.json"
     lint = ctx.run(
-        [
-            "cfn-lint",
-            "--format",
-            "sarif",
-            "--output-file",
-            str(sarif),
-            "--non-zero-exit-code",
-            "error",
-            *templates,
-        ]
+        ["cfn-lint", "--format", "json", "--non-zero-exit-code", "error", *templates], stdout_to=report
     )
-    findings = sarif_findings(sarif)
+    try:
+        findings = cfn_lint_findings(report.read_text(encoding="utf-8"))
+    except (ValueError, KeyError):
+        return ctx.failed("cfn-lint did not produce a readable report", lint)
+    write_log(
+        ctx.report_dir / "cfn-lint.sarif", "cfn-lint", locked_versions(ctx.src).get("cfn-lint", ""), findings
+    )
     if not lint.ok:
-        return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=findings or ())
+        errors = [f.describe() for f in findings if f.level == "error"]
+        return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
     notes = [f"{len(templates)} template(s) in {ASSEMBLY}"]
-    notes += [f"cfn-lint (not failing): {finding}" for finding in findings]
+    notes += [f"cfn-lint (not failing): {finding.describe()}" for finding in findings]
     return ctx.passed(f"synthesized {len(templates)} template(s); cfn-lint clean of errors", notes=notes)
 
 
@@ -80,5 +81,5 @@ STEP = Step(
     inputs=(*INFRA_SOURCES, *BACKEND_SOURCES, *PROJECT_CONFIG, *LOCKFILES),
     needs_node=True,
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cfn-lint"),
-    reports=("cfn-lint.sarif",),
+    reports=("cfn-lint.sarif", "cfn-lint.json"),
 )

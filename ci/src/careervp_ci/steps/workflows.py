@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
-from careervp_ci.steps.synth import sarif_findings
+from careervp_ci.steps.sarif import read_findings
 
 WORKFLOWS = ".github/workflows"
 
@@ -23,7 +23,7 @@ def run(ctx: StepContext) -> StepOutcome:
     if not lint.ok:
         return ctx.failed("actionlint found problems in the workflows", lint)
     if not audit.ok:
-        findings = sarif_findings(sarif)
+        findings = [finding.describe() for finding in read_findings(sarif)][:12]
         return ctx.failed(
             "zizmor found security problems in the workflows",
             audit,

@@ -1,0 +1,67 @@
+"""`openapi`: drift from code fails, and a breaking change against the base ref fails until it is accepted
+with a reason in the committed accepted-breaks file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from careervp_ci.steps.openapi import accepted_breaks
+from fixture_project import CliRunner, git, write
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SPEC = "docs/specs/openapi.json"
+
+
+def drop_total_route(tree: Path) -> None:
+    """Remove /total from both the code's contract and the committed spec (a breaking change, no drift)."""
+    module = tree / "src/backend/careervp/openapi.py"
+    text = module.read_text()
+    module.write_text(
+        text.replace(
+            '"paths": {"/total": {"get": {"responses": {"200": {"description": "ok"}}}}},', '"paths": {},'
+        )
+    )
+    spec = json.loads((tree / SPEC).read_text())
+    spec["paths"] = {}
+    write(tree, SPEC, json.dumps(spec, indent=2) + "\n")
+
+
+def test_breaking_change_fails_until_accepted_with_a_reason(
+    fixture_tree: Path, careervp_ci: CliRunner
+) -> None:
+    (fixture_tree / "node_modules").symlink_to(REPOSITORY / "node_modules")
+    base = git(fixture_tree, "rev-parse", "HEAD")
+    drop_total_route(fixture_tree)
+    broken = careervp_ci("openapi", "--base-ref", base, cwd=fixture_tree)
+    assert broken.returncode == 1, broken.stdout
+    assert "docs/specs/openapi.json: breaking path.remove at paths./total" in broken.stdout
+    write(
+        fixture_tree,
+        "docs/specs/openapi-breaking-accepted.toml",
+        '[[accepted]]\ncode = "path.remove"\nlocation = "paths./total"\nreason = "no client uses it"\n',
+    )
+    accepted = careervp_ci("openapi", "--base-ref", base, cwd=fixture_tree)
+    assert accepted.returncode == 0, accepted.stdout
+    assert "accepted breaking change: path.remove at paths./total" in accepted.stdout
+
+
+def test_spec_that_drifted_from_the_code_fails(fixture_tree: Path, careervp_ci: CliRunner) -> None:
+    spec = json.loads((fixture_tree / SPEC).read_text())
+    spec["info"]["version"] = "2"
+    write(fixture_tree, SPEC, json.dumps(spec))
+    result = careervp_ci("openapi", cwd=fixture_tree)
+    assert result.returncode == 1
+    assert "differs from the code" in result.stdout
+    assert "reproduce: uv run python -m careervp.openapi --check docs/specs/openapi.json" in result.stdout
+
+
+def test_an_accepted_break_without_a_reason_is_refused(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "docs/specs/openapi-breaking-accepted.toml",
+        '[[accepted]]\ncode = "path.remove"\nlocation = "paths./total"\nreason = " "\n',
+    )
+    with pytest.raises(ValueError, match="has no reason; say why the break is safe"):
+        accepted_breaks(tmp_path)
