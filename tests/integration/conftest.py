@@ -1,0 +1,88 @@
+"""Integration fixtures: a real moto server over HTTP, and the handlers served locally against it.
+
+`moto_endpoint` (session) is reusable by any integration test that needs an AWS emulator on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from careervp.emulator import provision, resource_env
+from careervp.local_api import serve_locally
+from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
+from moto.server import ThreadedMotoServer
+
+WEBHOOK_SECRET = "whsec_integration_secret"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on a free port; the URL uses `localhost` (moto reads a 127.0.0.1 host as a bucket)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def backend_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Fresh tables and bucket in the moto server, under a unique environment name for this test."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    env = {
+        **resource_env(f"it{uuid.uuid4().hex[:8]}", version="9.9.9"),
+        ENV_VAR_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+    }
+    provision(env)
+    return env
+
+
+@pytest.fixture
+def base_url(backend_env: dict[str, str]) -> Iterator[str]:
+    with serve_locally(backend_env) as url:
+        yield url
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def http(base_url: str) -> Callable[..., HttpReply]:
+    """Send one real HTTP request to the locally served API."""
+
+    def send(
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpReply:
+        sent = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            sent.setdefault("Content-Type", "application/json")
+        url = f"{base_url}{path}"  # always the local http server
+        request = urllib.request.Request(url, data=data, method=method, headers=sent)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (a local http URL)
+                status, raw, reply_headers = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as failure:
+            status, raw, reply_headers = failure.code, failure.read(), dict(failure.headers)
+        return HttpReply(status=status, body=json.loads(raw) if raw else None, headers=reply_headers)
+
+    return send
