@@ -1,0 +1,175 @@
+"""The release artifact's format: a canonical tar whose sha256 is the artifact's identity.
+
+Canonical means the same folder always gives the same bytes: entries sorted by path, mtime 0, uid/gid 0 with
+no owner names, fixed modes (0644 files, 0755 directories and executables), GNU headers (long names without
+pax timestamps), no compression. A digest is `sha256:<64 lowercase hex>`; `parse_digest` refuses anything
+else before any work starts. `MANIFEST` inside the tar lists every other file's sha256, so an unpacked
+bundle can be re-checked file by file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import stat
+import tarfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+MANIFEST = "manifest.json"
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_CHUNK = 1 << 20
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class ArtifactError(Exception):
+    """The artifact is malformed, tampered with, or cannot be read; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A validated `sha256:<hex>` artifact identity."""
+
+    value: str
+
+    @property
+    def hex(self) -> str:
+        return self.value.removeprefix("sha256:")
+
+    @property
+    def short(self) -> str:
+        return f"sha256:{self.hex[:12]}"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def parse_digest(text: str) -> Digest:
+    """`text` as a Digest, or an ArtifactError naming the bad value and the expected shape."""
+    candidate = text.strip()
+    if not _DIGEST.match(candidate):
+        raise ArtifactError(
+            f"malformed artifact digest {text!r}: expected 'sha256:' followed by 64 lowercase hex digits "
+            "(the value `careervp-ci build` prints)"
+        )
+    return Digest(candidate)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digest_of(path: Path) -> Digest:
+    """The digest of an artifact file (its bytes)."""
+    return Digest(f"sha256:{sha256_file(path)}")
+
+
+def _entries(root: Path) -> Iterator[Path]:
+    """Every file and directory under `root`, sorted by POSIX path; symlinks and specials are refused."""
+    for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise ArtifactError(
+                f"{path}: only regular files and folders can go in an artifact (found a link)"
+            )
+        yield path
+
+
+def _info(path: Path, name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.mtime = 0
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if path.is_dir():
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o755
+    else:
+        info.size = path.stat().st_size
+        info.mode = 0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644
+    return info
+
+
+def write_canonical_tar(root: Path, dest: Path) -> Digest:
+    """Pack `root` into `dest` canonically and return the tar's digest."""
+    with tarfile.open(dest, "w", format=tarfile.GNU_FORMAT) as tar:
+        for path in _entries(root):
+            info = _info(path, path.relative_to(root).as_posix())
+            if info.isdir():
+                tar.addfile(info)
+            else:
+                with path.open("rb") as stream:
+                    tar.addfile(info, stream)
+    return digest_of(dest)
+
+
+def unpack(tar_path: Path, dest: Path) -> None:
+    """Extract an artifact into `dest`, refusing entries that would escape it or are not files/folders."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tar_path, "r:") as tar:
+        for member in tar.getmembers():
+            if not (member.isfile() or member.isdir()):
+                raise ArtifactError(f"{tar_path}: entry {member.name!r} is not a file or folder; refusing it")
+        tar.extractall(dest, filter="data")
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """POSIX path -> sha256 for every file under `root` except the manifest itself."""
+    return {
+        path.relative_to(root).as_posix(): sha256_file(path)
+        for path in _entries(root)
+        if path.is_file() and path.relative_to(root).as_posix() != MANIFEST
+    }
+
+
+def write_manifest(root: Path, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Write `MANIFEST` into `root`: the build facts plus each file's sha256."""
+    manifest = {**facts, "files": file_hashes(root)}
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"{root}: the bundle has no {MANIFEST}; it was not made by `careervp-ci build`")
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+def verify_unpacked(root: Path) -> dict[str, Any]:
+    """Re-check every file of an unpacked bundle against its manifest; returns the manifest."""
+    manifest = read_manifest(root)
+    expected: dict[str, str] = manifest.get("files", {})
+    actual = file_hashes(root)
+    changed = sorted(name for name in expected.keys() & actual.keys() if expected[name] != actual[name])
+    missing = sorted(expected.keys() - actual.keys())
+    extra = sorted(actual.keys() - expected.keys())
+    if changed or missing or extra:
+        problems = [f"changed: {', '.join(changed[:5])}"] if changed else []
+        problems += [f"missing: {', '.join(missing[:5])}"] if missing else []
+        problems += [f"unlisted: {', '.join(extra[:5])}"] if extra else []
+        raise ArtifactError(f"{root}: the bundle does not match its manifest ({'; '.join(problems)})")
+    return manifest
+
+
+def deterministic_zip(folder: Path) -> bytes:
+    """The folder as a zip with sorted entries, a fixed timestamp and fixed modes (Lambda code assets)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for path in _entries(folder):
+            if not path.is_file():
+                continue
+            entry = zipfile.ZipInfo(PurePosixPath(path.relative_to(folder).as_posix()).as_posix(), _ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = ((0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644) | 0o100000) << 16
+            archive.writestr(entry, path.read_bytes())
+    return buffer.getvalue()

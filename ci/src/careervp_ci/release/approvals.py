@@ -1,0 +1,138 @@
+"""The gate in front of protected environments: a change-set summary and an approval that cites it.
+
+`approve --env prod --artifact D` compares the artifact's template for prod's stack with what prod runs
+now (resources added / changed / removed, by logical id) and writes two files under
+`<state>/approvals/<env>/`: the summary, and the approval record (who, when, the summary's sha256, and the
+digest prod ran when the summary was made). A deploy to an environment that requires approval accepts the
+record only for that digest and environment, with an intact summary, and only while prod still runs the
+digest the summary was made against (otherwise the summary no longer describes the change).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from careervp_ci.artifact import Digest
+from careervp_ci.release.ledger import now
+
+
+class ApprovalError(Exception):
+    """No valid approval for this digest and environment."""
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    env: str
+    digest: str
+    stack_name: str
+    baseline_digest: str
+    """The digest the environment ran when the summary was made ('' for nothing deployed)."""
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    def lines(self) -> list[str]:
+        def show(label: str, ids: list[str]) -> str:
+            return f"  {label} ({len(ids)}): {', '.join(ids) if ids else '-'}"
+
+        return [
+            f"change set for {self.stack_name} ({self.env}) -> {self.digest}",
+            f"  baseline: {self.baseline_digest or 'nothing deployed'}",
+            show("added", self.added),
+            show("changed", self.changed),
+            show("removed", self.removed),
+        ]
+
+
+def summarize(
+    env: str,
+    digest: Digest,
+    stack_name: str,
+    *,
+    new: dict[str, Any],
+    old: dict[str, Any] | None,
+    baseline: str,
+) -> ChangeSummary:
+    new_resources: dict[str, Any] = new.get("Resources", {})
+    old_resources: dict[str, Any] = (old or {}).get("Resources", {})
+    return ChangeSummary(
+        env=env,
+        digest=str(digest),
+        stack_name=stack_name,
+        baseline_digest=baseline,
+        added=sorted(new_resources.keys() - old_resources.keys()),
+        changed=sorted(
+            k for k in new_resources.keys() & old_resources.keys() if new_resources[k] != old_resources[k]
+        ),
+        removed=sorted(old_resources.keys() - new_resources.keys()),
+    )
+
+
+def _paths(folder: Path, env: str, digest: Digest) -> tuple[Path, Path]:
+    base = folder / env
+    return base / f"{digest.hex}.summary.json", base / f"{digest.hex}.approval.json"
+
+
+def approver() -> str:
+    return os.environ.get("CAREERVP_APPROVER") or getpass.getuser()
+
+
+def write_approval(folder: Path, summary: ChangeSummary) -> Path:
+    digest = Digest(summary.digest)
+    summary_path, approval_path = _paths(folder, summary.env, digest)
+    summary_path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(asdict(summary), indent=2, sort_keys=True) + "\n"
+    summary_path.write_text(text, encoding="utf-8")
+    record = {
+        "env": summary.env,
+        "digest": summary.digest,
+        "summary": summary_path.name,
+        "summary_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "approved_by": approver(),
+        "approved_at": now(),
+    }
+    approval_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return approval_path
+
+
+def check_approval(
+    folder: Path, env: str, digest: Digest, current: str, explicit: Path | None = None
+) -> dict[str, Any]:
+    """The approval record for (env, digest), or ApprovalError saying what is missing or wrong."""
+    _, default = _paths(folder, env, digest)
+    path = explicit or default
+    how = f"run `careervp-ci approve --env {env} --artifact {digest}` after reviewing the change-set summary"
+    if not path.is_file():
+        raise ApprovalError(f"{env} requires an approval for {digest} and there is none ({path}); {how}")
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if record.get("env") != env or record.get("digest") != str(digest):
+        raise ApprovalError(
+            f"approval {path} is for {record.get('env')} / {record.get('digest')}, "
+            f"not {env} / {digest}; {how}"
+        )
+    summary_path = path.parent / str(record.get("summary", ""))
+    if not summary_path.is_file():
+        raise ApprovalError(
+            f"approval {path} cites a change-set summary that is missing ({summary_path}); {how}"
+        )
+    text = summary_path.read_text(encoding="utf-8")
+    if hashlib.sha256(text.encode()).hexdigest() != record.get("summary_sha256"):
+        raise ApprovalError(f"the change-set summary {summary_path} was modified after approval; {how}")
+    summary = json.loads(text)
+    if summary.get("env") != env or summary.get("digest") != str(digest):
+        raise ApprovalError(
+            f"the change-set summary {summary_path} was made for another digest or env; {how}"
+        )
+    if summary.get("baseline_digest", "") != current:
+        raise ApprovalError(
+            f"{env} changed since the approval (summary made against "
+            f"{summary.get('baseline_digest') or 'nothing'}, "
+            f"now {current or 'nothing'}): the summary is stale; {how}"
+        )
+    return record

@@ -1,0 +1,200 @@
+"""Smoke checks: each feature exercised once through the deployed API, declared as data.
+
+The checks run in order against a base URL; values a response returns (`capture`) fill `{placeholders}` of
+later checks. `run` is a fresh id per smoke so repeated smokes never collide. The webhook fixture is signed
+when the smoke runs, with the configured secret ($STRIPE_WEBHOOK_SECRET), and replayed: the second delivery
+must be acknowledged too (Stripe retries), and an unsigned copy must be refused.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from careervp.billing.signature import compute_signature
+
+SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
+
+
+@dataclass(frozen=True)
+class Check:
+    feature: str
+    name: str
+    method: str
+    path: str
+    status: int
+    body: Mapping[str, Any] | None = None
+    signed: bool = False
+    """Sign the body as Stripe does, with the configured webhook secret."""
+    capture: Mapping[str, str] = field(default_factory=dict)
+    """placeholder -> dotted path of a value in the JSON response."""
+    expect: Mapping[str, str] = field(default_factory=dict)
+    """dotted path -> expected value (placeholders allowed)."""
+    mentions: str = ""
+    """Text (placeholders allowed) the response body must contain."""
+
+
+WEBHOOK_EVENT: Mapping[str, Any] = {
+    "id": "evt_smoke_{run}",
+    "type": "customer.subscription.updated",
+    "created": 1767225600,
+    "livemode": False,
+    "data": {
+        "object": {
+            "object": "subscription",
+            "id": "sub_smoke_{run}",
+            "customer": "cus_smoke",
+            "status": "active",
+        }
+    },
+}
+
+CHECKS: tuple[Check, ...] = (
+    Check("health", "service reports healthy", "GET", "/health", 200),
+    Check(
+        "knowledge base",
+        "upload a document",
+        "POST",
+        "/kb/documents",
+        201,
+        body={"title": "smoke {run}", "media_type": "text/plain", "content": "smoke test document {run}"},
+        capture={"document_id": "document_id"},
+    ),
+    Check("knowledge base", "list shows it", "GET", "/kb/documents", 200, mentions="{document_id}"),
+    Check(
+        "knowledge base",
+        "read it back",
+        "GET",
+        "/kb/documents/{document_id}",
+        200,
+        expect={"content": "smoke test document {run}"},
+    ),
+    Check("knowledge base", "delete it", "DELETE", "/kb/documents/{document_id}", 204),
+    Check("knowledge base", "it is gone", "GET", "/kb/documents/{document_id}", 404),
+    Check(
+        "gap analysis",
+        "store answers",
+        "POST",
+        "/gap-analysis/responses",
+        201,
+        body={
+            "analysis_id": "ga-{run24}",
+            "answers": [{"question_id": "gap-smoke", "answer": "answered by the release smoke {run}"}],
+        },
+        capture={"response_id": "response_id"},
+    ),
+    Check(
+        "gap analysis",
+        "read answers back",
+        "GET",
+        "/gap-analysis/responses/{response_id}",
+        200,
+        expect={"analysis_id": "ga-{run24}"},
+    ),
+    Check(
+        "billing",
+        "signed webhook accepted",
+        "POST",
+        "/webhooks/stripe",
+        200,
+        WEBHOOK_EVENT,
+        signed=True,
+        expect={"event_id": "evt_smoke_{run}"},
+    ),
+    Check(
+        "billing",
+        "replayed webhook acknowledged",
+        "POST",
+        "/webhooks/stripe",
+        200,
+        WEBHOOK_EVENT,
+        signed=True,
+        expect={"event_id": "evt_smoke_{run}"},
+    ),
+    Check("billing", "unsigned webhook refused", "POST", "/webhooks/stripe", 401, WEBHOOK_EVENT),
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        where = f"{self.check.method} {self.check.path}"
+        return f"{mark} {self.check.feature}: {self.check.name} ({where}) {self.detail}"
+
+
+def _fill(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**values)
+    if isinstance(value, Mapping):
+        return {key: _fill(item, values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, values) for item in value]
+    return value
+
+
+def _dig(document: Any, path: str) -> Any:
+    for part in path.split("."):
+        document = document[int(part)] if isinstance(document, list) else document.get(part)
+    return document
+
+
+def _request(base_url: str, check: Check, values: Mapping[str, str], secret: str) -> tuple[int, bytes]:
+    headers = {"Accept": "application/json"}
+    data = None
+    if check.body is not None:
+        body = _fill(check.body, values)
+        data = json.dumps(body, separators=(",", ":")).encode()
+        headers["Content-Type"] = "application/json"
+        if check.signed:
+            stamp = int(time.time())
+            headers["Stripe-Signature"] = f"t={stamp},v1={compute_signature(data, stamp, secret)}"
+    url = base_url.rstrip("/") + _fill(check.path, values)
+    request = urllib.request.Request(url, data=data, headers=headers, method=check.method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the API under test)
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as error:
+        return int(error.code), bytes(error.read())
+
+
+def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) -> CheckResult:
+    if status != check.status:
+        return CheckResult(check, False, f"expected HTTP {check.status}, got {status}: {payload[:300]!r}")
+    document: Any = json.loads(payload) if payload.strip() else None
+    for path, expected in check.expect.items():
+        actual = _dig(document, path)
+        if actual != _fill(expected, values):
+            return CheckResult(check, False, f"{path} is {actual!r}, expected {_fill(expected, values)!r}")
+    if check.mentions and _fill(check.mentions, values) not in payload.decode(errors="replace"):
+        return CheckResult(check, False, f"response does not mention {_fill(check.mentions, values)!r}")
+    for name, path in check.capture.items():
+        values[name] = str(_dig(document, path))
+    return CheckResult(check, True, f"HTTP {status}")
+
+
+def run_checks(base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
+    """Run every check in order; stops at the first failure (later checks depend on earlier ones)."""
+    run = uuid.uuid4().hex
+    values = {"run": run, "run24": run[:24]}
+    results = []
+    for check in checks:
+        try:
+            status, payload = _request(base_url, check, values, secret)
+            result = _judge(check, status, payload, values)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            result = CheckResult(check, False, f"request failed: {error}")
+        results.append(result)
+        if not result.ok:
+            break
+    return results
