@@ -36,7 +36,9 @@ class ServiceStack(Stack):
             synthesizer=synthesizer,
             termination_protection=not env.transient and env.name == "prod",
         )
-        Tags.of(self).add(ENV_TAG, env.name)
+        # The KMS key stays untagged: moto's CloudFormation cannot create a tagged key, and the emulator
+        # deploy must run the very template AWS gets. A key's cost is fixed, so the budget loses nothing.
+        Tags.of(self).add(ENV_TAG, env.name, exclude_resource_types=["AWS::KMS::Key"])
         tables = create_tables(self, env)
         buckets = create_buckets(self, env)
         functions = create_functions(self, env, code, tables, buckets)

@@ -1,0 +1,42 @@
+"""What the AWS emulator (moto) cannot show, in one place.
+
+moto's CloudFormation reports CREATE_COMPLETE for these while creating nothing, or stores a setting it
+never reports back. The verifier consults this module only when the target is the emulator, and then
+answers "not verifiable on this target" with the reason below, never "verified".
+"""
+
+from __future__ import annotations
+
+UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
+    "AWS::S3::BucketPolicy": "moto's CloudFormation skips bucket policies (no TLS-only deny exists)",
+    "AWS::ApiGateway::Stage": "moto's CloudFormation skips API Gateway stages (no access logs to read)",
+    "AWS::ApiGateway::Account": "moto's CloudFormation skips the API Gateway account settings",
+    "AWS::ApiGateway::RequestValidator": "moto's CloudFormation skips request validators",
+    "AWS::CloudWatch::Alarm": "moto's CloudFormation skips CloudWatch alarms",
+    "AWS::SNS::TopicPolicy": "moto's CloudFormation skips SNS topic policies",
+    "AWS::Budgets::Budget": "moto's CloudFormation skips AWS Budgets budgets",
+    "AWS::KMS::Key": "moto stores a CloudFormation key's policy as an object, so DescribeKey fails",
+}
+"""Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
+
+IGNORED_SETTINGS: dict[tuple[str, str], str] = {
+    ("AWS::DynamoDB::Table", "point-in-time recovery"): "moto ignores the template's PITR setting",
+    (
+        "AWS::S3::Bucket",
+        "public access block",
+    ): "moto's CloudFormation ignores PublicAccessBlockConfiguration",
+    ("AWS::S3::Bucket", "versioning"): "moto's CloudFormation ignores VersioningConfiguration",
+    ("AWS::Lambda::Function", "log group"): "moto's CloudFormation ignores a function's LoggingConfig",
+    ("AWS::KMS::Key", "key rotation"): "moto's CloudFormation ignores EnableKeyRotation",
+}
+"""(resource type, setting) pairs moto accepts from a template but does not apply."""
+
+
+def unobservable_reason(resource_type: str) -> str | None:
+    """Why the emulator cannot show a resource of this type, if it cannot."""
+    return UNOBSERVABLE_RESOURCE_TYPES.get(resource_type)
+
+
+def ignored_setting_reason(resource_type: str, setting: str) -> str | None:
+    """Why the emulator cannot show this setting of a resource, if it cannot."""
+    return IGNORED_SETTINGS.get((resource_type, setting))
