@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +42,7 @@ def _free_port() -> int:
 @contextmanager
 def running_emulator() -> Iterator[str]:
     """Start a moto server on 127.0.0.1 for the block; yields its endpoint URL."""
+    quiet_emulator()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
     server.start()
     _, port = server.get_host_and_port()
@@ -47,6 +50,14 @@ def running_emulator() -> Iterator[str]:
         yield f"http://localhost:{port}"
     finally:
         server.stop()
+
+
+def quiet_emulator() -> None:
+    """Silence moto's per-request and "unsupported resource" chatter so the deploy log stays readable;
+    what the emulator cannot show is reported by the verifier instead."""
+    for name in ("werkzeug", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"moto\..*")
 
 
 def asset_bucket(account: str, region: str) -> str:
