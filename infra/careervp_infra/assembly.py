@@ -59,15 +59,25 @@ def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool 
         stage = Stage(app, env.name, env=CdkEnvironment(region=env.region))
         synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if emulator else None
         ServiceStack(stage, env, lambda_code(lambda_asset), synthesizer)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    attach_checks(app)
     return app
+
+
+def attach_checks(app: App) -> None:
+    """Run cdk-nag's AwsSolutions pack over every stack when `app` synthesizes."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
 def synthesize(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> Path:
     """Write the cloud assembly to `outdir` and return it; raises SynthesisError when a rule is broken."""
     outdir = Path(outdir)
+    return synthesize_checked(build_app(outdir, lambda_asset=lambda_asset, emulator=emulator), outdir)
+
+
+def synthesize_checked(app: App, outdir: Path) -> Path:
+    """Synthesize `app` into `outdir`, then refuse cdk-nag findings and unobserved functions."""
     try:
-        assembly = build_app(outdir, lambda_asset=lambda_asset, emulator=emulator).synth()
+        assembly = app.synth()
     except RuntimeError as error:
         if not (outdir / VALIDATION_REPORT).is_file():
             raise

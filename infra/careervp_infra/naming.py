@@ -140,7 +140,7 @@ def check_name(name: str, service: Service, environments: Iterable[str]) -> list
             )
         )
         return violations
-    parts = [part for part in rest.removeprefix(f"{env}-").split("-") if part]
+    parts = [part for part in re.split(r"[^a-z0-9]+", rest.removeprefix(f"{env}-")) if part]
     if len(parts) < 2:
         violations.append(
             NameViolation(

@@ -1,0 +1,1 @@
+"""Helpers shared by several test suites (importable because tests/conftest.py puts tests/ on sys.path)."""

@@ -1,0 +1,22 @@
+"""One CDK synth per test session, shared by the infra unit tests and the regression snapshots.
+
+A synth costs ~10 s, so each variant (the AWS assembly, the emulator assembly) is built at most once per
+process and handed to every fixture that asks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from careervp_infra.assembly import synthesize
+
+_ASSEMBLIES: dict[bool, Path] = {}
+
+
+def session_assembly(tmp_path_factory: pytest.TempPathFactory, *, emulator: bool = False) -> Path:
+    """The tree's cloud assembly (emulator=True: without the bootstrap-version rule), synthesized once."""
+    if emulator not in _ASSEMBLIES:
+        outdir = tmp_path_factory.mktemp("cdk-emulator" if emulator else "cdk-aws")
+        _ASSEMBLIES[emulator] = synthesize(outdir, emulator=emulator)
+    return _ASSEMBLIES[emulator]
