@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from careervp_ci.artifact import (
     ArtifactError,
     deterministic_zip,
@@ -121,10 +120,12 @@ def test_digest_of_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:
 
 
 def test_second_lock_on_an_environment_is_refused_naming_the_holder(tmp_path: Path) -> None:
-    with environment_lock(tmp_path, "dev", operation="deploy", digest=DIGEST):
-        with pytest.raises(EnvironmentBusyError) as refused:
-            with environment_lock(tmp_path, "dev", operation="deploy"):
-                pass
+    with (
+        environment_lock(tmp_path, "dev", operation="deploy", digest=DIGEST),
+        pytest.raises(EnvironmentBusyError) as refused,
+        environment_lock(tmp_path, "dev", operation="deploy"),
+    ):
+        pass
     message = str(refused.value)
     assert f"pid {os.getpid()}" in message and DIGEST in message and "since" in message
     with environment_lock(tmp_path, "dev", operation="deploy"):

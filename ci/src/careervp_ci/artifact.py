@@ -164,7 +164,7 @@ def verify_unpacked(root: Path) -> dict[str, Any]:
 def deterministic_zip(folder: Path) -> bytes:
     """The folder as a zip with sorted entries, a fixed timestamp and fixed modes (Lambda code assets)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for path in _entries(folder):
             if not path.is_file():
                 continue

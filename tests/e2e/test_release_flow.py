@@ -1,0 +1,239 @@
+"""The release path end to end against a real AWS emulator (moto server on 127.0.0.1).
+
+Only an emulator is reachable here, so this test replaces the release targets (CAREERVP_TARGETS) with a file
+that points dev, staging and prod at ONE emulator the test runs: three stacks (careervp-<env>-service-stack)
+side by side, with staging promoted from dev and prod behind approval, exactly as in the real targets file.
+The ledger records these deploys as target "emulator", never "aws". Commands run through the release CLI
+(`register`/`dispatch`, in-process, so the emulator is shared); one call goes through the real `careervp-ci`
+entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from careervp_ci import release_cli
+from careervp_ci.artifact import parse_digest
+from careervp_ci.release.emulator import quiet_emulator
+from careervp_ci.store import object_name
+from moto.server import ThreadedMotoServer
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "whsec_e2e_" + "0" * 24
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def cli(*args: str) -> Result:
+    parser = argparse.ArgumentParser(prog="careervp-ci")
+    release_cli.register(parser.add_subparsers(dest="command", required=True))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = release_cli.dispatch(parser.parse_args(list(args)))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[str]:
+    quiet_emulator()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    yield f"http://localhost:{server.get_host_and_port()[1]}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def release_home(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Iterator[Path]:
+    """State dir, targets file (every env on the test's emulator) and the webhook secret, for the module."""
+    home = tmp_path_factory.mktemp("release")
+    targets = home / "targets.toml"
+    targets.write_text(
+        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
+        f'[targets.staging]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "dev"\n\n'
+        f'[targets.prod]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "staging"\n'
+        "requires_approval = true\nprotected = true\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        patch.setenv("CAREERVP_TARGETS", str(targets))
+        patch.setenv("CAREERVP_STATE_DIR", str(home / "state"))
+        patch.setenv("STRIPE_WEBHOOK_SECRET", SECRET)
+        patch.setenv("CAREERVP_APPROVER", "e2e-reviewer")
+        yield home
+
+
+@pytest.fixture(scope="module")
+def builds(release_home: Path) -> tuple[str, str, float]:
+    """HEAD built twice from clean worktrees: (first digest, second digest, seconds per build)."""
+    started = time.monotonic()
+    first = cli("build")
+    second = cli("build")
+    assert first.code == 0, first.err
+    assert second.code == 0, second.err
+    return first.out.strip(), second.out.strip(), (time.monotonic() - started) / 2
+
+
+def stacks(emulator: str) -> list[str]:
+    client = boto3.client("cloudformation", endpoint_url=emulator, region_name="us-east-1")
+    return sorted(
+        s["StackName"] for s in client.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"
+    )
+
+
+def ledger_lines(release_home: Path) -> list[str]:
+    folder = release_home / "state" / "ledger"
+    return sorted(line for path in folder.glob("*.jsonl") for line in path.read_text().splitlines())
+
+
+def test_one_digest_moves_from_dev_through_staging_to_prod(
+    builds: tuple[str, str, float], emulator: str, release_home: Path
+) -> None:
+    digest, rebuilt, build_seconds = builds
+    assert digest.startswith("sha256:") and rebuilt == digest, "rebuilding the same commit changed the digest"
+
+    started = time.monotonic()
+    dev = cli("deploy", "--env", "dev", "--artifact", digest)
+    deploy_seconds = time.monotonic() - started
+    assert dev.code == 0, dev.err
+    assert "verify: verified" in dev.err
+    assert dev.out.count("ok   ") == 11 and "FAIL" not in dev.out
+
+    staging = cli("promote", "--from", "dev", "--to", "staging")
+    assert staging.code == 0, staging.err
+    assert f"staging: {digest} deployed" in staging.out
+
+    before = (stacks(emulator), ledger_lines(release_home))
+    refused = cli("promote", "--from", "staging", "--to", "prod")
+    assert refused.code == 1
+    assert f"prod requires an approval for {digest}" in refused.err
+    assert (stacks(emulator), ledger_lines(release_home)) == before
+
+    approved = cli("approve", "--env", "prod", "--artifact", digest)
+    assert approved.code == 0, approved.err
+    assert "baseline: nothing deployed" in approved.out and "removed (0)" in approved.out
+    prod = cli("promote", "--from", "staging", "--to", "prod")
+    assert prod.code == 0, prod.err
+    assert "approved by e2e-reviewer" in prod.err
+
+    environment = {**os.environ, "CAREERVP_STATE_DIR": str(release_home / "state")}
+    shown = subprocess.run(
+        [str(Path(sys.executable).parent / "careervp-ci"), "ledger"],
+        env=environment,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    good = [
+        line
+        for line in shown.stdout.splitlines()
+        if line.split()[-4:-3] == ["succeeded"] or "succeeded" in line
+    ]
+    assert {line.split()[1] for line in good} == {"dev", "staging", "prod"}
+    assert {line.split()[3] for line in good} == {digest}
+    assert all(line.split()[2] == "emulator" for line in good)
+    assert {
+        "careervp-dev-service-stack",
+        "careervp-staging-service-stack",
+        "careervp-prod-service-stack",
+    } <= set(stacks(emulator))
+    print(f"\nbuild {build_seconds:.1f}s per build; deploy+verify+smoke to dev {deploy_seconds:.1f}s")
+
+
+@pytest.fixture
+def untouched(emulator: str, release_home: Path) -> Iterator[None]:
+    """The refusal under test must leave the emulator's stacks and the ledger exactly as they were."""
+    before = (stacks(emulator), ledger_lines(release_home))
+    yield
+    assert (stacks(emulator), ledger_lines(release_home)) == before
+
+
+def test_deploy_refuses_a_malformed_digest(untouched: None, release_home: Path) -> None:
+    result = cli("deploy", "--env", "dev", "--artifact", "sha256:not-a-digest")
+    assert result.code == 2 and "malformed artifact digest 'sha256:not-a-digest'" in result.err
+
+
+def test_deploy_refuses_an_unknown_environment(untouched: None, builds: tuple[str, str, float]) -> None:
+    result = cli("deploy", "--env", "qa", "--artifact", builds[0])
+    assert (
+        result.code == 2 and "unknown environment 'qa'" in result.err and "dev, staging, prod" in result.err
+    )
+
+
+def test_deploy_refuses_artifact_whose_digest_does_not_match(
+    untouched: None, builds: tuple[str, str, float], release_home: Path, tmp_path: Path
+) -> None:
+    digest = builds[0]
+    name = object_name(parse_digest(digest))
+    tampered = bytearray((release_home / "state" / "artifacts" / name).read_bytes())
+    tampered[len(tampered) // 2] ^= 0x01
+    (tmp_path / name).write_bytes(bytes(tampered))
+    result = cli("deploy", "--env", "dev", "--artifact", digest, "--store", str(tmp_path))
+    assert result.code == 1 and f"artifact {digest}" in result.err and "tampered" in result.err
+
+
+def test_deploy_refuses_when_the_webhook_secret_is_missing(
+    untouched: None, builds: tuple[str, str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET")
+    result = cli("deploy", "--env", "dev", "--artifact", builds[0])
+    assert result.code == 2 and "missing secret STRIPE_WEBHOOK_SECRET" in result.err
+    assert SECRET not in result.err + result.out
+
+
+def test_hotfix_refuses_an_unknown_ref(untouched: None) -> None:
+    result = cli("hotfix", "--ref", "no-such-ref-anywhere", "--env", "dev")
+    assert result.code == 2 and "unknown git ref 'no-such-ref-anywhere'" in result.err
+
+
+def test_destroy_refuses_prod_and_a_wrong_confirmation(untouched: None) -> None:
+    prod = cli("destroy", "--env", "prod", "--confirm", "prod")
+    assert prod.code == 2 and "refuses prod outright" in prod.err
+    wrong = cli("destroy", "--env", "staging", "--confirm", "dev")
+    assert wrong.code == 2 and "needs --confirm staging" in wrong.err
+
+
+def test_concurrent_deploy_is_refused_naming_the_holder(
+    untouched: None, builds: tuple[str, str, float], release_home: Path
+) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path\n"
+            "from careervp_ci.release.locking import environment_lock\n"
+            "with environment_lock(Path(sys.argv[1]), 'dev', operation='deploy', digest=sys.argv[2]):\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(release_home / "state" / "locks"),
+            builds[0],
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = cli("deploy", "--env", "dev", "--artifact", builds[0])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.code == 1
+    assert f"environment 'dev' is busy: pid {holder.pid} (deploy of {builds[0]}" in result.err
+    assert "Refused without waiting" in result.err
