@@ -80,15 +80,27 @@ Checker = Callable[[Context, Declared], list[Check]]
 
 
 def verify_deployed(
-    env: str, assembly: Path, *, session: boto3.Session | None = None, endpoint_url: str | None = None
+    env: str,
+    assembly: Path,
+    *,
+    session: boto3.Session | None = None,
+    endpoint_url: str | None = None,
+    emulator: bool | None = None,
 ) -> VerificationReport:
-    """Check every resource of `env`'s template against the target (the emulator when an endpoint is set)."""
+    """Check every resource of `env`'s template against the target.
+
+    The target is AWS, or the endpoint given (default: `AWS_ENDPOINT_URL`). An endpoint is taken to be the
+    emulator, whose known limits then apply, unless `emulator=False` says it is a faithful AWS endpoint.
+    """
     environment = get_environment(env)
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    emulator = endpoint_url is not None if emulator is None else emulator
     session = session or boto3.Session(region_name=environment.region)
     name = stack_name(env)
     template = find_stack(assembly, name).load()
-    target = f"emulator at {endpoint_url}" if endpoint_url else "aws"
+    target = (
+        f"emulator at {endpoint_url}" if emulator else f"aws{f' at {endpoint_url}' if endpoint_url else ''}"
+    )
     cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
     try:
         paginator = cloudformation.get_paginator("list_stack_resources")
@@ -104,7 +116,7 @@ def verify_deployed(
         endpoint_url=endpoint_url,
         template=template,
         physical_ids={item["LogicalResourceId"]: item.get("PhysicalResourceId", "") for item in summaries},
-        emulator=endpoint_url is not None,
+        emulator=emulator,
     )
     checks: list[Check] = []
     for logical_id, resource in template.get("Resources", {}).items():

@@ -1,0 +1,138 @@
+"""The state verifier against a real moto server: verified, drifted, and not verifiable on the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from careervp.resources import TABLES
+from careervp_infra.emulator_limits import UNOBSERVABLE_RESOURCE_TYPES
+from careervp_infra.verification import Outcome, VerificationReport
+from careervp_infra.verify import verify_deployed
+from moto.server import ThreadedMotoServer
+from support.moto_stack import deploy_stack
+from support.scripts import load_script
+from support.synth import session_assembly
+
+verify_aws_state = load_script("verify_aws_state")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:Tried to parse AWS.*not supported by moto:UserWarning"),
+]
+
+PRISTINE_ENV = "dev"
+DRIFTED_ENV = "gap-remediation"
+DELETED_TABLE = "careervp-gap-remediation-gap-responses"
+
+
+@dataclass(frozen=True)
+class Emulator:
+    endpoint_url: str
+    session: boto3.Session
+    assembly: Path
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """dev deployed untouched; gap-remediation deployed, then a table deleted behind CloudFormation."""
+    assembly = session_assembly(tmp_path_factory, emulator=True)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        _, port = server.get_host_and_port()
+        endpoint_url = f"http://localhost:{port}"
+        session = boto3.Session(region_name="us-east-1")
+        for env in (PRISTINE_ENV, DRIFTED_ENV):
+            deploy_stack(session, endpoint_url, assembly, f"careervp-{env}-service-stack")
+        session.client("dynamodb", endpoint_url=endpoint_url).delete_table(TableName=DELETED_TABLE)
+        yield Emulator(endpoint_url, session, assembly)
+    finally:
+        server.stop()
+
+
+def verify(emulator: Emulator, env: str, *, as_emulator: bool = True) -> VerificationReport:
+    return verify_deployed(
+        env,
+        emulator.assembly,
+        session=emulator.session,
+        endpoint_url=emulator.endpoint_url,
+        emulator=as_emulator,
+    )
+
+
+def test_a_fresh_deploy_verifies_with_nothing_drifted(emulator: Emulator) -> None:
+    report = verify(emulator, PRISTINE_ENV)
+    assert report.ok, report.render()
+    verified = {(check.resource_type, check.aspect) for check in report.with_outcome(Outcome.VERIFIED)}
+    for resource_type in (
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::Lambda::Function",
+        "AWS::IAM::Policy",
+    ):
+        assert (resource_type, "exists") in verified
+    assert ("AWS::ApiGateway::Method", "exists") in verified
+
+
+def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(emulator: Emulator) -> None:
+    report = verify(emulator, PRISTINE_ENV)
+    not_verifiable = report.with_outcome(Outcome.NOT_VERIFIABLE)
+    alarms = [check for check in not_verifiable if check.resource_type == "AWS::CloudWatch::Alarm"]
+    assert len(alarms) == 8
+    assert alarms[0].detail == UNOBSERVABLE_RESOURCE_TYPES["AWS::CloudWatch::Alarm"]
+    pitr = [check for check in not_verifiable if check.aspect == "point-in-time recovery"]
+    assert len(pitr) == len(TABLES)
+    skipped_types = {check.resource_type for check in report.with_outcome(Outcome.VERIFIED)}
+    assert not skipped_types & {"AWS::CloudWatch::Alarm", "AWS::S3::BucketPolicy", "AWS::ApiGateway::Stage"}
+    assert "not-verifiable" in report.render().splitlines()[-1]
+
+
+def test_a_table_deleted_behind_cloudformation_is_reported_drifted(emulator: Emulator) -> None:
+    report = verify(emulator, DRIFTED_ENV)
+    assert not report.ok
+    [drifted] = report.with_outcome(Outcome.DRIFTED)
+    assert drifted.resource_type == "AWS::DynamoDB::Table"
+    assert DELETED_TABLE in drifted.detail
+    assert "ResourceNotFoundException" in drifted.detail
+
+
+def test_emulator_limits_are_not_excuses_on_a_faithful_target(emulator: Emulator) -> None:
+    report = verify(emulator, PRISTINE_ENV, as_emulator=False)
+    drifted_types = {check.resource_type for check in report.with_outcome(Outcome.DRIFTED)}
+    assert {"AWS::CloudWatch::Alarm", "AWS::S3::BucketPolicy"} <= drifted_types
+    assert not report.ok
+
+
+def test_a_stack_that_was_never_deployed_is_drifted(emulator: Emulator) -> None:
+    report = verify(emulator, "staging")
+    [check] = report.checks
+    assert (check.resource_type, check.outcome) == ("AWS::CloudFormation::Stack", Outcome.DRIFTED)
+
+
+def test_cli_deployed_mode_exits_0_on_the_emulator_and_prints_every_outcome(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
+    code = verify_aws_state.main(
+        ["--mode", "deployed", "--env", PRISTINE_ENV, "--assembly", str(emulator.assembly)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "VERIFIED" in out
+    assert "NOT-VERIFIABLE" in out
+    assert f"on emulator at {emulator.endpoint_url}: 0 drifted" in out
+
+
+def test_cli_deployed_mode_exits_1_on_drift(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
+    code = verify_aws_state.main(
+        ["--mode", "deployed", "--env", DRIFTED_ENV, "--assembly", str(emulator.assembly)]
+    )
+    assert code == 1
+    assert "DRIFTED" in capsys.readouterr().out
