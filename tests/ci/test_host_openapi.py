@@ -14,37 +14,35 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 SPEC = "docs/specs/openapi.json"
 
 
-def drop_total_route(tree: Path) -> None:
-    """Remove /total from both the code's contract and the committed spec (a breaking change, no drift)."""
+def remove_all_routes(tree: Path) -> None:
+    """Remove every route from both the code's contract and the committed spec (breaking, but no drift)."""
     module = tree / "src/backend/careervp/openapi.py"
-    text = module.read_text()
-    module.write_text(
-        text.replace(
-            '"paths": {"/total": {"get": {"responses": {"200": {"description": "ok"}}}}},', '"paths": {},'
-        )
-    )
+    old = '"paths": {"/total": {"get": {"responses": {"200": {"description": "ok"}}}}},'
+    module.write_text(module.read_text().replace(old, '"paths": {},'))
     spec = json.loads((tree / SPEC).read_text())
     spec["paths"] = {}
     write(tree, SPEC, json.dumps(spec, indent=2) + "\n")
 
 
-def test_breaking_change_fails_until_accepted_with_a_reason(
+def test_breaking_changes_fail_unless_accepted_with_a_reason(
     fixture_tree: Path, careervp_ci: CliRunner
 ) -> None:
     (fixture_tree / "node_modules").symlink_to(REPOSITORY / "node_modules")
-    base = git(fixture_tree, "rev-parse", "HEAD")
-    drop_total_route(fixture_tree)
-    broken = careervp_ci("openapi", "--base-ref", base, cwd=fixture_tree)
-    assert broken.returncode == 1, broken.stdout
-    assert "docs/specs/openapi.json: breaking path.remove at paths./total" in broken.stdout
+    spec = json.loads((fixture_tree / SPEC).read_text())
+    spec["paths"]["/price"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    write(fixture_tree, SPEC, json.dumps(spec, indent=2) + "\n")
+    git(fixture_tree, "commit", "-qam", "add /price")
+    remove_all_routes(fixture_tree)
     write(
         fixture_tree,
         "docs/specs/openapi-breaking-accepted.toml",
         '[[accepted]]\ncode = "path.remove"\nlocation = "paths./total"\nreason = "no client uses it"\n',
     )
-    accepted = careervp_ci("openapi", "--base-ref", base, cwd=fixture_tree)
-    assert accepted.returncode == 0, accepted.stdout
-    assert "accepted breaking change: path.remove at paths./total" in accepted.stdout
+    result = careervp_ci("openapi", "--base-ref", "HEAD", cwd=fixture_tree)
+    assert result.returncode == 1, result.stdout
+    assert "breaking API changes against HEAD" in result.stdout
+    assert "docs/specs/openapi.json: breaking path.remove at paths./price" in result.stdout
+    assert "breaking path.remove at paths./total" not in result.stdout
 
 
 def test_spec_that_drifted_from_the_code_fails(fixture_tree: Path, careervp_ci: CliRunner) -> None:

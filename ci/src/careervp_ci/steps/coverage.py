@@ -1,15 +1,19 @@
 """`coverage`: combine the suites' coverage data, write coverage.xml, and hold the floors.
 
 The floors live in pyproject.toml under `[tool.careervp-ci.coverage]`: `floor` for the whole backend,
-`critical_floor` for the modules listed in `critical` (paths relative to the tree).
+`critical_floor` for each module listed in `critical` (paths or globs relative to the tree), each on its
+own: a well-tested module cannot lift a weak one over the floor.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
+from careervp_ci.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from careervp_ci.steps.pytest_suite import coverage_data_file
 
@@ -46,6 +50,19 @@ def read_floors(ctx: StepContext) -> Floors:
     )
 
 
+def per_module_percent(report_json: Path, src: Path) -> dict[str, float]:
+    """Tree-relative path -> percent covered, from `coverage json` (a module never imported is absent)."""
+    files: dict[str, dict[str, Any]] = json.loads(report_json.read_text(encoding="utf-8"))["files"]
+    percents = {}
+    for name, figures in files.items():
+        path = Path(name)
+        relative = (
+            path.relative_to(src).as_posix() if path.is_absolute() and path.is_relative_to(src) else name
+        )
+        percents[relative] = float(figures["summary"]["percent_covered"])
+    return percents
+
+
 def run(ctx: StepContext) -> StepOutcome:
     floors = read_floors(ctx)
     reports_root = ctx.report_dir.parent
@@ -68,29 +85,40 @@ def run(ctx: StepContext) -> StepOutcome:
     overall = ctx.run(["coverage", "report", f"--data-file={combined}", f"--fail-under={floors.floor:g}"])
     if not overall.ok:
         return ctx.failed(f"backend coverage is below the {floors.floor:g}% floor", overall)
-    present = [path for path in floors.critical if (ctx.src / path).exists()]
-    missing = sorted(set(floors.critical) - set(present))
-    if missing:
+    modules = {pattern: sorted(ctx.src.glob(pattern)) for pattern in floors.critical}
+    unmatched = [pattern for pattern, files in modules.items() if not files]
+    if unmatched:
         return ctx.failed(
-            "critical modules listed in [tool.careervp-ci.coverage] do not exist",
-            details=[f"pyproject.toml: critical lists missing path {path}" for path in missing],
+            "critical modules listed in [tool.careervp-ci.coverage] match no file",
+            details=[f"pyproject.toml: critical entry {pattern!r} matches nothing" for pattern in unmatched],
         )
-    if present:
-        critical = ctx.run(
-            [
-                "coverage",
-                "report",
-                f"--data-file={combined}",
-                f"--include={','.join(present)}",
-                f"--fail-under={floors.critical_floor:g}",
-            ]
-        )
-        if not critical.ok:
-            return ctx.failed(f"a critical module is below the {floors.critical_floor:g}% floor", critical)
-    total = overall.output.strip().splitlines()[-1] if overall.output.strip() else ""
-    return ctx.passed(
-        f"coverage holds the floors ({total.split()[-1] if total else 'n/a'} overall)", notes=notes
+    critical_files = sorted(
+        {path.relative_to(ctx.src).as_posix() for files in modules.values() for path in files}
     )
+    if critical_files:
+        report_json = ctx.report_dir / "coverage.json"
+        exported = ctx.run(["coverage", "json", f"--data-file={combined}", "-o", str(report_json)])
+        if not exported.ok:
+            return ctx.failed("coverage could not export per-module figures", exported)
+        measured = per_module_percent(report_json, ctx.src)
+        below = [
+            f"{path}: {measured.get(path, 0.0):.1f}% < {floors.critical_floor:g}% (critical module)"
+            for path in critical_files
+            if measured.get(path, 0.0) < floors.critical_floor
+        ]
+        if below:
+            include = ",".join(floors.critical)
+            return StepOutcome(
+                Status.FAILED,
+                f"{len(below)} critical module(s) below the {floors.critical_floor:g}% floor",
+                details=tuple(below),
+                reproduce=f"uv run coverage report --data-file={combined} --include={include}",
+            )
+        notes.append(f"{len(critical_files)} critical module(s) each at or above {floors.critical_floor:g}%")
+    total = next(
+        (line.split()[-1] for line in overall.output.splitlines() if line.startswith("TOTAL")), "n/a"
+    )
+    return ctx.passed(f"coverage holds the floors ({total} overall)", notes=notes)
 
 
 STEP = Step(
@@ -100,5 +128,5 @@ STEP = Step(
     inputs=("pyproject.toml",),
     needs=SUITES_WITH_COVERAGE,
     tools=("coverage",),
-    reports=("coverage.xml",),
+    reports=("coverage.xml", "coverage.json"),
 )

@@ -34,6 +34,51 @@ class Break:
         return f"{SPEC}: breaking {self.code} at {self.location}"
 
 
+def _schema_as_30(node: Any) -> Any:
+    """One JSON value with the OpenAPI 3.1 schema forms rewritten in their 3.0 spelling."""
+    if isinstance(node, list):
+        return [_schema_as_30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _schema_as_30(value) for key, value in node.items()}
+    if isinstance(node.get("examples"), list):
+        examples = node.pop("examples")
+        if examples:
+            node.setdefault("example", examples[0])
+    if isinstance(node.get("type"), list):
+        kinds = [kind for kind in node["type"] if kind != "null"]
+        node["nullable"] = len(kinds) < len(node["type"])
+        node["type"] = kinds[0] if len(kinds) == 1 else kinds
+    for combinator in ("anyOf", "oneOf"):
+        options = node.get(combinator)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            node.pop(combinator)
+            node = {**node, **rest[0]} if len(rest) == 1 else {**node, combinator: rest}
+            node["nullable"] = True
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(bound), int | float) and not isinstance(node[bound], bool):
+            node[plain] = node[bound]
+            node[bound] = True
+    return node
+
+
+def as_openapi_30(text: str) -> str:
+    """The spec in OpenAPI 3.0 form for openapi-diff, whose parser accepts only 3.0.x.
+
+    The rewrite is applied to both sides of the comparison, so it cannot hide a difference between them;
+    3.1-only top-level sections (webhooks) are dropped, and their changes are not compared.
+    """
+    spec: dict[str, Any] = json.loads(text)
+    if not str(spec.get("openapi", "")).startswith("3.1"):
+        return text
+    converted = _schema_as_30({k: v for k, v in spec.items() if k not in {"webhooks", "jsonSchemaDialect"}})
+    converted["openapi"] = "3.0.3"
+    return json.dumps(converted, indent=2)
+
+
 def spec_at(src: Path, ref: str) -> str | None:
     """The spec's text committed at `ref`, or None when the ref has no spec yet."""
     shown = subprocess.run(
@@ -104,11 +149,15 @@ def run(ctx: StepContext) -> StepOutcome:
             "spec valid and in step with the code", notes=[f"{ref} has no {SPEC}: nothing to break"]
         )
     with tempfile.TemporaryDirectory() as scratch:
-        base_spec = Path(scratch) / "base-openapi.json"
-        base_spec.write_text(base_text, encoding="utf-8")
-        diff = ctx.run(["npx", "--no-install", "openapi-diff", str(base_spec), SPEC])
+        base_spec, head_spec = Path(scratch) / "base-openapi.json", Path(scratch) / "openapi.json"
+        base_spec.write_text(as_openapi_30(base_text), encoding="utf-8")
+        head_spec.write_text(as_openapi_30((ctx.src / SPEC).read_text(encoding="utf-8")), encoding="utf-8")
+        diff = ctx.run(["npx", "--no-install", "openapi-diff", str(base_spec), str(head_spec)])
     (ctx.report_dir / "openapi-diff.txt").write_text(diff.output, encoding="utf-8")
-    breaks = breaking_changes(diff.output)
+    try:
+        breaks = breaking_changes(diff.output)
+    except ValueError:
+        breaks = []
     if diff.returncode not in (0, 1) or (diff.returncode == 1 and not breaks):
         return ctx.failed("openapi-diff could not compare the specs", diff)
     try:

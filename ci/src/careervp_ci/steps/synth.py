@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
+from importlib.metadata import version
 from typing import Any
 
-from careervp_ci.lockfiles import locked_versions
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from careervp_ci.steps.sarif import Finding, write_log
@@ -48,7 +49,7 @@ def run(ctx: StepContext) -> StepOutcome:
     synth = ctx.run(["python", APP], env={"CDK_OUTDIR": str(outdir)})
     if not synth.ok:
         return ctx.failed("the CDK app failed to synthesize (cdk-nag findings fail it too)", synth)
-    templates = sorted(str(path) for path in outdir.rglob("*.template.json"))
+    templates = sorted(path.relative_to(ctx.src).as_posix() for path in outdir.rglob("*.template.json"))
     if not templates:
         return ctx.failed(
             f"synthesis produced no CloudFormation templates under {ASSEMBLY}",
@@ -63,14 +64,15 @@ def run(ctx: StepContext) -> StepOutcome:
         findings = cfn_lint_findings(report.read_text(encoding="utf-8"))
     except (ValueError, KeyError):
         return ctx.failed("cfn-lint did not produce a readable report", lint)
-    write_log(
-        ctx.report_dir / "cfn-lint.sarif", "cfn-lint", locked_versions(ctx.src).get("cfn-lint", ""), findings
-    )
+    write_log(ctx.report_dir / "cfn-lint.sarif", "cfn-lint", version("cfn-lint"), findings)
     if not lint.ok:
         errors = [f.describe() for f in findings if f.level == "error"]
         return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
     notes = [f"{len(templates)} template(s) in {ASSEMBLY}"]
-    notes += [f"cfn-lint (not failing): {finding.describe()}" for finding in findings]
+    by_rule = Counter(f"{finding.rule} ({finding.level})" for finding in findings)
+    notes += [
+        f"cfn-lint, not failing: {rule} x{count} (see cfn-lint.sarif)" for rule, count in by_rule.items()
+    ]
     return ctx.passed(f"synthesized {len(templates)} template(s); cfn-lint clean of errors", notes=notes)
 
 
