@@ -164,3 +164,16 @@ def test_the_script_runs_as_a_program_with_the_documented_exit_code(tmp_path: Pa
     )
     assert result.returncode == 1
     assert "[unknown-environment]" in result.stdout
+
+
+def test_gatekeeper_checks_the_stack_names_an_assembly_declares(
+    assembly: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = shutil.copytree(assembly, tmp_path / "cdk.out")
+    manifest_path = copy / "assembly-staging" / "manifest.json"
+    manifest_path.write_text(
+        manifest_path.read_text().replace('"careervp-staging-service-stack"', '"CareerVP-Staging-Service"')
+    )
+    code, out, _ = run(capsys, "--path", str(copy))
+    assert code == 1
+    assert "(stack name) (AWS::CloudFormation::Stack) 'CareerVP-Staging-Service' [case]" in out
