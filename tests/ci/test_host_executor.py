@@ -30,13 +30,26 @@ def python_step(name: str, code: str, needs: tuple[str, ...] = ()) -> Step:
 
 
 def execute(
-    tmp_path: Path, steps: list[Step], workers: int = 2, cache: bool = False
+    tmp_path: Path,
+    steps: list[Step],
+    *,
+    workers: int = 2,
+    cache: bool = False,
+    final: tuple[str, ...] = (),
+    accepted_unverified: frozenset[str] = frozenset(),
 ) -> tuple[RunResult, str]:
     catalogue = {step.name: step for step in steps}
     stream = io.StringIO()
     store = ResultCache(tmp_path / "cache") if cache else None
-    executor = HostExecutor(tmp_path, tmp_path / "reports", store, PlainProgress(stream), workers=workers)
-    return executor.run(build_plan(catalogue, list(catalogue))), stream.getvalue()
+    executor = HostExecutor(
+        tmp_path,
+        tmp_path / "reports",
+        store,
+        PlainProgress(stream),
+        workers=workers,
+        accepted_unverified=accepted_unverified,
+    )
+    return executor.run(build_plan(catalogue, list(catalogue), final=final)), stream.getvalue()
 
 
 def statuses(run: RunResult) -> dict[str, Status]:
@@ -110,6 +123,25 @@ def test_unverified_is_never_green_unless_explicitly_allowed(tmp_path: Path) -> 
     assert exit_code(run, allow_unverified=["audit"]) == 0
     assert "UNVERIFIED" in summary_markdown(run, 0, "t", tmp_path / "reports")
     assert not list((tmp_path / "cache").glob("*/outcome.json"))
+
+
+def test_a_final_step_waits_for_every_other_step_and_an_accepted_unverified_one(tmp_path: Path) -> None:
+    stamp = tmp_path / "order.txt"
+
+    def offline(ctx: StepContext) -> StepOutcome:
+        return ctx.unverified("service unreachable")
+
+    steps = [
+        python_step("release", f"open({str(stamp)!r}, 'a').write('R')"),
+        python_step("gate", f"import time; time.sleep(0.5); open({str(stamp)!r}, 'a').write('G')"),
+        Step(name="audit", summary="", run=offline, inputs=()),
+    ]
+    blocked, _ = execute(tmp_path, steps, final=("release",))
+    assert statuses(blocked)["release"] is Status.NEVER_RAN
+    assert blocked.results[-1].outcome.message == "needs audit, which did not pass"
+    accepted, _ = execute(tmp_path, steps, final=("release",), accepted_unverified=frozenset({"audit"}))
+    assert statuses(accepted)["release"] is Status.PASSED
+    assert stamp.read_text() == "G" + "GR"
 
 
 def test_pr_profile_passes_cold_then_comes_entirely_from_the_cache(

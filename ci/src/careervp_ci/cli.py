@@ -12,12 +12,11 @@ Exit 0: every selected step passed. 1: a step failed (or ended unverified, see c
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 
+from careervp_ci import release_cli
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
@@ -29,14 +28,6 @@ from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
 USAGE_ERROR = 2
-BUILTIN_COMMANDS = ("steps", "test", "ci")
-
-
-def _release_cli() -> ModuleType | None:
-    """The release engineer's commands (build, deploy, ...) when that module is part of the install."""
-    if importlib.util.find_spec("careervp_ci.release_cli") is None:
-        return None
-    return importlib.import_module("careervp_ci.release_cli")
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +44,7 @@ def _add_step_options(parser: argparse.ArgumentParser, step: Step) -> None:
         )
 
 
-def build_parser(release: ModuleType | None) -> tuple[argparse.ArgumentParser, list[str]]:
+def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     """The parser, and every command name it accepts (steps, builtins, release commands)."""
     parser = argparse.ArgumentParser(prog="careervp-ci", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -79,8 +70,7 @@ def build_parser(release: ModuleType | None) -> tuple[argparse.ArgumentParser, l
         help="exit 0 even if STEP ends unverified (it is still shown as UNVERIFIED)",
     )
     _add_run_arguments(ci)
-    if release is not None:
-        release.register(commands)
+    release_cli.register(commands)
     return parser, list(commands.choices)
 
 
@@ -105,7 +95,9 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
     src = args.src.resolve()
     reports = (args.reports or src / ".reports").resolve()
     cache = None if args.no_cache else ResultCache(cache_root(src))
-    executor = HostExecutor(src, reports, cache, progress_for(sys.stdout))
+    executor = HostExecutor(
+        src, reports, cache, progress_for(sys.stdout), accepted_unverified=frozenset(allow_unverified)
+    )
     if args.workers:
         executor.workers = args.workers
     run = executor.run(plan)
@@ -140,14 +132,15 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
         for name, reason in selection.skipped.items():
             print(f"  skip {name}: {reason}")
         wanted, skipped = selection.steps, selection.skipped
-    return build_plan(CATALOGUE, wanted, options, skipped), f"careervp-ci ci --profile {profile.name}"
+    plan = build_plan(CATALOGUE, wanted, options, skipped, final=profile.final)
+    return plan, f"careervp-ci ci --profile {profile.name}"
 
 
-def dispatch(args: argparse.Namespace, release: ModuleType | None) -> int:
+def dispatch(args: argparse.Namespace) -> int:
     if args.command == "steps":
         return list_steps()
-    if release is not None and args.command not in CATALOGUE and args.command not in BUILTIN_COMMANDS:
-        return int(release.dispatch(args))
+    if args.command in release_cli.COMMANDS:
+        return release_cli.dispatch(args)
     if not args.src.is_dir():
         raise PlanError(f"--src {str(args.src)!r} is not a directory")
     if args.command == "ci":
@@ -167,8 +160,7 @@ def dispatch(args: argparse.Namespace, release: ModuleType | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    release = _release_cli()
-    parser, commands = build_parser(release)
+    parser, commands = build_parser()
     if arguments and not arguments[0].startswith("-") and arguments[0] not in commands:
         print(
             f"careervp-ci: unknown step {arguments[0]!r}; valid steps: {', '.join(CATALOGUE)}"
@@ -178,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     args = parser.parse_args(arguments)
     try:
-        return dispatch(args, release)
+        return dispatch(args)
     except (PlanError, RefError, ValueError) as error:
         print(f"careervp-ci: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -61,6 +61,8 @@ class HostExecutor:
     progress: Progress
     workers: int = os.cpu_count() or 2
     tool_dir: Path = Path(sys.executable).parent
+    accepted_unverified: frozenset[str] = frozenset()
+    """Steps whose unverified end the caller accepted (`--allow-unverified`): later steps may still start."""
 
     def run(self, plan: Plan) -> RunResult:
         """Run every step of the plan; returns each step's verdict in plan order."""
@@ -76,11 +78,11 @@ class HostExecutor:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 while pending or running:
                     free = self.workers - len(running)
-                    for step in self._ready(pending, done)[:free] if not state.cancel.is_set() else []:
+                    for step in self._ready(plan, pending, done)[:free] if not state.cancel.is_set() else []:
                         pending.remove(step)
                         future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
                         running[future] = step
-                    self._block_unrunnable(pending, done, state.cancel.is_set())
+                    self._block_unrunnable(plan, pending, done, state.cancel.is_set())
                     if not running:
                         continue
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -98,17 +100,24 @@ class HostExecutor:
         ordered = tuple(done[step.name] for step in plan.steps)
         return RunResult(ordered, plan.skipped)
 
-    @staticmethod
-    def _ready(pending: list[Step], done: Mapping[str, StepResult]) -> list[Step]:
-        return [s for s in pending if all(n in done and done[n].status in GOOD for n in s.needs)]
+    def _cleared(self, result: StepResult) -> bool:
+        """Whether steps waiting on `result` may start: it passed, or its unverified end was accepted."""
+        return result.status in GOOD or (
+            result.status is Status.UNVERIFIED and result.name in self.accepted_unverified
+        )
 
-    def _block_unrunnable(self, pending: list[Step], done: dict[str, StepResult], stopping: bool) -> None:
+    def _ready(self, plan: Plan, pending: list[Step], done: Mapping[str, StepResult]) -> list[Step]:
+        return [s for s in pending if all(n in done and self._cleared(done[n]) for n in plan.needs(s))]
+
+    def _block_unrunnable(
+        self, plan: Plan, pending: list[Step], done: dict[str, StepResult], stopping: bool
+    ) -> None:
         """Steps that can no longer start: a need did not pass, or the run is stopping after a failure."""
         changed = True
         while changed:
             changed = False
             for step in list(pending):
-                blocked = [n for n in step.needs if n in done and done[n].status not in GOOD]
+                blocked = [n for n in plan.needs(step) if n in done and not self._cleared(done[n])]
                 if not blocked and not stopping:
                     continue
                 reason = (

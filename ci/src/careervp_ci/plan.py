@@ -22,6 +22,14 @@ class Plan:
     options: Mapping[str, Mapping[str, str | None]]
     skipped: Mapping[str, str] = field(default_factory=dict)
     """Steps left out by change-aware selection, with the reason (printed and summarised)."""
+    final: tuple[str, ...] = ()
+    """Steps that wait for every other step of the plan to pass."""
+
+    def needs(self, step: Step) -> tuple[str, ...]:
+        """What `step` waits for: its own needs, or everything else when it is final."""
+        if step.name in self.final:
+            return tuple(other.name for other in self.steps if other.name not in self.final)
+        return step.needs
 
 
 def unknown(kind: str, name: str, valid: Iterable[str]) -> PlanError:
@@ -33,6 +41,7 @@ def build_plan(
     wanted: Iterable[str],
     options: Mapping[str, Mapping[str, str | None]] | None = None,
     skipped: Mapping[str, str] | None = None,
+    final: Iterable[str] = (),
 ) -> Plan:
     """The wanted steps plus everything they need, ordered so needs run first; options get their defaults."""
     ordered: list[Step] = []
@@ -50,7 +59,8 @@ def build_plan(
         seen.add(name)
         ordered.append(catalogue[name])
 
-    for name in wanted:
+    last = [name for name in final if name in wanted]
+    for name in [*(name for name in wanted if name not in last), *last]:
         visit(name, ())
     given = options or {}
     resolved: dict[str, dict[str, str | None]] = {}
@@ -63,4 +73,4 @@ def build_plan(
                 raise PlanError(str(error.args[0])) from None
             values[option_name] = value
         resolved[step.name] = values
-    return Plan(tuple(ordered), resolved, dict(skipped or {}))
+    return Plan(tuple(ordered), resolved, dict(skipped or {}), tuple(last))

@@ -2,8 +2,8 @@
 
 - `pr`: the pull-request bar; light integration (`-m "not slow"`). No audit/SBOM: those are supply-chain
   checks of the lockfiles that `main` and `nightly` run (and audit cannot verify offline).
-- `main`: the full bar, supply chain, then the release path (build -> deploy local -> verify -> smoke)
-  once `careervp_ci.steps.release_local` provides it.
+- `main`: the full bar, supply chain, then the release path (build -> deploy local -> verify -> smoke,
+  `careervp_ci.steps.release_local`), which starts only once every gate has passed.
 - `nightly`: the full bar and supply chain without deploying.
 - `gap-remediation`: the `pr` bar with integration narrowed to the gap work (`-k "gap or company_research"`,
   slow tests included), for branches working on gap remediation.
@@ -25,6 +25,8 @@ class Profile:
     steps: tuple[str, ...]
     options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """step -> option -> value: the test selection (and other per-profile settings)."""
+    final: tuple[str, ...] = ()
+    """Steps that start only after every other step of the run has passed (the release path)."""
 
 
 _FAST_GATES = ("format", "lint", "typecheck", "naming")
@@ -52,6 +54,7 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 *_SUPPLY_CHAIN,
                 *RELEASE_PATH,
             ),
+            final=RELEASE_PATH,
         ),
         "nightly": Profile(
             "nightly",

@@ -82,9 +82,10 @@ def summary_markdown(run: RunResult, code: int, title: str, reports_root: Path) 
     if notes:
         lines += ["", "### Notes", ""] + [f"- `{name}`: {note}" for name, note in notes]
     reports = sorted(
-        p.relative_to(reports_root).as_posix()
-        for p in reports_root.rglob("*")
-        if p.is_file() and p.name != "summary.md"
+        path.relative_to(reports_root).as_posix()
+        for result in run.results
+        for path in (reports_root / result.name).rglob("*")
+        if path.is_file()
     )
     if reports:
         lines += ["", "### Reports", ""] + [f"- `{path}`" for path in reports]

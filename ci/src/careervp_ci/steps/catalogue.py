@@ -18,6 +18,7 @@ from careervp_ci.steps import (
     naming,
     openapi,
     regression,
+    release_local,
     sbom,
     synth,
     typecheck,
@@ -42,11 +43,8 @@ _GATES = (
     sbom.STEP,
 )
 
-_RELEASE: tuple[Step, ...] = ()
-# The release path (build -> deploy local -> verify -> smoke) joins here as `steps/release_local.py`'s STEP
-# once that module exists:
-#     from careervp_ci.steps import release_local
-#     _RELEASE = (release_local.STEP,)
+_RELEASE = (release_local.STEP,)
+"""build -> deploy local -> verify -> smoke, as one step (the release engineer's module)."""
 
 RELEASE_PATH: tuple[str, ...] = tuple(step.name for step in _RELEASE)
 """The release steps the `main` profile ends with."""

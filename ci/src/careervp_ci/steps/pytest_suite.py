@@ -51,8 +51,13 @@ def choose_seed(ctx: StepContext) -> str:
 
 def failure_lines(output: str) -> tuple[str, ...]:
     """pytest's FAILED/ERROR summary lines first, then file:line locations."""
-    verdicts = [line for line in output.splitlines() if _VERDICT.match(line)]
-    return tuple(verdicts[:10]) + first_useful_lines(output, limit=6)
+    verdicts: dict[str, str] = {}
+    for line in output.splitlines():
+        if _VERDICT.match(line):
+            test = line.split(" - ", 1)[0]
+            if len(line) > len(verdicts.get(test, "")):
+                verdicts[test] = line
+    return tuple(list(verdicts.values())[:10]) + first_useful_lines(output, limit=6)
 
 
 def reruns(output: str) -> list[str]:
