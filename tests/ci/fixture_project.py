@@ -89,14 +89,22 @@ if __name__ == "__main__":
 '''
 
 GATEKEEPER = '''\
-"""Fixture gatekeeper: every name in infra/names.txt starts with careervp-."""
+"""Fixture gatekeeper: every TopicName in the assembly's templates starts with careervp-."""
 
+import json
 import sys
 from pathlib import Path
 
-bad = [n for n in Path("infra/names.txt").read_text().split() if not n.startswith("careervp-")]
-print("\\n".join(f"infra/names.txt:1: bad name {n}" for n in bad))
-sys.exit(1 if bad else 0)
+assembly = Path(sys.argv[sys.argv.index("--path") + 1])
+templates = sorted(assembly.rglob("*.template.json"))
+names = [
+    (template, resource["Properties"]["TopicName"])
+    for template in templates
+    for resource in json.loads(template.read_text())["Resources"].values()
+]
+bad = [f"{path}:1: bad name {name}" for path, name in names if not name.startswith("careervp-")]
+print("\\n".join(bad) or f"{len(names)} name(s) checked")
+sys.exit(1 if bad or not templates else 0)
 '''
 
 APP = '''\
@@ -161,7 +169,6 @@ def make_project(root: Path) -> Path:
     write(root, "src/backend/careervp/openapi.py", OPENAPI_MODULE)
     write(root, "src/backend/scripts/validate_naming.py", GATEKEEPER)
     write(root, "infra/app.py", APP)
-    write(root, "infra/names.txt", "careervp-dev-x\n")
     write(root, "tests/unit/test_pricing.py", TEST_PRICING)
     write(root, "tests/integration/test_greeting.py", TEST_GREETING)
     write(root, "README.md", "# fixture\n")

@@ -48,17 +48,21 @@ def test_input_globs_skip_tool_and_cache_folders(fixture_tree: Path) -> None:
     assert not [path for path in found if "__pycache__" in path or ".venv" in path]
 
 
-def test_a_stored_pass_restores_its_report_files(tmp_path: Path) -> None:
-    reports = tmp_path / "reports" / "unit"
-    write(reports, "junit.xml", "<testsuite/>")
+def test_a_stored_pass_restores_its_report_files_and_outputs(tmp_path: Path) -> None:
+    reports = tmp_path / "reports" / "synth"
+    assembly = tmp_path / "tree" / ".careervp" / "cdk.out"
+    write(reports, "cfn-lint.sarif", "{}")
+    write(assembly, "manifest.json", '{"version": "1"}')
     store = ResultCache(tmp_path / "cache")
-    store.store("k" * 64, "1 passed", ["seed 1"], reports)
-    (reports / "junit.xml").unlink()
+    store.store("k" * 64, "synthesized", ["4 templates"], reports, {".careervp/cdk.out": assembly})
+    (reports / "cfn-lint.sarif").unlink()
+    (assembly / "manifest.json").write_text("stale")
     hit = store.lookup("k" * 64)
     assert hit is not None
-    assert hit.message == "1 passed"
-    ResultCache.restore(hit, reports)
-    assert (reports / "junit.xml").read_text() == "<testsuite/>"
+    assert (hit.message, hit.notes) == ("synthesized", ("4 templates",))
+    ResultCache.restore(hit, reports, {".careervp/cdk.out": assembly})
+    assert (reports / "cfn-lint.sarif").read_text() == "{}"
+    assert (assembly / "manifest.json").read_text() == '{"version": "1"}'
 
 
 def test_rerun_hits_edit_misses_revert_hits_again(fixture_tree: Path, careervp_ci: CliRunner) -> None:

@@ -7,6 +7,7 @@ CLI tests run `careervp-ci` itself on the fixture project.
 from __future__ import annotations
 
 import io
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -156,6 +157,12 @@ def test_pr_profile_passes_cold_then_comes_entirely_from_the_cache(
     reports = fixture_tree / ".reports"
     for report in ("coverage/coverage.xml", "unit/junit.xml", "synth/cfn-lint.sarif", "summary.md"):
         assert (reports / report).is_file(), report
+    gatekeeper = fixture_tree / "src/backend/scripts/validate_naming.py"
+    gatekeeper.write_text(gatekeeper.read_text() + "# edited\n")
+    shutil.rmtree(fixture_tree / ".careervp/cdk.out")
+    naming = careervp_ci("naming", cwd=fixture_tree)
+    assert "synth cached" in naming.stdout
+    assert "naming passed" in naming.stdout, naming.stdout
 
 
 def test_planted_lint_error_fails_ci_and_names_the_file(fixture_tree: Path, careervp_ci: CliRunner) -> None:

@@ -3,9 +3,9 @@
 A step's key is the sha256 of: its definition (declaration and the source of the code that runs it), its
 keyed option values, the pinned versions of its tools (uv.lock / package-lock.json), the interpreter, the
 bytes of every file its input globs match (sorted paths), facts it declares outside the tree (`key_extra`),
-and the keys of the steps it needs. Only passes are stored, with the step's report folder, which a hit
-restores. Keys depend on content only, so switching branches back and forth hits; a failure, an
-unverified result or a non-cacheable step is never stored.
+and the keys of the steps it needs. Only passes are stored, with the step's report folder and declared
+outputs, which a hit restores. Keys depend on content only, so switching branches back and forth hits;
+a failure, an unverified result or a non-cacheable step is never stored.
 """
 
 from __future__ import annotations
@@ -167,8 +167,10 @@ class ResultCache:
         outcome = json.loads(outcome_file.read_text(encoding="utf-8"))
         return CachedPass(key, outcome["message"], tuple(outcome["notes"]), entry / "reports")
 
-    def store(self, key: str, message: str, notes: Iterable[str], report_dir: Path) -> None:
-        """Keep a pass and a copy of its reports. Concurrent writers of the same key are harmless."""
+    def store(
+        self, key: str, message: str, notes: Iterable[str], report_dir: Path, outputs: Mapping[str, Path]
+    ) -> None:
+        """Keep a pass with copies of its reports and outputs. Concurrent writers of one key are harmless."""
         if (self.root / key).exists():
             return
         self.root.mkdir(parents=True, exist_ok=True)
@@ -177,6 +179,9 @@ class ResultCache:
             shutil.copytree(report_dir, staging / "reports")
         else:
             (staging / "reports").mkdir(parents=True)
+        for name, folder in outputs.items():
+            if folder.is_dir():
+                shutil.copytree(folder, staging / "outputs" / name)
         outcome = {"message": message, "notes": list(notes)}
         (staging / "outcome.json").write_text(json.dumps(outcome, indent=2), encoding="utf-8")
         try:
@@ -185,7 +190,12 @@ class ResultCache:
             shutil.rmtree(staging, ignore_errors=True)
 
     @staticmethod
-    def restore(hit: CachedPass, report_dir: Path) -> None:
-        """Put the stored reports back where the step would have written them."""
+    def restore(hit: CachedPass, report_dir: Path, outputs: Mapping[str, Path]) -> None:
+        """Put the stored reports and outputs back where the step would have written them."""
         shutil.rmtree(report_dir, ignore_errors=True)
         shutil.copytree(hit.reports, report_dir)
+        for name, folder in outputs.items():
+            stored = hit.reports.parent / "outputs" / name
+            if stored.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+                shutil.copytree(stored, folder)

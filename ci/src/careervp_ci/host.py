@@ -136,11 +136,12 @@ class HostExecutor:
         self.progress.running(step.name)
         started = time.monotonic()
         report_dir = self.reports_root / step.name
+        outputs = {name: self.src / name for name in step.outputs}
         needed = {need: state.keys[need] for need in step.needs}
         key = step_key(step, self.src, options, needed, state.digests)
         state.keys[step.name] = key
         if self.cache and step.cacheable and (hit := self.cache.lookup(key)):
-            ResultCache.restore(hit, report_dir)
+            ResultCache.restore(hit, report_dir, outputs)
             outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
             return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome)
         shutil.rmtree(report_dir, ignore_errors=True)
@@ -159,5 +160,5 @@ class HostExecutor:
                 reproduce=f"uv run careervp-ci {step.name}",
             )
         if outcome.status is Status.PASSED and self.cache and step.cacheable:
-            self.cache.store(key, outcome.message, outcome.notes, report_dir)
+            self.cache.store(key, outcome.message, outcome.notes, report_dir, outputs)
         return StepResult(step.name, outcome.status, time.monotonic() - started, outcome)

@@ -43,6 +43,9 @@ class Step:
     cacheable: bool = True
     tools: tuple[str, ...] = ()
     """Packages (PyPI names in uv.lock, npm names in package-lock.json): their pinned versions key it."""
+    outputs: tuple[str, ...] = ()
+    """Tree-relative folders the step writes besides its reports (the cloud assembly): stored with a pass
+    and restored on a hit, so steps that need this one find them either way."""
     key_extra: Callable[[Path, Mapping[str, str | None]], str] | None = None
     """Facts outside the tree that decide the verdict (e.g. what a base ref points at), for the cache key."""
     reports: tuple[str, ...] = field(default=())

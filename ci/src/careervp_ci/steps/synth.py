@@ -1,7 +1,9 @@
 """`synth`: the CDK app synthesizes (cdk-nag runs inside it) and cfn-lint finds no errors in the templates.
 
 `python infra/app.py` builds the cloud assembly through `careervp_infra.assembly`; the CDK reads
-`CDK_OUTDIR`, so the assembly lands in `.careervp/cdk.out` and never in the tree's own `cdk.out`.
+`CDK_OUTDIR`, so the assembly (about 1 MB) lands in `.careervp/cdk.out`, never in the tree's own `cdk.out`.
+It is a declared output: cached with a pass and restored on a hit, so `naming` checks this very assembly
+instead of synthesizing a second time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from careervp_ci.steps.sources import BACKEND_SOURCES, INFRA_SOURCES, LOCKFILES,
 
 APP = "infra/app.py"
 ASSEMBLY = ".careervp/cdk.out"
+"""The cloud assembly (tree-relative): a declared output, so cached with a pass and restored on a hit."""
 
 
 CFN_LINT_LEVELS = {"Error": "error", "Warning": "warning", "Informational": "note"}
@@ -49,10 +52,10 @@ def run(ctx: StepContext) -> StepOutcome:
     synth = ctx.run(["python", APP], env={"CDK_OUTDIR": str(outdir)})
     if not synth.ok:
         return ctx.failed("the CDK app failed to synthesize (cdk-nag findings fail it too)", synth)
-    templates = sorted(path.relative_to(ctx.src).as_posix() for path in outdir.rglob("*.template.json"))
+    templates = sorted(str(path) for path in outdir.rglob("*.template.json"))
     if not templates:
         return ctx.failed(
-            f"synthesis produced no CloudFormation templates under {ASSEMBLY}",
+            f"synthesis produced no CloudFormation templates under {outdir}",
             synth,
             details=[f"{APP}: does the app honour CDK_OUTDIR (cdk.App() reads it)?"],
         )
@@ -68,7 +71,7 @@ def run(ctx: StepContext) -> StepOutcome:
     if not lint.ok:
         errors = [f.describe() for f in findings if f.level == "error"]
         return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
-    notes = [f"{len(templates)} template(s) in {ASSEMBLY}"]
+    notes = [f"{len(templates)} template(s) in {outdir}"]
     by_rule = Counter(f"{finding.rule} ({finding.level})" for finding in findings)
     notes += [
         f"cfn-lint, not failing: {rule} x{count} (see cfn-lint.sarif)" for rule, count in by_rule.items()
@@ -82,6 +85,7 @@ STEP = Step(
     run=run,
     inputs=(*INFRA_SOURCES, *BACKEND_SOURCES, *PROJECT_CONFIG, *LOCKFILES),
     needs_node=True,
+    outputs=(ASSEMBLY,),
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cfn-lint"),
     reports=("cfn-lint.sarif", "cfn-lint.json"),
 )
