@@ -24,7 +24,7 @@ from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.main import Careervp
 from careervp_ci.profiles import PROFILES
 from careervp_ci.steps import synth
-from careervp_ci.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.steps.catalogue import CATALOGUE, RELEASE_PATH, SUITES
 from dagger import dag
 from dagger._engine._version import CLI_VERSION
 from dagger.mod._converter import to_typedef
@@ -36,7 +36,8 @@ SIDE_EFFECTS = RELEASE_FUNCTIONS - {"build"}
 MODULE_ONLY = {"setup", "ci", "test"}
 DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
 """Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
-GATES = {name for name in CATALOGUE if name not in SUITES} | {"test"}
+GATES = {name for name in CATALOGUE if name not in SUITES and name not in RELEASE_PATH} | {"test"}
+"""`dagger check` starts every check at once, so the release path (which must follow the gates) is none."""
 FAKE_DIGEST = "sha256:" + "ab" * 32
 
 
@@ -53,8 +54,13 @@ def api_names(function: Function[Any, Any]) -> set[str]:
     return set(function.parameters)
 
 
+def python_name(step: str) -> str:
+    """The module's name for a catalogue step: `release-local` -> `release_local` (CLI: release-local)."""
+    return step.replace("-", "_")
+
+
 def expected_functions(catalogue: set[str]) -> set[str]:
-    return (catalogue - set(SUITES)) | MODULE_ONLY | RELEASE_FUNCTIONS
+    return {python_name(step) for step in catalogue - set(SUITES)} | MODULE_ONLY | RELEASE_FUNCTIONS
 
 
 def parity_problems(module: set[str], catalogue: set[str]) -> list[str]:
@@ -80,13 +86,28 @@ def test_parity_check_names_a_step_that_exists_on_one_side_only(side: str) -> No
         assert parity_problems(module, catalogue) == ["catalogue step 'lint' has no Dagger function"]
 
 
+@pytest.mark.parametrize(
+    ("module_extra", "catalogue_extra", "problem"),
+    [
+        (set(), {"release-prod"}, "catalogue step 'release_prod' has no Dagger function"),
+        ({"release_prod"}, set(), "Dagger function 'release_prod' is no catalogue step"),
+        ({"releaselocal"}, set(), "Dagger function 'releaselocal' is no catalogue step"),
+    ],
+)
+def test_parity_check_maps_hyphenated_steps_exactly_and_names_drift(
+    module_extra: set[str], catalogue_extra: set[str], problem: str
+) -> None:
+    module, catalogue = set(functions()) | module_extra, set(CATALOGUE) | catalogue_extra
+    assert parity_problems(module, catalogue) == [problem]
+
+
 def test_test_function_accepts_exactly_the_catalogue_suites() -> None:
     assert set(main.SUITES) == set(SUITES)
 
 
 @pytest.mark.parametrize("step", sorted(set(CATALOGUE) - set(SUITES)))
 def test_step_function_arguments_match_the_catalogue_options(step: str) -> None:
-    function = functions()[step]
+    function = functions()[python_name(step)]
     options = {option.name.replace("-", "_"): option.default for option in CATALOGUE[step].options}
     extra = DAGGER_ONLY_ARGUMENTS.get(step, set())
     assert api_names(function) - extra == set(options)
@@ -253,9 +274,11 @@ def test_uv_cache_key_follows_the_lockfile_digest() -> None:
     assert dagger_setup.uv_cache_key(FAKE_DIGEST) != dagger_setup.uv_cache_key("sha256:" + "cd" * 32)
 
 
-@pytest.mark.parametrize("step", ["format", "lint", "typecheck", "naming", "coverage", "workflows", "audit"])
+@pytest.mark.parametrize(
+    "step", ["format", "lint", "typecheck", "naming", "coverage", "workflows", "audit", "release-local"]
+)
 def test_step_function_runs_the_host_entry_point_in_the_setup_container(offline: None, step: str) -> None:
-    container: dagger.Container = asyncio.run(getattr(module(), step)())
+    container: dagger.Container = asyncio.run(getattr(module(), python_name(step))())
     assert execs(container)[-1] == ["careervp-ci", step, "--no-cache"]
     assert ("from", {"address": dagger_setup.PYTHON_IMAGE}) in calls(container)
 
@@ -332,6 +355,67 @@ def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them
     for job in jobs.values():
         function = functions()["test" if job.step in SUITES else job.step]
         assert {name.replace("-", "_") for name in job.options} <= set(function.parameters)
+
+
+def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
+    from careervp_ci.dagger_plan import profile_jobs
+
+    assert {job.step for job in profile_jobs("main") if job.final} == set(RELEASE_PATH)
+    assert not [job for job in profile_jobs("pr") if job.final]
+
+
+def test_ci_starts_the_release_path_only_after_every_gate_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[str] = []
+    gates_done: list[str] = []
+
+    async def gate(self: Careervp, **_: Any) -> None:
+        started.append("gate")
+        await asyncio.sleep(0)
+        gates_done.append("gate")
+
+    async def release_local(self: Careervp) -> None:
+        started.append(f"release-local after {len(gates_done)} gates")
+
+    jobs: list[dict[str, object]] = [{"step": "lint", "options": {}}, {"step": "synth", "options": {}}]
+    jobs.append({"step": "release-local", "options": {}, "final": True})
+    monkeypatch.setattr(Careervp, "_base", lambda self: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(Careervp, "lint", gate)
+    monkeypatch.setattr(Careervp, "synth", gate)
+    monkeypatch.setattr(Careervp, "release_local", release_local)
+    summary: str = asyncio.run(module().ci(profile="main"))
+    assert started[-1] == "release-local after 2 gates"
+    assert summary.splitlines()[-1] == "verdict: passed"
+
+
+def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing(self: Careervp, **_: Any) -> None:
+        raise StepFailed("lint failed")
+
+    async def release_local(self: Careervp) -> None:
+        raise AssertionError("release-local started although a gate failed")
+
+    jobs: list[dict[str, object]] = [
+        {"step": "lint", "options": {}},
+        {"step": "release-local", "options": {}, "final": True},
+    ]
+    monkeypatch.setattr(Careervp, "_base", lambda self: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(Careervp, "lint", failing)
+    monkeypatch.setattr(Careervp, "release_local", release_local)
+    with pytest.raises(StepFailed, match=r"not started\s+release-local"):
+        asyncio.run(module().ci(profile="main"))
+
+
+async def _fake_base(listed: str) -> Any:
+    """A stand-in setup container whose `dagger_plan` output is `listed`."""
+
+    class Listed:
+        def with_exec(self, _argv: list[str]) -> Listed:
+            return self
+
+        async def stdout(self) -> str:
+            return listed
+
+    return Listed()
 
 
 def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:

@@ -6,6 +6,7 @@ installed, so the profile comes from the tree under test and the module itself n
 
 A step that another selected step needs is not started on its own: `careervp-ci <step>` runs what it needs
 in the same container (coverage runs unit and integration), and running it twice would only cost time.
+A profile's final steps (the release path) are marked so `ci` starts them only once every other job passed.
 """
 
 from __future__ import annotations
@@ -24,15 +25,25 @@ class Job:
     options: Mapping[str, str] = field(default_factory=dict)
     covers: tuple[str, ...] = ()
     """Needed steps this job runs in its own container instead of separately."""
+    final: bool = False
+    """Starts only after every non-final job has passed (the profile's release path)."""
 
 
 def jobs_for(
-    steps: Sequence[str], needs: Mapping[str, Sequence[str]], options: Mapping[str, Mapping[str, str]]
+    steps: Sequence[str],
+    needs: Mapping[str, Sequence[str]],
+    options: Mapping[str, Mapping[str, str]],
+    final: Sequence[str] = (),
 ) -> list[Job]:
     """One job per selected step, except steps another selected step needs (that step covers them)."""
     covered = {need: name for name in steps for need in needs.get(name, ()) if need in steps}
     return [
-        Job(name, dict(options.get(name, {})), tuple(need for need in needs.get(name, ()) if need in steps))
+        Job(
+            name,
+            dict(options.get(name, {})),
+            tuple(need for need in needs.get(name, ()) if need in steps),
+            final=name in final,
+        )
         for name in steps
         if name not in covered
     ]
@@ -48,7 +59,7 @@ def profile_jobs(profile_name: str) -> list[Job]:
     profile = PROFILES[profile_name]
     needs = {name: CATALOGUE[name].needs for name in profile.steps}
     options = {name: dict(values) for name, values in profile.options.items()}
-    return jobs_for(profile.steps, needs, options)
+    return jobs_for(profile.steps, needs, options, profile.final)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -222,6 +222,18 @@ class Careervp:
         return (await self._step("sbom")).directory(f"{REPORTS}/sbom")
 
     @function
+    async def release_local(self) -> dagger.Container:
+        """build -> deploy to the AWS emulator -> verify -> smoke, all inside one container (`release-local`).
+
+        Not a @check: `dagger check` starts every check at once, and this rehearsal must follow the gates
+        (`ci --profile main` starts it last). Cached like a gate, deliberately: the emulator, the deploy,
+        its ledger and the throwaway webhook secret live and die inside this container, so nothing outside
+        changes and the verdict is a function of the tree alone. Re-running it on an unchanged tree would
+        only repeat minutes of work; the real deploys (`deploy`, `publish`, ...) are the ones never cached.
+        """
+        return await self._step("release-local")
+
+    @function
     async def build(self) -> dagger.File:
         """The release artifact, built once from the tree (export with --path artifact.tar).
 
@@ -364,6 +376,7 @@ class Careervp:
             "workflows": self.workflows,
             "audit": self.audit,
             "sbom": self.sbom,
+            "release-local": self.release_local,
         }
         if step not in functions:
             raise StepFailed(f"step {step!r} has no Dagger function; add one to ci/src/careervp_ci/main.py")
@@ -375,7 +388,9 @@ class Careervp:
         profile: Annotated[str, Doc("pr, main, nightly or gap-remediation (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
     ) -> str:
-        """The profile's steps, each in its own container, concurrently; the first failure stops the rest."""
+        """The profile's steps, each in its own container, concurrently; the first failure stops the rest.
+
+        Final steps (main's release path) start only once every other step has passed."""
         listed = (
             await (await self._base())
             .with_exec(["python", "-m", "careervp_ci.dagger_plan", profile])
@@ -399,9 +414,15 @@ class Careervp:
             else:
                 results[step] = "passed"
 
-        async with anyio.create_task_group() as group:
-            for job in jobs:
-                group.start_soon(run, job, group.cancel_scope)
+        for stage in (
+            [job for job in jobs if not job.get("final")],
+            [job for job in jobs if job.get("final")],
+        ):
+            if failures:
+                break
+            async with anyio.create_task_group() as group:
+                for job in stage:
+                    group.start_soon(run, job, group.cancel_scope)
         summary = ci_summary(profile, jobs, results)
         if failures:
             raise StepFailed("\n\n".join([summary, *failures]))
@@ -422,7 +443,8 @@ def ci_summary(profile: str, jobs: Sequence[Mapping[str, object]], results: Mapp
         step = str(job["step"])
         covers = ", ".join(str(name) for name in cast(Sequence[str], job.get("covers", ())))
         note = f" (runs {covers} in its container)" if covers else ""
-        lines.append(f"  {results.get(step, 'stopped (fail-fast)'):<20} {step}{note}")
+        unfinished = "not started" if job.get("final") else "stopped (fail-fast)"
+        lines.append(f"  {results.get(step, unfinished):<20} {step}{note}")
     failed = [step for step, status in results.items() if status == "failed"]
     lines.append(f"verdict: {'FAILED: ' + ', '.join(failed) if failed else 'passed'}")
     return "\n".join(lines)
