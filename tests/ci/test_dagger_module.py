@@ -201,6 +201,19 @@ def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:
     assert project["project"]["entry-points"]["dagger.mod"]["main_object"] == "careervp_ci.main:Careervp"
 
 
+def test_module_requires_dagger_io_unpinned_while_the_lock_pins_the_engine_release() -> None:
+    """The Python runtime installs the module with its vendored SDK (`uv pip install -e ./sdk -e .`), whose
+    reported version need not equal the PyPI release: Dagger's own template requires a bare `dagger-io`, and
+    so does this module. The host gets the exact release from uv.lock, which must match the pinned engine."""
+    project = tomllib.loads((ROOT / "ci/pyproject.toml").read_text())
+    requirements = [r for r in project["project"]["dependencies"] if r.startswith("dagger-io")]
+    assert requirements == ["dagger-io"]
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    assert [package["version"] for package in lock["package"] if package["name"] == "dagger-io"] == [
+        CLI_VERSION
+    ]
+
+
 def test_pins_agree_with_the_rest_of_the_project() -> None:
     python_version = (ROOT / ".python-version").read_text().strip()
     assert dagger_setup.PYTHON_IMAGE.split("@")[0].endswith(f":{python_version}-slim")
