@@ -16,7 +16,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from careervp_ci import release_cli
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
@@ -28,6 +27,21 @@ from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
 USAGE_ERROR = 2
+RELEASE_COMMANDS = (
+    "build",
+    "publish",
+    "deploy",
+    "verify",
+    "smoke",
+    "promote",
+    "approve",
+    "hotfix",
+    "destroy",
+    "ledger",
+)
+"""`careervp_ci.release_cli.COMMANDS` (a test keeps them equal). That module pulls in the AWS emulator and
+takes about a second to import, so it is imported only when a release command or the help is asked for."""
+INTERRUPTED = 130
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +58,7 @@ def _add_step_options(parser: argparse.ArgumentParser, step: Step) -> None:
         )
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
+def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]]:
     """The parser, and every command name it accepts (steps, builtins, release commands)."""
     parser = argparse.ArgumentParser(prog="careervp-ci", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -70,8 +84,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
         help="exit 0 even if STEP ends unverified (it is still shown as UNVERIFIED)",
     )
     _add_run_arguments(ci)
-    release_cli.register(commands)
-    return parser, list(commands.choices)
+    if with_release:
+        from careervp_ci import release_cli  # noqa: PLC0415  (see RELEASE_COMMANDS)
+
+        release_cli.register(commands)
+    return parser, list(dict.fromkeys([*commands.choices, *RELEASE_COMMANDS]))
 
 
 def list_steps() -> int:
@@ -139,7 +156,9 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "steps":
         return list_steps()
-    if args.command in release_cli.COMMANDS:
+    if args.command in RELEASE_COMMANDS:
+        from careervp_ci import release_cli  # noqa: PLC0415  (see RELEASE_COMMANDS)
+
         return release_cli.dispatch(args)
     if not args.src.is_dir():
         raise PlanError(f"--src {str(args.src)!r} is not a directory")
@@ -160,7 +179,8 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser, commands = build_parser()
+    wants_release = not arguments or arguments[0] in (*RELEASE_COMMANDS, "-h", "--help")
+    parser, commands = build_parser(with_release=wants_release)
     if arguments and not arguments[0].startswith("-") and arguments[0] not in commands:
         print(
             f"careervp-ci: unknown step {arguments[0]!r}; valid steps: {', '.join(CATALOGUE)}"
@@ -174,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PlanError, RefError, ValueError) as error:
         print(f"careervp-ci: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("careervp-ci: interrupted; running tools were stopped", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

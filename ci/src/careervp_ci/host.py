@@ -46,11 +46,14 @@ class RunResult:
 
 @dataclass
 class _RunState:
-    """Shared by the steps of one run: file digests, the stop signal, and each step's cache key."""
+    """One run's bookkeeping: file digests, the stop signal, each step's cache key, and where each step is."""
 
     digests: FileDigests
+    pending: list[Step]
     cancel: threading.Event = field(default_factory=threading.Event)
     keys: dict[str, str] = field(default_factory=dict)
+    running: dict[Future[StepResult], Step] = field(default_factory=dict)
+    done: dict[str, StepResult] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,36 +72,43 @@ class HostExecutor:
         if self.workers < 1:
             raise PlanError(f"workers must be at least 1, got {self.workers}")
         self.reports_root.mkdir(parents=True, exist_ok=True)
-        state = _RunState(FileDigests(self.src))
-        done: dict[str, StepResult] = {}
-        pending = list(plan.steps)
-        running: dict[Future[StepResult], Step] = {}
+        state = _RunState(FileDigests(self.src), list(plan.steps))
         self.progress.start([step.name for step in plan.steps])
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                while pending or running:
-                    free = self.workers - len(running)
-                    for step in self._ready(plan, pending, done)[:free] if not state.cancel.is_set() else []:
-                        pending.remove(step)
-                        future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
-                        running[future] = step
-                    self._block_unrunnable(plan, pending, done, state.cancel.is_set())
-                    if not running:
-                        continue
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        result = future.result()
-                        del running[future]
-                        done[result.name] = result
-                        self.progress.finished(
-                            result.name, result.status, result.seconds, result.outcome.message
-                        )
-                        if result.status is Status.FAILED:
-                            state.cancel.set()
+                self._loop(plan, pool, state)
         finally:
             self.progress.stop()
-        ordered = tuple(done[step.name] for step in plan.steps)
+        ordered = tuple(state.done[step.name] for step in plan.steps)
         return RunResult(ordered, plan.skipped)
+
+    def _loop(self, plan: Plan, pool: ThreadPoolExecutor, state: _RunState) -> None:
+        """Start ready steps on free workers until nothing is left; a failure or Ctrl-C stops the rest."""
+        pending, running, done = state.pending, state.running, state.done
+        try:
+            while pending or running:
+                free = self.workers - len(running)
+                for step in self._ready(plan, pending, done)[:free] if not state.cancel.is_set() else []:
+                    pending.remove(step)
+                    future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
+                    running[future] = step
+                self._block_unrunnable(plan, pending, done, state.cancel.is_set())
+                if not running:
+                    if pending and not self._ready(plan, pending, done):
+                        names = ", ".join(step.name for step in pending)
+                        raise PlanError(f"steps wait for something outside the plan: {names}")
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    del running[future]
+                    done[result.name] = result
+                    self.progress.finished(result.name, result.status, result.seconds, result.outcome.message)
+                    if result.status is Status.FAILED:
+                        state.cancel.set()
+        except KeyboardInterrupt:
+            state.cancel.set()
+            raise
 
     def _cleared(self, result: StepResult) -> bool:
         """Whether steps waiting on `result` may start: it passed, or its unverified end was accepted."""
