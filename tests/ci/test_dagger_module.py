@@ -31,8 +31,12 @@ from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function, ObjectType
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASE_FUNCTIONS = {"build", "publish", "deploy", "verify", "smoke", "hotfix"}
-SIDE_EFFECTS = RELEASE_FUNCTIONS - {"build"}
+RELEASE_FUNCTIONS = {
+    "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
+}  # fmt: skip
+PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
+"""The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""
+SIDE_EFFECTS = RELEASE_FUNCTIONS - PURE_RELEASE_FUNCTIONS
 MODULE_ONLY = {"setup", "ci", "test"}
 DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
 """Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
@@ -156,7 +160,7 @@ def test_the_gates_and_only_the_gates_are_checks() -> None:
     assert {name for name, function in functions().items() if function.check} == GATES
 
 
-@pytest.mark.parametrize("name", sorted(RELEASE_FUNCTIONS - {"build"}))
+@pytest.mark.parametrize("name", sorted(SIDE_EFFECTS))
 def test_release_credentials_are_typed_as_secrets(name: str) -> None:
     parameters = functions()[name].parameters
     for credential in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
@@ -355,6 +359,126 @@ def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch
     assert execs(seen[-1])[-1] == [
         "careervp-ci", "deploy", "--env", "dev", "--artifact", FAKE_DIGEST, "--store", "s3://bucket/prefix",
     ]  # fmt: skip
+
+
+def recorded_run(monkeypatch: pytest.MonkeyPatch) -> list[dagger.Container]:
+    """Engine-free stand-ins that record every container a function syncs."""
+    seen: list[dagger.Container] = []
+
+    async def digest(self: dagger.File, **_: Any) -> str:
+        return FAKE_DIGEST
+
+    async def sync(self: dagger.Container) -> dagger.Container:
+        seen.append(self)
+        return self
+
+    async def stdout(self: dagger.Container) -> str:
+        return "done"
+
+    monkeypatch.setattr(dagger.File, "digest", digest)
+    monkeypatch.setattr(dagger.Container, "sync", sync)
+    monkeypatch.setattr(dagger.Container, "stdout", stdout)
+    return seen
+
+
+def secret_and_plain_names(container: dagger.Container) -> tuple[set[str], set[str]]:
+    steps = calls(container)
+    secret = {args["name"] for name, args in steps if name == "withSecretVariable"}
+    return secret, {args["name"] for name, args in steps if name == "withEnvVariable"}
+
+
+CREDENTIALS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+
+
+def aws_secrets() -> tuple[dagger.Secret, dagger.Secret, dagger.Secret]:
+    return (
+        dag.set_secret("id", "AKIA-NOT-REAL"),
+        dag.set_secret("key", "not-a-real-key"),
+        dag.set_secret("token", "not-a-real-token"),
+    )
+
+
+def test_deploy_with_a_change_set_approves_that_file_then_deploys_in_the_same_container(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    reviewed = dag.host().file("/nonexistent/change-set.json")
+    key_id, key, token = aws_secrets()
+    asyncio.run(
+        module().deploy(
+            env="prod",
+            artifact=FAKE_DIGEST,
+            store="s3://bucket/prefix",
+            change_set=reviewed,
+            approver="github-environment:prod/run-7",
+            aws_region="eu-west-1",
+            aws_access_key_id=key_id,
+            aws_secret_access_key=key,
+            aws_session_token=token,
+        )
+    )
+    approve, deploy = seen[-2], seen[-1]
+    assert execs(approve)[-1] == [
+        "careervp-ci", "approve", "--env", "prod", "--artifact", FAKE_DIGEST, "--summary", main.CHANGE_SET,
+        "--approver", "github-environment:prod/run-7", "--store", "s3://bucket/prefix",
+    ]  # fmt: skip
+    assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(approve)
+    assert execs(deploy)[-2:] == [
+        execs(approve)[-1],
+        [
+            "careervp-ci",
+            "deploy",
+            "--env",
+            "prod",
+            "--artifact",
+            FAKE_DIGEST,
+            "--store",
+            "s3://bucket/prefix",
+        ],
+    ]
+    secret, plain = secret_and_plain_names(deploy)
+    assert secret == CREDENTIALS
+    assert not plain & CREDENTIALS
+    assert "AKIA-NOT-REAL" not in repr(calls(deploy))
+
+
+def test_deploy_without_a_change_set_runs_no_approve(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(module().deploy(env="dev", artifact=FAKE_DIGEST, store="s3://b/p"))
+    assert not [argv for argv in execs(seen[-1]) if argv[:2] == ["careervp-ci", "approve"]]
+
+
+def test_change_set_returns_the_summary_file_and_takes_credentials_only_as_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    key_id, key, token = aws_secrets()
+    summary: dagger.File = asyncio.run(
+        module().change_set(
+            env="prod",
+            artifact=FAKE_DIGEST,
+            store="s3://b/p",
+            aws_access_key_id=key_id,
+            aws_secret_access_key=key,
+            aws_session_token=token,
+        )
+    )
+    assert calls(summary)[-1] == ("file", {"path": main.CHANGE_SET})
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "change-set", "--env", "prod", "--artifact", FAKE_DIGEST, "--out", main.CHANGE_SET,
+        "--store", "s3://b/p",
+    ]  # fmt: skip
+    secret, plain = secret_and_plain_names(seen[-1])
+    assert secret == CREDENTIALS
+    assert not plain & CREDENTIALS
+
+
+def test_change_set_markdown_renders_the_given_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = recorded_run(monkeypatch)
+    reviewed = dag.host().file("/nonexistent/change-set.json")
+    asyncio.run(module().change_set_markdown(summary=reviewed))
+    assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(seen[-1])
+    assert execs(seen[-1])[-1] == ["careervp-ci", "change-set-markdown", "--summary", main.CHANGE_SET]
 
 
 def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them() -> None:

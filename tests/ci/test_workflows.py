@@ -134,7 +134,7 @@ def module_functions() -> dict[str, frozenset[str]]:
     for node in cls.body:
         if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and not node.name.startswith("_"):
             names = [arg.arg for arg in (*node.args.args[1:], *node.args.kwonlyargs)]
-            functions[node.name] = frozenset(name.replace("_", "-") for name in names)
+            functions[node.name.replace("_", "-")] = frozenset(name.replace("_", "-") for name in names)
     return functions
 
 
@@ -203,6 +203,7 @@ ROLE_FOR_ENVIRONMENT = {
     "dev": "AWS_ROLE_DEV",
     "staging": "AWS_ROLE_STAGE",
     "prod": "AWS_ROLE_PROD",
+    "prod-plan": "AWS_ROLE_PROD_READONLY",
     "gap-remediation": "AWS_ROLE_GAP_SANDBOX",
 }
 WORKFLOWS_LOADED = all_workflows()
@@ -335,8 +336,8 @@ def test_stage_prod_runs_on_version_tags_or_a_manual_environment_choice() -> Non
 def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_attestation_first() -> None:
     jobs = by_name("deploy-stage-prod.yml").jobs
     change_set, prod = jobs["change-set"], jobs["prod"]
-    assert "environment" not in change_set, "the summary must be readable before the approval is asked"
-    assert all(run_kind(str(s["run"])) == "summary" for s in steps(change_set))
+    assert change_set["environment"] == "prod-plan", "a reviewer-less environment: the summary comes first"
+    assert change_set["permissions"] == {"contents": "read", "id-token": "write"}
     assert "change-set" in prod["needs"]
     assert prod["environment"] == "prod"
     scripts = [str(s.get("run", "")) for s in steps(prod)]
@@ -344,6 +345,22 @@ def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_att
     deploy_at = next(i for i, s in enumerate(scripts) if s.startswith("dagger call deploy"))
     assert verify_at < deploy_at
     assert "deploy-dev.yml" in scripts[verify_at]
+
+
+def test_prod_deploys_by_approving_the_change_set_the_plan_job_computed_and_published() -> None:
+    jobs = by_name("deploy-stage-prod.yml").jobs
+    plan = [" ".join(script.split()) for script in dagger_scripts(jobs["change-set"])]
+    assert plan[0].startswith('dagger call change-set --env prod --artifact "$ARTIFACT"')
+    assert plan[0].endswith(" export --path change-set.json")
+    assert plan[1] == f"dagger call change-set-markdown --summary change-set.json | tee -a {SUMMARY}"
+    uploads = [s["with"] for s in steps(jobs["change-set"]) if action(s) == "actions/upload-artifact"]
+    assert [(u["name"], u["path"]) for u in uploads] == [("careervp-change-set", "change-set.json")]
+    downloads = [s["with"] for s in steps(jobs["prod"]) if action(s) == "actions/download-artifact"]
+    assert {"name": "careervp-change-set"} in downloads
+    (deploy,) = [
+        " ".join(s.split()) for s in dagger_scripts(jobs["prod"]) if s.startswith("dagger call deploy")
+    ]
+    assert '--change-set change-set.json --approver "github-environment:prod/run-$GITHUB_RUN_ID"' in deploy
 
 
 def test_staging_and_prod_deploy_the_digest_resolved_once_and_never_rebuild() -> None:

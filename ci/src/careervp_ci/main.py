@@ -54,6 +54,7 @@ REPORTS: Final = ".reports"
 ASSEMBLY: Final = ".careervp/cdk.out"
 """Where the synth step leaves the cloud assembly (`careervp_ci.steps.synth.ASSEMBLY`)."""
 ARTIFACTS: Final = "/artifacts"
+CHANGE_SET: Final = "/change-set/change-set.json"
 DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -287,6 +288,12 @@ class Careervp:
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>; anything else is refused")],
         store: Store = "",
         approval: Annotated[dagger.File | None, Doc("the approval record (prod)")] = None,
+        change_set: Annotated[
+            dagger.File | None, Doc("the reviewed `change-set` summary: approved, then deployed (prod)")
+        ] = None,
+        approver: Annotated[
+            str, Doc("who approved the change set (e.g. github-environment:prod/run-N)")
+        ] = "",
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
@@ -302,7 +309,62 @@ class Careervp:
         if approval is not None:
             container = container.with_file("/approval/approval.json", approval)
             argv += ["--approval", "/approval/approval.json"]
+        if change_set is not None:
+            # Approve exactly the reviewed summary first, in this container: `approve` refuses one that no
+            # longer describes the change (other digest or env, edited, stale baseline), and nothing deploys.
+            approve = [
+                "careervp-ci",
+                "approve",
+                "--env",
+                env,
+                "--artifact",
+                artifact,
+                "--summary",
+                CHANGE_SET,
+            ]
+            approve += ["--approver", approver] if approver else []
+            container = container.with_file(CHANGE_SET, change_set)
+            store_args = ["--store", store] if store else []
+            if not store:
+                container = container.with_exec(["careervp-ci", "build"])
+            container = await self._run([*approve, *store_args], container)
+            return await (await self._run([*argv, *store_args], container)).stdout()
         return await self._release(argv, container, store)
+
+    @side_effect
+    async def change_set(
+        self,
+        *,
+        env: Env,
+        artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
+        store: Store = "",
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> dagger.File:
+        """The change-set summary (JSON) of the artifact against env's live stack; approves nothing.
+
+        Never cached: the same arguments must read the live stack again (it may have changed)."""
+        container = with_aws(
+            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        )
+        argv = ["careervp-ci", "change-set", "--env", env, "--artifact", artifact, "--out", CHANGE_SET]
+        if store:
+            argv += ["--store", store]
+        else:
+            container = container.with_exec(["careervp-ci", "build"])
+        return (await self._run(argv, container)).file(CHANGE_SET)
+
+    @function
+    async def change_set_markdown(
+        self, summary: Annotated[dagger.File, Doc("a summary from change-set")]
+    ) -> str:
+        """The summary as Markdown, for $GITHUB_STEP_SUMMARY (pure: the file decides the text)."""
+        container = (await self._base()).with_file(CHANGE_SET, summary)
+        return await (
+            await self._run(["careervp-ci", "change-set-markdown", "--summary", CHANGE_SET], container)
+        ).stdout()
 
     @side_effect
     async def verify(

@@ -1,5 +1,6 @@
-"""The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, approve, hotfix,
-destroy, ledger. `cli.py` calls `register` to add them and `dispatch` to run one.
+"""The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
+change-set-markdown, approve, hotfix, destroy, ledger. `cli.py` calls `register` to add them and
+`dispatch` to run one.
 
 Exit codes: 0 done; 1 a gate refused (tampered artifact, missing approval, busy environment) or a deploy,
 verify or smoke failed; 2 bad usage or configuration (malformed digest, unknown environment or ref, missing
@@ -14,6 +15,17 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
+
+from careervp_ci.release.approvals import (
+    ApprovalError,
+    ChangeSummary,
+    check_summary,
+    load_summary,
+    summarize,
+    write_approval,
+)
+from careervp_ci.release.cloudformation import StackFiles, deployed_template
 from careervp_ci.release.hotfix import hotfix
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
@@ -26,6 +38,8 @@ COMMANDS = (
     "verify",
     "smoke",
     "promote",
+    "change-set",
+    "change-set-markdown",
     "approve",
     "hotfix",
     "destroy",
@@ -68,10 +82,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     promote.add_argument("--store")
     promote.add_argument("--approval")
 
-    approve = subparsers.add_parser("approve", help="write the change-set summary and approval for a digest")
+    change_set = subparsers.add_parser(
+        "change-set", help="write the change-set summary for a digest (JSON and Markdown), approving nothing"
+    )
+    change_set.add_argument("--env", required=True)
+    change_set.add_argument("--artifact", required=True)
+    change_set.add_argument("--store")
+    change_set.add_argument(
+        "--out", default="change-set.json", help="the JSON summary (default: change-set.json; Markdown: .md)"
+    )
+
+    markdown = subparsers.add_parser("change-set-markdown", help="print a change-set summary as Markdown")
+    markdown.add_argument("--summary", required=True)
+
+    approve = subparsers.add_parser(
+        "approve", help="approve a reviewed change-set summary (--summary) or one made now, for a digest"
+    )
     approve.add_argument("--env", required=True)
     approve.add_argument("--artifact", required=True)
     approve.add_argument("--store")
+    approve.add_argument(
+        "--summary", help="the reviewed `change-set` file; refused unless it still describes the change"
+    )
+    approve.add_argument("--approver", help="who approves (default: $CAREERVP_APPROVER or the user)")
 
     hotfix = subparsers.add_parser("hotfix", help="validate, build and deploy a git ref")
     hotfix.add_argument("--ref", required=True)
@@ -107,6 +140,53 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+def compute_change_set(release: Release, env: str, artifact: str) -> ChangeSummary:
+    """The artifact's template for env's stack against the live one, approving nothing.
+
+    The computation `Release.approve` makes, with read access only: an AWS target needs credentials but
+    not the deploy secrets, so the CI job that makes it holds a read-only role and no secret."""
+    digest = release._digest(artifact)
+    target = release.target_for(env)
+    if target.kind == "aws":
+        if boto3.session.Session().get_credentials() is None:
+            raise ReleaseRefused(
+                f"missing AWS credentials for {env}: the change set reads the live stack (a read-only role "
+                "is enough: OIDC, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+            )
+        secrets: dict[str, str] = {}
+    else:
+        secrets = release._require_secrets(target)
+    current = release.ledger.current(env)
+    with release._unpacked(digest) as (bundle, _), release._session(target, secrets) as session:
+        new = StackFiles.find(bundle / "assembly", target.stack_name).template_dict()
+        old = deployed_template(session, target.stack_name)
+    baseline = current.digest if current else ""
+    return summarize(env, digest, target.stack_name, new=new, old=old, baseline=baseline)
+
+
+def approve(
+    release: Release, env: str, artifact: str, summary: Path | None, approver: str | None
+) -> tuple[list[str], Path]:
+    """Approve `summary` if it still describes the change (same env and digest, baseline current, not
+    edited), or a summary made now; the approval record cites the summary's sha256."""
+    fresh = compute_change_set(release, env, artifact)
+    try:
+        if summary is not None:
+            check_summary(summary, load_summary(summary), fresh)
+        return fresh.lines(), write_approval(release.state.approvals, fresh, approver)
+    except ApprovalError as error:
+        raise ReleaseFailed(str(error)) from None
+
+
+def write_change_set(summary: ChangeSummary, out: Path) -> Path:
+    """The JSON at `out` (what `approve --summary` takes) and its Markdown next to it; returns the latter."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(summary.text(), encoding="utf-8")
+    markdown = out.with_suffix(".md")
+    markdown.write_text(summary.markdown(), encoding="utf-8")
+    return markdown
+
+
 def _run(release: Release, args: argparse.Namespace) -> None:
     if args.command == "build":
         result = release.build(src=_path(args.src), ref=args.ref)
@@ -132,8 +212,21 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         print(release.verify(args.env))
     elif args.command == "smoke":
         print("\n".join(release.smoke(args.env)))
+    elif args.command == "change-set":
+        summary = compute_change_set(release, args.env, args.artifact)
+        markdown = write_change_set(summary, Path(args.out))
+        print(
+            f"[release] change set written: {args.out} (sha256 {summary.sha256()}), {markdown}",
+            file=sys.stderr,
+        )
+        print(summary.markdown())
+    elif args.command == "change-set-markdown":
+        try:
+            print(load_summary(Path(args.summary)).markdown())
+        except ApprovalError as error:
+            raise ReleaseRefused(str(error)) from None
     elif args.command == "approve":
-        lines, path = release.approve(args.env, args.artifact)
+        lines, path = approve(release, args.env, args.artifact, _path(args.summary), args.approver)
         print("\n".join([*lines, f"approval written: {path}"]))
     elif args.command == "destroy":
         print(release.destroy(args.env, args.confirm))

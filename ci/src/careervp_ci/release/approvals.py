@@ -6,6 +6,10 @@ now (resources added / changed / removed, by logical id) and writes two files un
 digest prod ran when the summary was made). A deploy to an environment that requires approval accepts the
 record only for that digest and environment, with an intact summary, and only while prod still runs the
 digest the summary was made against (otherwise the summary no longer describes the change).
+
+In CI the summary is made by one job (`careervp-ci change-set`, read-only credentials) and approved in
+another (`approve --summary`, after the environment's reviewers said yes): `check_summary` holds the
+reviewed summary against one computed afresh, so only the change the reviewers saw can be approved.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class ChangeSummary:
     added: list[str]
     changed: list[str]
     removed: list[str]
+    baseline_template_sha256: str = ""
+    """sha256 of the live template the summary was made against ('' for no stack): in CI each job starts
+    with an empty ledger, so this is what shows that the environment changed since the summary."""
 
     def lines(self) -> list[str]:
         def show(label: str, ids: list[str]) -> str:
@@ -48,6 +55,84 @@ class ChangeSummary:
             show("changed", self.changed),
             show("removed", self.removed),
         ]
+
+    def text(self) -> str:
+        """The canonical JSON: an approval cites its sha256, so one rendering for the file and the check."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text().encode()).hexdigest()
+
+    def markdown(self) -> str:
+        """For $GITHUB_STEP_SUMMARY: what a reviewer reads before approving."""
+
+        def cell(ids: list[str]) -> str:
+            return ", ".join(f"`{i}`" for i in ids) if ids else "-"
+
+        baseline = f"`{self.baseline_digest}`" if self.baseline_digest else "nothing recorded"
+        live = f"`sha256:{self.baseline_template_sha256}`" if self.baseline_template_sha256 else "no stack"
+
+        return "\n".join(
+            [
+                f"## Change set: {self.env} (`{self.stack_name}`)",
+                "",
+                "| | |",
+                "| --- | --- |",
+                f"| artifact | `{self.digest}` |",
+                f"| baseline | {baseline} |",
+                f"| live template | {live} |",
+                f"| added ({len(self.added)}) | {cell(self.added)} |",
+                f"| changed ({len(self.changed)}) | {cell(self.changed)} |",
+                f"| removed ({len(self.removed)}) | {cell(self.removed)} |",
+                "",
+                f"Approving approves exactly this summary (sha256 `{self.sha256()}`).",
+                "",
+            ]
+        )
+
+
+def template_sha256(template: dict[str, Any] | None) -> str:
+    return (
+        "" if template is None else hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    )
+
+
+def load_summary(path: Path) -> ChangeSummary:
+    """A change-set file as written by `careervp-ci change-set`; ApprovalError if it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ChangeSummary(**data)
+    except (OSError, ValueError, TypeError) as error:
+        raise ApprovalError(
+            f"{path} is not a change-set summary written by `careervp-ci change-set` ({error}); "
+            "make a new one"
+        ) from None
+
+
+def check_summary(path: Path, reviewed: ChangeSummary, fresh: ChangeSummary) -> None:
+    """The reviewed summary still describes the change `fresh` (computed now) describes, or ApprovalError."""
+    how = (
+        f"make a new one with `careervp-ci change-set --env {fresh.env} --artifact {fresh.digest}` "
+        "and review it"
+    )
+    if (reviewed.env, reviewed.digest) != (fresh.env, fresh.digest):
+        raise ApprovalError(
+            f"change-set summary {path} is for {reviewed.env} / {reviewed.digest}, "
+            f"not {fresh.env} / {fresh.digest}; {how}"
+        )
+    baseline = (reviewed.baseline_digest, reviewed.baseline_template_sha256)
+    if baseline != (fresh.baseline_digest, fresh.baseline_template_sha256):
+        raise ApprovalError(
+            f"change-set summary {path} is stale: {fresh.env} changed since it was made (baseline "
+            f"{reviewed.baseline_digest or 'nothing'}, live template "
+            f"{reviewed.baseline_template_sha256 or 'none'}; now {fresh.baseline_digest or 'nothing'}, "
+            f"{fresh.baseline_template_sha256 or 'none'}); {how}"
+        )
+    if reviewed != fresh:
+        raise ApprovalError(
+            f"change-set summary {path} does not match the change computed now for the same baseline "
+            f"(stack, added, changed or removed differ): it was edited after it was made; {how}"
+        )
 
 
 def summarize(
@@ -71,6 +156,7 @@ def summarize(
             k for k in new_resources.keys() & old_resources.keys() if new_resources[k] != old_resources[k]
         ),
         removed=sorted(old_resources.keys() - new_resources.keys()),
+        baseline_template_sha256=template_sha256(old),
     )
 
 
@@ -83,18 +169,18 @@ def approver() -> str:
     return os.environ.get("CAREERVP_APPROVER") or getpass.getuser()
 
 
-def write_approval(folder: Path, summary: ChangeSummary) -> Path:
+def write_approval(folder: Path, summary: ChangeSummary, approved_by: str | None = None) -> Path:
     digest = Digest(summary.digest)
     summary_path, approval_path = _paths(folder, summary.env, digest)
     summary_path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(asdict(summary), indent=2, sort_keys=True) + "\n"
+    text = summary.text()
     summary_path.write_text(text, encoding="utf-8")
     record = {
         "env": summary.env,
         "digest": summary.digest,
         "summary": summary_path.name,
-        "summary_sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "approved_by": approver(),
+        "summary_sha256": summary.sha256(),
+        "approved_by": approved_by or approver(),
         "approved_at": now(),
     }
     approval_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
