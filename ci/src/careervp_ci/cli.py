@@ -27,20 +27,10 @@ from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
 USAGE_ERROR = 2
-RELEASE_COMMANDS = (
-    "build",
-    "publish",
-    "deploy",
-    "verify",
-    "smoke",
-    "promote",
-    "approve",
-    "hotfix",
-    "destroy",
-    "ledger",
-)
-"""`careervp_ci.release_cli.COMMANDS` (a test keeps them equal). That module pulls in the AWS emulator and
-takes about a second to import, so it is imported only when a release command or the help is asked for."""
+PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
+"""Commands served without the release module, which pulls in the AWS emulator and takes about a second
+to import: `careervp_ci.release_cli` is imported only for anything else (a release command, the help, or
+an unknown name, which is then checked against every command)."""
 INTERRUPTED = 130
 
 
@@ -85,10 +75,10 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     )
     _add_run_arguments(ci)
     if with_release:
-        from careervp_ci import release_cli  # noqa: PLC0415  (see RELEASE_COMMANDS)
+        from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 
         release_cli.register(commands)
-    return parser, list(dict.fromkeys([*commands.choices, *RELEASE_COMMANDS]))
+    return parser, list(commands.choices)
 
 
 def list_steps() -> int:
@@ -156,8 +146,8 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "steps":
         return list_steps()
-    if args.command in RELEASE_COMMANDS:
-        from careervp_ci import release_cli  # noqa: PLC0415  (see RELEASE_COMMANDS)
+    if args.command not in PIPELINE_COMMANDS:
+        from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 
         return release_cli.dispatch(args)
     if not args.src.is_dir():
@@ -179,8 +169,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    wants_release = not arguments or arguments[0] in (*RELEASE_COMMANDS, "-h", "--help")
-    parser, commands = build_parser(with_release=wants_release)
+    parser, commands = build_parser(with_release=not arguments or arguments[0] not in PIPELINE_COMMANDS)
     if arguments and not arguments[0].startswith("-") and arguments[0] not in commands:
         print(
             f"careervp-ci: unknown step {arguments[0]!r}; valid steps: {', '.join(CATALOGUE)}"

@@ -52,10 +52,10 @@ def run(ctx: StepContext) -> StepOutcome:
     synth = ctx.run(["python", APP], env={"CDK_OUTDIR": str(outdir)})
     if not synth.ok:
         return ctx.failed("the CDK app failed to synthesize (cdk-nag findings fail it too)", synth)
-    templates = sorted(str(path) for path in outdir.rglob("*.template.json"))
+    templates = sorted(path.relative_to(ctx.src).as_posix() for path in outdir.rglob("*.template.json"))
     if not templates:
         return ctx.failed(
-            f"synthesis produced no CloudFormation templates under {outdir}",
+            f"synthesis produced no CloudFormation templates under {ASSEMBLY}",
             synth,
             details=[f"{APP}: does the app honour CDK_OUTDIR (cdk.App() reads it)?"],
         )
@@ -71,7 +71,7 @@ def run(ctx: StepContext) -> StepOutcome:
     if not lint.ok:
         errors = [f.describe() for f in findings if f.level == "error"]
         return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
-    notes = [f"{len(templates)} template(s) in {outdir}"]
+    notes = [f"{len(templates)} template(s) in {ASSEMBLY}"]
     by_rule = Counter(f"{finding.rule} ({finding.level})" for finding in findings)
     notes += [
         f"cfn-lint, not failing: {rule} x{count} (see cfn-lint.sarif)" for rule, count in by_rule.items()
