@@ -5,6 +5,9 @@ UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 ENV ?= dev
 PROFILE ?= main
+# Steps allowed to end UNVERIFIED (shown as such, never as passed): the vulnerability service is often out of
+# reach on a developer machine. CI's Dagger path sets none.
+ALLOW_UNVERIFIED ?= audit
 
 .PHONY: setup ci check test e2e compare-openapi build deploy destroy bench fmt
 
@@ -18,7 +21,7 @@ setup: $(UV) node_modules/.package-lock.json ## install the locked toolchain (uv
 	$(UV) sync --frozen --quiet
 
 ci: setup ## the pipeline's main job on the host
-	$(RUN) careervp-ci ci --profile $(PROFILE)
+	$(RUN) careervp-ci ci --profile $(PROFILE) $(if $(ALLOW_UNVERIFIED),--allow-unverified $(ALLOW_UNVERIFIED))
 
 check: setup ## the pull-request quality bar
 	$(RUN) careervp-ci ci --profile pr

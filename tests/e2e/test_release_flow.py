@@ -27,7 +27,7 @@ from careervp_ci import release_cli
 from careervp_ci.artifact import parse_digest
 from careervp_ci.release.emulator import quiet_emulator
 from careervp_ci.store import object_name
-from moto.server import ThreadedMotoServer
+from support.moto_server import clean_moto_server
 
 pytestmark = pytest.mark.slow
 
@@ -54,10 +54,8 @@ def cli(*args: str) -> Result:
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
     quiet_emulator()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    yield f"http://localhost:{server.get_host_and_port()[1]}"
-    server.stop()
+    with clean_moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from careervp.resources import TABLES
 from careervp_infra.emulator_limits import UNOBSERVABLE_RESOURCE_TYPES
 from careervp_infra.verification import Outcome, VerificationReport
 from careervp_infra.verify import verify_deployed
-from moto.server import ThreadedMotoServer
+from support.moto_server import clean_moto_server
 from support.moto_stack import deploy_stack
 from support.scripts import load_script
 from support.synth import session_assembly
@@ -40,18 +40,12 @@ class Emulator:
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     """dev deployed untouched; gap-remediation deployed, then a table deleted behind CloudFormation."""
     assembly = session_assembly(tmp_path_factory, emulator=True)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        _, port = server.get_host_and_port()
-        endpoint_url = f"http://localhost:{port}"
+    with clean_moto_server() as endpoint_url:
         session = boto3.Session(region_name="us-east-1")
         for env in (PRISTINE_ENV, DRIFTED_ENV):
             deploy_stack(session, endpoint_url, assembly, f"careervp-{env}-service-stack")
         session.client("dynamodb", endpoint_url=endpoint_url).delete_table(TableName=DELETED_TABLE)
         yield Emulator(endpoint_url, session, assembly)
-    finally:
-        server.stop()
 
 
 def verify(emulator: Emulator, env: str, *, as_emulator: bool = True) -> VerificationReport:
