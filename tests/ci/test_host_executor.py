@@ -16,7 +16,7 @@ from careervp_ci.cache import ResultCache
 from careervp_ci.host import HostExecutor, RunResult
 from careervp_ci.plan import build_plan
 from careervp_ci.progress import PlainProgress
-from careervp_ci.report import exit_code, summary_markdown
+from careervp_ci.report import exit_code, summary_markdown, verdict
 from careervp_ci.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from fixture_project import CliRunner, write
@@ -122,7 +122,11 @@ def test_unverified_is_never_green_unless_explicitly_allowed(tmp_path: Path) -> 
     run, _ = execute(tmp_path, [Step(name="audit", summary="", run=offline, inputs=())], cache=True)
     assert exit_code(run) == 1
     assert exit_code(run, allow_unverified=["audit"]) == 0
-    assert "UNVERIFIED" in summary_markdown(run, 0, "t", tmp_path / "reports")
+    assert verdict(run, 1) == "NOT VERIFIED"
+    assert verdict(run, 0) == "PASSED, except UNVERIFIED (allowed): audit"
+    assert summary_markdown(run, 0, "t", tmp_path / "reports").startswith(
+        "## t: PASSED, except UNVERIFIED (allowed): audit"
+    )
     assert not list((tmp_path / "cache").glob("*/outcome.json"))
 
 
