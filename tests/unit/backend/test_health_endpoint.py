@@ -30,3 +30,14 @@ def test_health_is_503_and_names_the_unreachable_table(call: Any, backend_env: d
     statuses = {check["name"]: check["status"] for check in reply.body["checks"]}
     assert statuses["table:kb-documents"] == "unreachable"
     assert statuses["bucket:kb-documents"] == "ok"
+
+
+def test_health_names_a_dependency_whose_setting_is_missing(call: Any, backend_env: dict[str, str]) -> None:
+    env = {name: value for name, value in backend_env.items() if name != ENV_VAR_KB_TABLE}
+
+    reply = call("GET", "/health", env=env)
+
+    assert reply.status == 503
+    statuses = {check["name"]: check["status"] for check in reply.body["checks"]}
+    assert statuses["table:kb-documents"] == "not_configured"
+    assert statuses["table:gap-responses"] == "ok"

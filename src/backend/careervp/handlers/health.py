@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Literal
 
@@ -30,28 +31,30 @@ class Health(BaseModel):
     checks: list[DependencyCheck]
 
 
-def _check_table(table: Table) -> DependencyCheck:
-    name = f"table:{table.component}-{table.resource}"
+def _probe(name: str, call: Callable[[], object]) -> DependencyCheck:
+    """Run one cheap read against a dependency; a failure is reported by kind, never raised."""
     try:
-        aws_clients.dynamodb().describe_table(TableName=table_name(table))
+        call()
     except ConfigurationError:
         return DependencyCheck(name=name, status="not_configured")
     except (BotoCoreError, ClientError) as exc:
         logger.warning("dependency check failed", extra={"dependency": name, "error": type(exc).__name__})
         return DependencyCheck(name=name, status="unreachable")
     return DependencyCheck(name=name, status="ok")
+
+
+def _check_table(table: Table) -> DependencyCheck:
+    return _probe(
+        f"table:{table.component}-{table.resource}",
+        lambda: aws_clients.dynamodb().describe_table(TableName=table_name(table)),
+    )
 
 
 def _check_bucket(bucket: Bucket) -> DependencyCheck:
-    name = f"bucket:{bucket.component}-{bucket.resource}"
-    try:
-        aws_clients.s3().head_bucket(Bucket=bucket_name(bucket))
-    except ConfigurationError:
-        return DependencyCheck(name=name, status="not_configured")
-    except (BotoCoreError, ClientError) as exc:
-        logger.warning("dependency check failed", extra={"dependency": name, "error": type(exc).__name__})
-        return DependencyCheck(name=name, status="unreachable")
-    return DependencyCheck(name=name, status="ok")
+    return _probe(
+        f"bucket:{bucket.component}-{bucket.resource}",
+        lambda: aws_clients.s3().head_bucket(Bucket=bucket_name(bucket)),
+    )
 
 
 def current_health() -> Health:
