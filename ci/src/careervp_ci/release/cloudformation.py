@@ -4,10 +4,16 @@ No re-synth and no CDK CLI: the file assets the assembly lists are published to 
 (directories zipped deterministically), then the template goes to CloudFormation with direct
 create_stack / update_stack (change sets trip the emulator on API Gateway ordering). Waits poll with a
 bounded, growing interval and log every retry; calls that race eventual consistency retry the same way.
+
+A failed deploy never leaves a half-made stack: a failed create is deleted, and a failed update is checked
+after CloudFormation's own rollback; when the stack still runs anything but its previous template (the
+emulator applies an update resource by resource and stops at the first failure, rolling nothing back) the
+previous template is deployed again. `DeployError.rollback` says which happened.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -17,6 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from careervp_infra.cloud_assembly import find_stack
 
 from careervp_ci.artifact import deterministic_zip
@@ -26,6 +39,7 @@ Log = Callable[[str], None]
 TEMPLATE_BODY_LIMIT = 51_200
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 DONE_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+SETTLED = DONE_OK | {"UPDATE_ROLLBACK_COMPLETE"}
 DONE_FAILED = {
     "CREATE_FAILED",
     "ROLLBACK_COMPLETE",
@@ -38,14 +52,17 @@ DONE_FAILED = {
 
 
 class DeployError(Exception):
-    """CloudFormation did not reach a good state; `events` holds the stack's events for the report."""
+    """CloudFormation did not reach a good state; `events` holds the stack's events for the report and
+    `rollback` what was done to leave the stack as it was before the deploy."""
 
-    def __init__(
-        self, message: str, events: list[dict[str, Any]] | None = None, created: bool = False
-    ) -> None:
+    def __init__(self, message: str, events: list[dict[str, Any]] | None = None, rollback: str = "") -> None:
         super().__init__(message)
         self.events = events or []
-        self.created = created
+        self.rollback = rollback
+
+
+class RetryExhaustedError(Exception):
+    """A call kept failing transiently after every retry the bound allows."""
 
 
 @dataclass
@@ -73,21 +90,61 @@ class AwsSession:
         return self.account
 
 
+TRANSIENT_CODES = frozenset(
+    {
+        # eventual consistency: a resource created a moment ago is not visible everywhere yet
+        "NoSuchBucket",
+        "ResourceNotFoundException",
+        "ResourceNotFound",
+        # throttling and service hiccups
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalFailure",
+    }
+)
+
+
+def is_transient(error: Exception) -> bool:
+    """Whether waiting and calling again can succeed (anything else is a real error, raised at once)."""
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code", "") in TRANSIENT_CODES
+    return isinstance(error, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError)
+
+
 def retry[T](
-    action: Callable[[], T], *, what: str, log: Log, attempts: int = 6, first_delay: float = 0.5
+    action: Callable[[], T],
+    *,
+    what: str,
+    log: Log,
+    attempts: int = 6,
+    first_delay: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Call `action`, retrying transient failures with doubling delays; each retry is logged."""
-    delay = first_delay
+    """Call `action`, retrying transient failures (`is_transient`) with doubling delays, at most
+    `attempts` calls in all; each retry is logged, and running out raises RetryExhaustedError."""
+    delay, waited = first_delay, 0.0
     for attempt in range(1, attempts + 1):
         try:
             return action()
-        except Exception as error:  # botocore raises many types for "not yet consistent"
-            if attempt == attempts:
+        except Exception as error:
+            if not is_transient(error):
                 raise
-            log(f"retry {attempt}/{attempts - 1} of {what} in {delay:.1f}s: {error}")
-            time.sleep(delay)
+            if attempt == attempts:
+                raise RetryExhaustedError(
+                    f"{what} still failing after {attempts} attempts over {waited:.1f}s of backoff: "
+                    f"{error}. It looks transient (eventual consistency or throttling): run the command "
+                    "again in a minute; if it keeps failing, check the resource exists in the target"
+                ) from error
+            log(f"retry {attempt}/{attempts - 1} of {what} in {delay:.1f}s (transient: {error})")
+            sleep(delay)
+            waited += delay
             delay *= 2
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the loop returns or raises")
 
 
 @dataclass(frozen=True)
@@ -210,7 +267,9 @@ def wait(
 
 
 def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, Any]:
-    """Create or update the stack from the assembly and wait for it; returns the settled stack."""
+    """Create or update the stack from the assembly and wait for it; returns the settled stack.
+
+    On failure raises DeployError after undoing what the deploy did (see the module docstring)."""
     published = publish_assets(files, session, log)
     template = _template_argument(files, published, session)
     cfn = session.client("cloudformation")
@@ -222,21 +281,117 @@ def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, 
     arguments = {"StackName": files.stack_name, "Capabilities": CAPABILITIES, **template}
     if existing is None:
         log(f"creating {files.stack_name}")
-        cfn.create_stack(**arguments)
         try:
+            cfn.create_stack(**arguments)
             return wait(session, files.stack_name, log)
-        except DeployError as error:
-            error.created = True
-            raise
+        except (DeployError, ClientError, BotoCoreError) as error:
+            raise _undo_create(session, files.stack_name, error, log) from None
+    previous = _template_of(session, files.stack_name)
     log(f"updating {files.stack_name}")
     try:
         cfn.update_stack(**arguments)
-    except cfn.exceptions.ClientError as error:
+    except (ClientError, BotoCoreError) as error:
         if "No updates are to be performed" in str(error):
             log(f"{files.stack_name} already matches the artifact; nothing to update")
             return existing
-        raise DeployError(f"update of {files.stack_name} was rejected: {error}") from error
-    return wait(session, files.stack_name, log)
+        failure = DeployError(f"update of {files.stack_name} was rejected: {error}")
+        raise _undo_update(
+            session, files.stack_name, previous=previous, published=published, error=failure, log=log
+        ) from None
+    try:
+        return wait(session, files.stack_name, log)
+    except DeployError as error:
+        raise _undo_update(
+            session, files.stack_name, previous=previous, published=published, error=error, log=log
+        ) from None
+
+
+def _failure_events(session: AwsSession, stack_name: str, error: Exception) -> list[dict[str, Any]]:
+    return (error.events if isinstance(error, DeployError) else []) or events(session, stack_name)
+
+
+def _undo_create(session: AwsSession, stack_name: str, error: Exception, log: Log) -> DeployError:
+    """Delete what a failed create left behind; returns the error to raise, with the evidence."""
+    message = str(error) if isinstance(error, DeployError) else f"create of {stack_name} failed: {error}"
+    evidence = _failure_events(session, stack_name, error)
+    if describe(session, stack_name) is None:
+        return DeployError(message, evidence, f"no stack {stack_name} was created")
+    log(f"deleting the failed new stack {stack_name}")
+    try:
+        delete_stack(session, stack_name, log)
+    except (DeployError, ClientError, BotoCoreError) as cleanup:
+        return DeployError(
+            message,
+            evidence,
+            f"the failed new stack {stack_name} could not be deleted ({cleanup}); delete it by hand",
+        )
+    return DeployError(message, evidence, f"the failed new stack {stack_name} was deleted")
+
+
+def _undo_update(
+    session: AwsSession,
+    stack_name: str,
+    *,
+    previous: dict[str, Any],
+    published: dict[str, tuple[str, str]],
+    error: DeployError,
+    log: Log,
+) -> DeployError:
+    """Make sure a failed update left the stack on its previous template; returns the error to raise."""
+    evidence = _failure_events(session, stack_name, error)
+    stack = describe(session, stack_name)
+    status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return DeployError(
+            str(error),
+            evidence,
+            f"CloudFormation could not roll {stack_name} back (UPDATE_ROLLBACK_FAILED): run "
+            f"`aws cloudformation continue-update-rollback --stack-name {stack_name}`, then redeploy",
+        )
+    if status in SETTLED and _template_of(session, stack_name) == previous:
+        return DeployError(str(error), evidence, f"{stack_name} is back on its previous template ({status})")
+    log(f"{stack_name} was left half-updated ({status}); deploying its previous template again")
+    try:
+        session.client("cloudformation").update_stack(
+            StackName=stack_name,
+            Capabilities=CAPABILITIES,
+            **_previous_template_argument(session, stack_name, previous, published),
+        )
+        wait(session, stack_name, log)
+    except (DeployError, ClientError, BotoCoreError) as restore:
+        return DeployError(
+            str(error),
+            evidence,
+            f"{stack_name} was left half-updated and its previous template could not be restored ({restore})",
+        )
+    return DeployError(
+        str(error),
+        evidence,
+        f"the half-applied update was undone: {stack_name} runs its previous template again",
+    )
+
+
+def _template_of(session: AwsSession, stack_name: str) -> dict[str, Any]:
+    body = session.client("cloudformation").get_template(StackName=stack_name)["TemplateBody"]
+    loaded: dict[str, Any] = json.loads(json.dumps(body)) if isinstance(body, dict) else json.loads(body)
+    return loaded
+
+
+def _previous_template_argument(
+    session: AwsSession, stack_name: str, previous: dict[str, Any], published: dict[str, tuple[str, str]]
+) -> dict[str, str]:
+    """The previous template as a body, or uploaded beside the assets when it is too big for one."""
+    body = json.dumps(previous, sort_keys=True)
+    if len(body.encode()) <= TEMPLATE_BODY_LIMIT:
+        return {"TemplateBody": body}
+    if not published:
+        raise DeployError(
+            f"the previous template of {stack_name} is too big to send inline and there is no asset bucket"
+        )
+    bucket = next(iter(published.values()))[0]
+    key = f"rollback/{stack_name}-{hashlib.sha256(body.encode()).hexdigest()}.json"
+    session.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode())
+    return {"TemplateURL": f"https://s3.{session.region}.amazonaws.com/{bucket}/{key}"}
 
 
 def delete_stack(session: AwsSession, stack_name: str, log: Log) -> None:

@@ -215,10 +215,7 @@ class Release:
                 files = StackFiles.find(bundle / "assembly", target.stack_name)
                 stack = deploy_stack(files, session, self.log)
             except DeployError as error:
-                failure = self._rolled_back(
-                    target, digest, commit, bundle=bundle, session=session, error=error
-                )
-                raise failure from None
+                raise self._rolled_back(target, digest, commit, bundle=bundle, error=error) from None
             stack_outputs = outputs(stack)
             verdict = run_verifier(self.repo, target.stack_env, bundle / "assembly", self._aws_env(session))
             self.log(f"verify: {verdict.summary}")
@@ -277,29 +274,23 @@ class Release:
         commit: str,
         *,
         bundle: Path,
-        session: AwsSession,
         error: DeployError,
     ) -> ReleaseFailed:
-        """Save the evidence, undo a failed create, record the failure; returns the error to raise."""
+        """Save the evidence (the error, the stack's events, the assembly) and record the failure; the
+        deployer has already put the stack back (`error.rollback`). Returns the error to raise."""
         report = self.state.reports / target.name / f"{now().replace(':', '')}-{digest.hex[:12]}"
         report.mkdir(parents=True, exist_ok=True)
+        (report / "error.txt").write_text(f"{error}\n{error.rollback}\n", encoding="utf-8")
         (report / "stack-events.json").write_text(
             json.dumps(error.events, indent=2, default=str), encoding="utf-8"
         )
         shutil.copytree(bundle / "assembly", report / "assembly")
-        rollback = "CloudFormation rolled the update back"
-        if error.created:
-            try:
-                delete_stack(session, target.stack_name, self.log)
-                rollback = f"the failed new stack {target.stack_name} was deleted"
-            except DeployError as cleanup:
-                rollback = f"the failed new stack could not be deleted ({cleanup}); delete it by hand"
         self._record(target, digest, commit, "deploy-failed", str(error))
         return ReleaseFailed(
             self._failure(
                 target,
-                f"deploy of {digest} to {target.name} failed: {error}\n{rollback}; "
-                f"stack events and the assembly are in {report}",
+                f"deploy of {digest} to {target.name} failed: {error}\n{error.rollback}; "
+                f"the error, stack events and the assembly are in {report}",
             )
         )
 

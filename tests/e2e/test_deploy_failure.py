@@ -1,0 +1,190 @@
+"""A deploy that CloudFormation fails, for real, against a moto server on 127.0.0.1.
+
+The artifacts are small but real: a one-stack cloud assembly packed by the artifact code (canonical tar,
+manifest) into the release's artifact store, so `careervp-ci deploy` fetches, re-checks and deploys them
+exactly as it does a full build. Their templates make the emulator fail on a resource (a FIFO queue whose
+name does not end in `.fifo`) after it has already applied the resources before it, so the test sees the
+half-made stack the deployer must undo. The good state an update fails from is deployed by the same deployer
+and recorded in the ledger as a passed deploy (a full build's verify and smoke are the release flow's test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from careervp_ci import release_cli
+from careervp_ci.artifact import write_canonical_tar, write_manifest
+from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_stack
+from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS, quiet_emulator
+from careervp_ci.release.ledger import Entry, Ledger, now
+from careervp_ci.store import LocalStore
+from support.moto_server import clean_moto_server
+
+REGION = "us-east-1"
+pytestmark = pytest.mark.filterwarnings("ignore:Unable to delete .*, as it was never created:UserWarning")
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def cli(*args: str) -> Result:
+    parser = argparse.ArgumentParser(prog="careervp-ci")
+    release_cli.register(parser.add_subparsers(dest="command", required=True))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = release_cli.dispatch(parser.parse_args(list(args)))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[str]:
+    quiet_emulator()
+    with clean_moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Iterator[Path]:
+    """The release state dir; dev and staging both deploy to the module's emulator."""
+    home = tmp_path_factory.mktemp("release-failure")
+    targets = home / "targets.toml"
+    targets.write_text(
+        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
+        f'[targets.staging]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "dev"\n'
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREERVP_TARGETS", str(targets))
+        patch.setenv("CAREERVP_STATE_DIR", str(home / "state"))
+        patch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_failure_" + "0" * 24)
+        yield home / "state"
+
+
+def parameter(name: str, value: str) -> dict[str, Any]:
+    return {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Name": name, "Value": value}}
+
+
+UNCREATABLE_QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders", "FifoQueue": True}}
+"""A FIFO queue must be named `*.fifo`: the emulator refuses it after creating what comes before it."""
+
+
+def artifact(state: Path, stack_name: str, resources: dict[str, Any], tmp_path: Path) -> str:
+    """A one-stack bundle packed and stored the way `careervp-ci build` does; returns its digest."""
+    root = tmp_path / f"bundle-{len(list(tmp_path.iterdir()))}"
+    assembly = root / "assembly"
+    assembly.mkdir(parents=True)
+    (assembly / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "41.0.0",
+                "artifacts": {
+                    "Service": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "Service.template.json", "stackName": stack_name},
+                    }
+                },
+            }
+        )
+    )
+    (assembly / "Service.template.json").write_text(json.dumps({"Resources": resources}))
+    (assembly / "Service.assets.json").write_text(json.dumps({"version": "41.0.0", "files": {}}))
+    write_manifest(root, {"commit": "f" * 40})
+    tar = tmp_path / f"{root.name}.tar"
+    write_canonical_tar(root, tar)
+    return str(LocalStore(state / "artifacts").put(tar))
+
+
+def session(emulator: str) -> AwsSession:
+    return AwsSession(REGION, emulator, dict(EMULATOR_CREDENTIALS), EMULATOR_ACCOUNT)
+
+
+def parameters(emulator: str, path: str) -> dict[str, str]:
+    found = session(emulator).client("ssm").get_parameters_by_path(Path=path)["Parameters"]
+    return {item["Name"]: item["Value"] for item in found}
+
+
+def stack_names(emulator: str) -> set[str]:
+    found = session(emulator).client("cloudformation").describe_stacks()["Stacks"]
+    return {stack["StackName"] for stack in found if stack["StackStatus"] != "DELETE_COMPLETE"}
+
+
+def report_of(state: Path, env: str, digest: str) -> Path:
+    (report,) = (state / "reports" / env).glob(f"*-{digest.removeprefix('sha256:')[:12]}")
+    return report
+
+
+def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redeploy(
+    emulator: str, state: Path, tmp_path: Path
+) -> None:
+    stack = "careervp-dev-service-stack"
+    good = artifact(state, stack, {"Kept": parameter("/update/kept", "v1")}, tmp_path)
+    deploy_stack(StackFiles.find(tmp_path / "bundle-0" / "assembly", stack), session(emulator), print)
+    Ledger(state / "ledger").record(
+        Entry(
+            "dev", good, "e" * 40, now(), "succeeded", "emulator", "seeded: the state the update fails from"
+        )
+    )
+    bad = artifact(
+        state,
+        stack,
+        {
+            "Kept": parameter("/update/kept", "v2"),
+            "Added": parameter("/update/added", "x"),
+            "Queue": UNCREATABLE_QUEUE,
+        },
+        tmp_path,
+    )
+
+    result = cli("deploy", "--env", "dev", "--artifact", bad)
+
+    assert result.code == 1
+    assert "Queue name must end in .fifo" in result.err
+    assert "half-applied update was undone" in result.err
+    assert f"to go back to it: careervp-ci deploy --env dev --artifact {good}" in result.err
+    assert parameters(emulator, "/update") == {"/update/kept": "v1"}, "the previous state was not restored"
+    assert stack in stack_names(emulator)
+    report = report_of(state, "dev", bad)
+    assert str(report) in result.err
+    events = json.loads((report / "stack-events.json").read_text())
+    assert any(event["ResourceStatus"] == "UPDATE_IN_PROGRESS" for event in events)
+    assert "Queue" in (report / "assembly" / "Service.template.json").read_text()
+    assert "Queue name must end in .fifo" in (report / "error.txt").read_text()
+    last = Ledger(state / "ledger").entries("dev")[-1]
+    assert (last.digest, last.outcome) == (bad, "deploy-failed")
+    current = Ledger(state / "ledger").current("dev")
+    assert current is not None and current.digest == good, "the failed deploy replaced the last good one"
+
+
+def test_failed_create_leaves_no_stack_and_says_there_is_nothing_earlier(
+    emulator: str, state: Path, tmp_path: Path
+) -> None:
+    stack = "careervp-staging-service-stack"
+    bad = artifact(
+        state, stack, {"Made": parameter("/create/made", "x"), "Queue": UNCREATABLE_QUEUE}, tmp_path
+    )
+
+    result = cli("deploy", "--env", "staging", "--artifact", bad)
+
+    assert result.code == 1
+    assert f"create of {stack} failed" in result.err and "Queue name must end in .fifo" in result.err
+    assert f"the failed new stack {stack} was deleted" in result.err
+    assert "staging has no earlier good deploy in the ledger" in result.err
+    assert stack not in stack_names(emulator)
+    assert parameters(emulator, "/create") == {}, "the half-made stack's resources were left behind"
+    report = report_of(state, "staging", bad)
+    events = json.loads((report / "stack-events.json").read_text())
+    assert any(event["ResourceStatus"] == "CREATE_IN_PROGRESS" for event in events)
+    assert (report / "assembly" / "manifest.json").is_file()
+    (entry,) = Ledger(state / "ledger").entries("staging")
+    assert (entry.digest, entry.outcome) == (bad, "deploy-failed")
