@@ -270,7 +270,11 @@ def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, 
     """Create or update the stack from the assembly and wait for it; returns the settled stack.
 
     On failure raises DeployError after undoing what the deploy did (see the module docstring)."""
-    published = publish_assets(files, session, log)
+    try:
+        published = publish_assets(files, session, log)
+    except RetryExhaustedError as error:
+        untouched = f"{files.stack_name} was not touched (assets are published before the stack changes)"
+        raise DeployError(str(error), rollback=untouched) from error
     template = _template_argument(files, published, session)
     cfn = session.client("cloudformation")
     existing = describe(session, files.stack_name)
