@@ -7,6 +7,7 @@ which pins the recipe: image digest, caches, secrets and the `careervp-ci` comma
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
@@ -20,6 +21,7 @@ from typing import Any
 import dagger
 import pytest
 from careervp_ci import dagger_setup, main
+from careervp_ci.cli import build_parser
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.main import Careervp
 from careervp_ci.profiles import PROFILES
@@ -114,7 +116,7 @@ def test_step_function_arguments_match_the_catalogue_options(step: str) -> None:
     function = functions()[python_name(step)]
     options = {option.name.replace("-", "_"): option.default for option in CATALOGUE[step].options}
     extra = DAGGER_ONLY_ARGUMENTS.get(step, set())
-    assert api_names(function) - extra == set(options)
+    assert api_names(function) - extra == {"src"} | set(options)
     for name, default in options.items():
         assert function.parameters[name].signature.default == default
 
@@ -123,7 +125,7 @@ def test_step_function_arguments_match_the_catalogue_options(step: str) -> None:
 def test_test_function_takes_the_suite_and_its_selection_options(suite: str) -> None:
     function = functions()["test"]
     options = {option.name for option in SUITES[suite].options}
-    assert api_names(function) == {"suite"} | options
+    assert api_names(function) == {"src", "suite"} | options
     assert function.parameters["suite"].signature.default == "unit"
 
 
@@ -136,14 +138,50 @@ def test_every_function_and_argument_has_a_type_the_engine_accepts() -> None:
             to_typedef(parameter.resolved_type, f"{parameter.name} of {name}")
 
 
-def test_source_defaults_to_the_repository_root_through_an_allow_list() -> None:
-    parameter = registered().get_constructor().parameters["src"]
+def host_commands_taking_src() -> set[str]:
+    """The `careervp-ci` commands that accept `--src DIR`, read from the host's own parser."""
+    parser, _ = build_parser(with_release=True)
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {
+        name
+        for name, command in commands.choices.items()
+        if any("--src" in action.option_strings for action in command._actions)
+    }
+
+
+def function_for(command: str) -> str:
+    """The module function serving a host command (a suite runs through `test`)."""
+    return "test" if command in SUITES else python_name(command)
+
+
+def test_every_host_command_that_takes_src_has_a_function_that_takes_src() -> None:
+    commands = host_commands_taking_src()
+    assert {"lint", "test", "ci", "build"} <= commands
+    module = functions()
+    missing = {
+        function_for(command)
+        for command in commands
+        if function_for(command) not in module or "src" not in module[function_for(command)].parameters
+    }
+    assert missing == set()
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_every_function_takes_the_tree_as_src_from_the_repository_root_through_the_allow_list(
+    name: str,
+) -> None:
+    """`dagger call <fn> --src .`: a function argument (a constructor one would only go before the name)."""
+    parameter = functions()[name].parameters["src"]
+    assert parameter.resolved_type is dagger.Directory
     assert parameter.default_path == "/"
-    assert parameter.ignore is not None
-    assert parameter.ignore[0] == "*"
-    for needed in ("!uv.lock", "!ci/", "!src/", "!infra/", "!tests/", "!.github/"):
+    assert not parameter.has_default
+    assert parameter.ignore == main.SOURCE_ALLOW_LIST
+    for needed in ("!uv.lock", "!ci/", "!src/", "!infra/", "!tests/", "!.github/", "**/node_modules/"):
         assert needed in parameter.ignore
-    assert "**/node_modules/" in parameter.ignore
+
+
+def test_the_module_object_has_no_constructor_arguments() -> None:
+    assert registered().get_constructor().parameters == {}
 
 
 @pytest.mark.parametrize("name", sorted(SIDE_EFFECTS))
@@ -267,12 +305,16 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def module() -> Careervp:
-    # mypy does not apply dataclass_transform through the SDK's overloaded `object_type`, hence the ignore.
-    return Careervp(src=dag.host().directory("/nonexistent-tree"))  # type: ignore[call-arg]
+    return Careervp()
+
+
+def tree() -> dagger.Directory:
+    """A lazy host directory: never read, since no engine runs here."""
+    return dag.host().directory("/nonexistent-tree")
 
 
 def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_installs(offline: None) -> None:
-    container: dagger.Container = asyncio.run(module().setup())
+    container: dagger.Container = asyncio.run(module().setup(src=tree()))
     steps = calls(container)
     assert steps[1] == ("from", {"address": dagger_setup.PYTHON_IMAGE})
     assert ["pip", "install", "--no-cache-dir", f"uv=={dagger_setup.UV_VERSION}"] in execs(container)
@@ -295,13 +337,15 @@ def test_uv_cache_key_follows_the_lockfile_digest() -> None:
     "step", ["format", "lint", "typecheck", "naming", "coverage", "workflows", "audit", "release-local"]
 )
 def test_step_function_runs_the_host_entry_point_in_the_setup_container(offline: None, step: str) -> None:
-    container: dagger.Container = asyncio.run(getattr(module(), python_name(step))())
+    container: dagger.Container = asyncio.run(getattr(module(), python_name(step))(src=tree()))
     assert execs(container)[-1] == ["careervp-ci", step, "--no-cache"]
     assert ("from", {"address": dagger_setup.PYTHON_IMAGE}) in calls(container)
 
 
 def test_test_function_runs_the_suite_with_its_selection(offline: None) -> None:
-    container: dagger.Container = asyncio.run(module().test(suite="integration", marker="not slow", seed="7"))
+    container: dagger.Container = asyncio.run(
+        module().test(src=tree(), suite="integration", marker="not slow", seed="7")
+    )
     assert execs(container)[-1] == [
         "careervp-ci", "test", "--suite", "integration", "--no-cache", "--marker", "not slow", "--seed", "7",
     ]  # fmt: skip
@@ -309,11 +353,11 @@ def test_test_function_runs_the_suite_with_its_selection(offline: None) -> None:
 
 def test_test_function_refuses_an_unknown_suite_naming_the_valid_ones(offline: None) -> None:
     with pytest.raises(StepFailed, match=r"unknown suite 'smoke'; valid suites: unit, integration"):
-        asyncio.run(module().test(suite="smoke"))
+        asyncio.run(module().test(src=tree(), suite="smoke"))
 
 
 def test_synth_returns_the_cloud_assembly_directory(offline: None) -> None:
-    assembly: dagger.Directory = asyncio.run(module().synth())
+    assembly: dagger.Directory = asyncio.run(module().synth(src=tree()))
     assert isinstance(assembly, dagger.Directory)
     assert calls(assembly)[-1] == ("directory", {"path": synth.ASSEMBLY})
     assert execs(assembly)[-1] == ["careervp-ci", "synth", "--no-cache"]
@@ -338,6 +382,7 @@ def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch
     key = dag.set_secret("key", "AKIA-NOT-REAL")
     asyncio.run(
         module().deploy(
+            src=tree(),
             env="dev",
             artifact=FAKE_DIGEST,
             store="s3://bucket/prefix",
@@ -406,6 +451,7 @@ def test_deploy_with_a_change_set_approves_that_file_then_deploys_in_the_same_co
     key_id, key, token = aws_secrets()
     asyncio.run(
         module().deploy(
+            src=tree(),
             env="prod",
             artifact=FAKE_DIGEST,
             store="s3://bucket/prefix",
@@ -444,7 +490,7 @@ def test_deploy_with_a_change_set_approves_that_file_then_deploys_in_the_same_co
 
 def test_deploy_without_a_change_set_runs_no_approve(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = recorded_run(monkeypatch)
-    asyncio.run(module().deploy(env="dev", artifact=FAKE_DIGEST, store="s3://b/p"))
+    asyncio.run(module().deploy(src=tree(), env="dev", artifact=FAKE_DIGEST, store="s3://b/p"))
     assert not [argv for argv in execs(seen[-1]) if argv[:2] == ["careervp-ci", "approve"]]
 
 
@@ -455,6 +501,7 @@ def test_change_set_returns_the_summary_file_and_takes_credentials_only_as_secre
     key_id, key, token = aws_secrets()
     summary: dagger.File = asyncio.run(
         module().change_set(
+            src=tree(),
             env="prod",
             artifact=FAKE_DIGEST,
             store="s3://b/p",
@@ -476,7 +523,7 @@ def test_change_set_returns_the_summary_file_and_takes_credentials_only_as_secre
 def test_change_set_markdown_renders_the_given_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = recorded_run(monkeypatch)
     reviewed = dag.host().file("/nonexistent/change-set.json")
-    asyncio.run(module().change_set_markdown(summary=reviewed))
+    asyncio.run(module().change_set_markdown(src=tree(), summary=reviewed))
     assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(seen[-1])
     assert execs(seen[-1])[-1] == ["careervp-ci", "change-set-markdown", "--summary", main.CHANGE_SET]
 
@@ -501,26 +548,34 @@ def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
     assert not [job for job in profile_jobs("pr") if job.final]
 
 
-def test_ci_starts_the_release_path_only_after_every_gate_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     started: list[str] = []
     gates_done: list[str] = []
+    given = tree()
+    received: list[dagger.Directory] = []
 
-    async def gate(self: Careervp, **_: Any) -> None:
+    async def gate(self: Careervp, src: dagger.Directory, **_: Any) -> None:
+        received.append(src)
         started.append("gate")
         await asyncio.sleep(0)
         gates_done.append("gate")
 
-    async def release_local(self: Careervp) -> None:
+    async def release_local(self: Careervp, src: dagger.Directory) -> None:
+        received.append(src)
         started.append(f"release-local after {len(gates_done)} gates")
 
     jobs: list[dict[str, object]] = [{"step": "lint", "options": {}}, {"step": "synth", "options": {}}]
     jobs.append({"step": "release-local", "options": {}, "final": True})
-    monkeypatch.setattr(Careervp, "_base", lambda self: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "lint", gate)
     monkeypatch.setattr(Careervp, "synth", gate)
     monkeypatch.setattr(Careervp, "release_local", release_local)
-    summary: str = asyncio.run(module().ci(profile="main"))
+    summary: str = asyncio.run(module().ci(src=given, profile="main"))
     assert started[-1] == "release-local after 2 gates"
+    assert len(received) == 3
+    assert all(src is given for src in received)
     assert summary.splitlines()[-1] == "verdict: passed"
 
 
@@ -528,18 +583,18 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
     async def failing(self: Careervp, **_: Any) -> None:
         raise StepFailed("lint failed")
 
-    async def release_local(self: Careervp) -> None:
+    async def release_local(self: Careervp, src: dagger.Directory) -> None:
         raise AssertionError("release-local started although a gate failed")
 
     jobs: list[dict[str, object]] = [
         {"step": "lint", "options": {}},
         {"step": "release-local", "options": {}, "final": True},
     ]
-    monkeypatch.setattr(Careervp, "_base", lambda self: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "lint", failing)
     monkeypatch.setattr(Careervp, "release_local", release_local)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
-        asyncio.run(module().ci(profile="main"))
+        asyncio.run(module().ci(src=tree(), profile="main"))
 
 
 async def _fake_base(listed: str) -> Any:

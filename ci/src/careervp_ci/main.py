@@ -76,6 +76,14 @@ AwsSessionToken = Annotated[dagger.Secret | None, Doc("AWS session token (OIDC/a
 AwsRegion = Annotated[str, Doc("AWS region; empty: the environment's own")]
 WebhookSecret = Annotated[dagger.Secret | None, Doc("Stripe webhook signing secret (local targets)")]
 GitDir = Annotated[dagger.Directory, Doc("the repository's .git folder"), DefaultPath("/.git")]
+Source = Annotated[
+    dagger.Directory,
+    Doc("the project tree (default: the repository root, allow-listed)"),
+    DefaultPath("/"),
+    Ignore(SOURCE_ALLOW_LIST),
+]
+"""Every function's `--src`, like the host CLI's `--src DIR` (`dagger call ci --src .`). DefaultPath makes it
+optional on the CLI; the SDK refuses a Python default beside it, so none is given."""
 
 
 def step_argv(*command: str, **options: str | None) -> list[str]:
@@ -116,63 +124,59 @@ def with_webhook(container: dagger.Container, secret: dagger.Secret | None) -> d
 
 @object_type
 class Careervp:
-    """CareerVP's quality gates and release path, each in a pinned container (`dagger call ci --src .`)."""
+    """CareerVP's quality gates and release path, each in a pinned container (`dagger call ci --src .`).
 
-    src: Annotated[
-        dagger.Directory,
-        Doc("the project tree (default: the repository root, allow-listed)"),
-        DefaultPath("/"),
-        Ignore(SOURCE_ALLOW_LIST),
-    ]
+    The tree is each function's `src` argument, not a constructor field: the Dagger CLI takes constructor
+    flags only before the function name (`dagger call --src . ci`), the host CLI takes `--src` on the step."""
 
     @function
-    async def setup(self) -> dagger.Container:
+    async def setup(self, src: Source) -> dagger.Container:
         """The base container: pinned Python and uv, the locked Python and Node tools, and the tree."""
-        return await self._base()
+        return await self._base(src)
 
-    async def _base(self) -> dagger.Container:
-        lock_digest = await self.src.file("uv.lock").digest()
-        return toolchain(self.src, lock_digest)
+    async def _base(self, src: dagger.Directory) -> dagger.Container:
+        lock_digest = await src.file("uv.lock").digest()
+        return toolchain(src, lock_digest)
 
-    async def _run(self, argv: list[str], container: dagger.Container | None = None) -> dagger.Container:
-        """Run `argv` in `container` (default: setup) and wait, turning a failure into a readable error."""
-        base = container if container is not None else await self._base()
+    async def _run(self, argv: list[str], container: dagger.Container) -> dagger.Container:
+        """Run `argv` in `container` and wait, turning a failure into a readable error."""
         try:
-            return await base.with_exec(argv).sync()
+            return await container.with_exec(argv).sync()
         except dagger.ExecError as error:
             raise StepFailed(describe_failure(argv, error)) from error
 
-    async def _step(self, step: str, **options: str | None) -> dagger.Container:
-        return await self._run(step_argv(step, **options))
+    async def _step(self, src: dagger.Directory, step: str, **options: str | None) -> dagger.Container:
+        return await self._run(step_argv(step, **options), await self._base(src))
 
     @function
     @check
-    async def format(self) -> dagger.Container:
+    async def format(self, src: Source) -> dagger.Container:
         """ruff format --check over ci, src, infra, bench and tests."""
-        return await self._step("format")
+        return await self._step(src, "format")
 
     @function
     @check
-    async def lint(self) -> dagger.Container:
+    async def lint(self, src: Source) -> dagger.Container:
         """ruff check over ci, src, infra, bench and tests (SARIF in .reports/lint)."""
-        return await self._step("lint")
+        return await self._step(src, "lint")
 
     @function
     @check
-    async def typecheck(self) -> dagger.Container:
+    async def typecheck(self, src: Source) -> dagger.Container:
         """mypy --strict over ci/src, src and infra."""
-        return await self._step("typecheck")
+        return await self._step(src, "typecheck")
 
     @function
     @check
-    async def naming(self) -> dagger.Container:
+    async def naming(self, src: Source) -> dagger.Container:
         """The naming gatekeeper over every physical resource name in infra."""
-        return await self._step("naming")
+        return await self._step(src, "naming")
 
     @function
     @check
     async def test(
         self,
+        src: Source,
         suite: Suite = "unit",
         marker: Marker = None,
         keyword: Keyword = None,
@@ -181,49 +185,50 @@ class Careervp:
         """One pytest suite with JUnit XML (reports in .reports/<suite>)."""
         if suite not in SUITES:
             raise StepFailed(f"unknown suite {suite!r}; valid suites: {', '.join(SUITES)}")
-        return await self._run(step_argv("test", "--suite", suite, marker=marker, keyword=keyword, seed=seed))
+        argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, seed=seed)
+        return await self._run(argv, await self._base(src))
 
     @function
     @check
-    async def coverage(self) -> dagger.Container:
+    async def coverage(self, src: Source) -> dagger.Container:
         """Runs the unit and integration suites, combines their coverage and holds the floors."""
-        return await self._step("coverage")
+        return await self._step(src, "coverage")
 
     @function
     @check
-    async def synth(self) -> dagger.Directory:
+    async def synth(self, src: Source) -> dagger.Directory:
         """CDK synth (cdk-nag inside) and cfn-lint; returns the cloud assembly (`export --path cdk.out`)."""
-        return (await self._step("synth")).directory(ASSEMBLY)
+        return (await self._step(src, "synth")).directory(ASSEMBLY)
 
     @function
     @check
-    async def openapi(self, git: GitDir, base_ref: BaseRef = None) -> dagger.Container:
+    async def openapi(self, src: Source, git: GitDir, base_ref: BaseRef = None) -> dagger.Container:
         """The committed contract is valid, matches the code, and (with base_ref) breaks no client."""
-        container = await self._base()
+        container = await self._base(src)
         if base_ref is not None:
             container = with_git(container).with_directory(f"{WORKDIR}/.git", git)
         return await self._run(step_argv("openapi", base_ref=base_ref), container)
 
     @function
     @check
-    async def workflows(self) -> dagger.Container:
+    async def workflows(self, src: Source) -> dagger.Container:
         """actionlint (with shellcheck) and zizmor --offline over .github/workflows."""
-        return await self._step("workflows")
+        return await self._step(src, "workflows")
 
     @function
     @check
-    async def audit(self) -> dagger.Container:
+    async def audit(self, src: Source) -> dagger.Container:
         """pip-audit and npm audit; an unreachable vulnerability service fails as unverified, never green."""
-        return await self._step("audit")
+        return await self._step(src, "audit")
 
     @function
     @check
-    async def sbom(self) -> dagger.Directory:
+    async def sbom(self, src: Source) -> dagger.Directory:
         """CycloneDX 1.6 SBOMs of the Python and Node dependencies; returns them (`export --path sbom`)."""
-        return (await self._step("sbom")).directory(f"{REPORTS}/sbom")
+        return (await self._step(src, "sbom")).directory(f"{REPORTS}/sbom")
 
     @function
-    async def release_local(self) -> dagger.Container:
+    async def release_local(self, src: Source) -> dagger.Container:
         """build -> deploy to the AWS emulator -> verify -> smoke, all inside one container (`release-local`).
 
         Not a @check: `dagger check` starts every check at once, and this rehearsal must follow the gates
@@ -232,15 +237,15 @@ class Careervp:
         changes and the verdict is a function of the tree alone. Re-running it on an unchanged tree would
         only repeat minutes of work; the real deploys (`deploy`, `publish`, ...) are the ones never cached.
         """
-        return await self._step("release-local")
+        return await self._step(src, "release-local")
 
     @function
-    async def build(self) -> dagger.File:
+    async def build(self, src: Source) -> dagger.File:
         """The release artifact, built once from the tree (export with --path artifact.tar).
 
         Cached like any pure function: the build is reproducible, so the same tree gives the same bytes.
         """
-        container = await self._run(["careervp-ci", "build", "--out", ARTIFACTS])
+        container = await self._run(["careervp-ci", "build", "--out", ARTIFACTS], await self._base(src))
         output = await container.stdout()
         digests = DIGEST.findall(output)
         if not digests:
@@ -267,6 +272,7 @@ class Careervp:
     async def publish(
         self,
         *,
+        src: Source,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
         store: Store = "",
         aws_access_key_id: AwsKeyId = None,
@@ -276,7 +282,7 @@ class Careervp:
     ) -> str:
         """Publish the artifact built from this tree to the store (refused if the digest differs)."""
         container = with_aws(
-            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
         return await self._release(["careervp-ci", "publish", "--artifact", artifact], container, store)
 
@@ -284,6 +290,7 @@ class Careervp:
     async def deploy(
         self,
         *,
+        src: Source,
         env: Env,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>; anything else is refused")],
         store: Store = "",
@@ -302,7 +309,7 @@ class Careervp:
     ) -> str:
         """Deploy exactly the artifact with this digest to env, or refuse."""
         container = with_aws(
-            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
         container = with_webhook(container, stripe_webhook_secret)
         argv = ["careervp-ci", "deploy", "--env", env, "--artifact", artifact]
@@ -335,6 +342,7 @@ class Careervp:
     async def change_set(
         self,
         *,
+        src: Source,
         env: Env,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
         store: Store = "",
@@ -347,7 +355,7 @@ class Careervp:
 
         Never cached: the same arguments must read the live stack again (it may have changed)."""
         container = with_aws(
-            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
         argv = ["careervp-ci", "change-set", "--env", env, "--artifact", artifact, "--out", CHANGE_SET]
         if store:
@@ -358,10 +366,10 @@ class Careervp:
 
     @function
     async def change_set_markdown(
-        self, summary: Annotated[dagger.File, Doc("a summary from change-set")]
+        self, src: Source, summary: Annotated[dagger.File, Doc("a summary from change-set")]
     ) -> str:
         """The summary as Markdown, for $GITHUB_STEP_SUMMARY (pure: the file decides the text)."""
-        container = (await self._base()).with_file(CHANGE_SET, summary)
+        container = (await self._base(src)).with_file(CHANGE_SET, summary)
         return await (
             await self._run(["careervp-ci", "change-set-markdown", "--summary", CHANGE_SET], container)
         ).stdout()
@@ -370,6 +378,7 @@ class Careervp:
     async def verify(
         self,
         *,
+        src: Source,
         env: Env,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
@@ -378,7 +387,7 @@ class Careervp:
     ) -> str:
         """Compare the deployed environment with the synthesized one (verified / drifted / not verifiable)."""
         container = with_aws(
-            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
         return await (await self._run(["careervp-ci", "verify", "--env", env], container)).stdout()
 
@@ -386,6 +395,7 @@ class Careervp:
     async def smoke(
         self,
         *,
+        src: Source,
         env: Env,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
@@ -395,7 +405,7 @@ class Careervp:
     ) -> str:
         """Smoke-test the deployed API of env."""
         container = with_aws(
-            await self._base(), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
         container = with_webhook(container, stripe_webhook_secret)
         return await (await self._run(["careervp-ci", "smoke", "--env", env], container)).stdout()
@@ -404,6 +414,7 @@ class Careervp:
     async def hotfix(
         self,
         *,
+        src: Source,
         ref: Annotated[str, Doc("the git ref to release (a tag, branch or commit)")],
         env: Env,
         git: GitDir,
@@ -414,7 +425,7 @@ class Careervp:
         stripe_webhook_secret: WebhookSecret = None,
     ) -> str:
         """Build the given ref and send it through the release path to env (git runs in the container)."""
-        container = with_git(await self._base()).with_directory(f"{WORKDIR}/.git", git)
+        container = with_git(await self._base(src)).with_directory(f"{WORKDIR}/.git", git)
         container = with_aws(
             container, aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
         )
@@ -447,6 +458,7 @@ class Careervp:
     @function
     async def ci(
         self,
+        src: Source,
         profile: Annotated[str, Doc("pr, main, nightly or gap-remediation (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
     ) -> str:
@@ -454,7 +466,7 @@ class Careervp:
 
         Final steps (main's release path) start only once every other step has passed."""
         listed = (
-            await (await self._base())
+            await (await self._base(src))
             .with_exec(["python", "-m", "careervp_ci.dagger_plan", profile])
             .stdout()
         )
@@ -468,7 +480,7 @@ class Careervp:
             if seed is not None and step in SUITES:
                 options["seed"] = seed
             try:
-                await self._job_function(step)(**options)
+                await self._job_function(step)(src=src, **options)
             except StepFailed as failure:
                 results[step] = "failed"
                 failures.append(str(failure))
