@@ -26,7 +26,7 @@ from careervp_ci.release.approvals import (
     write_approval,
 )
 from careervp_ci.release.cloudformation import StackFiles, deployed_template
-from careervp_ci.release.hotfix import hotfix
+from careervp_ci.release.hotfix import Validation, hotfix
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
 from careervp_ci.store import LocalStore
@@ -109,7 +109,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     hotfix = subparsers.add_parser("hotfix", help="validate, build and deploy a git ref")
     hotfix.add_argument("--ref", required=True)
     hotfix.add_argument("--env", required=True)
-    hotfix.add_argument("--profile", default="pr", help="validation profile run on the ref (default: pr)")
+    validation = hotfix.add_mutually_exclusive_group()
+    validation.add_argument("--profile", default="pr", help="validation profile run on the ref (default: pr)")
+    validation.add_argument(
+        "--steps",
+        help="validate with these comma-separated pipeline steps (and what they need) instead of a profile, "
+        "for a fix whose wider bar ran elsewhere (e.g. lint,format)",
+    )
     hotfix.add_argument("--approval")
 
     destroy = subparsers.add_parser("destroy", help="delete an environment's stack (never prod)")
@@ -203,8 +209,12 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         elif args.command == "promote":
             deployed = release.promote(args.source, args.dest, approval=_path(args.approval))
         else:
+            steps = tuple(step.strip() for step in (args.steps or "").split(",") if step.strip())
+            if args.steps is not None and not steps:
+                raise ReleaseRefused(f"hotfix --steps {args.steps!r} names no step; e.g. --steps lint,format")
+            validation = Validation(profile=args.profile, steps=steps)
             deployed = hotfix(
-                release, args.ref, args.env, profile=args.profile, approval=_path(args.approval)
+                release, args.ref, args.env, validation=validation, approval=_path(args.approval)
             )
         print("\n".join(deployed.smoke))
         print(f"{deployed.env}: {deployed.digest} deployed, verified and smoke-tested")

@@ -1,35 +1,69 @@
 """`hotfix --ref REF --env ENV`: ship a ref through the same gates as everything else.
 
-The ref is validated first (an unknown ref is refused before anything runs), checked out in a throwaway
-worktree, validated there with the host pipeline's profile (`careervp-ci ci --profile pr --src WORKTREE`),
-built into an artifact, and deployed with `Release.deploy` (same secrets, lock, approval and post-deploy
-checks). Builds are reproducible, so a hotfix to prod can stop at the approval gate, be approved by digest,
-and be run again to the same digest.
+The inputs are checked first (environment, the deploy secrets, the ref: a refusal runs nothing), then the
+ref is checked out in a throwaway worktree and validated there: by default with the host pipeline's `pr`
+profile (`careervp-ci ci --profile pr`), or with another profile, or with named steps only (`--steps lint,
+format`: each step with the steps it needs), for a fix whose wider bar ran elsewhere. The validation's
+reports are kept under `<state>/reports/hotfix/`. A failed validation stops the hotfix before anything is
+built or deployed. The commit is then built from a fresh worktree (nothing the validation left behind can
+reach the artifact) and deployed with `Release.deploy` (same secrets, lock, approval and post-deploy
+checks). Builds are reproducible, so a hotfix to prod can stop at the approval gate, be approved by
+digest, and be run again to the same digest.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from careervp_ci.profiles import PROFILES
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
+from careervp_ci.release.ledger import now
 from careervp_ci.release.service import Deployed, Release, ReleaseFailed, ReleaseRefused
+from careervp_ci.steps.catalogue import CATALOGUE
 
-Validator = Callable[[Path, str], tuple[bool, str]]
 
+@dataclass(frozen=True)
+class Validation:
+    """What runs on the ref before it is built: a profile, or (when `steps` is given) those steps."""
 
-def validate_with_profile(tree: Path, profile: str) -> tuple[bool, str]:
-    """Run the host pipeline's profile on the worktree; (passed, the tail of its output)."""
-    cli = Path(sys.executable).parent / "careervp-ci"
-    done = subprocess.run(
-        [str(cli), "ci", "--profile", profile, "--src", str(tree)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode == 0, "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+    profile: str = "pr"
+    steps: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Refuse an unknown profile or step before anything runs."""
+        if self.steps:
+            unknown = [step for step in self.steps if step not in CATALOGUE]
+            if unknown:
+                raise ReleaseRefused(
+                    f"hotfix --steps: unknown step {', '.join(map(repr, unknown))}; "
+                    f"valid steps: {', '.join(CATALOGUE)}"
+                )
+        elif self.profile not in PROFILES:
+            raise ReleaseRefused(
+                f"hotfix --profile: unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}"
+            )
+
+    def describe(self) -> str:
+        return f"steps {', '.join(self.steps)}" if self.steps else f"profile {self.profile!r}"
+
+    def run(self, tree: Path, reports: Path) -> tuple[bool, str]:
+        """Run on `tree`, reports into `reports`; (passed, the tail of the failing or last run's output)."""
+        cli = str(Path(sys.executable).parent / "careervp-ci")
+        runs = (
+            [([cli, step, "--src", str(tree), "--reports", str(reports / step)]) for step in self.steps]
+            if self.steps
+            else [[cli, "ci", "--profile", self.profile, "--src", str(tree), "--reports", str(reports)]]
+        )
+        output = ""
+        for argv in runs:
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            output = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+            if done.returncode != 0:
+                return False, output
+        return True, output
 
 
 def hotfix(
@@ -37,22 +71,27 @@ def hotfix(
     ref: str,
     env: str,
     *,
-    profile: str = "pr",
-    validate: Validator = validate_with_profile,
+    validation: Validation | None = None,
     approval: Path | None = None,
 ) -> Deployed:
-    release.target_for(env)
+    """Validate, build and deploy `ref` to `env`; raises ReleaseRefused/ReleaseFailed like `deploy`."""
+    validation = validation or Validation()
+    validation.check()
+    release._require_secrets(release.target_for(env))
     try:
         commit = resolve_commit(release.repo, ref)
     except RefError as error:
         raise ReleaseRefused(str(error)) from None
-    release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with profile {profile!r}")
+    reports = release.state.reports / "hotfix" / f"{now().replace(':', '')}-{commit[:12]}"
+    release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with {validation.describe()}")
     with worktree(release.repo, commit) as tree:
-        passed, output = validate(tree, profile)
+        passed, output = validation.run(tree, reports)
         if not passed:
             raise ReleaseFailed(
-                f"hotfix {ref} ({commit[:12]}) failed validation (profile {profile}):\n{output}"
+                f"hotfix {ref} ({commit[:12]}) failed validation ({validation.describe()}); nothing was "
+                f"built or deployed; reports in {reports}:\n{output}"
             )
-        result = release.build(src=tree)
+    release.log(f"hotfix: {validation.describe()} passed on {commit[:12]}; reports in {reports}")
+    result = release.build(ref=commit)
     release.log(f"hotfix: built {result.digest} from {commit[:12]}")
     return release.deploy(env, str(result.digest), approval=approval)

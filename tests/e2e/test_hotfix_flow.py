@@ -1,0 +1,218 @@
+"""`careervp-ci hotfix` end to end: a ref is validated, built and deployed to an emulator-backed target.
+
+The hotfix runs in a `git clone --local` of this repository in a temporary folder, so the refs it ships (a
+fix branch one commit past HEAD, and a branch whose commit plants a lint error) never touch the shared
+checkout. dev and prod point at one moto server this module runs; prod requires an approval, as in the real
+targets file. Validation uses `--steps lint` (the documented narrow bar): the full `pr` profile takes
+about a minute and is the default; what is under test here is that validation runs on the ref and gates
+the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from careervp_ci import release_cli
+from careervp_ci.release.emulator import quiet_emulator
+from support.moto_server import clean_moto_server
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "whsec_e2e_" + "1" * 24
+GOOD_REF = "hotfix/fix-note"
+BROKEN_REF = "hotfix/planted-lint-error"
+PLANTED = "src/backend/careervp/__init__.py"
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass(frozen=True)
+class Clone:
+    path: Path
+    head: str
+    good: str
+    broken: str
+
+
+def cli(*args: str) -> Result:
+    parser = argparse.ArgumentParser(prog="careervp-ci")
+    release_cli.register(parser.add_subparsers(dest="command", required=True))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = release_cli.dispatch(parser.parse_args(list(args)))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def commit_on_branch(repo: Path, branch: str, path: str, addition: str) -> str:
+    """A branch one commit past HEAD that appends `addition` to `path`; the clone stays on HEAD."""
+    git(repo, "switch", "--quiet", "-c", branch)
+    with (repo / path).open("a", encoding="utf-8") as stream:
+        stream.write(addition)
+    git(repo, "commit", "--quiet", "-am", f"{branch}: change {path}")
+    commit = git(repo, "rev-parse", "HEAD")
+    git(repo, "switch", "--quiet", "-")
+    return commit
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Clone:
+    path = tmp_path_factory.mktemp("hotfix") / "repo"
+    subprocess.run(["git", "clone", "--quiet", "--local", str(REPO), str(path)], check=True)
+    good = commit_on_branch(path, GOOD_REF, "CONTRIBUTING.md", "\nHotfix note.\n")
+    broken = commit_on_branch(path, BROKEN_REF, PLANTED, "\nimport os  # planted: unused import (F401)\n")
+    return Clone(path, git(path, "rev-parse", "HEAD"), good, broken)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[str]:
+    quiet_emulator()
+    with clean_moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
+def state(clone: Clone, emulator: str) -> Iterator[Path]:
+    """The release state dir; dev and prod (approval required) on the module's emulator; cwd the clone."""
+    home = clone.path.parent
+    targets = home / "targets.toml"
+    targets.write_text(
+        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
+        f'[targets.prod]\nkind = "emulator"\nendpoint = "{emulator}"\n'
+        "requires_approval = true\nprotected = true\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(clone.path)
+        patch.setenv("CAREERVP_TARGETS", str(targets))
+        patch.setenv("CAREERVP_STATE_DIR", str(home / "state"))
+        patch.setenv("STRIPE_WEBHOOK_SECRET", SECRET)
+        patch.delenv("CAREERVP_CACHE_DIR", raising=False)  # validation must run, not hit a cache
+        yield home / "state"
+
+
+@pytest.fixture(scope="module")
+def dev_hotfix(state: Path) -> tuple[Result, float]:
+    """The good ref hotfixed to dev once for the module: (result, seconds)."""
+    started = time.monotonic()
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "dev", "--steps", "lint")
+    return result, time.monotonic() - started
+
+
+def stacks(emulator: str) -> list[str]:
+    client = boto3.client("cloudformation", endpoint_url=emulator, region_name="us-east-1")
+    return sorted(
+        s["StackName"] for s in client.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"
+    )
+
+
+def ledger(state: Path, env: str) -> list[dict[str, str]]:
+    path = state / "ledger" / f"{env}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+
+def artifacts(state: Path) -> list[str]:
+    folder = state / "artifacts"
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+
+def deployed_digest(result: Result, env: str) -> str:
+    line = next(line for line in result.out.splitlines() if line.startswith(f"{env}: sha256:"))
+    return line.split()[1]
+
+
+@pytest.fixture
+def untouched(emulator: str, state: Path) -> Iterator[None]:
+    """The hotfix under test must leave stacks, ledger and artifact store exactly as they were."""
+    before = (stacks(emulator), ledger(state, "dev"), ledger(state, "prod"), artifacts(state))
+    yield
+    assert (stacks(emulator), ledger(state, "dev"), ledger(state, "prod"), artifacts(state)) == before
+
+
+def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
+    dev_hotfix: tuple[Result, float], clone: Clone, state: Path, emulator: str
+) -> None:
+    result, seconds = dev_hotfix
+    assert result.code == 0, result.err
+    assert clone.good != clone.head, "the fix must be a commit the clone is not standing on"
+
+    validated = f"hotfix: steps lint passed on {clone.good[:12]}; reports in "
+    assert validated in result.err
+    reports = Path(result.err.split(validated)[1].splitlines()[0])
+    assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
+    assert "verify: verified" in result.err
+    assert result.out.count("ok   ") == 11 and "FAIL" not in result.out
+
+    digest = deployed_digest(result, "dev")
+    assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err
+    entry = ledger(state, "dev")[-1]
+    assert (entry["digest"], entry["commit"], entry["outcome"], entry["target"]) == (
+        digest,
+        clone.good,
+        "succeeded",
+        "emulator",
+    )
+    assert "careervp-dev-service-stack" in stacks(emulator)
+    print(f"\nhotfix to dev (validate lint, build, deploy, verify, smoke) {seconds:.1f}s")
+
+
+def test_hotfix_whose_validation_fails_stops_before_building_or_deploying(
+    untouched: None, clone: Clone
+) -> None:
+    result = cli("hotfix", "--ref", BROKEN_REF, "--env", "dev", "--steps", "lint")
+    assert result.code == 1
+    assert f"hotfix {BROKEN_REF} ({clone.broken[:12]}) failed validation (steps lint)" in result.err
+    assert "nothing was built or deployed" in result.err
+    assert "lint failed" in result.err and "F401" in result.err
+    assert "hotfix: built" not in result.err
+
+
+def test_hotfix_to_prod_stops_at_the_approval_gate(
+    dev_hotfix: tuple[Result, float], untouched: None, emulator: str
+) -> None:
+    digest = deployed_digest(dev_hotfix[0], "dev")
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "prod", "--steps", "lint")
+    assert result.code == 1
+    assert f"hotfix: built {digest}" in result.err, "the same ref must rebuild to the same digest"
+    assert f"prod requires an approval for {digest} and there is none" in result.err
+    assert f"careervp-ci approve --env prod --artifact {digest}" in result.err
+    assert "careervp-prod-service-stack" not in stacks(emulator)
+
+
+def test_hotfix_refuses_a_missing_secret_before_validating(
+    untouched: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET")
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "dev", "--steps", "lint")
+    assert result.code == 2 and "missing secret STRIPE_WEBHOOK_SECRET for dev" in result.err
+    assert "validating" not in result.err
+
+
+def test_hotfix_refuses_an_unknown_validation_step(untouched: None) -> None:
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "dev", "--steps", "lint,lintt")
+    assert result.code == 2 and "hotfix --steps: unknown step 'lintt'; valid steps: " in result.err
+    assert "validating" not in result.err
