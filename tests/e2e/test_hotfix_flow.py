@@ -24,6 +24,7 @@ import boto3
 import pytest
 from careervp_ci import release_cli
 from careervp_ci.release.emulator import quiet_emulator
+from careervp_ci.release.hotfix import validation_environment
 from support.moto_server import clean_moto_server
 
 pytestmark = pytest.mark.slow
@@ -216,3 +217,13 @@ def test_hotfix_refuses_an_unknown_validation_step(untouched: None) -> None:
     result = cli("hotfix", "--ref", GOOD_REF, "--env", "dev", "--steps", "lint,lintt")
     assert result.code == 2 and "hotfix --steps: unknown step 'lintt'; valid steps: " in result.err
     assert "validating" not in result.err
+
+
+def test_validation_runs_without_the_deploy_secret_or_cloud_credentials() -> None:
+    held = {
+        "STRIPE_WEBHOOK_SECRET": SECRET,
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_PROFILE": "prod",
+        "PATH": "/bin",
+    }
+    assert validation_environment(held) == {"PATH": "/bin"}
