@@ -1,4 +1,5 @@
-"""Shared by every suite: no test can reach real AWS by accident, whatever the machine's configuration."""
+"""Shared by every suite: no test can reach real AWS by accident, and no setting of the machine running the
+tests (a webhook secret, an emulator endpoint) leaks into what a test sees."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ FAKE_AWS_ENV = {
     "AWS_REGION": "us-east-1",
 }
 
+LEAKY_SETTINGS = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET_ARN")
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fake_aws_credentials() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_AWS_ENV.items():
             patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+        for name in LEAKY_SETTINGS:
+            patch.delenv(name, raising=False)
         yield
