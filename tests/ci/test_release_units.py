@@ -23,8 +23,9 @@ from careervp_ci.release.approvals import ApprovalError, check_approval, summari
 from careervp_ci.release.gitref import RefError, resolve_commit
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
-from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target
+from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target, load_targets
 from careervp_ci.store import LocalStore, object_name
+from careervp_infra.environments import load_environments
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -204,6 +205,15 @@ def test_approval_made_against_an_older_prod_is_stale(tmp_path: Path) -> None:
 def test_unknown_environment_is_refused_listing_the_known_ones() -> None:
     with pytest.raises(TargetError, match=r"unknown environment 'qa'.*local, dev, staging, prod"):
         get_target("qa")
+
+
+def test_every_release_target_deploys_a_stack_the_cdk_app_declares_and_every_environment_has_a_target() -> (
+    None
+):
+    targets = load_targets()
+    declared = set(load_environments().names)
+    assert {target.stack_env for target in targets.values()} <= declared
+    assert declared <= set(targets)
 
 
 def test_local_is_the_emulator_stand_in_for_devs_stack() -> None:
