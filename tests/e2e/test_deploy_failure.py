@@ -10,49 +10,21 @@ and recorded in the ledger as a passed deploy (a full build's verify and smoke a
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci import release_cli
 from careervp_ci.artifact import write_canonical_tar, write_manifest
 from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_stack
-from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS, quiet_emulator
+from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS
 from careervp_ci.release.ledger import Entry, Ledger, now
 from careervp_ci.store import LocalStore
-from support.moto_server import clean_moto_server
+from support.release_cli import cli
 
 REGION = "us-east-1"
 pytestmark = pytest.mark.filterwarnings("ignore:Unable to delete .*, as it was never created:UserWarning")
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def cli(*args: str) -> Result:
-    parser = argparse.ArgumentParser(prog="careervp-ci")
-    release_cli.register(parser.add_subparsers(dest="command", required=True))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = release_cli.dispatch(parser.parse_args(list(args)))
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    quiet_emulator()
-    with clean_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +39,7 @@ def state(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Iterator[P
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREERVP_TARGETS", str(targets))
         patch.setenv("CAREERVP_STATE_DIR", str(home / "state"))
-        patch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_failure_" + "0" * 24)
+        patch.setenv("STRIPE_WEBHOOK_SECRET", "test-webhook-secret-failure_" + "0" * 24)
         yield home / "state"
 
 

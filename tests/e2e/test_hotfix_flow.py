@@ -10,37 +10,25 @@ the build.
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
-from careervp_ci import release_cli
-from careervp_ci.release.emulator import quiet_emulator
 from careervp_ci.release.hotfix import validation_environment
-from support.moto_server import clean_moto_server
+from support.release_cli import Result, cli
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "whsec_e2e_" + "1" * 24
+SECRET = "test-webhook-secret-e2e_" + "1" * 24
 GOOD_REF = "hotfix/fix-note"
 BROKEN_REF = "hotfix/planted-lint-error"
 PLANTED = "src/backend/careervp/__init__.py"
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @dataclass(frozen=True)
@@ -49,15 +37,6 @@ class Clone:
     head: str
     good: str
     broken: str
-
-
-def cli(*args: str) -> Result:
-    parser = argparse.ArgumentParser(prog="careervp-ci")
-    release_cli.register(parser.add_subparsers(dest="command", required=True))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = release_cli.dispatch(parser.parse_args(list(args)))
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def git(repo: Path, *args: str) -> str:
@@ -88,13 +67,6 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Clone:
     good = commit_on_branch(path, GOOD_REF, "CONTRIBUTING.md", "\nHotfix note.\n")
     broken = commit_on_branch(path, BROKEN_REF, PLANTED, "\nimport os  # planted: unused import (F401)\n")
     return Clone(path, git(path, "rev-parse", "HEAD"), good, broken)
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    quiet_emulator()
-    with clean_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture(scope="module")

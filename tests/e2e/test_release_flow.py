@@ -10,52 +10,23 @@ entry point.
 
 from __future__ import annotations
 
-import argparse
-import io
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
-from careervp_ci import release_cli
 from careervp_ci.artifact import parse_digest
-from careervp_ci.release.emulator import quiet_emulator
 from careervp_ci.store import object_name
-from support.moto_server import clean_moto_server
+from support.release_cli import cli
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "whsec_e2e_" + "0" * 24
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def cli(*args: str) -> Result:
-    parser = argparse.ArgumentParser(prog="careervp-ci")
-    release_cli.register(parser.add_subparsers(dest="command", required=True))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = release_cli.dispatch(parser.parse_args(list(args)))
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    quiet_emulator()
-    with clean_moto_server() as endpoint:
-        yield endpoint
+SECRET = "test-webhook-secret-e2e_" + "0" * 24
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from careervp.local_api import serve_locally
 from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
 from moto.server import ThreadedMotoServer
 
-WEBHOOK_SECRET = "whsec_integration_secret"
+WEBHOOK_SECRET = "test-webhook-secret-integration_secret"
 
 
 @pytest.fixture(scope="session")

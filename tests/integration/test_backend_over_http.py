@@ -8,7 +8,7 @@ import boto3
 from careervp.billing.signature import signature_header
 from careervp.resources import ENV_VAR_BILLING_TABLE, ENV_VAR_KB_BUCKET
 
-WEBHOOK_SECRET = "whsec_integration_secret"  # the one the backend_env fixture configures
+WEBHOOK_SECRET = "test-webhook-secret-integration_secret"  # the one the backend_env fixture configures
 
 
 def test_health_over_http_reports_version_and_every_dependency_ok(http: Any) -> None:
@@ -64,7 +64,9 @@ def test_stripe_webhook_over_http_records_the_subscription_once(
         data=payload,
         headers={
             **headers,
-            "Stripe-Signature": signature_header(payload, "whsec_forged", timestamp=int(time.time())),
+            "Stripe-Signature": signature_header(
+                payload, "test-webhook-secret-forged", timestamp=int(time.time())
+            ),
         },
     )
 

@@ -13,7 +13,7 @@ from careervp.local_api import RouteTable, invoke, proxy_event
 from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
 from moto import mock_aws
 
-WEBHOOK_SECRET = "whsec_unit_test_secret"
+WEBHOOK_SECRET = "test-webhook-secret-unit_test_secret"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from careervp.billing.signature import SignatureError, compute_signature, signature_header, verify_signature
 
-SECRET = "whsec_test"
+SECRET = "test-webhook-secret-test"
 PAYLOAD = b'{"id": "evt_1"}'
 NOW = 1_800_000_000
 
@@ -44,7 +44,7 @@ def test_signature_over_a_different_payload_is_refused() -> None:
 
 
 def test_signature_made_with_another_secret_is_refused() -> None:
-    header = signature_header(PAYLOAD, "whsec_attacker", timestamp=NOW)
+    header = signature_header(PAYLOAD, "test-webhook-secret-attacker", timestamp=NOW)
 
     with pytest.raises(SignatureError, match="matches"):
         verify_signature(PAYLOAD, header, SECRET, now=NOW)

@@ -13,7 +13,7 @@ from careervp.resources import (
     ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN,
 )
 
-SECRET = "whsec_unit_test_secret"  # the one the backend_env fixture configures
+SECRET = "test-webhook-secret-unit_test_secret"  # the one the backend_env fixture configures
 
 
 def subscription_event(
@@ -132,7 +132,9 @@ def test_untracked_event_type_is_acknowledged_and_recorded_once(
     [
         pytest.param(lambda payload: None, "missing", id="no-header"),
         pytest.param(
-            lambda payload: signature_header(payload, "whsec_forged", timestamp=int(time.time())),
+            lambda payload: signature_header(
+                payload, "test-webhook-secret-forged", timestamp=int(time.time())
+            ),
             "matches",
             id="forged",
         ),
@@ -217,13 +219,13 @@ def test_secret_is_read_from_secrets_manager_when_only_its_arn_is_configured(
     call: Any, backend_env: dict[str, str]
 ) -> None:
     arn = boto3.client("secretsmanager").create_secret(
-        Name="careervp-unit-billing-stripe-webhook-secret", SecretString="whsec_from_sm"
+        Name="careervp-unit-billing-stripe-webhook-secret", SecretString="test-webhook-secret-from_sm"
     )["ARN"]
     env = {name: value for name, value in backend_env.items() if name != ENV_VAR_STRIPE_WEBHOOK_SECRET}
     env[ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN] = arn
     payload = json.dumps(subscription_event()).encode()
 
-    accepted = post_event(call, payload, secret="whsec_from_sm", env=env)
+    accepted = post_event(call, payload, secret="test-webhook-secret-from_sm", env=env)
     refused = post_event(call, json.dumps(subscription_event("evt_2")).encode(), secret=SECRET, env=env)
 
     assert accepted.status == 200
@@ -246,8 +248,8 @@ def test_webhook_without_any_configured_secret_fails_closed_without_recording(
 
 def test_secret_value_never_appears_in_logs(call: Any, capsys: pytest.CaptureFixture[str]) -> None:
     post_event(call, json.dumps(subscription_event()).encode())
-    post_event(call, json.dumps(subscription_event("evt_2")).encode(), secret="whsec_forged")
+    post_event(call, json.dumps(subscription_event("evt_2")).encode(), secret="test-webhook-secret-forged")
 
     output = capsys.readouterr()
     assert SECRET not in output.out + output.err
-    assert "whsec_forged" not in output.out + output.err
+    assert "test-webhook-secret-forged" not in output.out + output.err
