@@ -287,20 +287,8 @@ def cache_keys(container: Any) -> dict[str, str]:
 
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Stand-ins for the three calls that would reach an engine: a file digest, sync and stdout."""
-
-    async def digest(self: dagger.File, **_: Any) -> str:
-        return FAKE_DIGEST
-
-    async def sync(self: dagger.Container) -> dagger.Container:
-        return self
-
-    async def stdout(self: dagger.Container) -> str:
-        return FAKE_DIGEST + "\n"
-
-    monkeypatch.setattr(dagger.File, "digest", digest)
-    monkeypatch.setattr(dagger.Container, "sync", sync)
-    monkeypatch.setattr(dagger.Container, "stdout", stdout)
+    """Stand-ins for the three calls that would reach an engine; stdout prints a digest like `build`."""
+    recorded_run(monkeypatch, output=FAKE_DIGEST + "\n")
     yield
 
 
@@ -364,21 +352,7 @@ def test_synth_returns_the_cloud_assembly_directory(offline: None) -> None:
 
 
 def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[dagger.Container] = []
-
-    async def digest(self: dagger.File, **_: Any) -> str:
-        return FAKE_DIGEST
-
-    async def sync(self: dagger.Container) -> dagger.Container:
-        seen.append(self)
-        return self
-
-    async def stdout(self: dagger.Container) -> str:
-        return "deployed"
-
-    monkeypatch.setattr(dagger.File, "digest", digest)
-    monkeypatch.setattr(dagger.Container, "sync", sync)
-    monkeypatch.setattr(dagger.Container, "stdout", stdout)
+    seen = recorded_run(monkeypatch)
     key = dag.set_secret("key", "AKIA-NOT-REAL")
     asyncio.run(
         module().deploy(
@@ -406,8 +380,9 @@ def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch
     ]  # fmt: skip
 
 
-def recorded_run(monkeypatch: pytest.MonkeyPatch) -> list[dagger.Container]:
-    """Engine-free stand-ins that record every container a function syncs."""
+def recorded_run(monkeypatch: pytest.MonkeyPatch, output: str = "done") -> list[dagger.Container]:
+    """Engine-free stand-ins for a file digest, sync and stdout (which prints `output`), recording every
+    container a function syncs."""
     seen: list[dagger.Container] = []
 
     async def digest(self: dagger.File, **_: Any) -> str:
@@ -418,7 +393,7 @@ def recorded_run(monkeypatch: pytest.MonkeyPatch) -> list[dagger.Container]:
         return self
 
     async def stdout(self: dagger.Container) -> str:
-        return "done"
+        return output
 
     monkeypatch.setattr(dagger.File, "digest", digest)
     monkeypatch.setattr(dagger.Container, "sync", sync)

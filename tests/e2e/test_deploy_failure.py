@@ -21,7 +21,7 @@ from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_st
 from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS
 from careervp_ci.release.ledger import Entry, Ledger, now
 from careervp_ci.store import LocalStore
-from support.release_cli import cli
+from support.release_cli import cli, write_emulator_targets
 
 REGION = "us-east-1"
 pytestmark = pytest.mark.filterwarnings("ignore:Unable to delete .*, as it was never created:UserWarning")
@@ -32,10 +32,7 @@ def state(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Iterator[P
     """The release state dir; dev and staging both deploy to the module's emulator."""
     home = tmp_path_factory.mktemp("release-failure")
     targets = home / "targets.toml"
-    targets.write_text(
-        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
-        f'[targets.staging]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "dev"\n'
-    )
+    write_emulator_targets(targets, emulator, ("dev", "staging"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREERVP_TARGETS", str(targets))
         patch.setenv("CAREERVP_STATE_DIR", str(home / "state"))

@@ -20,7 +20,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.release.hotfix import validation_environment
-from support.release_cli import Result, cli
+from support.release_cli import Result, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
 
@@ -74,11 +74,7 @@ def state(clone: Clone, emulator: str) -> Iterator[Path]:
     """The release state dir; dev and prod (approval required) on the module's emulator; cwd the clone."""
     home = clone.path.parent
     targets = home / "targets.toml"
-    targets.write_text(
-        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
-        f'[targets.prod]\nkind = "emulator"\nendpoint = "{emulator}"\n'
-        "requires_approval = true\nprotected = true\n"
-    )
+    write_emulator_targets(targets, emulator, ("dev", "prod"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(clone.path)
         patch.setenv("CAREERVP_TARGETS", str(targets))

@@ -21,7 +21,7 @@ import boto3
 import pytest
 from careervp_ci.artifact import parse_digest
 from careervp_ci.store import object_name
-from support.release_cli import cli
+from support.release_cli import cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
 
@@ -34,12 +34,7 @@ def release_home(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Ite
     """State dir, targets file (every env on the test's emulator) and the webhook secret, for the module."""
     home = tmp_path_factory.mktemp("release")
     targets = home / "targets.toml"
-    targets.write_text(
-        f'[targets.dev]\nkind = "emulator"\nendpoint = "{emulator}"\n\n'
-        f'[targets.staging]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "dev"\n\n'
-        f'[targets.prod]\nkind = "emulator"\nendpoint = "{emulator}"\npromote_from = "staging"\n'
-        "requires_approval = true\nprotected = true\n"
-    )
+    write_emulator_targets(targets, emulator, ("dev", "staging", "prod"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(REPO)
         patch.setenv("CAREERVP_TARGETS", str(targets))

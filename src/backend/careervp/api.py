@@ -54,6 +54,16 @@ def ok_response(model: type[BaseModel], description: str, status: int = 200) -> 
     return {status: {"description": description, "content": {JSON_CONTENT_TYPE: {"model": model}}}}
 
 
+def created[T](body: T, location: str) -> Response[T]:
+    """201 with the new resource and where to read it back."""
+    return Response(
+        status_code=HTTPStatus.CREATED.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"Location": location},
+    )
+
+
 def error(status: HTTPStatus, message: str) -> Response[Any]:
     return Response(
         status_code=status.value,

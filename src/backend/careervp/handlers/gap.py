@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from careervp import aws_clients
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import table_name
 from careervp.gap.models import (
     RESPONSE_ID_PATTERN,
@@ -68,12 +67,7 @@ def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[St
     logger.info(
         "gap responses stored", extra={"response_id": stored.response_id, "answers": len(stored.answers)}
     )
-    return Response(
-        status_code=HTTPStatus.CREATED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=stored,
-        headers={"Location": f"/gap-analysis/responses/{stored.response_id}"},
-    )
+    return created(stored, f"/gap-analysis/responses/{stored.response_id}")
 
 
 @app.get(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from careervp import aws_clients
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.kb.models import (
     ALLOWED_MEDIA_TYPES,
@@ -73,12 +73,7 @@ def create_document(upload: Annotated[DocumentUpload, Body()]) -> Response[Docum
     logger.info(
         "document stored", extra={"document_id": metadata.document_id, "size_bytes": metadata.size_bytes}
     )
-    return Response(
-        status_code=HTTPStatus.CREATED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=metadata,
-        headers={"Location": f"/kb/documents/{metadata.document_id}"},
-    )
+    return created(metadata, f"/kb/documents/{metadata.document_id}")
 
 
 @app.get(
