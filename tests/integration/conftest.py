@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from careervp.emulator import provision, resource_env
-from careervp.local_api import serve_locally
 from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
+from careervp_local.emulator import provision, resource_env
+from careervp_local.http_server import serve_locally
 from moto.server import ThreadedMotoServer
 
 WEBHOOK_SECRET = "test-webhook-secret-integration_secret"

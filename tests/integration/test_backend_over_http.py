@@ -81,7 +81,7 @@ def test_local_server_answers_unknown_routes_and_methods_like_a_gateway(http: An
 
     assert unknown.status == 404
     assert wrong_method.status == 405
-    assert wrong_method.headers["Allow"] == "GET, POST"
+    assert wrong_method.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
 
 
 def test_non_json_and_oversized_bodies_are_refused_over_http(http: Any) -> None:

@@ -1,17 +1,14 @@
 """The API layer every function shares: one resolver shape, one error shape, one Lambda entry point.
 
 Request validation errors are answered with 400 (Powertools' default is 422) and a message naming each bad
-field; bodies that are too large (413) or not JSON (415) are refused before any parsing, so bad input never
-reaches a route and changes nothing.
+field; methods a route does not declare, bodies that do not decode, are too large or are not JSON are
+answered before any parsing (`careervp.envelope`), so bad input never reaches a route and changes nothing.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -23,10 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from careervp.config import ConfigurationError
+from careervp.envelope import JSON_CONTENT_TYPE, Accepted, admit
 from careervp.observability import logger, metrics, record_request_cost
-
-JSON_CONTENT_TYPE = "application/json"
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+from careervp.resources import Function
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -104,55 +100,7 @@ def create_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return value or ""
-    return ""
-
-
-def body_size(event: Mapping[str, Any]) -> int:
-    """Size in bytes of the request body as the client sent it."""
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            return len(base64.b64decode(body, validate=True))
-        except (binascii.Error, ValueError):
-            return len(body)
-    return len(body.encode())
-
-
-def refuse_unacceptable_envelope(event: Mapping[str, Any], max_body_bytes: int) -> dict[str, Any] | None:
-    """413 for an oversized body, 415 for a body that is not JSON; None when the request may proceed."""
-    size = body_size(event)
-    if size > max_body_bytes:
-        return proxy_error(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            f"request body is {size} bytes; this endpoint accepts at most {max_body_bytes} bytes",
-        )
-    method = str(event.get("httpMethod", "")).upper()
-    content_type = _header(event.get("headers"), "content-type").strip()
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if (method in BODY_METHODS or size) and media_type != JSON_CONTENT_TYPE:
-        shown = content_type or "none"
-        return proxy_error(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            f"Content-Type must be {JSON_CONTENT_TYPE}; got {shown!r}",
-        )
-    return None
-
-
-def proxy_error(status: HTTPStatus, message: str) -> dict[str, Any]:
-    """An API Gateway proxy response carrying the `ErrorResponse` body, for refusals made before routing."""
-    return {
-        "statusCode": status.value,
-        "multiValueHeaders": {"Content-Type": [JSON_CONTENT_TYPE]},
-        "body": json.dumps({"statusCode": status.value, "message": message}),
-        "isBase64Encoded": False,
-    }
-
-
-def lambda_handler(app: APIGatewayRestResolver, *, function: str, max_body_bytes: int) -> LambdaHandler:
+def lambda_handler(app: APIGatewayRestResolver, *, function: Function, max_body_bytes: int) -> LambdaHandler:
     """The Lambda entry point for `app`: envelope checks, structured logs, metrics and the cost estimate."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
@@ -160,15 +108,17 @@ def lambda_handler(app: APIGatewayRestResolver, *, function: str, max_body_bytes
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            refusal = refuse_unacceptable_envelope(event, max_body_bytes)
-            if refusal is not None:
+            admitted = admit(event, function, max_body_bytes)
+            if not isinstance(admitted, Accepted):
                 logger.info(
-                    "request refused", extra={"status": refusal["statusCode"], "path": event.get("path")}
+                    "request answered before routing",
+                    extra={"status": admitted["statusCode"], "path": event.get("path")},
                 )
-                return refusal
-            return app.resolve(event, context)
+                return admitted
+            result = app.resolve(admitted.event, context)
+            return {**result, "body": ""} if admitted.head else result
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            record_request_cost(function, elapsed_ms, int(context.memory_limit_in_mb))
+            record_request_cost(function.component, elapsed_ms, int(context.memory_limit_in_mb))
 
     return handler

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from careervp.local_api import serve_locally
 from careervp.resources import STRIPE_WEBHOOK_SECRET
 from careervp_infra.naming import Service, physical_name
+from careervp_local.http_server import serve_locally
 
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.release import emulator

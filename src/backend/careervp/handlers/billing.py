@@ -24,7 +24,7 @@ from careervp.billing.secret import webhook_secret
 from careervp.billing.signature import SignatureError, verify_signature
 from careervp.config import table_name
 from careervp.observability import logger, metrics
-from careervp.resources import BILLING_TABLE
+from careervp.resources import BILLING_FUNCTION, BILLING_TABLE
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -75,4 +75,4 @@ def receive_stripe_event(
     return WebhookReceipt(event_id=event.id, outcome=outcome)
 
 
-handler = lambda_handler(app, function="billing", max_body_bytes=MAX_REQUEST_BYTES)
+handler = lambda_handler(app, function=BILLING_FUNCTION, max_body_bytes=MAX_REQUEST_BYTES)

@@ -22,7 +22,7 @@ from careervp.gap.models import (
 from careervp.gap.questions import analyse
 from careervp.gap.store import ResponseStore
 from careervp.observability import logger
-from careervp.resources import GAP_TABLE
+from careervp.resources import GAP_FUNCTION, GAP_TABLE
 
 MAX_REQUEST_BYTES = 256 * 1024
 
@@ -84,4 +84,4 @@ def get_responses(
     return stored
 
 
-handler = lambda_handler(app, function="gap", max_body_bytes=MAX_REQUEST_BYTES)
+handler = lambda_handler(app, function=GAP_FUNCTION, max_body_bytes=MAX_REQUEST_BYTES)

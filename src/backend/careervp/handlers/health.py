@@ -14,7 +14,7 @@ from careervp import aws_clients
 from careervp.api import create_resolver, lambda_handler, ok_response
 from careervp.config import ConfigurationError, bucket_name, environment_name, service_version, table_name
 from careervp.observability import logger
-from careervp.resources import BUCKETS, TABLES, Bucket, Table
+from careervp.resources import BUCKETS, HEALTH_FUNCTION, TABLES, Bucket, Table
 
 CheckStatus = Literal["ok", "unreachable", "not_configured"]
 
@@ -85,4 +85,4 @@ def get_health() -> Response[Health]:
     return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=health)
 
 
-handler = lambda_handler(app, function="health", max_body_bytes=0)
+handler = lambda_handler(app, function=HEALTH_FUNCTION, max_body_bytes=0)

@@ -23,7 +23,7 @@ from careervp.kb.models import (
 )
 from careervp.kb.store import DocumentStore
 from careervp.observability import logger
-from careervp.resources import KB_BUCKET, KB_TABLE
+from careervp.resources import KB_BUCKET, KB_FUNCTION, KB_TABLE
 
 MAX_REQUEST_BYTES = 2 * MAX_DOCUMENT_BYTES
 """Room for the JSON envelope and escaping around a document of the largest allowed size."""
@@ -112,4 +112,4 @@ def delete_document(document_id: DocumentIdParam) -> Response[Any]:
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 
-handler = lambda_handler(app, function="kb", max_body_bytes=MAX_REQUEST_BYTES)
+handler = lambda_handler(app, function=KB_FUNCTION, max_body_bytes=MAX_REQUEST_BYTES)

@@ -1,10 +1,12 @@
 """Serves the real Lambda handlers over HTTP on this machine, the way API Gateway would call them.
 
-Each request becomes an API Gateway REST proxy event routed, by `careervp.resources.FUNCTIONS`, to the
-function that owns the route. Like Lambda, a function handles one request at a time: invocations are
-serialised, and each runs with `env` applied to `os.environ` (restored afterwards), so servers with
-different configurations can coexist in one process. Integration tests and the release's smoke test
-against `local` use it.
+Development only: nothing in `careervp` (the Lambda package) imports this package. Each request, whatever
+its method, becomes an API Gateway REST proxy event routed by path to the function that owns the resource
+(`careervp.resources.FUNCTIONS`), as the deployed API's `ANY` methods do; the function itself answers
+methods it does not declare (`careervp.envelope`). Like Lambda, a function handles one request at a time:
+invocations are serialised, and each runs with `env` applied to `os.environ` (restored afterwards), so
+servers with different configurations can coexist in one process. `careervp-ci serve`, the integration
+tests and the release's smoke test against `local` use it.
 """
 
 from __future__ import annotations
@@ -65,16 +67,14 @@ class RouteTable:
         )
         object.__setattr__(self, "_patterns", patterns)
 
-    def match(self, method: str, path: str) -> RouteMatch | None:
+    def match(self, path: str) -> RouteMatch | None:
+        """The route whose resource `path` is (any of its methods: the function answers the others)."""
         for pattern, function, route in self._patterns:
             found = pattern.match(path)
-            if found and route.method == method:
+            if found:
                 parameters = {name: unquote(value) for name, value in found.groupdict().items()}
                 return RouteMatch(function=function, route=route, path_parameters=parameters)
         return None
-
-    def methods_for(self, path: str) -> list[str]:
-        return sorted({route.method for pattern, _, route in self._patterns if pattern.match(path)})
 
 
 def proxy_event(
@@ -202,7 +202,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _reply_error(
         self, status: HTTPStatus, message: str, extra: list[tuple[str, str]] | None = None
@@ -220,24 +221,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
             return
         body = self.rfile.read(length) if length else b""
-        match = self.server.routes.match(self.command, path)
+        match = self.server.routes.match(path)
         if match is None:
-            allowed = self.server.routes.methods_for(path)
-            if allowed:
-                self._reply_error(
-                    HTTPStatus.METHOD_NOT_ALLOWED,
-                    f"{self.command} is not allowed on {path}; use {', '.join(allowed)}",
-                    [("Allow", ", ".join(allowed))],
-                )
-            else:
-                self._reply_error(HTTPStatus.NOT_FOUND, f"no route for {path}")
+            self._reply_error(HTTPStatus.NOT_FOUND, f"no route for {path}")
             return
         headers = {name: value for name, value in self.headers.items()}
         event = proxy_event(self.command, self.path, headers, body, match)
         result = invoke(match.function, event, self.server.env)
         self._reply(int(result["statusCode"]), _response_headers(result), _response_body(result))
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+    def __getattr__(self, name: str) -> Any:
+        """`do_<METHOD>` for every method: the function that owns the path answers each one."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed requests (bad request line, oversized headers) get the API's JSON error shape too."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        self._reply_error(status, message or status.phrase)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the handlers' structured logs already record every request."""

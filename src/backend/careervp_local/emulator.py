@@ -1,4 +1,4 @@
-"""Creates the tables and bucket of `careervp.resources` in an AWS emulator (moto), for local runs and tests.
+"""Creates the tables and bucket of `careervp.resources` in an AWS emulator (moto): `serve`, tests.
 
 Deployed environments get theirs from the CDK stacks; this is the shortcut when only the handlers are needed.
 """
