@@ -1,5 +1,6 @@
 """`change-set` and `approve --summary`: a reviewed summary is approved only while it still describes the
-change; the live-stack reads are replaced by a fixed computation (`compute_change_set`)."""
+change; the live-stack reads are replaced by a fixed computation (`Release.change_set`). Approvals land in
+the artifact store (here the default folder store under the state dir)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from careervp_ci.artifact import parse_digest
 from careervp_ci.release.approvals import ChangeSummary, check_approval, summarize
 from careervp_ci.release.service import Release, ReleaseFailed
 from careervp_ci.release.state import StateDir
+from careervp_ci.store import FolderBackend
 
 DIGEST = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32
@@ -34,8 +36,16 @@ def change(digest: str = DIGEST, live: dict[str, object] | None = None) -> Chang
 @pytest.fixture
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StateDir:
     """Release state in tmp_path; the change computed 'now' is `change()` unless a test says otherwise."""
-    monkeypatch.setattr(release_cli, "compute_change_set", lambda release, env, artifact: change(artifact))
+    monkeypatch.setattr(Release, "change_set", lambda release, env, artifact: change(artifact))
     return StateDir(tmp_path / "state")
+
+
+def store(state: StateDir) -> FolderBackend:
+    return FolderBackend(state.root / "artifacts")
+
+
+def approvals(state: StateDir) -> Path:
+    return state.root / "artifacts" / "approvals"
 
 
 def run(state: StateDir, *argv: str) -> None:
@@ -53,7 +63,7 @@ def test_change_set_writes_the_json_and_markdown_and_approves_nothing(
     markdown = out.with_suffix(".md").read_text()
     assert "| added (1) | `A` |" in markdown and change().sha256() in markdown
     assert capsys.readouterr().out.strip() == markdown.strip()
-    assert not state.approvals.exists()
+    assert not approvals(state).exists()
 
 
 def test_approve_with_the_reviewed_summary_records_an_approval_citing_it(
@@ -63,7 +73,7 @@ def test_approve_with_the_reviewed_summary_records_an_approval_citing_it(
     reviewed.write_text(change().text())
     run(state, "approve", "--env", "prod", "--artifact", DIGEST, "--summary", str(reviewed),
         "--approver", "github-environment:prod/run-7")  # fmt: skip
-    record = check_approval(state.approvals, "prod", parse_digest(DIGEST), current="")
+    record = check_approval(store(state), "prod", parse_digest(DIGEST), current="")
     assert record["approved_by"] == "github-environment:prod/run-7"
     assert record["summary_sha256"] == change().sha256()
 
@@ -71,7 +81,7 @@ def test_approve_with_the_reviewed_summary_records_an_approval_citing_it(
 def refused(state: StateDir, reviewed: Path) -> str:
     with pytest.raises(ReleaseFailed) as error:
         run(state, "approve", "--env", "prod", "--artifact", DIGEST, "--summary", str(reviewed))
-    assert not state.approvals.exists(), "a refused summary must leave no approval behind"
+    assert not approvals(state).exists(), "a refused summary must leave no approval behind"
     return str(error.value)
 
 
@@ -104,5 +114,5 @@ def test_approve_refuses_a_file_that_is_no_change_set(state: StateDir, tmp_path:
 
 def test_approve_without_a_summary_approves_the_change_made_now(state: StateDir) -> None:
     run(state, "approve", "--env", "prod", "--artifact", DIGEST)
-    record = check_approval(state.approvals, "prod", parse_digest(DIGEST), current="")
+    record = check_approval(store(state), "prod", parse_digest(DIGEST), current="")
     assert record["summary_sha256"] == change().sha256()

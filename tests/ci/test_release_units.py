@@ -24,7 +24,7 @@ from careervp_ci.release.gitref import RefError, resolve_commit
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
 from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target, load_targets
-from careervp_ci.store import LocalStore, object_name
+from careervp_ci.store import FolderBackend, Store, object_name
 from careervp_infra.environments import load_environments
 
 DIGEST = "sha256:" + "ab" * 32
@@ -78,7 +78,7 @@ def test_parse_digest_refuses_malformed_values_naming_them(bad: str) -> None:
 def test_store_refuses_an_artifact_whose_bytes_do_not_match_its_digest(tmp_path: Path) -> None:
     tar = tmp_path / "a.tar"
     write_canonical_tar(_tree(tmp_path / "src", 0, 0o644), tar)
-    store = LocalStore(tmp_path / "store")
+    store = Store(FolderBackend(tmp_path / "store"), tmp_path / "scratch")
     digest = store.put(tar)
     stored = tmp_path / "store" / object_name(digest)
     data = bytearray(stored.read_bytes())
@@ -91,7 +91,9 @@ def test_store_refuses_an_artifact_whose_bytes_do_not_match_its_digest(tmp_path:
 
 def test_store_names_a_missing_artifact(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="is not in the store"):
-        LocalStore(tmp_path / "store").fetch(parse_digest(DIGEST), tmp_path / "out")
+        Store(FolderBackend(tmp_path / "store"), tmp_path / "scratch").fetch(
+            parse_digest(DIGEST), tmp_path / "out"
+        )
 
 
 def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: Path) -> None:
@@ -121,22 +123,24 @@ def test_digest_of_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:
 
 
 def test_second_lock_on_an_environment_is_refused_naming_the_holder(tmp_path: Path) -> None:
+    store = FolderBackend(tmp_path)
     with (
-        environment_lock(tmp_path, "dev", operation="deploy", digest=DIGEST),
+        environment_lock(store, "dev", run="run-1", operation="deploy", digest=DIGEST),
         pytest.raises(EnvironmentBusyError) as refused,
-        environment_lock(tmp_path, "dev", operation="deploy"),
+        environment_lock(store, "dev", run="run-2", operation="deploy"),
     ):
         pass
     message = str(refused.value)
-    assert f"pid {os.getpid()}" in message and DIGEST in message and "since" in message
-    with environment_lock(tmp_path, "dev", operation="deploy"):
+    assert f"run run-1 (deploy of {DIGEST} by pid {os.getpid()}" in message and "since" in message
+    with environment_lock(store, "dev", run="run-3", operation="deploy"):
         pass
 
 
 def test_locks_of_different_environments_are_independent(tmp_path: Path) -> None:
+    store = FolderBackend(tmp_path)
     with (
-        environment_lock(tmp_path, "dev", operation="deploy"),
-        environment_lock(tmp_path, "staging", operation="x"),
+        environment_lock(store, "dev", run="a", operation="deploy"),
+        environment_lock(store, "staging", run="b", operation="x"),
     ):
         pass
 
@@ -146,7 +150,7 @@ def _entry(env: str, digest: str, outcome: str, time: str) -> Entry:
 
 
 def test_ledger_knows_the_last_good_and_the_current_deploy(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path)
+    ledger = Ledger(FolderBackend(tmp_path))
     good, bad = "sha256:" + "1" * 64, "sha256:" + "2" * 64
     ledger.record(_entry("dev", good, "succeeded", "2026-01-01T00:00:00"))
     ledger.record(_entry("dev", bad, "smoke-failed", "2026-01-02T00:00:00"))
@@ -158,6 +162,7 @@ def test_ledger_knows_the_last_good_and_the_current_deploy(tmp_path: Path) -> No
 
 
 def _approved(folder: Path, baseline: str = "") -> Path:
+    """A summary and its approval written into the store folder `folder`; returns the approval's path."""
     summary = summarize(
         "prod",
         parse_digest(DIGEST),
@@ -167,25 +172,25 @@ def _approved(folder: Path, baseline: str = "") -> Path:
         baseline=baseline,
     )
     assert (summary.added, summary.changed, summary.removed) == (["A"], ["B"], ["C"])
-    return write_approval(folder, summary)
+    return Path(write_approval(FolderBackend(folder), summary))
 
 
 def test_approval_for_the_digest_and_env_is_accepted(tmp_path: Path) -> None:
     _approved(tmp_path)
-    record = check_approval(tmp_path, "prod", parse_digest(DIGEST), current="")
+    record = check_approval(FolderBackend(tmp_path), "prod", parse_digest(DIGEST), current="")
     assert record["digest"] == DIGEST and record["approved_by"]
 
 
 def test_prod_without_approval_is_refused_with_the_command_to_approve(tmp_path: Path) -> None:
     with pytest.raises(ApprovalError, match=f"careervp-ci approve --env prod --artifact {DIGEST}"):
-        check_approval(tmp_path, "prod", parse_digest(DIGEST), current="")
+        check_approval(FolderBackend(tmp_path), "prod", parse_digest(DIGEST), current="")
 
 
 def test_approval_for_another_digest_is_refused(tmp_path: Path) -> None:
     approval = _approved(tmp_path)
     other = parse_digest("sha256:" + "cd" * 32)
     with pytest.raises(ApprovalError, match="not prod / sha256:cdcd"):
-        check_approval(tmp_path, "prod", other, current="", explicit=approval)
+        check_approval(FolderBackend(tmp_path), "prod", other, current="", explicit=approval)
 
 
 def test_approval_whose_summary_was_edited_is_refused(tmp_path: Path) -> None:
@@ -193,13 +198,13 @@ def test_approval_whose_summary_was_edited_is_refused(tmp_path: Path) -> None:
     summary = approval.parent / json.loads(approval.read_text())["summary"]
     summary.write_text(summary.read_text().replace('"C"', '"D"'))
     with pytest.raises(ApprovalError, match="modified after approval"):
-        check_approval(tmp_path, "prod", parse_digest(DIGEST), current="")
+        check_approval(FolderBackend(tmp_path), "prod", parse_digest(DIGEST), current="")
 
 
 def test_approval_made_against_an_older_prod_is_stale(tmp_path: Path) -> None:
     _approved(tmp_path, baseline="")
     with pytest.raises(ApprovalError, match="summary is stale"):
-        check_approval(tmp_path, "prod", parse_digest(DIGEST), current="sha256:" + "9" * 64)
+        check_approval(FolderBackend(tmp_path), "prod", parse_digest(DIGEST), current="sha256:" + "9" * 64)
 
 
 def test_unknown_environment_is_refused_listing_the_known_ones() -> None:

@@ -1,35 +1,33 @@
 """The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
-change-set-markdown, approve, hotfix, destroy, ledger. `cli.py` calls `register` to add them and
-`dispatch` to run one.
+change-set-markdown, approve, hotfix, destroy, ledger, emulator. `cli.py` calls `register` to add them
+and `dispatch` to run one.
 
-Exit codes: 0 done; 1 a gate refused (tampered artifact, missing approval, busy environment) or a deploy,
-verify or smoke failed; 2 bad usage or configuration (malformed digest, unknown environment or ref, missing
-secret, wrong --confirm). Messages go to stderr and name the problem; results (a digest, the smoke lines)
-go to stdout.
+Every command that reads or writes release state takes `--store URI` (default $CAREERVP_ARTIFACT_STORE,
+else the local `.careervp/artifacts`): the ledger, approvals, locks and failure evidence live there.
+
+Exit codes: 0 done; 1 a gate refused (tampered artifact or ledger, missing approval, busy environment,
+source no longer live) or a deploy, verify or smoke failed; 2 bad usage or configuration (malformed
+digest, unknown environment or ref, missing secret, bad store URI, wrong --confirm). Messages go to stderr
+and name the problem; results (a digest, the smoke lines, the ledger) go to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
-import boto3
-
-from careervp_ci.release.approvals import (
-    ApprovalError,
-    ChangeSummary,
-    check_summary,
-    load_summary,
-    summarize,
-    write_approval,
-)
-from careervp_ci.release.cloudformation import StackFiles, deployed_template
+from careervp_ci.artifact import ArtifactError
+from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
+from careervp_ci.release.emulator import serve_forever
 from careervp_ci.release.hotfix import Validation, hotfix
+from careervp_ci.release.ledger import LedgerError
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
-from careervp_ci.store import LocalStore
+from careervp_ci.store import STORE_ENV, StoreError, store_uri
 
 COMMANDS = (
     "build",
@@ -44,50 +42,68 @@ COMMANDS = (
     "hotfix",
     "destroy",
     "ledger",
+    "emulator",
 )
+STORE_HELP = (
+    f"artifact store: a folder or s3://bucket/prefix (default: ${STORE_ENV}, else .careervp/artifacts)"
+)
+
+
+def _store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", help=STORE_HELP)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the release commands to the `careervp-ci` parser."""
     build = subparsers.add_parser("build", help="build the release artifact once; prints sha256:<digest>")
-    build.add_argument(
-        "--out", help="also copy the artifact into this folder (it always goes to the local store)"
-    )
+    build.add_argument("--out", help="also copy the artifact into this folder")
     source = build.add_mutually_exclusive_group()
     source.add_argument("--ref", help="git ref to build, from a clean worktree (default: HEAD)")
     source.add_argument("--src", help="build this tree as it is (the manifest records uncommitted changes)")
-
-    publish = subparsers.add_parser(
-        "publish", help="copy an artifact into a store (folder or s3://bucket/prefix)"
+    build.add_argument(
+        "--store",
+        help="also put the artifact in this store (default: $CAREERVP_ARTIFACT_STORE; a corrupt copy there "
+        "is replaced); it always goes to .careervp/artifacts",
     )
+
+    publish = subparsers.add_parser("publish", help="copy an artifact built here into the store")
     publish.add_argument("--artifact", required=True)
-    publish.add_argument("--store", required=True)
+    _store(publish)
 
     deploy = subparsers.add_parser("deploy", help="deploy an artifact by digest, then verify and smoke it")
     deploy.add_argument("--env", required=True)
     deploy.add_argument("--artifact", required=True)
-    deploy.add_argument("--store", help="artifact store (default: .careervp/artifacts)")
-    deploy.add_argument("--approval", help="approval record (default: the one `approve` wrote)")
+    _store(deploy)
+    deploy.add_argument("--approval", help="a local approval file (default: the one in the store)")
+    deploy.add_argument("--ref", default="", help="the git ref label the artifact was built from (recorded)")
 
-    for name, text in (("verify", "verify the deployed stack"), ("smoke", "run the smoke checks")):
-        command = subparsers.add_parser(name, help=f"{text} of an environment")
+    for name, text in (
+        ("verify", "compare the live stack with the artifact it says it runs"),
+        ("smoke", "run the smoke checks against the live stack"),
+    ):
+        command = subparsers.add_parser(name, help=f"{text} (needs credentials and the store only)")
         command.add_argument("--env", required=True)
-        command.add_argument("--store", help="artifact store (default: .careervp/artifacts)")
+        _store(command)
 
     promote = subparsers.add_parser(
-        "promote", help="deploy the digest that passed in one environment to the next"
+        "promote", help="deploy the digest that passed in one environment (and still runs there) to the next"
     )
     promote.add_argument("--from", dest="source", required=True)
     promote.add_argument("--to", dest="dest", required=True)
-    promote.add_argument("--store")
+    _store(promote)
     promote.add_argument("--approval")
 
+    _register_gate_and_history(subparsers)
+
+
+def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The prod gate (change-set, approve), hotfix, destroy, the ledger and the emulator."""
     change_set = subparsers.add_parser(
         "change-set", help="write the change-set summary for a digest (JSON and Markdown), approving nothing"
     )
     change_set.add_argument("--env", required=True)
     change_set.add_argument("--artifact", required=True)
-    change_set.add_argument("--store")
+    _store(change_set)
     change_set.add_argument(
         "--out", default="change-set.json", help="the JSON summary (default: change-set.json; Markdown: .md)"
     )
@@ -100,7 +116,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     approve.add_argument("--env", required=True)
     approve.add_argument("--artifact", required=True)
-    approve.add_argument("--store")
+    _store(approve)
     approve.add_argument(
         "--summary", help="the reviewed `change-set` file; refused unless it still describes the change"
     )
@@ -109,6 +125,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     hotfix = subparsers.add_parser("hotfix", help="validate, build and deploy a git ref")
     hotfix.add_argument("--ref", required=True)
     hotfix.add_argument("--env", required=True)
+    _store(hotfix)
     validation = hotfix.add_mutually_exclusive_group()
     validation.add_argument("--profile", default="pr", help="validation profile run on the ref (default: pr)")
     validation.add_argument(
@@ -117,25 +134,42 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "for a fix whose wider bar ran elsewhere (e.g. lint,format)",
     )
     hotfix.add_argument("--approval")
+    hotfix.add_argument(
+        "--override-ref",
+        default="",
+        metavar="REASON",
+        help="to an approval-gated env (prod): allow a ref that is neither on main nor a release tag; "
+        "REASON is recorded in the ledger",
+    )
 
     destroy = subparsers.add_parser("destroy", help="delete an environment's stack (never prod)")
     destroy.add_argument("--env", required=True)
     destroy.add_argument("--confirm", required=True, help="the environment's name again")
+    _store(destroy)
 
-    ledger = subparsers.add_parser("ledger", help="show what was deployed where")
+    ledger = subparsers.add_parser("ledger", help="show the release history kept in the store")
     ledger.add_argument("--env")
+    _store(ledger)
+    ledger.add_argument("--json", action="store_true", help="print the records as JSON")
+
+    emulator = subparsers.add_parser(
+        "emulator", help="run the AWS emulator (moto) in the foreground, for targets with endpoint=..."
+    )
+    emulator.add_argument("--port", type=int, required=True, help="port on 127.0.0.1 (0: any free port)")
 
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the release command `args.command`; returns the exit code."""
-    release = Release(StateDir.from_env(), Path.cwd(), store_uri=getattr(args, "store", None))
+    if args.command == "emulator":
+        return serve_forever(args.port)
+    release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
     started = time.monotonic()
     try:
         _run(release, args)
-    except ReleaseRefused as error:
+    except (ReleaseRefused, ArtifactError, ValueError) as error:
         print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
         return 2
-    except ReleaseFailed as error:
+    except (ReleaseFailed, LedgerError, StoreError) as error:
         print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
         return 1
     print(f"[release] {args.command} took {time.monotonic() - started:.1f}s", file=sys.stderr)
@@ -144,44 +178,6 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
-
-
-def compute_change_set(release: Release, env: str, artifact: str) -> ChangeSummary:
-    """The artifact's template for env's stack against the live one, approving nothing.
-
-    The computation `Release.approve` makes, with read access only: an AWS target needs credentials but
-    not the deploy secrets, so the CI job that makes it holds a read-only role and no secret."""
-    digest = release._digest(artifact)
-    target = release.target_for(env)
-    if target.kind == "aws":
-        if boto3.session.Session().get_credentials() is None:
-            raise ReleaseRefused(
-                f"missing AWS credentials for {env}: the change set reads the live stack (a read-only role "
-                "is enough: OIDC, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
-            )
-        secrets: dict[str, str] = {}
-    else:
-        secrets = release._require_secrets(target)
-    current = release.ledger.current(env)
-    with release._unpacked(digest) as (bundle, _), release._session(target, secrets) as session:
-        new = StackFiles.find(bundle / "assembly", target.stack_name).template_dict()
-        old = deployed_template(session, target.stack_name)
-    baseline = current.digest if current else ""
-    return summarize(env, digest, target.stack_name, new=new, old=old, baseline=baseline)
-
-
-def approve(
-    release: Release, env: str, artifact: str, summary: Path | None, approver: str | None
-) -> tuple[list[str], Path]:
-    """Approve `summary` if it still describes the change (same env and digest, baseline current, not
-    edited), or a summary made now; the approval record cites the summary's sha256."""
-    fresh = compute_change_set(release, env, artifact)
-    try:
-        if summary is not None:
-            check_summary(summary, load_summary(summary), fresh)
-        return fresh.lines(), write_approval(release.state.approvals, fresh, approver)
-    except ApprovalError as error:
-        raise ReleaseFailed(str(error)) from None
 
 
 def write_change_set(summary: ChangeSummary, out: Path) -> Path:
@@ -193,19 +189,48 @@ def write_change_set(summary: ChangeSummary, out: Path) -> Path:
     return markdown
 
 
+def show_ledger(release: Release, env: str | None, as_json: bool) -> None:
+    entries = release.ledger.entries(env)
+    events = release.store.events()
+    if as_json:
+        document = {
+            "store": release.store.uri,
+            "entries": [asdict(e) for e in entries],
+            "store_events": events,
+        }
+        print(json.dumps(document, indent=2))
+        return
+    for entry in entries:
+        extras = [f"run {entry.run}"] if entry.run else []
+        extras += [f"ref {entry.ref}"] if entry.ref else []
+        extras += [f"approved by {entry.approved_by}"] if entry.approved_by else []
+        extras += [entry.detail] if entry.detail else []
+        extras += [f"evidence {entry.evidence}"] if entry.evidence else []
+        print(
+            f"{entry.time}  {entry.env:<10} {entry.target:<8} {entry.digest}  {entry.commit[:12]}  "
+            f"{entry.outcome}  {'; '.join(extras)}".rstrip()
+        )
+    for event in events:
+        print(f"{event['time']}  store      {event['event']}: {event['key']} ({event['detail']})")
+
+
 def _run(release: Release, args: argparse.Namespace) -> None:
     if args.command == "build":
         result = release.build(src=_path(args.src), ref=args.ref)
         if args.out:
-            LocalStore(release.state.root / "artifacts").fetch(result.digest, Path(args.out))
+            release.local_store.fetch(result.digest, Path(args.out))
         note = " (uncommitted changes included)" if result.dirty else ""
-        print(f"[release] built commit {result.commit[:12]}{note} in {result.seconds:.1f}s", file=sys.stderr)
+        where = f"; stored in {release.store.uri}" if release.store_uri else ""
+        print(
+            f"[release] built commit {result.commit[:12]}{note} in {result.seconds:.1f}s{where}",
+            file=sys.stderr,
+        )
         print(result.digest)
     elif args.command == "publish":
-        print(release.publish(args.artifact, args.store))
+        print(release.publish(args.artifact))
     elif args.command in ("deploy", "promote", "hotfix"):
         if args.command == "deploy":
-            deployed = release.deploy(args.env, args.artifact, approval=_path(args.approval))
+            deployed = release.deploy(args.env, args.artifact, approval=_path(args.approval), ref=args.ref)
         elif args.command == "promote":
             deployed = release.promote(args.source, args.dest, approval=_path(args.approval))
         else:
@@ -214,7 +239,12 @@ def _run(release: Release, args: argparse.Namespace) -> None:
                 raise ReleaseRefused(f"hotfix --steps {args.steps!r} names no step; e.g. --steps lint,format")
             validation = Validation(profile=args.profile, steps=steps)
             deployed = hotfix(
-                release, args.ref, args.env, validation=validation, approval=_path(args.approval)
+                release,
+                args.ref,
+                args.env,
+                validation=validation,
+                approval=_path(args.approval),
+                override=args.override_ref,
             )
         print("\n".join(deployed.smoke))
         print(f"{deployed.env}: {deployed.digest} deployed, verified and smoke-tested")
@@ -223,7 +253,7 @@ def _run(release: Release, args: argparse.Namespace) -> None:
     elif args.command == "smoke":
         print("\n".join(release.smoke(args.env)))
     elif args.command == "change-set":
-        summary = compute_change_set(release, args.env, args.artifact)
+        summary = release.change_set(args.env, args.artifact)
         markdown = write_change_set(summary, Path(args.out))
         print(
             f"[release] change set written: {args.out} (sha256 {summary.sha256()}), {markdown}",
@@ -236,13 +266,9 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         except ApprovalError as error:
             raise ReleaseRefused(str(error)) from None
     elif args.command == "approve":
-        lines, path = approve(release, args.env, args.artifact, _path(args.summary), args.approver)
-        print("\n".join([*lines, f"approval written: {path}"]))
+        lines, where = release.approve(args.env, args.artifact, _path(args.summary), args.approver)
+        print("\n".join([*lines, f"approval written: {where}"]))
     elif args.command == "destroy":
         print(release.destroy(args.env, args.confirm))
     elif args.command == "ledger":
-        for entry in release.ledger.entries(args.env):
-            where = f"{entry.env:<10} {entry.target:<8}"
-            print(
-                f"{entry.time}  {where} {entry.digest}  {entry.commit[:12]}  {entry.outcome}  {entry.detail}"
-            )
+        show_ledger(release, args.env, args.json)

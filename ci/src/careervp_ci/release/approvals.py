@@ -1,11 +1,12 @@
 """The gate in front of protected environments: a change-set summary and an approval that cites it.
 
 `approve --env prod --artifact D` compares the artifact's template for prod's stack with what prod runs
-now (resources added / changed / removed, by logical id) and writes two files under
-`<state>/approvals/<env>/`: the summary, and the approval record (who, when, the summary's sha256, and the
-digest prod ran when the summary was made). A deploy to an environment that requires approval accepts the
-record only for that digest and environment, with an intact summary, and only while prod still runs the
-digest the summary was made against (otherwise the summary no longer describes the change).
+now (resources added / changed / removed, by logical id) and writes two objects under
+`approvals/<env>/` in the artifact store, so a deploy on another runner sees them: the summary, and the
+approval record (who, when, the summary's sha256, and the digest prod ran when the summary was made).
+A deploy to an environment that requires approval accepts the record only for that digest and
+environment, with an intact summary, and only while prod still runs the digest the summary was made
+against (otherwise the summary no longer describes the change).
 
 In CI the summary is made by one job (`careervp-ci change-set`, read-only credentials) and approved in
 another (`approve --summary`, after the environment's reviewers said yes): `check_summary` holds the
@@ -24,6 +25,7 @@ from typing import Any
 
 from careervp_ci.artifact import Digest
 from careervp_ci.release.ledger import now
+from careervp_ci.store import Backend
 
 
 class ApprovalError(Exception):
@@ -160,60 +162,80 @@ def summarize(
     )
 
 
-def _paths(folder: Path, env: str, digest: Digest) -> tuple[Path, Path]:
-    base = folder / env
-    return base / f"{digest.hex}.summary.json", base / f"{digest.hex}.approval.json"
+def _keys(env: str, digest: Digest) -> tuple[str, str]:
+    base = f"approvals/{env}"
+    return f"{base}/{digest.hex}.summary.json", f"{base}/{digest.hex}.approval.json"
 
 
 def approver() -> str:
     return os.environ.get("CAREERVP_APPROVER") or getpass.getuser()
 
 
-def write_approval(folder: Path, summary: ChangeSummary, approved_by: str | None = None) -> Path:
+def write_approval(backend: Backend, summary: ChangeSummary, approved_by: str | None = None) -> str:
+    """Store the summary and the approval citing it (`approvals/<env>/`); returns the approval's location."""
     digest = Digest(summary.digest)
-    summary_path, approval_path = _paths(folder, summary.env, digest)
-    summary_path.parent.mkdir(parents=True, exist_ok=True)
+    summary_key, approval_key = _keys(summary.env, digest)
     text = summary.text()
-    summary_path.write_text(text, encoding="utf-8")
+    backend.write(summary_key, text.encode())
     record = {
         "env": summary.env,
         "digest": summary.digest,
-        "summary": summary_path.name,
+        "summary": summary_key.rsplit("/", 1)[1],
         "summary_sha256": summary.sha256(),
         "approved_by": approved_by or approver(),
         "approved_at": now(),
     }
-    approval_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return approval_path
+    backend.write(approval_key, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode())
+    return backend.where(approval_key)
+
+
+def _read_local(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
 
 
 def check_approval(
-    folder: Path, env: str, digest: Digest, current: str, explicit: Path | None = None
+    backend: Backend, env: str, digest: Digest, current: str, explicit: Path | None = None
 ) -> dict[str, Any]:
-    """The approval record for (env, digest), or ApprovalError saying what is missing or wrong."""
-    _, default = _paths(folder, env, digest)
-    path = explicit or default
+    """The approval record for (env, digest), or ApprovalError saying what is missing or wrong.
+
+    From the store by default; `explicit` is a local approval file whose summary sits beside it."""
+    summary_key, approval_key = _keys(env, digest)
     how = f"run `careervp-ci approve --env {env} --artifact {digest}` after reviewing the change-set summary"
-    if not path.is_file():
-        raise ApprovalError(f"{env} requires an approval for {digest} and there is none ({path}); {how}")
-    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if explicit is not None:
+        where, data = str(explicit), _read_local(explicit)
+    else:
+        where, data = backend.where(approval_key), backend.read(approval_key)
+    if data is None:
+        raise ApprovalError(f"{env} requires an approval for {digest} and there is none ({where}); {how}")
+    try:
+        record: dict[str, Any] = json.loads(data)
+    except ValueError:
+        raise ApprovalError(f"approval {where} is not an approval record; {how}") from None
     if record.get("env") != env or record.get("digest") != str(digest):
         raise ApprovalError(
-            f"approval {path} is for {record.get('env')} / {record.get('digest')}, "
+            f"approval {where} is for {record.get('env')} / {record.get('digest')}, "
             f"not {env} / {digest}; {how}"
         )
-    summary_path = path.parent / str(record.get("summary", ""))
-    if not summary_path.is_file():
+    name = str(record.get("summary", ""))
+    if explicit is not None:
+        summary_where, text_bytes = str(explicit.parent / name), _read_local(explicit.parent / name)
+    else:
+        key = f"{summary_key.rsplit('/', 1)[0]}/{name}"
+        summary_where, text_bytes = backend.where(key), backend.read(key)
+    if text_bytes is None:
         raise ApprovalError(
-            f"approval {path} cites a change-set summary that is missing ({summary_path}); {how}"
+            f"approval {where} cites a change-set summary that is missing ({summary_where}); {how}"
         )
-    text = summary_path.read_text(encoding="utf-8")
+    text = text_bytes.decode("utf-8", errors="replace")
     if hashlib.sha256(text.encode()).hexdigest() != record.get("summary_sha256"):
-        raise ApprovalError(f"the change-set summary {summary_path} was modified after approval; {how}")
+        raise ApprovalError(f"the change-set summary {summary_where} was modified after approval; {how}")
     summary = json.loads(text)
     if summary.get("env") != env or summary.get("digest") != str(digest):
         raise ApprovalError(
-            f"the change-set summary {summary_path} was made for another digest or env; {how}"
+            f"the change-set summary {summary_where} was made for another digest or env; {how}"
         )
     if summary.get("baseline_digest", "") != current:
         raise ApprovalError(

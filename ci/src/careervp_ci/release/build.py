@@ -15,17 +15,24 @@ One assembly serves every target: it is the standard flavour (with the CDK boots
 emulator is bootstrapped the way `cdk bootstrap` bootstraps an account (see `release.emulator`), so the
 bytes deployed to the emulator are the bytes that would go to AWS.
 
-Dependency installs are cached under `<state>/cache/lambda-deps/<sha256 of the pins + platform>`.
+Reproducible: the bytes depend on the commit, the lockfiles and the pinned uv only, never on the checkout's
+path, the user, umask, time, locale or tools outside the lock. The Lambda package holds no console scripts
+(`bin/`: their shebang is this machine's interpreter path), no installer `.lock` and no RECORD lines for
+what was removed; a scan refuses any file that still names the checkout, the cache or the interpreter.
+uv is the pinned one (`UV_VERSION` in the Makefile: `$UV` from `uv run`, `.tools/bin/uv`, or PATH), and
+only Python's minor version is recorded (the one `.python-version` and the Lambda runtime pin).
+
+Dependency installs are cached under `<state>/cache/lambda-deps/<sha256 of the pins + platform + uv>`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +42,7 @@ from pathlib import Path
 
 from careervp_ci.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.release.gitref import tree_state
+from careervp_ci.release.scratch import reclaim, scratch_dir
 
 LAMBDA_PYTHON = "3.13"
 LAMBDA_ARCHITECTURE = "arm64"
@@ -43,6 +51,8 @@ LAMBDA_PLATFORMS = {"arm64": "aarch64-manylinux2014", "x86_64": "x86_64-manylinu
 PACKAGE = "careervp"
 TOOL_PACKAGES = ("aws-cdk-lib", "constructs", "cdk-nag", "cyclonedx-bom", "careervp-ci", "careervp")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+_UV_PIN = re.compile(r"^UV_VERSION\s*:?=\s*(\S+)\s*$", re.MULTILINE)
+_INSTALLER_LEFTOVERS = ("bin", ".lock")
 
 
 class BuildError(Exception):
@@ -76,47 +86,119 @@ def _tool_env(src: Path) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([*roots, os.environ.get("PYTHONPATH", "")]),
         "PYTHONHASHSEED": "0",
         "SOURCE_DATE_EPOCH": "0",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
     }
 
 
-def _export_requirements(src: Path, dest: Path) -> None:
+def pinned_uv_version(src: Path) -> str:
+    """The uv version the Makefile bootstraps (`UV_VERSION := X`): the one uv a build may use."""
+    makefile = src / "Makefile"
+    found = _UV_PIN.search(makefile.read_text(encoding="utf-8")) if makefile.is_file() else None
+    if found is None:
+        raise BuildError(f"{makefile} does not pin uv (`UV_VERSION := X.Y.Z`); the build cannot pick its uv")
+    return found.group(1)
+
+
+def find_uv(src: Path) -> Path:
+    """The pinned uv: `$UV` (set by `uv run`), the project's `.tools/bin/uv`, or `uv` on PATH, whichever
+    first reports the pinned version; a BuildError listing what was found otherwise."""
+    pinned = pinned_uv_version(src)
+    project = Path(sys.prefix).parent
+    candidates = [os.environ.get("UV"), src / ".tools/bin/uv", project / ".tools/bin/uv", shutil.which("uv")]
+    seen = []
+    for candidate in dict.fromkeys(str(c) for c in candidates if c):
+        path = Path(candidate)
+        if not path.is_file():
+            continue
+        done = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=False)
+        found = done.stdout.split()[1] if done.returncode == 0 and len(done.stdout.split()) > 1 else "?"
+        if found == pinned:
+            return path
+        seen.append(f"{path} ({found})")
+    raise BuildError(
+        f"the build needs uv {pinned} (the Makefile's UV_VERSION) and found "
+        f"{', '.join(seen) or 'no uv at all'}; run `make setup` (it bootstraps uv {pinned} into "
+        ".tools/bin/uv) or run the build through `.tools/bin/uv run careervp-ci build`"
+    )
+
+
+def _export_requirements(uv: Path, src: Path, dest: Path) -> None:
     _run(
         "export runtime dependencies",
         [
-            *("uv", "export", "--frozen", "--no-dev", "--no-emit-workspace", "--no-hashes", "--no-header"),
+            *(str(uv), "export", "--frozen", "--no-dev", "--no-emit-workspace", "--no-hashes", "--no-header"),
             *("--format", "requirements-txt", "-o", str(dest)),
         ],
         cwd=src,
     )
 
 
-def _dependencies(requirements: Path, cache: Path) -> Path:
+def strip_installer_leftovers(folder: Path) -> None:
+    """Remove what `uv pip install --target` leaves that is not the library and names this machine:
+    console scripts (`bin/`, shebang = this interpreter's path) and uv's `.lock`, with their RECORD lines."""
+    removed = []
+    for name in _INSTALLER_LEFTOVERS:
+        path = folder / name
+        if path.is_dir():
+            removed += [f"{name}/{item.relative_to(path).as_posix()}" for item in path.rglob("*")]
+            shutil.rmtree(path)
+        elif path.exists():
+            removed.append(name)
+            path.unlink()
+    gone = set(removed)
+    for record in folder.glob("*.dist-info/RECORD"):
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if line.split(",", 1)[0] not in gone]
+        if kept != lines:
+            record.write_text("".join(kept), encoding="utf-8")
+
+
+def _dependencies(uv: Path, uv_version: str, requirements: Path, cache: Path) -> Path:
     """The installed runtime dependencies for the Lambda platform, from cache when the pins are unchanged."""
     platform = LAMBDA_PLATFORMS[LAMBDA_ARCHITECTURE]
-    key = sha256(requirements.read_bytes() + f"{platform} {LAMBDA_PYTHON}".encode()).hexdigest()[:32]
-    folder = cache / "lambda-deps" / key
+    pins = requirements.read_bytes() + f"{platform} {LAMBDA_PYTHON} uv {uv_version} stripped".encode()
+    folder = cache / "lambda-deps" / sha256(pins).hexdigest()[:32]
     if folder.is_dir():
         return folder
-    partial = Path(tempfile.mkdtemp(prefix="deps-", dir=cache))
-    _run(
-        "install Lambda dependencies",
-        [
-            *("uv", "pip", "install", "--quiet", "--target", str(partial), "--python-platform", platform),
-            *("--python-version", LAMBDA_PYTHON, "--only-binary", ":all:", "-r", str(requirements)),
-        ],
-        cwd=requirements.parent,
-    )
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    partial.replace(folder)
+    with scratch_dir(cache, "deps") as partial:
+        _run(
+            "install Lambda dependencies",
+            [
+                *(str(uv), "pip", "install", "--quiet", "--target", str(partial)),
+                *("--python-platform", platform, "--python-version", LAMBDA_PYTHON),
+                *("--only-binary", ":all:", "-r", str(requirements)),
+            ],
+            cwd=requirements.parent,
+        )
+        strip_installer_leftovers(partial)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial.rename(folder)
     return folder
 
 
-def _lambda_package(src: Path, bundle: Path, cache: Path) -> Path:
+def check_no_machine_paths(folder: Path, machine_paths: list[Path]) -> None:
+    """Refuse a package whose files name this machine's folders: the digest would change with them."""
+    needles = [str(path).encode() for path in machine_paths if len(str(path)) > 1]
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in needles:
+                if needle in data:
+                    raise BuildError(
+                        f"{path.relative_to(folder)} in the Lambda package contains the machine path "
+                        f"{needle.decode()!r}: the digest would differ per checkout; keep such files out "
+                        "of the package (see release.build.strip_installer_leftovers)"
+                    )
+
+
+def _lambda_package(uv: Path, src: Path, bundle: Path, cache: Path) -> Path:
     requirements = bundle / "requirements.lambda.txt"
-    _export_requirements(src, requirements)
+    _export_requirements(uv, src, requirements)
     package = bundle.parent / "lambda"
-    shutil.copytree(_dependencies(requirements, cache), package)
+    shutil.copytree(_dependencies(uv, pinned_uv_version(src), requirements, cache), package)
     shutil.copytree(src / "src" / "backend" / PACKAGE, package / PACKAGE, ignore=_SKIP)
+    check_no_machine_paths(package, [src.resolve(), cache.resolve(), Path(sys.prefix).resolve()])
     return package
 
 
@@ -177,10 +259,13 @@ def _sbom(bundle: Path, src: Path) -> None:
     )
 
 
-def tool_versions(src: Path) -> dict[str, str]:
-    """The toolchain that shaped the bundle's bytes (a different toolchain is a different artifact)."""
-    versions = {"python": ".".join(str(part) for part in sys.version_info[:3])}
-    versions["uv"] = _run("read uv version", ["uv", "--version"], cwd=src).split()[1]
+def tool_versions(src: Path, uv: Path) -> dict[str, str]:
+    """The toolchain that shaped the bundle's bytes (a different toolchain is a different artifact).
+
+    Python by minor version: `.python-version` pins 3.13, and the host's and the image's patch releases
+    differ without changing a byte of the bundle."""
+    versions = {"python": ".".join(str(part) for part in sys.version_info[:2])}
+    versions["uv"] = _run("read uv version", [str(uv), "--version"], cwd=src).split()[1]
     node = shutil.which("node", path=_tool_env(src)["PATH"])
     versions["node"] = _run("read node version", [node or "node", "--version"], cwd=src).strip()
     for package in TOOL_PACKAGES:
@@ -202,11 +287,13 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
         clock[0] = now
 
     commit, dirty = tree_state(src)
+    uv = find_uv(src)
     cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bundle-", dir=cache) as staging:
-        bundle = Path(staging) / "bundle"
+    reclaim(cache)
+    with scratch_dir(cache, "bundle") as staging:
+        bundle = staging / "bundle"
         bundle.mkdir()
-        package = _lambda_package(src, bundle, cache)
+        package = _lambda_package(uv, src, bundle, cache)
         lap("Lambda package")
         asset = _synthesize(src, package, bundle)
         lap("cloud assembly")
@@ -221,7 +308,7 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
                 "architecture": LAMBDA_ARCHITECTURE,
                 "asset": f"assembly/{asset}",
             },
-            "tools": tool_versions(src),
+            "tools": tool_versions(src, uv),
         }
         lap("OpenAPI, SBOM, tool versions")
         write_manifest(bundle, facts)

@@ -9,6 +9,11 @@ A failed deploy never leaves a half-made stack: a failed create is deleted, and 
 after CloudFormation's own rollback; when the stack still runs anything but its previous template (the
 emulator applies an update resource by resource and stops at the first failure, rolling nothing back) the
 previous template is deployed again. `DeployError.rollback` says which happened.
+
+A deploy whose own process was killed leaves CloudFormation working on its own: the next deploy first
+waits for the stack to settle, deletes a failed create, and then deploys as usual, so a rerun converges.
+The stack carries tags naming what it runs (`careervp:digest`, `careervp:commit`, `careervp:ref`,
+`careervp:run`): `verify`, `smoke` and `promote` read them from the live stack.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -242,6 +247,38 @@ def outputs(stack: dict[str, Any]) -> dict[str, str]:
     return {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs", [])}
 
 
+TAG_PREFIX = "careervp:"
+
+
+def stack_tags(stack: dict[str, Any]) -> dict[str, str]:
+    """The release's tags on a stack, without the prefix (`digest`, `commit`, `ref`, `run`)."""
+    return {
+        item["Key"].removeprefix(TAG_PREFIX): item["Value"]
+        for item in stack.get("Tags", [])
+        if item["Key"].startswith(TAG_PREFIX)
+    }
+
+
+def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """CloudFormation tag values must be 1-256 characters: empty ones are left out."""
+    return [{"Key": f"{TAG_PREFIX}{key}", "Value": value[:256]} for key, value in tags.items() if value]
+
+
+def settle(session: AwsSession, stack_name: str, log: Log, *, timeout: float = 1800) -> dict[str, Any] | None:
+    """Wait until the stack is in no *_IN_PROGRESS state (an interrupted deploy's work finishing)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    while (stack := describe(session, stack_name)) is not None and stack["StackStatus"].endswith(
+        "_IN_PROGRESS"
+    ):
+        if time.monotonic() > deadline:
+            raise DeployError(f"{stack_name} still {stack['StackStatus']} after {timeout:.0f}s")
+        log(f"{stack_name} is {stack['StackStatus']} (an earlier deploy's work); waiting for it to settle")
+        time.sleep(delay)
+        delay = min(delay * 2, 15.0)
+    return stack
+
+
 def wait(
     session: AwsSession, stack_name: str, log: Log, *, timeout: float = 900, first_delay: float = 0.25
 ) -> dict[str, Any]:
@@ -266,8 +303,11 @@ def wait(
         delay = min(delay * 2, 15.0)
 
 
-def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, Any]:
-    """Create or update the stack from the assembly and wait for it; returns the settled stack.
+def deploy_stack(
+    files: StackFiles, session: AwsSession, log: Log, tags: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Create or update the stack from the assembly, tagged with `tags`, and wait for it; returns the
+    settled stack.
 
     On failure raises DeployError after undoing what the deploy did (see the module docstring)."""
     try:
@@ -277,12 +317,17 @@ def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, 
         raise DeployError(str(error), rollback=untouched) from error
     template = _template_argument(files, published, session)
     cfn = session.client("cloudformation")
-    existing = describe(session, files.stack_name)
-    if existing and existing["StackStatus"] == "ROLLBACK_COMPLETE":
-        log(f"{files.stack_name} is in ROLLBACK_COMPLETE from an earlier failed create; deleting it first")
+    existing = settle(session, files.stack_name, log)
+    if existing and existing["StackStatus"] in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
+        log(f"{files.stack_name} is in {existing['StackStatus']} from an earlier failed create; deleting it")
         delete_stack(session, files.stack_name, log)
         existing = None
-    arguments = {"StackName": files.stack_name, "Capabilities": CAPABILITIES, **template}
+    arguments: dict[str, Any] = {
+        "StackName": files.stack_name,
+        "Capabilities": CAPABILITIES,
+        "Tags": _tag_list(tags or {}),
+        **template,
+    }
     if existing is None:
         log(f"creating {files.stack_name}")
         try:
@@ -300,13 +345,23 @@ def deploy_stack(files: StackFiles, session: AwsSession, log: Log) -> dict[str, 
             return existing
         failure = DeployError(f"update of {files.stack_name} was rejected: {error}")
         raise _undo_update(
-            session, files.stack_name, previous=previous, published=published, error=failure, log=log
+            session,
+            files.stack_name,
+            previous=(previous, existing.get("Tags", [])),
+            published=published,
+            error=failure,
+            log=log,
         ) from None
     try:
         return wait(session, files.stack_name, log)
     except DeployError as error:
         raise _undo_update(
-            session, files.stack_name, previous=previous, published=published, error=error, log=log
+            session,
+            files.stack_name,
+            previous=(previous, existing.get("Tags", [])),
+            published=published,
+            error=error,
+            log=log,
         ) from None
 
 
@@ -336,12 +391,14 @@ def _undo_update(
     session: AwsSession,
     stack_name: str,
     *,
-    previous: dict[str, Any],
+    previous: tuple[dict[str, Any], list[dict[str, str]]],
     published: dict[str, tuple[str, str]],
     error: DeployError,
     log: Log,
 ) -> DeployError:
-    """Make sure a failed update left the stack on its previous template; returns the error to raise."""
+    """Make sure a failed update left the stack on its previous template and tags (`previous`); returns
+    the error to raise."""
+    previous_template, previous_tags = previous
     evidence = _failure_events(session, stack_name, error)
     stack = describe(session, stack_name)
     status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
@@ -352,14 +409,15 @@ def _undo_update(
             f"CloudFormation could not roll {stack_name} back (UPDATE_ROLLBACK_FAILED): run "
             f"`aws cloudformation continue-update-rollback --stack-name {stack_name}`, then redeploy",
         )
-    if status in SETTLED and _template_of(session, stack_name) == previous:
+    if status in SETTLED and _template_of(session, stack_name) == previous_template:
         return DeployError(str(error), evidence, f"{stack_name} is back on its previous template ({status})")
     log(f"{stack_name} was left half-updated ({status}); deploying its previous template again")
     try:
         session.client("cloudformation").update_stack(
             StackName=stack_name,
             Capabilities=CAPABILITIES,
-            **_previous_template_argument(session, stack_name, previous, published),
+            Tags=previous_tags,
+            **_previous_template_argument(session, stack_name, previous_template, published),
         )
         wait(session, stack_name, log)
     except (DeployError, ClientError, BotoCoreError) as restore:

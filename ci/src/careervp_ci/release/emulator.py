@@ -2,6 +2,8 @@
 
 - `running_emulator`: a ThreadedMotoServer on 127.0.0.1 for the life of one command. Its endpoint is
   `http://localhost:PORT`: moto reads a `127.0.0.1` host as an S3 bucket name.
+- `serve_forever` (`careervp-ci emulator --port PORT`): the same server, long-lived in the foreground, for
+  targets files whose environments name `endpoint = "http://localhost:PORT"` (and for the e2e tests).
 - `bootstrap`: what `cdk bootstrap` and an operator do once per AWS account, done for the emulator: the
   CDK asset bucket, the bootstrap-version SSM parameter the standard template's rule and parameter read,
   and the webhook signing secret the stack imports by name (seeded from $STRIPE_WEBHOOK_SECRET).
@@ -13,7 +15,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
+import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +55,41 @@ def running_emulator() -> Iterator[str]:
         yield f"http://localhost:{port}"
     finally:
         server.stop()
+
+
+def serve_forever(port: int) -> int:
+    """Run a moto server on 127.0.0.1:`port` (0: any free port) until Ctrl-C or SIGTERM; prints the
+    endpoint to use first. Its state lives in this process: stopping it forgets every stack."""
+    if not 0 <= port <= 65535:
+        print(
+            f"careervp-ci emulator: --port {port} is not a TCP port (0-65535; 0 picks a free one)",
+            file=sys.stderr,
+        )
+        return 2
+    quiet_emulator()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"careervp-ci emulator: cannot listen on 127.0.0.1:{port}: {error}", file=sys.stderr)
+        return 2
+    endpoint = f"http://localhost:{server.get_host_and_port()[1]}"
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"emulator: {endpoint}", flush=True)
+    print(
+        f'[release] emulator running; in a targets file ($CAREERVP_TARGETS): kind = "emulator", '
+        f'endpoint = "{endpoint}". Ctrl-C stops it (and forgets its state).',
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
 
 
 def quiet_emulator() -> None:

@@ -9,6 +9,11 @@ built or deployed. The commit is then built from a fresh worktree (nothing the v
 reach the artifact) and deployed with `Release.deploy` (same secrets, lock, approval and post-deploy
 checks). Builds are reproducible, so a hotfix to prod can stop at the approval gate, be approved by
 digest, and be run again to the same digest.
+
+Prod is one gate whatever the road: to an environment that requires approval, a hotfix goes through the
+same change set -> reviewed approval -> deploy as a tag, and its ref must be on main or carry a release
+tag (`v*`); anything else is refused before any work unless `--override-ref REASON` is given, and the
+reason is recorded in the ledger with the ref label.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careervp_ci.profiles import PROFILES
-from careervp_ci.release.gitref import RefError, resolve_commit, worktree
+from careervp_ci.release.gitref import RefError, release_line, resolve_commit, worktree
 from careervp_ci.release.ledger import now
 from careervp_ci.release.service import Deployed, Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.targets import REQUIRED_SECRETS
@@ -87,15 +92,31 @@ def hotfix(
     *,
     validation: Validation | None = None,
     approval: Path | None = None,
+    override: str = "",
 ) -> Deployed:
     """Validate, build and deploy `ref` to `env`; raises ReleaseRefused/ReleaseFailed like `deploy`."""
     validation = validation or Validation()
     validation.check()
-    release._require_secrets(release.target_for(env))
+    target = release.target_for(env)
+    release._require_secrets(target)
     try:
         commit = resolve_commit(release.repo, ref)
     except RefError as error:
         raise ReleaseRefused(str(error)) from None
+    note = ""
+    if target.requires_approval:
+        line = release_line(release.repo, commit)
+        if line:
+            release.log(f"hotfix: {ref} ({commit[:12]}) is {line}: it may go to {env}")
+        elif override.strip():
+            note = f"ref override: {override.strip()}"
+            release.log(f"hotfix: {ref} ({commit[:12]}) is not on the release line; {note}")
+        else:
+            raise ReleaseRefused(
+                f"hotfix to {env} refuses {ref!r} ({commit[:12]}): it is neither on main nor a release tag "
+                f"(v*). Merge the fix to main or tag it, or pass --override-ref 'REASON' (the reason is "
+                "recorded in the ledger); nothing was validated, built or deployed"
+            )
     reports = release.state.reports / "hotfix" / f"{now().replace(':', '')}-{commit[:12]}"
     release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with {validation.describe()}")
     with worktree(release.repo, commit) as tree:
@@ -108,4 +129,4 @@ def hotfix(
     release.log(f"hotfix: {validation.describe()} passed on {commit[:12]}; reports in {reports}")
     result = release.build(ref=commit)
     release.log(f"hotfix: built {result.digest} from {commit[:12]}")
-    return release.deploy(env, str(result.digest), approval=approval)
+    return release.deploy(env, str(result.digest), approval=approval, ref=ref, note=note)

@@ -1,6 +1,11 @@
 """The release commands, tying the modules together: build, publish, deploy, verify, smoke, promote,
-approve, destroy. Every command checks its inputs (digest, environment, secrets, lock, approval) before it
-touches anything, so a refusal leaves the environment and the ledger exactly as they were.
+change-set, approve, destroy. Every command checks its inputs (digest, environment, secrets, lock, approval)
+before it touches anything, so a refusal leaves the environment and the ledger exactly as they were.
+
+Shared state lives in the artifact store (`--store` / $CAREERVP_ARTIFACT_STORE; default the local folder):
+the ledger, approvals, locks and failure evidence, so a command on another runner or clone sees them. The
+stack itself says what it runs (its `careervp:*` tags): verify, smoke and promote read that, not a file
+on the machine that deployed.
 
 Errors: `ReleaseRefused` (bad usage or configuration: exit 2) and `ReleaseFailed` (a gate said no or a
 deploy/verify/smoke failed: exit 1). Both carry a message that names the problem and the next step.
@@ -10,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets as tokens
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +33,15 @@ from careervp_local.http_server import serve_locally
 
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.release import emulator
-from careervp_ci.release.approvals import ApprovalError, check_approval, summarize, write_approval
+from careervp_ci.release.approvals import (
+    ApprovalError,
+    ChangeSummary,
+    check_approval,
+    check_summary,
+    load_summary,
+    summarize,
+    write_approval,
+)
 from careervp_ci.release.build import BuildError, BuildResult, build
 from careervp_ci.release.cloudformation import (
     AwsSession,
@@ -37,15 +52,17 @@ from careervp_ci.release.cloudformation import (
     deployed_template,
     describe,
     outputs,
+    stack_tags,
 )
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
-from careervp_ci.release.ledger import Entry, Ledger, Outcome, now
-from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
+from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
+from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
+from careervp_ci.release.scratch import host, reclaim, scratch_dir
 from careervp_ci.release.smoke import SECRET_ENV, run_checks
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
-from careervp_ci.store import LocalStore, open_store
+from careervp_ci.store import Store, StoreError, open_store
 
 Log = Callable[[str], None]
 
@@ -62,6 +79,11 @@ def stderr_log(message: str) -> None:
     print(f"[release] {message}", file=sys.stderr, flush=True)
 
 
+def new_run() -> str:
+    """A release attempt's id: sortable by time, unique across runners."""
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{tokens.token_hex(4)}"
+
+
 @dataclass(frozen=True)
 class Deployed:
     env: str
@@ -72,6 +94,17 @@ class Deployed:
     verify: str
 
 
+@dataclass(frozen=True)
+class Live:
+    """What a live stack says it runs (its tags)."""
+
+    stack: dict[str, Any]
+    digest: str
+    commit: str
+    ref: str
+    run: str
+
+
 @dataclass
 class Release:
     state: StateDir
@@ -79,10 +112,33 @@ class Release:
     """The source tree whose verifier and local API the post-deploy checks use."""
     log: Log = stderr_log
     store_uri: str | None = None
+    lines: list[str] = field(default_factory=list)
+    """Everything this command logged: the failure evidence's `log.txt`."""
+
+    def __post_init__(self) -> None:
+        sink = self.log
+
+        def tee(message: str) -> None:
+            self.lines.append(f"{now()} {message}")
+            sink(message)
+
+        self.log = tee
+
+    @cached_property
+    def store(self) -> Store:
+        try:
+            return open_store(self.store_uri, self.state.root)
+        except ArtifactError as error:
+            raise ReleaseRefused(str(error)) from None
+
+    @cached_property
+    def local_store(self) -> Store:
+        """Where `build` keeps what it built on this machine (`<state>/artifacts`)."""
+        return open_store(None, self.state.root)
 
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.state.ledger)
+        return Ledger(self.store.backend)
 
     # -- inputs ---------------------------------------------------------------------------------------------
 
@@ -105,63 +161,77 @@ class Release:
                 f"missing secret {', '.join(missing)} for {target.name}: set it in the environment (CI: the "
                 "environment's secret) before deploying; nothing was deployed"
             )
+        self._require_credentials(target)
+        return {name: os.environ[name] for name in REQUIRED_SECRETS}
+
+    def _require_credentials(self, target: Target) -> None:
         if target.kind == "aws" and boto3.session.Session().get_credentials() is None:
             raise ReleaseRefused(
                 f"missing AWS credentials for {target.name}: no credentials in the environment (OIDC "
-                "role, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was deployed"
+                "role, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was touched"
             )
-        return {name: os.environ[name] for name in REQUIRED_SECRETS}
 
     # -- artifacts ------------------------------------------------------------------------------------------
 
     @contextmanager
     def _unpacked(self, digest: Digest) -> Iterator[tuple[Path, dict[str, Any]]]:
         """The artifact fetched from the store, digest re-checked, unpacked and checked file by file."""
-        with tempfile.TemporaryDirectory(prefix=f"{digest.hex[:12]}-", dir=self.state.work) as scratch:
+        reclaim(self.state.work)
+        with scratch_dir(self.state.work, "artifact") as scratch:
             try:
-                tar = open_store(self.store_uri, self.state.root).fetch(digest, Path(scratch))
-                bundle = Path(scratch) / "bundle"
+                tar = self.store.fetch(digest, scratch)
+                bundle = scratch / "bundle"
                 unpack(tar, bundle)
                 tar.unlink()
                 manifest = verify_unpacked(bundle)
-            except ArtifactError as error:
+            except (ArtifactError, StoreError) as error:
                 raise ReleaseFailed(str(error)) from None
             yield bundle, manifest
 
     def build(self, src: Path | None = None, ref: str | None = None) -> BuildResult:
-        store = LocalStore(self.state.root / "artifacts")
+        """Build into the local store, and into the given store too (checking and healing what is there)."""
+        reclaim(self.state.work)
         try:
-            if src is not None:
-                result = build(src, self.state.work / f"build-{os.getpid()}.tar", self.state.cache, self.log)
-            else:
-                commit = resolve_commit(self.repo, ref or "HEAD")
-                with worktree(self.repo, commit) as tree:
-                    result = build(
-                        tree, self.state.work / f"build-{os.getpid()}.tar", self.state.cache, self.log
-                    )
+            with scratch_dir(self.state.work, "build") as scratch:
+                if src is not None:
+                    result = build(src, scratch / "artifact.tar", self.state.cache, self.log)
+                else:
+                    commit = resolve_commit(self.repo, ref or "HEAD")
+                    with worktree(self.repo, commit) as tree:
+                        result = build(tree, scratch / "artifact.tar", self.state.cache, self.log)
+                self.local_store.put(result.tar_path)
+                if self.store_uri:
+                    self.store.put(result.tar_path)
         except RefError as error:
             raise ReleaseRefused(str(error)) from None
         except BuildError as error:
             raise ReleaseFailed(str(error)) from None
-        store.put(result.tar_path)
-        result.tar_path.unlink()
+        except StoreError as error:
+            raise ReleaseFailed(f"built {result.digest} but could not store it: {error}") from None
         return result
 
-    def publish(self, digest_text: str, store_uri: str) -> Digest:
+    def publish(self, digest_text: str) -> Digest:
+        """Copy an artifact built here (`<state>/artifacts`) into the store, healing a corrupt copy there."""
         digest = self._digest(digest_text)
-        with tempfile.TemporaryDirectory(dir=self.state.work) as scratch:
+        if not self.store_uri:
+            raise ReleaseRefused(
+                "publish needs a store to publish to: --store URI or $CAREERVP_ARTIFACT_STORE "
+                "(a folder or s3://bucket/prefix)"
+            )
+        with scratch_dir(self.state.work, "publish") as scratch:
             try:
-                tar = LocalStore(self.state.root / "artifacts").fetch(digest, Path(scratch))
-                open_store(store_uri, self.state.root).put(tar)
-            except ArtifactError as error:
+                tar = self.local_store.fetch(digest, scratch)
+                self.store.put(tar)
+            except (ArtifactError, StoreError) as error:
                 raise ReleaseFailed(str(error)) from None
         return digest
 
     # -- targets --------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _session(self, target: Target, secrets: dict[str, str]) -> Iterator[AwsSession]:
-        """boto3 bound to the target; an emulator is bootstrapped like an AWS account (release.emulator)."""
+    def _session(self, target: Target, secrets: dict[str, str] | None = None) -> Iterator[AwsSession]:
+        """boto3 bound to the target. With `secrets` (a deploy) an emulator is first bootstrapped like an
+        AWS account (release.emulator); without, the session only reads."""
         if target.kind == "aws":
             session = AwsSession(region=target.region)
             session.resolve_account()
@@ -174,7 +244,8 @@ class Release:
                 credentials=dict(emulator.EMULATOR_CREDENTIALS),
                 account=emulator.EMULATOR_ACCOUNT,
             )
-            emulator.bootstrap(session, [_webhook_secret_name(target)], secrets[SECRET_ENV])
+            if secrets is not None:
+                emulator.bootstrap(session, [_webhook_secret_name(target)], secrets[SECRET_ENV])
             yield session
 
     def _aws_env(self, session: AwsSession) -> dict[str, str]:
@@ -183,53 +254,208 @@ class Release:
             env["AWS_ENDPOINT_URL"] = session.endpoint
         return env
 
+    def live(self, target: Target, session: AwsSession) -> Live:
+        """What the target's stack runs, from its tags; ReleaseFailed when there is no stack or no tag."""
+        stack = describe(session, target.stack_name)
+        if stack is None:
+            raise ReleaseFailed(
+                f"{target.describe()} has no stack {target.stack_name}; deploy one first "
+                f"(careervp-ci deploy --env {target.name} --artifact sha256:...)"
+            )
+        tags = stack_tags(stack)
+        if not tags.get("digest"):
+            raise ReleaseFailed(
+                f"{target.stack_name} carries no careervp:digest tag, so it does not say which artifact it "
+                f"runs (deployed before stacks were tagged, or by hand); redeploy it with careervp-ci deploy"
+            )
+        return Live(stack, tags["digest"], tags.get("commit", ""), tags.get("ref", ""), tags.get("run", ""))
+
     # -- deploy ---------------------------------------------------------------------------------------------
 
-    def deploy(self, env: str, digest_text: str, *, approval: Path | None = None) -> Deployed:
+    def deploy(
+        self,
+        env: str,
+        digest_text: str,
+        *,
+        approval: Path | None = None,
+        ref: str = "",
+        note: str = "",
+    ) -> Deployed:
+        """Deploy exactly `digest_text` to `env`, then verify and smoke it; `ref` (the git ref label) and
+        `note` (e.g. a recorded override) go into the ledger."""
         digest = self._digest(digest_text)
         target = self.target_for(env)
         secrets = self._require_secrets(target)
+        run = new_run()
         try:
-            with environment_lock(self.state.locks, env, operation="deploy", digest=str(digest)):
-                return self._deploy_locked(target, digest, secrets, approval)
+            with environment_lock(
+                self.store.backend, env, run=run, operation="deploy", digest=str(digest), log=self.log
+            ) as lock:
+                self._close_interrupted(target, lock)
+                return self._deploy_locked(
+                    target, digest, secrets=secrets, approval=approval, run=run, ref=ref, note=note
+                )
         except EnvironmentBusyError as error:
             raise ReleaseFailed(str(error)) from None
+        except (LedgerError, StoreError) as error:
+            raise ReleaseFailed(str(error)) from None
+
+    def _close_interrupted(self, target: Target, lock: Lock) -> None:
+        """Record the dead holder's attempt as interrupted (its process can no longer do it)."""
+        old = lock.taken_over
+        if not old or not old.get("run"):
+            return
+        started = self.ledger.open_attempt(target.name, str(old["run"]))
+        if started is not None:
+            self._record(
+                target,
+                Entry(
+                    **{
+                        **started.__dict__,
+                        "time": now(),
+                        "outcome": "interrupted",
+                        "detail": f"its process died (pid {old.get('pid')} on {old.get('host')}); "
+                        f"the lock was taken over by run {lock.record['run']}",
+                        "host": host(),
+                    }
+                ),
+            )
 
     def _deploy_locked(
-        self, target: Target, digest: Digest, secrets: dict[str, str], approval: Path | None
+        self,
+        target: Target,
+        digest: Digest,
+        *,
+        secrets: dict[str, str],
+        approval: Path | None,
+        run: str,
+        ref: str,
+        note: str,
     ) -> Deployed:
         current = self.ledger.current(target.name)
+        approved_by = ""
         if target.requires_approval:
             try:
                 record = check_approval(
-                    self.state.approvals, target.name, digest, current.digest if current else "", approval
+                    self.store.backend, target.name, digest, current.digest if current else "", approval
                 )
             except ApprovalError as error:
                 raise ReleaseFailed(str(error)) from None
-            self.log(f"approved by {record['approved_by']} at {record['approved_at']}")
+            approved_by = str(record["approved_by"])
+            self.log(f"approved by {approved_by} at {record['approved_at']}")
         with self._unpacked(digest) as (bundle, manifest), self._session(target, secrets) as session:
             commit = str(manifest.get("commit", "unknown"))
             self._require_target_secret(target, session)
-            self.log(f"deploying {digest} (commit {commit[:12]}) to {target.describe()}")
+            attempt = Entry(
+                env=target.name,
+                digest=str(digest),
+                commit=commit,
+                time=now(),
+                outcome="started",
+                target=target.kind,
+                detail=note,
+                run=run,
+                ref=ref,
+                approved_by=approved_by,
+                host=host(),
+            )
+            self._record(target, attempt)
             try:
-                files = StackFiles.find(bundle / "assembly", target.stack_name)
-                stack = deploy_stack(files, session, self.log)
-            except DeployError as error:
-                raise self._rolled_back(target, digest, commit, bundle=bundle, error=error) from None
-            stack_outputs = outputs(stack)
-            verdict = run_verifier(self.repo, target.stack_env, bundle / "assembly", self._aws_env(session))
-            self.log(f"verify: {verdict.summary}")
-            if not verdict.ok:
-                self._record(target, digest, commit, "verify-failed", verdict.summary)
-                raise ReleaseFailed(
-                    self._failure(target, f"verify failed: {verdict.summary}\n{verdict.output[-2000:]}")
+                return self._deploy_started(
+                    target, digest, secrets=secrets, session=session, bundle=bundle, attempt=attempt
                 )
-            smoke = self._smoke(target, session, stack_outputs, secrets, commit)
-            if not all(line.startswith("ok") for line in smoke):
-                self._record(target, digest, commit, "smoke-failed", smoke[-1])
-                raise ReleaseFailed(self._failure(target, "smoke failed:\n" + "\n".join(smoke)))
-            self._record(target, digest, commit, "succeeded", f"{len(smoke)} smoke checks passed")
-            return Deployed(target.name, digest, commit, stack_outputs, smoke, verdict.output)
+            except (KeyboardInterrupt, SystemExit):
+                self._end(attempt, "interrupted", "stopped by a signal or Ctrl-C")
+                raise
+
+    def _deploy_started(
+        self,
+        target: Target,
+        digest: Digest,
+        *,
+        secrets: dict[str, str],
+        session: AwsSession,
+        bundle: Path,
+        attempt: Entry,
+    ) -> Deployed:
+        self.log(
+            f"deploying {digest} (commit {attempt.commit[:12]}, run {attempt.run}) to {target.describe()}"
+        )
+        tags = {"digest": str(digest), "commit": attempt.commit, "ref": attempt.ref, "run": attempt.run}
+        try:
+            files = StackFiles.find(bundle / "assembly", target.stack_name)
+            stack = deploy_stack(files, session, self.log, tags)
+        except DeployError as error:
+            evidence = {
+                "error.txt": f"{error}\n{error.rollback}\n",
+                "stack-events.json": json.dumps(error.events, indent=2, default=str),
+            }
+            where = self._evidence(attempt, bundle, evidence)
+            self._end(attempt, "deploy-failed", str(error), where)
+            raise ReleaseFailed(
+                self._failure(
+                    target,
+                    f"deploy of {digest} to {target.name} failed: {error}\n{error.rollback}; "
+                    f"the error, stack events, assembly and log are in {where}",
+                )
+            ) from None
+        stack_outputs = outputs(stack)
+        verdict = run_verifier(self.repo, target.stack_env, bundle / "assembly", self._aws_env(session))
+        self.log(f"verify: {verdict.summary}")
+        if not verdict.ok:
+            where = self._evidence(attempt, bundle, {"verify.txt": verdict.output})
+            self._end(attempt, "verify-failed", verdict.summary, where)
+            raise ReleaseFailed(
+                self._failure(
+                    target, f"verify failed: {verdict.summary}\n{verdict.output[-2000:]}\nevidence: {where}"
+                )
+            )
+        smoke = self._smoke(target, session, stack_outputs, secrets, attempt.commit)
+        if not all(line.startswith("ok") for line in smoke):
+            where = self._evidence(attempt, bundle, {"smoke.txt": "\n".join(smoke) + "\n"})
+            self._end(attempt, "smoke-failed", smoke[-1], where)
+            raise ReleaseFailed(
+                self._failure(target, "smoke failed:\n" + "\n".join(smoke) + f"\nevidence: {where}")
+            )
+        self._end(attempt, "succeeded", f"{len(smoke)} smoke checks passed")
+        return Deployed(target.name, digest, attempt.commit, stack_outputs, smoke, verdict.output)
+
+    def _record(self, target: Target, entry: Entry) -> None:
+        try:
+            self.ledger.record(entry)
+        except (LedgerError, StoreError) as error:
+            raise ReleaseFailed(f"could not write the ledger of {target.name}: {error}") from None
+
+    def _end(self, attempt: Entry, outcome: Outcome, detail: str, evidence: str = "") -> None:
+        """The attempt's one ending record (the note it started with is kept)."""
+        text = "; ".join(part for part in (attempt.detail, detail) if part)
+        ending = Entry(**{**attempt.__dict__, "time": now(), "outcome": outcome, "detail": text})
+        self.ledger.record(Entry(**{**ending.__dict__, "evidence": evidence}))
+
+    def _evidence(self, attempt: Entry, bundle: Path, files: dict[str, str]) -> str:
+        """Save what explains a failure: locally (`<state>/reports/<env>/<run>/`, for the Dagger function
+        to return) and in the store under the run's record (`runs/<env>/<run>/`). Returns the store's
+        location. The assembly is saved without its code assets (they are in the artifact, by digest)."""
+        report = self.state.reports / attempt.env / attempt.run
+        report.mkdir(parents=True, exist_ok=True)
+        for name, text in {**files, "log.txt": "\n".join(self.lines) + "\n"}.items():
+            (report / name).write_text(text, encoding="utf-8")
+        shutil.copytree(
+            bundle / "assembly",
+            report / "assembly",
+            ignore=shutil.ignore_patterns("asset.*"),
+            dirs_exist_ok=True,
+        )
+        prefix = f"runs/{attempt.env}/{attempt.run}"
+        try:
+            for path in sorted(report.rglob("*")):
+                if path.is_file():
+                    self.store.backend.upload(f"{prefix}/{path.relative_to(report).as_posix()}", path)
+        except StoreError as error:
+            self.log(f"could not copy the evidence into the store ({error}); it is in {report}")
+            return str(report)
+        self.log(f"failure evidence: {self.store.backend.where(prefix)} (and {report})")
+        return self.store.backend.where(prefix)
 
     def _require_target_secret(self, target: Target, session: AwsSession) -> None:
         name = _webhook_secret_name(target)
@@ -242,21 +468,6 @@ class Release:
                 "(its value is the Stripe webhook signing secret) and deploy again; nothing was deployed"
             ) from None
 
-    def _record(
-        self, target: Target, digest: Digest | str, commit: str, outcome: Outcome, detail: str
-    ) -> None:
-        self.ledger.record(
-            Entry(
-                env=target.name,
-                digest=str(digest),
-                commit=commit,
-                time=now(),
-                outcome=outcome,
-                target=target.kind,
-                detail=detail,
-            )
-        )
-
     def _failure(self, target: Target, what: str) -> str:
         good = self.ledger.last_good(target.name)
         if good is None:
@@ -265,33 +476,6 @@ class Release:
             f"{what}\nThe last good deploy of {target.name} is {good.digest} "
             f"(commit {good.commit[:12]}, {good.time}); "
             f"to go back to it: careervp-ci deploy --env {target.name} --artifact {good.digest}"
-        )
-
-    def _rolled_back(
-        self,
-        target: Target,
-        digest: Digest,
-        commit: str,
-        *,
-        bundle: Path,
-        error: DeployError,
-    ) -> ReleaseFailed:
-        """Save the evidence (the error, the stack's events, the assembly) and record the failure; the
-        deployer has already put the stack back (`error.rollback`). Returns the error to raise."""
-        report = self.state.reports / target.name / f"{now().replace(':', '')}-{digest.hex[:12]}"
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "error.txt").write_text(f"{error}\n{error.rollback}\n", encoding="utf-8")
-        (report / "stack-events.json").write_text(
-            json.dumps(error.events, indent=2, default=str), encoding="utf-8"
-        )
-        shutil.copytree(bundle / "assembly", report / "assembly")
-        self._record(target, digest, commit, "deploy-failed", str(error))
-        return ReleaseFailed(
-            self._failure(
-                target,
-                f"deploy of {digest} to {target.name} failed: {error}\n{error.rollback}; "
-                f"the error, stack events and the assembly are in {report}",
-            )
         )
 
     def _smoke(
@@ -329,62 +513,101 @@ class Release:
                 f"{command} --env {target.name}: {target.name}'s emulator lives only inside one command, "
                 f"so there is nothing running to {command}; `careervp-ci deploy --env {target.name}` runs "
                 "verify and smoke itself (see `careervp-ci ledger`), or point the target at a running "
-                "emulator (endpoint=...)"
+                "emulator (endpoint=..., e.g. one `careervp-ci emulator --port PORT` runs)"
             )
 
     def verify(self, env: str) -> str:
+        """Read the digest from the live stack, fetch that artifact from the store (bytes re-checked), and
+        compare the stack with its assembly. Needs credentials and the store only."""
         target = self.target_for(env)
         self._persistent(target, "verify")
-        current = self.ledger.current(env)
-        if current is None:
-            raise ReleaseFailed(f"{env} has no successful deploy in the ledger; nothing to verify against")
-        secrets = self._require_secrets(target)
-        with self._unpacked(Digest(current.digest)) as (bundle, _), self._session(target, secrets) as session:
-            verdict = run_verifier(self.repo, target.stack_env, bundle / "assembly", self._aws_env(session))
+        self._require_credentials(target)
+        with self._session(target) as session:
+            live = self.live(target, session)
+            self.log(f"{target.stack_name} runs {live.digest} (commit {live.commit[:12]}, run {live.run})")
+            with self._unpacked(self._digest(live.digest)) as (bundle, _):
+                verdict = run_verifier(
+                    self.repo, target.stack_env, bundle / "assembly", self._aws_env(session)
+                )
         if not verdict.ok:
-            raise ReleaseFailed(f"verify {env}: {verdict.summary}\n{verdict.output[-2000:]}")
-        return verdict.output
+            raise ReleaseFailed(f"verify {env} ({live.digest}): {verdict.summary}\n{verdict.output[-2000:]}")
+        return f"{env} runs {live.digest} (commit {live.commit[:12]}): verified\n{verdict.output}"
 
     def smoke(self, env: str) -> list[str]:
         target = self.target_for(env)
         self._persistent(target, "smoke")
         secrets = self._require_secrets(target)
-        with self._session(target, secrets) as session:
-            stack = describe(session, target.stack_name)
-            if stack is None:
-                raise ReleaseFailed(f"{target.describe()} has no stack {target.stack_name}; deploy first")
-            lines = self._smoke(target, session, outputs(stack), secrets, "unknown")
+        with self._session(target) as session:
+            live = self.live(target, session)
+            lines = self._smoke(target, session, outputs(live.stack), secrets, live.commit or "unknown")
         if not all(line.startswith("ok") for line in lines):
-            raise ReleaseFailed(f"smoke {env} failed:\n" + "\n".join(lines))
+            raise ReleaseFailed(f"smoke {env} ({live.digest}) failed:\n" + "\n".join(lines))
         return lines
 
     def promote(self, source: str, dest: str, *, approval: Path | None = None) -> Deployed:
-        self.target_for(source)
+        """Deploy to `dest` the digest that last passed verify and smoke in `source` (from the ledger),
+        refusing if the live `source` stack no longer runs it."""
+        origin = self.target_for(source)
         target = self.target_for(dest)
         if target.promote_from and target.promote_from != source:
             raise ReleaseRefused(
                 f"{dest} accepts promotions from {target.promote_from} only, not from {source}"
             )
-        good = self.ledger.last_good(source)
+        self._persistent(origin, "promote from")
+        self._require_credentials(origin)
+        try:
+            good = self.ledger.last_good(source)
+        except (LedgerError, StoreError) as error:
+            raise ReleaseFailed(str(error)) from None
         if good is None:
             raise ReleaseFailed(
-                f"{source} has no digest that passed verify and smoke; deploy one there first"
+                f"{source} has no digest that passed verify and smoke in the ledger of {self.store.uri}; "
+                "deploy one there first (or pass the store that holds its history: --store)"
             )
-        self.log(f"promoting {good.digest} (passed in {source} at {good.time}) to {dest}")
-        return self.deploy(dest, good.digest, approval=approval)
+        with self._session(origin) as session:
+            live = self.live(origin, session)
+        if live.digest != good.digest:
+            raise ReleaseFailed(
+                f"{source} no longer runs the digest that passed there: the ledger's last good deploy is "
+                f"{good.digest} ({good.time}), the live stack {origin.stack_name} runs {live.digest} (run "
+                f"{live.run or '?'}); verify and smoke what {source} runs, or redeploy the good one, "
+                "then promote"
+            )
+        self.log(f"promoting {good.digest} (passed in {source} at {good.time}, live there) to {dest}")
+        return self.deploy(dest, good.digest, approval=approval, ref=good.ref)
 
-    def approve(self, env: str, digest_text: str) -> tuple[list[str], Path]:
-        digest = self._digest(digest_text)
+    def change_set(self, env: str, artifact: str) -> ChangeSummary:
+        """The artifact's template for env's stack against the live one, approving nothing.
+
+        Read access only: an AWS target needs credentials but not the deploy secrets, so the CI job that
+        makes it holds a read-only role and no secret."""
+        digest = self._digest(artifact)
         target = self.target_for(env)
-        secrets = self._require_secrets(target)
-        current = self.ledger.current(env)
-        with self._unpacked(digest) as (bundle, _), self._session(target, secrets) as session:
+        self._require_credentials(target)
+        try:
+            current = self.ledger.current(env)
+        except (LedgerError, StoreError) as error:
+            raise ReleaseFailed(str(error)) from None
+        with self._unpacked(digest) as (bundle, _), self._session(target) as session:
             new = StackFiles.find(bundle / "assembly", target.stack_name).template_dict()
             old = deployed_template(session, target.stack_name)
-        summary = summarize(
-            env, digest, target.stack_name, new=new, old=old, baseline=current.digest if current else ""
-        )
-        return summary.lines(), write_approval(self.state.approvals, summary)
+        baseline = current.digest if current else ""
+        return summarize(env, digest, target.stack_name, new=new, old=old, baseline=baseline)
+
+    def approve(
+        self, env: str, artifact: str, summary: Path | None, approver: str | None
+    ) -> tuple[list[str], str]:
+        """Approve `summary` if it still describes the change (same env and digest, baseline current, not
+        edited), or a summary made now; the approval (in the store) cites the summary's sha256."""
+        fresh = self.change_set(env, artifact)
+        try:
+            if summary is not None:
+                check_summary(summary, load_summary(summary), fresh)
+            return fresh.lines(), write_approval(self.store.backend, fresh, approver)
+        except ApprovalError as error:
+            raise ReleaseFailed(str(error)) from None
+        except StoreError as error:
+            raise ReleaseFailed(f"could not store the approval: {error}") from None
 
     def destroy(self, env: str, confirm: str) -> str:
         target = self.target_for(env)
@@ -395,24 +618,34 @@ class Release:
                 f"destroy --env {env} needs --confirm {env} (got {confirm!r}); nothing was destroyed"
             )
         self._persistent(target, "destroy")
-        secrets = self._require_secrets(target)
+        self._require_credentials(target)
+        run = new_run()
         try:
             with (
-                environment_lock(self.state.locks, env, operation="destroy"),
-                self._session(target, secrets) as session,
+                environment_lock(self.store.backend, env, run=run, operation="destroy", log=self.log) as lock,
+                self._session(target) as session,
             ):
+                self._close_interrupted(target, lock)
                 if describe(session, target.stack_name) is None:
                     return f"{target.describe()} has no stack {target.stack_name}; nothing to destroy"
                 delete_stack(session, target.stack_name, self.log)
                 current = self.ledger.current(env)
                 self._record(
                     target,
-                    current.digest if current else "",
-                    current.commit if current else "",
-                    "destroyed",
-                    "",
+                    Entry(
+                        env=env,
+                        digest=current.digest if current else "",
+                        commit=current.commit if current else "",
+                        time=now(),
+                        outcome="destroyed",
+                        target=target.kind,
+                        run=run,
+                        host=host(),
+                    ),
                 )
         except EnvironmentBusyError as error:
+            raise ReleaseFailed(str(error)) from None
+        except (LedgerError, StoreError) as error:
             raise ReleaseFailed(str(error)) from None
         except DeployError as error:
             raise ReleaseFailed(f"destroy {env} failed: {error}") from None

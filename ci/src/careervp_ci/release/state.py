@@ -1,7 +1,9 @@
-"""Where release state lives: `.careervp/` in the working directory, or `$CAREERVP_STATE_DIR`.
+"""This machine's release workspace: `.careervp/` in the working directory, or `$CAREERVP_STATE_DIR`.
 
-Ledger, locks, approvals, reports, the default artifact store and the build caches all sit under it, so a
-test (or a second checkout) gets a fully separate release history by pointing the variable elsewhere.
+It holds what is local by nature: the build caches, scratch space, a copy of each failure's evidence (for
+the Dagger function to return) and the default artifact store `artifacts/`. The shared release state
+(ledger, approvals, locks, failure evidence) lives in the artifact store, wherever that is (`careervp_ci.
+store`); with the default store it is under `.careervp/artifacts/`, so a first-time user needs nothing.
 """
 
 from __future__ import annotations
@@ -21,18 +23,6 @@ class StateDir:
     def from_env(cls) -> StateDir:
         configured = os.environ.get(STATE_ENV)
         return cls(Path(configured).expanduser() if configured else Path.cwd() / ".careervp")
-
-    @property
-    def ledger(self) -> Path:
-        return self.root / "ledger"
-
-    @property
-    def locks(self) -> Path:
-        return self.root / "locks"
-
-    @property
-    def approvals(self) -> Path:
-        return self.root / "approvals"
 
     @property
     def reports(self) -> Path:
