@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -43,6 +44,17 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
         }
         for code in codes
     }
+
+
+@dataclass(frozen=True)
+class RawJsonBody:
+    """A JSON request body a route reads itself rather than through a `Body()` parameter (the webhook must
+    verify a signature over the exact bytes before parsing anything); `careervp.openapi` documents it."""
+
+    method: str
+    path: str
+    model: type[BaseModel]
+    description: str
 
 
 def ok_response(model: type[BaseModel], description: str, status: int = 200) -> dict[int, OpenAPIResponse]:

@@ -2,7 +2,9 @@
 
 Each function has its own resolver; their OpenAPI documents are merged into one. The resolvers answer
 request-validation failures with 400 (see `careervp.api`), so Powertools' default 422 entries are replaced
-by the 400 every route declares. Output is deterministic: sorted keys, two-space indent, trailing newline.
+by the 400 every route declares. A body a route reads itself (`RAW_BODIES` of a handler module, e.g. the
+signed webhook) is added as that operation's request body. Output is deterministic: sorted keys,
+two-space indent, trailing newline.
 
     python -m careervp.openapi --write docs/specs/openapi.json
     python -m careervp.openapi --check docs/specs/openapi.json   # exit 1 with a diff when they differ
@@ -17,24 +19,31 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from careervp.api import RawJsonBody
+from careervp.envelope import JSON_CONTENT_TYPE
 from careervp.resources import FUNCTIONS
 
 TITLE = "CareerVP API"
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 """The contract's version: bump it with every change to the committed document."""
 POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 class SchemaConflictError(ValueError):
     """Two functions define a component with the same name but different shapes."""
 
 
-def _resolver(handler_path: str) -> APIGatewayRestResolver:
-    module = importlib.import_module(handler_path.rpartition(".")[0])
+def _handler_module(handler_path: str) -> ModuleType:
+    return importlib.import_module(handler_path.rpartition(".")[0])
+
+
+def _resolver(module: ModuleType) -> APIGatewayRestResolver:
     app: APIGatewayRestResolver = module.app
     return app
 
@@ -54,19 +63,35 @@ def _drop_unreturned_422(document: dict[str, Any]) -> None:
         schemas.pop(name, None)
 
 
+def _add_schemas(merged: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for name, schema in schemas.items():
+        existing = merged["components"]["schemas"].setdefault(name, schema)
+        if existing != schema:
+            raise SchemaConflictError(f"schema {name!r} differs between functions; rename one of the models")
+
+
+def _add_raw_body(merged: dict[str, Any], body: RawJsonBody) -> None:
+    schema = body.model.model_json_schema(ref_template=REF_TEMPLATE)
+    _add_schemas(merged, {body.model.__name__: schema, **schema.pop("$defs", {})})
+    operation = merged["paths"][body.path][body.method]
+    operation["requestBody"] = {
+        "description": body.description,
+        "required": True,
+        "content": {JSON_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model=body.model.__name__)}}},
+    }
+
+
 def build_document() -> dict[str, Any]:
     merged: dict[str, Any] = {"openapi": "", "info": {}, "paths": {}, "components": {"schemas": {}}}
     for function in FUNCTIONS:
-        document = _function_document(_resolver(function.handler))
+        module = _handler_module(function.handler)
+        document = _function_document(_resolver(module))
         merged["openapi"] = document["openapi"]
         merged["info"] = document["info"]
         merged["paths"].update(document.get("paths", {}))
-        for name, schema in document.get("components", {}).get("schemas", {}).items():
-            existing = merged["components"]["schemas"].setdefault(name, schema)
-            if existing != schema:
-                raise SchemaConflictError(
-                    f"schema {name!r} differs between functions; rename one of the models"
-                )
+        _add_schemas(merged, document.get("components", {}).get("schemas", {}))
+        for body in getattr(module, "RAW_BODIES", ()):
+            _add_raw_body(merged, body)
     _drop_unreturned_422(merged)
     return merged
 

@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from careervp.kb.models import ALLOWED_MEDIA_TYPES
 from careervp.openapi import build_document, drift, main, render
-from careervp.resources import FUNCTIONS
+from careervp.resources import FUNCTIONS, HEALTH_FUNCTION
 from openapi_spec_validator import validate
 
 CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "specs" / "openapi.json"
@@ -43,6 +44,40 @@ def test_every_body_taking_route_documents_400_413_and_415() -> None:
         for method, operation in operations.items():
             if method == "post":
                 assert {"400", "413", "415"} <= set(operation["responses"]), f"{method} {path}"
+
+
+def test_webhook_documents_its_signed_json_body_and_requires_the_signature_header() -> None:
+    document = build_document()
+    operation = document["paths"]["/webhooks/stripe"]["post"]
+
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StripeEvent"}
+    assert {"id", "type", "created", "data"} <= set(
+        document["components"]["schemas"]["StripeEvent"]["required"]
+    )
+    [signature] = [p for p in operation["parameters"] if p["name"].lower() == "stripe-signature"]
+    assert (signature["in"], signature["required"], signature["schema"]["type"]) == ("header", True, "string")
+
+
+def test_document_media_types_are_an_enum_in_what_is_sent_and_what_is_returned() -> None:
+    schemas = build_document()["components"]["schemas"]
+
+    for model in ("DocumentUpload", "DocumentMetadata", "Document"):
+        assert schemas[model]["properties"]["media_type"]["enum"] == sorted(ALLOWED_MEDIA_TYPES), model
+
+
+def test_every_operation_that_reads_its_configuration_documents_500_in_the_error_shape() -> None:
+    health_paths = {route.path for route in HEALTH_FUNCTION.routes}
+    pure = {("post", "/gap-analysis/questions")}  # derives questions from the request alone
+
+    for path, operations in build_document()["paths"].items():
+        for method, operation in operations.items():
+            if path in health_paths or (method, path) in pure:
+                assert "500" not in operation["responses"], f"{method} {path}"
+                continue
+            error = operation["responses"]["500"]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/ErrorResponse"}, f"{method} {path}"
 
 
 def test_check_fails_with_a_readable_diff_when_the_file_is_stale(

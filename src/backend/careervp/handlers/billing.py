@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from careervp import aws_clients
 from careervp.api import (
+    RawJsonBody,
     create_resolver,
     describe_validation_errors,
     error_responses,
@@ -35,6 +36,14 @@ class WebhookReceipt(BaseModel):
 
 
 app = create_resolver()
+RAW_BODIES = (
+    RawJsonBody(
+        "post",
+        "/webhooks/stripe",
+        StripeEvent,
+        "A Stripe event, exactly as Stripe sent it: the signature covers these bytes",
+    ),
+)
 
 
 def _raw_body() -> bytes:
@@ -47,14 +56,14 @@ def _raw_body() -> bytes:
     summary="Stripe webhook: subscription changes",
     responses={
         **ok_response(WebhookReceipt, "Verified and recorded (or recognised as already processed)"),
-        **error_responses(400, 401, 413, 415),
+        **error_responses(400, 401, 413, 415, 500),
     },
 )
 def receive_stripe_event(
     stripe_signature: Annotated[
-        str | None,
+        str,
         Header(description="Stripe-Signature: t=<unix seconds>,v1=<HMAC-SHA256 of 't.payload'>"),
-    ] = None,
+    ],
 ) -> WebhookReceipt:
     payload = _raw_body()
     try:

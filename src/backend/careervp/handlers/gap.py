@@ -60,7 +60,7 @@ def derive_questions(request: Annotated[QuestionsRequest, Body()]) -> QuestionsR
 @app.post(
     "/gap-analysis/responses",
     summary="Store answers to gap-analysis questions",
-    responses={**ok_response(StoredResponses, "Stored", 201), **error_responses(400, 413, 415)},
+    responses={**ok_response(StoredResponses, "Stored", 201), **error_responses(400, 413, 415, 500)},
 )
 def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[StoredResponses]:
     stored = _store().save(request)
@@ -73,7 +73,7 @@ def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[St
 @app.get(
     "/gap-analysis/responses/<response_id>",
     summary="Read stored answers",
-    responses={**ok_response(StoredResponses, "The stored answers"), **error_responses(400, 404)},
+    responses={**ok_response(StoredResponses, "The stored answers"), **error_responses(400, 404, 500)},
 )
 def get_responses(
     response_id: Annotated[str, Path(pattern=RESPONSE_ID_PATTERN, description="32 lowercase hex digits")],

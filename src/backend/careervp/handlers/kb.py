@@ -65,7 +65,7 @@ app = create_resolver()
 @app.post(
     "/kb/documents",
     summary="Store a document",
-    responses={**ok_response(DocumentMetadata, "Stored", 201), **error_responses(400, 413, 415)},
+    responses={**ok_response(DocumentMetadata, "Stored", 201), **error_responses(400, 413, 415, 500)},
 )
 def create_document(upload: Annotated[DocumentUpload, Body()]) -> Response[DocumentMetadata]:
     _refuse_unstorable(upload)
@@ -79,7 +79,7 @@ def create_document(upload: Annotated[DocumentUpload, Body()]) -> Response[Docum
 @app.get(
     "/kb/documents",
     summary="List documents (metadata only)",
-    responses={**ok_response(DocumentPage, "One page of documents"), **error_responses(400)},
+    responses={**ok_response(DocumentPage, "One page of documents"), **error_responses(400, 500)},
 )
 def list_documents(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 50,
@@ -91,7 +91,7 @@ def list_documents(
 @app.get(
     "/kb/documents/<document_id>",
     summary="Read a document",
-    responses={**ok_response(Document, "The document and its content"), **error_responses(400, 404)},
+    responses={**ok_response(Document, "The document and its content"), **error_responses(400, 404, 500)},
 )
 def get_document(document_id: DocumentIdParam) -> Document:
     document = _store().get(document_id)
@@ -103,7 +103,7 @@ def get_document(document_id: DocumentIdParam) -> Document:
 @app.delete(
     "/kb/documents/<document_id>",
     summary="Delete a document and its body",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 404)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 404, 500)},
 )
 def delete_document(document_id: DocumentIdParam) -> Response[Any]:
     if not _store().delete(document_id):

@@ -12,6 +12,9 @@ ALLOWED_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/csv", "tex
 DOCUMENT_ID_PATTERN = r"^[0-9a-f]{32}$"
 
 DocumentId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID_PATTERN)]
+MEDIA_TYPE_ENUM = {"enum": sorted(ALLOWED_MEDIA_TYPES)}
+"""The accepted media types as a schema enum. Validation stays in the handler: any other value is a 415
+(not a 400), and a value compares case-insensitively (`Text/Plain` is stored as `text/plain`)."""
 
 
 class DocumentUpload(BaseModel):
@@ -21,7 +24,11 @@ class DocumentUpload(BaseModel):
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     media_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)] = (
-        Field(description=f"One of {', '.join(sorted(ALLOWED_MEDIA_TYPES))}", examples=["text/markdown"])
+        Field(
+            description="Compared case-insensitively; any other value is refused with 415",
+            examples=["text/markdown"],
+            json_schema_extra=MEDIA_TYPE_ENUM,
+        )
     )
     content: Annotated[str, StringConstraints(min_length=1)] = Field(
         description=f"The document's text, at most {MAX_DOCUMENT_BYTES} bytes in UTF-8"
@@ -31,7 +38,7 @@ class DocumentUpload(BaseModel):
 class DocumentMetadata(BaseModel):
     document_id: DocumentId
     title: str
-    media_type: str
+    media_type: str = Field(json_schema_extra=MEDIA_TYPE_ENUM)
     size_bytes: int
     sha256: str
     created_at: str = Field(description="ISO 8601, UTC")
