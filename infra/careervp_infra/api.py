@@ -1,4 +1,5 @@
-"""The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function."""
+"""The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function, and
+every other method on a route's resource to the same function (`ANY`), which answers it."""
 
 from __future__ import annotations
 
@@ -62,4 +63,8 @@ def create_api(
             api.root.resource_for_path(route.path).add_method(
                 route.method, integration, request_validator=validator
             )
+        for path in dict.fromkeys(route.path for route in spec.routes):
+            # Every other method reaches the owning function too, which answers it (405 with Allow, OPTIONS,
+            # HEAD as GET) exactly as the local server does: `careervp.envelope`.
+            api.root.resource_for_path(path).add_method("ANY", integration)
     return api

@@ -170,7 +170,10 @@ def test_webhook_secret_is_referenced_by_its_physical_name_never_inlined(assembl
 def test_api_routes_every_function_route_and_stack_exports_the_contract_outputs(assembly: Path) -> None:
     stack = template(assembly, "dev")
     methods = resources_of(stack, "AWS::ApiGateway::Method")
-    assert len(methods) == sum(len(spec.routes) for spec in FUNCTIONS)
+    declared = sum(len(spec.routes) for spec in FUNCTIONS)
+    resources = len({route.path for spec in FUNCTIONS for route in spec.routes})
+    assert len(methods) == declared + resources
+    assert sum(method["Properties"]["HttpMethod"] == "ANY" for method in methods.values()) == resources
     assert {"ApiUrl", "KbTableName", "GapTableName", "BillingTableName", "KbBucketName"} <= set(
         stack["Outputs"]
     )
