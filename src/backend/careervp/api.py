@@ -47,14 +47,18 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
 
 
 @dataclass(frozen=True)
-class RawJsonBody:
-    """A JSON request body a route reads itself rather than through a `Body()` parameter (the webhook must
-    verify a signature over the exact bytes before parsing anything); `careervp.openapi` documents it."""
+class SignedJsonBody:
+    """A JSON request body a route reads itself, with the header that signs it. The route verifies the
+    signature over the exact bytes before parsing anything, so neither goes through a `Body()` or `Header()`
+    parameter and a missing signature is refused like a wrong one (401); `careervp.openapi` documents both,
+    required."""
 
     method: str
     path: str
     model: type[BaseModel]
     description: str
+    signature_header: str
+    signature_description: str
 
 
 def ok_response(model: type[BaseModel], description: str, status: int = 200) -> dict[int, OpenAPIResponse]:

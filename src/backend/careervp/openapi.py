@@ -2,9 +2,9 @@
 
 Each function has its own resolver; their OpenAPI documents are merged into one. The resolvers answer
 request-validation failures with 400 (see `careervp.api`), so Powertools' default 422 entries are replaced
-by the 400 every route declares. A body a route reads itself (`RAW_BODIES` of a handler module, e.g. the
-signed webhook) is added as that operation's request body. Output is deterministic: sorted keys,
-two-space indent, trailing newline.
+by the 400 every route declares. A signed body a route reads itself (`SIGNED_BODIES` of a handler module:
+the webhook) is added as that operation's request body, with its signature header. Output is
+deterministic: sorted keys, two-space indent, trailing newline.
 
     python -m careervp.openapi --write docs/specs/openapi.json
     python -m careervp.openapi --check docs/specs/openapi.json   # exit 1 with a diff when they differ
@@ -24,7 +24,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from careervp.api import RawJsonBody
+from careervp.api import SignedJsonBody
 from careervp.envelope import JSON_CONTENT_TYPE
 from careervp.resources import FUNCTIONS
 
@@ -70,7 +70,7 @@ def _add_schemas(merged: dict[str, Any], schemas: dict[str, Any]) -> None:
             raise SchemaConflictError(f"schema {name!r} differs between functions; rename one of the models")
 
 
-def _add_raw_body(merged: dict[str, Any], body: RawJsonBody) -> None:
+def _add_signed_body(merged: dict[str, Any], body: SignedJsonBody) -> None:
     schema = body.model.model_json_schema(ref_template=REF_TEMPLATE)
     _add_schemas(merged, {body.model.__name__: schema, **schema.pop("$defs", {})})
     operation = merged["paths"][body.path][body.method]
@@ -79,6 +79,15 @@ def _add_raw_body(merged: dict[str, Any], body: RawJsonBody) -> None:
         "required": True,
         "content": {JSON_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model=body.model.__name__)}}},
     }
+    operation.setdefault("parameters", []).append(
+        {
+            "name": body.signature_header,
+            "in": "header",
+            "required": True,
+            "description": f"{body.signature_description}; missing or wrong: 401",
+            "schema": {"type": "string", "minLength": 1},
+        }
+    )
 
 
 def build_document() -> dict[str, Any]:
@@ -90,8 +99,8 @@ def build_document() -> dict[str, Any]:
         merged["info"] = document["info"]
         merged["paths"].update(document.get("paths", {}))
         _add_schemas(merged, document.get("components", {}).get("schemas", {}))
-        for body in getattr(module, "RAW_BODIES", ()):
-            _add_raw_body(merged, body)
+        for body in getattr(module, "SIGNED_BODIES", ()):
+            _add_signed_body(merged, body)
     _drop_unreturned_422(merged)
     return merged
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, UnauthorizedError
-from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
 from careervp import aws_clients
 from careervp.api import (
-    RawJsonBody,
+    SignedJsonBody,
     create_resolver,
     describe_validation_errors,
     error_responses,
@@ -36,12 +34,14 @@ class WebhookReceipt(BaseModel):
 
 
 app = create_resolver()
-RAW_BODIES = (
-    RawJsonBody(
-        "post",
-        "/webhooks/stripe",
-        StripeEvent,
-        "A Stripe event, exactly as Stripe sent it: the signature covers these bytes",
+SIGNED_BODIES = (
+    SignedJsonBody(
+        method="post",
+        path="/webhooks/stripe",
+        model=StripeEvent,
+        description="A Stripe event, exactly as Stripe sent it: the signature covers these bytes",
+        signature_header="Stripe-Signature",
+        signature_description="t=<unix seconds>,v1=<HMAC-SHA256 of 't.payload'>",
     ),
 )
 
@@ -59,13 +59,9 @@ def _raw_body() -> bytes:
         **error_responses(400, 401, 413, 415, 500),
     },
 )
-def receive_stripe_event(
-    stripe_signature: Annotated[
-        str,
-        Header(description="Stripe-Signature: t=<unix seconds>,v1=<HMAC-SHA256 of 't.payload'>"),
-    ],
-) -> WebhookReceipt:
+def receive_stripe_event() -> WebhookReceipt:
     payload = _raw_body()
+    stripe_signature = app.current_event.headers.get("Stripe-Signature")  # case-insensitive
     try:
         verify_signature(payload, stripe_signature, webhook_secret(), now=time.time())
     except SignatureError as exc:
