@@ -277,7 +277,7 @@ def test_pr_docs_only_changes_run_the_format_check_and_everything_else_the_pr_pr
     assert jobs["docs-only"]["if"] == "needs.changes.outputs.full != 'true'"
     assert [" ".join(s.split()) for s in dagger_scripts(jobs["docs-only"])] == ["dagger call format"]
     assert jobs["validate"]["if"] == "needs.changes.outputs.full == 'true'"
-    assert jobs["validate"]["uses"] == "$/.github/workflows/_reusable-ci.yml"
+    assert jobs["validate"]["uses"] == "./.github/workflows/_reusable-ci.yml"
     assert jobs["validate"]["with"]["profile"] == "pr"
 
 

@@ -4,6 +4,7 @@
     careervp-ci <step> [--src DIR] [step options]       one step (and the steps it needs)
     careervp-ci test --suite unit|integration|regression|e2e
     careervp-ci ci [--profile pr|main|nightly|gap-remediation] [--changed-from REF] [--src DIR]
+    careervp-ci serve [--port P] [--endpoint URL]       the API on 127.0.0.1 against an AWS emulator
 
 Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.report).
 2: bad usage or configuration; the message names the bad value and the valid ones.
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
@@ -67,6 +69,13 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     ci.add_argument("--seed", help="pin the random test order for every suite")
     ci.add_argument("--base-ref", help="baseline for OpenAPI breaking changes (default: --changed-from)")
     ci.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="run only STEP of the profile (and what it needs), with the profile's options",
+    )
+    ci.add_argument(
         "--allow-unverified",
         action="append",
         default=[],
@@ -74,10 +83,13 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
         help="exit 0 even if STEP ends unverified (it is still shown as UNVERIFIED)",
     )
     _add_run_arguments(ci)
+    serve.register(commands)
     if with_release:
         from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
+        from careervp_ci.rehearsal import rehearse  # noqa: PLC0415
 
         release_cli.register(commands)
+        rehearse.register(commands)
     return parser, list(commands.choices)
 
 
@@ -139,6 +151,13 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
         for name, reason in selection.skipped.items():
             print(f"  skip {name}: {reason}")
         wanted, skipped = selection.steps, selection.skipped
+    if args.only:
+        for name in args.only:
+            if name not in profile.steps:
+                raise PlanError(
+                    f"--only {name!r} is no step of profile {profile.name}: {', '.join(profile.steps)}"
+                )
+        wanted = [name for name in wanted if name in args.only]
     plan = build_plan(CATALOGUE, wanted, options, skipped, final=profile.final)
     return plan, f"careervp-ci ci --profile {profile.name}"
 
@@ -146,6 +165,12 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "steps":
         return list_steps()
+    if args.command == "serve":
+        return serve.dispatch(args)
+    if args.command == "rehearse":
+        from careervp_ci.rehearsal import rehearse  # noqa: PLC0415
+
+        return rehearse.dispatch(args)
     if args.command not in PIPELINE_COMMANDS:
         from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 

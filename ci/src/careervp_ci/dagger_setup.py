@@ -1,8 +1,10 @@
 """The base container every Dagger function starts from: the project's toolchain, pinned.
 
-Python comes from an image pinned by digest (its tag matches `.python-version`), uv from the version the
-Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`. Dependencies are
-installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them.
+Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian
+release at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`. Dependencies are
+installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them. Node's
+optional dependencies are left out: the one there (libxmljs2, XML SBOM validation) compiles for minutes and
+the pipeline writes JSON SBOMs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ PYTHON_IMAGE: Final = (
 """Pinned by digest: the tag is informative, the digest decides. Bump both together
 (`docker buildx imagetools inspect python:3.13-slim`); the tag's version must match `.python-version`."""
 
+GIT_VERSION: Final = "1:2.47.3-0+deb13u1"
+"""git from the image's own Debian release (trixie), pinned: `build` records the commit it builds, `hotfix`
+checks a ref out, `openapi --base-ref` reads the base's contract. Debian keeps one version per release on
+its mirrors, so a security update retires this pin: bump it to `apt-cache policy git` in the image."""
+
 UV_VERSION: Final = "0.13.8"
 """The uv the Makefile bootstraps (`UV_VERSION`); a test keeps the two equal."""
 
@@ -31,6 +38,12 @@ NPM_CACHE: Final = "/root/.npm"
 MANIFESTS: Final = ("pyproject.toml", "uv.lock", ".python-version", "ci/pyproject.toml")
 """What `uv sync --no-install-workspace` reads: the workspace root and its member's project file."""
 NODE_MANIFESTS: Final = ("package.json", "package-lock.json")
+
+
+INSTALL_GIT: Final = (
+    "apt-get update -qq && apt-get install -qqy --no-install-recommends "
+    f"git={GIT_VERSION} >/dev/null && rm -rf /var/lib/apt/lists/*"
+)
 
 
 def uv_cache_key(lock_digest: str) -> str:
@@ -46,6 +59,8 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_env_variable("PYTHONUNBUFFERED", "1")
         .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
+        .with_exec(["sh", "-c", INSTALL_GIT])
+        .with_exec(["git", "config", "--global", "--add", "safe.directory", WORKDIR])
         .with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
         .with_env_variable("UV_CACHE_DIR", UV_CACHE)
         .with_env_variable("UV_LINK_MODE", "copy")
@@ -56,7 +71,7 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_exec(["uv", "sync", "--frozen", "--no-install-workspace"])
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
-        .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .with_exec(["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"])
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )

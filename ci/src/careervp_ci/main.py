@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Final, TypeVar, cast
 
 import anyio
 import dagger
-from dagger import DefaultPath, Doc, Ignore, check, function, object_type
+from dagger import DefaultPath, Doc, Ignore, Name, check, function, object_type
 
 from careervp_ci.dagger_failures import StepFailed, describe_failure
 from careervp_ci.dagger_setup import WORKDIR, toolchain
@@ -67,14 +68,14 @@ Keyword = Annotated[str | None, Doc("pytest -k expression selecting tests (e.g. 
 Seed = Annotated[str | None, Doc("random-order seed, to replay a run (always printed)")]
 BaseRef = Annotated[str | None, Doc("git ref whose committed spec is the baseline for breaking changes")]
 Env = Annotated[str, Doc("target environment: local (the AWS emulator), dev, staging, prod")]
-Store = Annotated[
-    str, Doc("artifact store URI (s3://bucket/prefix); empty: build into the container's store")
-]
+Store = Annotated[str, Doc("the artifact store holding artifacts and release history: s3://bucket/prefix")]
 AwsKeyId = Annotated[dagger.Secret | None, Doc("AWS access key id, e.g. env:AWS_ACCESS_KEY_ID")]
 AwsSecretKey = Annotated[dagger.Secret | None, Doc("AWS secret access key, e.g. env:AWS_SECRET_ACCESS_KEY")]
 AwsSessionToken = Annotated[dagger.Secret | None, Doc("AWS session token (OIDC/assumed role)")]
 AwsRegion = Annotated[str, Doc("AWS region; empty: the environment's own")]
-WebhookSecret = Annotated[dagger.Secret | None, Doc("Stripe webhook signing secret (local targets)")]
+WebhookSecret = Annotated[
+    dagger.Secret | None, Doc("the environment's Stripe webhook signing secret (the smoke signs a replay)")
+]
 GitDir = Annotated[dagger.Directory, Doc("the repository's .git folder"), DefaultPath("/.git")]
 Source = Annotated[
     dagger.Directory,
@@ -206,7 +207,7 @@ class Careervp:
         """The committed contract is valid, matches the code, and (with base_ref) breaks no client."""
         container = await self._base(src)
         if base_ref is not None:
-            container = with_git(container).with_directory(f"{WORKDIR}/.git", git)
+            container = container.with_directory(f"{WORKDIR}/.git", git)
         return await self._run(step_argv("openapi", base_ref=base_ref), container)
 
     @function
@@ -239,16 +240,21 @@ class Careervp:
         """
         return await self._step(src, "release-local")
 
+    async def _built(self, src: dagger.Directory, git: dagger.Directory) -> dagger.Container:
+        """`careervp-ci build` with the repository's history, so the manifest records the commit: the same
+        call in `build` and `publish`, so the engine builds once and both reuse it."""
+        container = (await self._base(src)).with_directory(f"{WORKDIR}/.git", git)
+        return await self._run(["careervp-ci", "build", "--out", ARTIFACTS], container)
+
     @function
-    async def build(self, src: Source) -> dagger.File:
+    async def build(self, src: Source, git: GitDir) -> dagger.File:
         """The release artifact, built once from the tree (export with --path artifact.tar).
 
-        Cached like any pure function: the build is reproducible, so the same tree gives the same bytes.
+        Cached like any pure function: the build is reproducible, so the same commit gives the same bytes.
         """
-        container = await self._run(["careervp-ci", "build", "--out", ARTIFACTS], await self._base(src))
+        container = await self._built(src, git)
         output = await container.stdout()
-        digests = DIGEST.findall(output)
-        if not digests:
+        if not DIGEST.search(output):
             raise StepFailed(
                 f"careervp-ci build printed no sha256:<digest>; its output was:\n{output[-2000:]}"
             )
@@ -260,12 +266,10 @@ class Careervp:
             )
         return container.directory(ARTIFACTS).file(artifacts[0])
 
-    async def _release(self, argv: list[str], container: dagger.Container, store: str) -> str:
-        """Run a release command against `store`; without one, build into the container's own store first."""
-        if store:
-            argv = [*argv, "--store", store]
-        else:
-            container = container.with_exec(["careervp-ci", "build"])
+    async def _side_effect(self, argv: list[str], container: dagger.Container) -> str:
+        """Run a release command that changes the world: a fresh call id in its environment keeps the
+        engine from replaying an earlier run's result (`cache="never"` only covers the function call)."""
+        container = container.with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
         return await (await self._run(argv, container)).stdout()
 
     @side_effect
@@ -273,18 +277,33 @@ class Careervp:
         self,
         *,
         src: Source,
+        git: GitDir,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
-        store: Store = "",
+        store: Store,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
     ) -> str:
-        """Publish the artifact built from this tree to the store (refused if the digest differs)."""
+        """Put the artifact this tree builds into the store, refused unless its digest is `artifact`."""
         container = with_aws(
-            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+            await self._built(src, git),
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+            aws_region,
         )
-        return await self._release(["careervp-ci", "publish", "--artifact", artifact], container, store)
+        return await self._side_effect(
+            ["careervp-ci", "publish", "--artifact", artifact, "--store", store], container
+        )
+
+    async def _release_container(
+        self,
+        src: dagger.Directory,
+        credentials: tuple[dagger.Secret | None, dagger.Secret | None, dagger.Secret | None, str],
+        webhook: dagger.Secret | None = None,
+    ) -> dagger.Container:
+        return with_webhook(with_aws(await self._base(src), *credentials), webhook)
 
     @side_effect
     async def deploy(
@@ -293,32 +312,30 @@ class Careervp:
         src: Source,
         env: Env,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>; anything else is refused")],
-        store: Store = "",
-        approval: Annotated[dagger.File | None, Doc("the approval record (prod)")] = None,
+        store: Store,
         change_set: Annotated[
             dagger.File | None, Doc("the reviewed `change-set` summary: approved, then deployed (prod)")
         ] = None,
         approver: Annotated[
             str, Doc("who approved the change set (e.g. github-environment:prod/run-N)")
         ] = "",
+        ref: Annotated[str, Doc("the git ref the artifact was built from, recorded in the ledger")] = "",
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
         stripe_webhook_secret: WebhookSecret = None,
     ) -> str:
-        """Deploy exactly the artifact with this digest to env, or refuse."""
-        container = with_aws(
-            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        """Deploy exactly the artifact with this digest from the store to env (then verify and smoke)."""
+        container = await self._release_container(
+            src,
+            (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
+            stripe_webhook_secret,
         )
-        container = with_webhook(container, stripe_webhook_secret)
-        argv = ["careervp-ci", "deploy", "--env", env, "--artifact", artifact]
-        if approval is not None:
-            container = container.with_file("/approval/approval.json", approval)
-            argv += ["--approval", "/approval/approval.json"]
         if change_set is not None:
-            # Approve exactly the reviewed summary first, in this container: `approve` refuses one that no
-            # longer describes the change (other digest or env, edited, stale baseline), and nothing deploys.
+            # Approve exactly the reviewed summary first: `approve` refuses one that no longer describes the
+            # change (other digest or env, edited, stale baseline), and then nothing deploys.
+            container = container.with_file(CHANGE_SET, change_set)
             approve = [
                 "careervp-ci",
                 "approve",
@@ -329,14 +346,11 @@ class Careervp:
                 "--summary",
                 CHANGE_SET,
             ]
-            approve += ["--approver", approver] if approver else []
-            container = container.with_file(CHANGE_SET, change_set)
-            store_args = ["--store", store] if store else []
-            if not store:
-                container = container.with_exec(["careervp-ci", "build"])
-            container = await self._run([*approve, *store_args], container)
-            return await (await self._run([*argv, *store_args], container)).stdout()
-        return await self._release(argv, container, store)
+            approve += ["--store", store, *(["--approver", approver] if approver else [])]
+            container = container.with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
+            container = await self._run(approve, container)
+        argv = ["careervp-ci", "deploy", "--env", env, "--artifact", artifact, "--store", store]
+        return await self._side_effect([*argv, *(["--ref", ref] if ref else [])], container)
 
     @side_effect
     async def change_set(
@@ -345,7 +359,7 @@ class Careervp:
         src: Source,
         env: Env,
         artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
-        store: Store = "",
+        store: Store,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
@@ -354,15 +368,12 @@ class Careervp:
         """The change-set summary (JSON) of the artifact against env's live stack; approves nothing.
 
         Never cached: the same arguments must read the live stack again (it may have changed)."""
-        container = with_aws(
-            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        container = await self._release_container(
+            src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
         )
         argv = ["careervp-ci", "change-set", "--env", env, "--artifact", artifact, "--out", CHANGE_SET]
-        if store:
-            argv += ["--store", store]
-        else:
-            container = container.with_exec(["careervp-ci", "build"])
-        return (await self._run(argv, container)).file(CHANGE_SET)
+        container = container.with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
+        return (await self._run([*argv, "--store", store], container)).file(CHANGE_SET)
 
     @function
     async def change_set_markdown(
@@ -380,16 +391,17 @@ class Careervp:
         *,
         src: Source,
         env: Env,
+        store: Store,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
     ) -> str:
-        """Compare the deployed environment with the synthesized one (verified / drifted / not verifiable)."""
-        container = with_aws(
-            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        """The live stack of env against the artifact its tags name, fetched from the store and re-checked."""
+        container = await self._release_container(
+            src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
         )
-        return await (await self._run(["careervp-ci", "verify", "--env", env], container)).stdout()
+        return await self._side_effect(["careervp-ci", "verify", "--env", env, "--store", store], container)
 
     @side_effect
     async def smoke(
@@ -397,18 +409,107 @@ class Careervp:
         *,
         src: Source,
         env: Env,
+        store: Store,
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
         stripe_webhook_secret: WebhookSecret = None,
     ) -> str:
-        """Smoke-test the deployed API of env."""
-        container = with_aws(
-            await self._base(src), aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""
+        container = await self._release_container(
+            src,
+            (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
+            stripe_webhook_secret,
         )
-        container = with_webhook(container, stripe_webhook_secret)
-        return await (await self._run(["careervp-ci", "smoke", "--env", env], container)).stdout()
+        return await self._side_effect(["careervp-ci", "smoke", "--env", env, "--store", store], container)
+
+    @side_effect
+    async def promote(
+        self,
+        *,
+        src: Source,
+        from_: Annotated[str, Doc("the environment whose verified digest moves on"), Name("from")],
+        to: Annotated[str, Doc("the environment it moves to")],
+        store: Store,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+        stripe_webhook_secret: WebhookSecret = None,
+    ) -> str:
+        """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says which)."""
+        container = await self._release_container(
+            src,
+            (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
+            stripe_webhook_secret,
+        )
+        argv = ["careervp-ci", "promote", "--from", from_, "--to", to, "--store", store]
+        return await self._side_effect(argv, container)
+
+    @side_effect
+    async def approve(
+        self,
+        *,
+        src: Source,
+        env: Env,
+        artifact: Annotated[str, Doc("the artifact's digest, sha256:<64 hex>")],
+        summary: Annotated[dagger.File, Doc("the reviewed `change-set` summary")],
+        approver: Annotated[str, Doc("who approves")],
+        store: Store,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> str:
+        """Record an approval of exactly this summary in the store (refused if it no longer holds)."""
+        container = (
+            await self._release_container(
+                src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+            )
+        ).with_file(CHANGE_SET, summary)
+        argv = ["careervp-ci", "approve", "--env", env, "--artifact", artifact, "--summary", CHANGE_SET]
+        return await self._side_effect([*argv, "--approver", approver, "--store", store], container)
+
+    @side_effect
+    async def ledger(
+        self,
+        *,
+        src: Source,
+        store: Store,
+        env: Annotated[str, Doc("only this environment's history")] = "",
+        as_json: Annotated[bool, Doc("the records as JSON"), Name("json")] = False,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> str:
+        """The release history kept in the store (never cached: it grows)."""
+        container = await self._release_container(
+            src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+        )
+        argv = ["careervp-ci", "ledger", "--store", store, *(["--env", env] if env else [])]
+        return await self._side_effect([*argv, *(["--json"] if as_json else [])], container)
+
+    @side_effect
+    async def destroy(
+        self,
+        *,
+        src: Source,
+        env: Env,
+        confirm: Annotated[str, Doc("the environment's name again (prod is refused)")],
+        store: Store,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> str:
+        """Delete env's stack (guarded: --confirm must repeat the name; prod is protected)."""
+        container = await self._release_container(
+            src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+        )
+        argv = ["careervp-ci", "destroy", "--env", env, "--confirm", confirm, "--store", store]
+        return await self._side_effect(argv, container)
 
     @side_effect
     async def hotfix(
@@ -418,42 +519,71 @@ class Careervp:
         ref: Annotated[str, Doc("the git ref to release (a tag, branch or commit)")],
         env: Env,
         git: GitDir,
+        store: Store,
+        override_ref: Annotated[
+            str, Doc("to prod: allow a ref neither on main nor a release tag; the reason is recorded")
+        ] = "",
         aws_access_key_id: AwsKeyId = None,
         aws_secret_access_key: AwsSecretKey = None,
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
         stripe_webhook_secret: WebhookSecret = None,
     ) -> str:
-        """Build the given ref and send it through the release path to env (git runs in the container)."""
-        container = with_git(await self._base(src)).with_directory(f"{WORKDIR}/.git", git)
-        container = with_aws(
-            container, aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region
+        """Validate, build and deploy the given ref to env in one container (the host's `hotfix`)."""
+        container = (
+            await self._release_container(
+                src,
+                (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
+                stripe_webhook_secret,
+            )
+        ).with_directory(f"{WORKDIR}/.git", git)
+        argv = ["careervp-ci", "hotfix", "--ref", ref, "--env", env, "--store", store]
+        return await self._side_effect(
+            [*argv, *(["--override-ref", override_ref] if override_ref else [])], container
         )
-        container = with_webhook(container, stripe_webhook_secret)
-        return await (
-            await self._run(["careervp-ci", "hotfix", "--ref", ref, "--env", env], container)
-        ).stdout()
 
-    def _job_function(self, step: str) -> Callable[..., Awaitable[object]]:
-        """The function that runs a catalogue step (suites go through `test`)."""
-        if step in SUITES:
-            return lambda **options: self.test(suite=step, **options)
-        functions: Mapping[str, Callable[..., Awaitable[object]]] = {
-            "format": self.format,
-            "lint": self.lint,
-            "typecheck": self.typecheck,
-            "naming": self.naming,
-            "coverage": self.coverage,
-            "synth": self.synth,
-            "openapi": lambda **options: self.openapi(git=dagger.dag.directory(), **options),
-            "workflows": self.workflows,
-            "audit": self.audit,
-            "sbom": self.sbom,
-            "release-local": self.release_local,
-        }
-        if step not in functions:
-            raise StepFailed(f"step {step!r} has no Dagger function; add one to ci/src/careervp_ci/main.py")
-        return functions[step]
+    @function
+    async def job(
+        self,
+        src: Source,
+        profile: Annotated[str, Doc("the profile whose options the step runs with")],
+        step: Annotated[str, Doc("one step of the profile (with what it needs, in its container)")],
+        seed: Seed = None,
+    ) -> dagger.Container:
+        """One job of `ci`: the profile's step with the profile's options, in its own container (export its
+        reports with `directory --path .reports/<step> export --path ...`; the engine reuses ci's run)."""
+        return await self._job(src, profile, step, seed)
+
+    async def _job(
+        self, src: dagger.Directory, profile: str, step: str, seed: str | None
+    ) -> dagger.Container:
+        argv = ["careervp-ci", "ci", "--profile", profile, "--only", step, "--no-cache"]
+        return await self._run([*argv, *(["--seed", seed] if seed else [])], await self._base(src))
+
+    async def _jobs(self, src: dagger.Directory, profile: str) -> Sequence[Mapping[str, object]]:
+        """The profile's jobs, planned inside the toolchain from the tree under test (`dagger_plan`)."""
+        listed = (
+            await (await self._base(src))
+            .with_exec(["python", "-m", "careervp_ci.dagger_plan", profile])
+            .stdout()
+        )
+        jobs: Sequence[Mapping[str, object]] = json.loads(listed)
+        return jobs
+
+    @function
+    async def reports(
+        self,
+        src: Source,
+        profile: Annotated[str, Doc("the profile `ci` ran")] = "pr",
+        seed: Seed = None,
+    ) -> dagger.Directory:
+        """Every job's reports (JUnit, coverage, SARIF, SBOM) of a profile, as one folder; after `ci` on the
+        same tree the engine reuses its containers (`dagger call reports export --path .reports`)."""
+        merged = dagger.dag.directory()
+        for job in await self._jobs(src, profile):
+            container = await self._job(src, profile, str(job["step"]), seed)
+            merged = merged.with_directory(".", container.directory(REPORTS))
+        return merged
 
     @function
     async def ci(
@@ -465,22 +595,14 @@ class Careervp:
         """The profile's steps, each in its own container, concurrently; the first failure stops the rest.
 
         Final steps (main's release path) start only once every other step has passed."""
-        listed = (
-            await (await self._base(src))
-            .with_exec(["python", "-m", "careervp_ci.dagger_plan", profile])
-            .stdout()
-        )
-        jobs: Sequence[Mapping[str, object]] = json.loads(listed)
+        jobs = await self._jobs(src, profile)
         results: dict[str, str] = {}
         failures: list[str] = []
 
         async def run(job: Mapping[str, object], scope: anyio.CancelScope) -> None:
             step = str(job["step"])
-            options = {key.replace("-", "_"): value for key, value in dict(job["options"]).items()}  # type: ignore[call-overload]
-            if seed is not None and step in SUITES:
-                options["seed"] = seed
             try:
-                await self._job_function(step)(src=src, **options)
+                await self._job(src, profile, step, seed)
             except StepFailed as failure:
                 results[step] = "failed"
                 failures.append(str(failure))
@@ -501,13 +623,6 @@ class Careervp:
         if failures:
             raise StepFailed("\n\n".join([summary, *failures]))
         return summary
-
-
-def with_git(container: dagger.Container) -> dagger.Container:
-    """git for the functions that read history (openapi's base ref, hotfix)."""
-    return container.with_exec(
-        ["sh", "-c", "apt-get update -qq && apt-get install -qqy --no-install-recommends git >/dev/null"]
-    ).with_exec(["git", "config", "--global", "--add", "safe.directory", WORKDIR])
 
 
 def ci_summary(profile: str, jobs: Sequence[Mapping[str, object]], results: Mapping[str, str]) -> str:

@@ -1,0 +1,93 @@
+"""The `dagger` command of a rehearsal: `dagger call ...` run by the rehearsal engine.
+
+The workflow rehearsal puts this first on PATH as `dagger`, so a workflow's `run:` lines execute unchanged.
+Each call appends one record to the report named by $CAREERVP_REHEARSAL_REPORT (JSON lines), with the workflow
+and job from $CAREERVP_REHEARSAL_WORKFLOW / $CAREERVP_REHEARSAL_JOB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+
+from careervp_ci.rehearsal import image
+from careervp_ci.rehearsal.call import CallError, parse, run
+from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
+from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
+
+CACHE_ENV = "CAREERVP_REHEARSAL_CACHE"
+REPORT_ENV = "CAREERVP_REHEARSAL_REPORT"
+RUNTIME_ENV = "CAREERVP_REHEARSAL_CONTAINER_ENV"
+"""JSON object of variables every container gets at run time (the emulator's address), outside cache keys."""
+MOUNTS_ENV = "CAREERVP_REHEARSAL_CONTAINER_MOUNTS"
+"""JSON object host file -> container path, mounted read-only at run time (the emulator's targets file)."""
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "careervp-rehearsal"
+    return Path(configured) if configured else default
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _record(words: Sequence[str], engine: Engine, code: int, seconds: float) -> None:
+    report = os.environ.get(REPORT_ENV)
+    if not report:
+        return
+    entry = {
+        "workflow": os.environ.get("CAREERVP_REHEARSAL_WORKFLOW", ""),
+        "job": os.environ.get("CAREERVP_REHEARSAL_JOB", ""),
+        "call": shlex.join(["dagger", *words]),
+        "containers": engine.containers,
+        "image": f"{image.local_image()} (stands in for {image.STANDS_IN_FOR})",
+        "exit": code,
+        "seconds": round(seconds, 1),
+    }
+    with Path(report).open("a", encoding="utf-8") as stream:
+        stream.write(json.dumps(entry) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or words[0] != "call":
+        print("rehearsal dagger: only `dagger call ...` is rehearsed", file=sys.stderr)
+        return 2
+    engine = Engine(
+        cache_dir(),
+        runtime_env=json.loads(os.environ.get(RUNTIME_ENV, "{}")),
+        runtime_mounts=json.loads(os.environ.get(MOUNTS_ENV, "{}")),
+        log=_log,
+    )
+    started = time.monotonic()
+    code = 1
+    try:
+        require_tools()
+        call = parse(words[1:])
+        with rehearsing(engine):
+            output = anyio.run(run, call, Path.cwd())
+        if output:
+            print(output)
+        code = 0
+    except RehearsalUnavailable as error:
+        print(f"Error: {error}", file=sys.stderr)
+        code = 2
+    except (CallError, RehearsalGap, PodmanError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+    except Exception as error:  # a function's own error: the CLI prints it and exits 1
+        print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
+    _record(words, engine, code, time.monotonic() - started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

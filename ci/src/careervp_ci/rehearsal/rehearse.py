@@ -1,0 +1,190 @@
+"""`careervp-ci rehearse`: every workflow's `dagger call` chain, executed here in real containers.
+
+One AWS emulator (moto on loopback) outlives every job, as AWS outlives a workflow run; every release target
+points at it through a targets file mounted into the containers, and the artifact store is a bucket in it.
+Secrets and variables come from one table, the way GitHub environments would provide them. The report
+(`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from careervp_ci.rehearsal import dagger_cli, image
+from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
+from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
+from careervp_ci.rehearsal.standins import Run
+from careervp_ci.rehearsal.workflow import RehearsalFailed, Settings, WorkflowRun, base_env, shim_bin
+
+STORE_BUCKET = "careervp-rehearsal-artifacts"
+TARGETS_IN_CONTAINER = "/etc/careervp-rehearsal/targets.toml"
+REGION = "us-east-1"
+ROLES = ("AWS_ROLE_DEV", "AWS_ROLE_STAGE", "AWS_ROLE_PROD", "AWS_ROLE_PROD_READONLY", "AWS_ROLE_GAP_SANDBOX")
+SECRETS: dict[str, str] = {
+    **{role: f"arn:aws:iam::123456789012:role/rehearsal-{role.lower()}" for role in ROLES},
+    "STRIPE_WEBHOOK_SECRET": "rehearsal-webhook-secret-not-real",
+}
+"""What the repository's environments hold, as plainly fake values (the emulator accepts any)."""
+VARIABLES = {"AWS_REGION": REGION, "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases"}
+USAGE_ERROR = 2
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rehearse = commands.add_parser("rehearse", help="run the workflows' dagger calls in local containers")
+    rehearse.add_argument(
+        "--workflow",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"a workflow to rehearse (file name without .yml; default: all of {', '.join(workflows())})",
+    )
+    rehearse.add_argument("--src", type=Path, default=Path.cwd(), help="the repository (default: here)")
+    rehearse.add_argument("--report", type=Path, help="default: <src>/.reports/rehearsal/report.json")
+
+
+def workflows() -> list[str]:
+    return list(dict.fromkeys(scenario.workflow for scenario in SCENARIOS))
+
+
+def selected(names: Sequence[str]) -> list[Scenario]:
+    """The scenarios of the named workflows and of the workflows they build on, in rehearsal order."""
+    unknown = sorted(set(names) - set(workflows()))
+    if unknown:
+        raise ValueError(f"unknown workflow {unknown[0]!r}; rehearsed workflows: {', '.join(workflows())}")
+    wanted = set(names or workflows())
+    for scenario in SCENARIOS:
+        if scenario.workflow in wanted:
+            wanted |= set(scenario.after)
+    return [scenario for scenario in SCENARIOS if scenario.workflow in wanted]
+
+
+def _targets(endpoint: str, scratch: Path) -> Path:
+    """The project's own targets, every one pointed at the rehearsal's emulator (gates unchanged)."""
+    from careervp_ci.release.targets import DEFAULT_TARGETS  # noqa: PLC0415
+
+    targets = tomllib.loads(DEFAULT_TARGETS.read_text(encoding="utf-8"))["targets"]
+    lines = []
+    for name, spec in targets.items():
+        lines.append(f'[targets."{name}"]')
+        spec = {**spec, "kind": "emulator", "endpoint": endpoint}
+        lines += [f"{key} = {json.dumps(value)}" for key, value in spec.items()]
+    path = scratch / "targets.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _check(scenario: Scenario, results: dict[str, dict[str, Any]]) -> None:
+    for job, result in results.items():
+        if " / " in job:
+            continue
+        expected = scenario.expect.get(job, "success")
+        if result["result"] != expected:
+            raise RehearsalFailed(
+                f"{scenario.name}: job {job!r} ended {result['result']}, expected {expected}"
+            )
+
+
+def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
+    from careervp_ci.release.emulator import EMULATOR_CREDENTIALS, running_emulator  # noqa: PLC0415
+
+    scenarios = selected(names)
+    require_tools()
+    image.ensure_base_image(lambda line: print(line, file=sys.stderr))
+    engine_version = json.loads((src / "dagger.json").read_text(encoding="utf-8"))["engineVersion"]
+    report.parent.mkdir(parents=True, exist_ok=True)
+    calls = report.with_suffix(".jsonl")
+    calls.write_text("", encoding="utf-8")
+    outcomes: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="careervp-rehearsal-") as folder, running_emulator() as endpoint:
+        scratch = Path(folder)
+        repo = scratch / "repo"
+        prepare(src, repo)
+        boto3.client(
+            "s3", endpoint_url=endpoint, region_name=REGION, **_credentials(EMULATOR_CREDENTIALS)
+        ).create_bucket(Bucket=STORE_BUCKET)
+        container_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
+        shims = shim_bin(scratch / "bin")
+        settings = Settings(
+            SECRETS,
+            VARIABLES,
+            {
+                **base_env(shims),
+                dagger_cli.REPORT_ENV: str(calls),
+                dagger_cli.CACHE_ENV: str(dagger_cli.cache_dir()),
+                dagger_cli.RUNTIME_ENV: json.dumps(container_env),
+                dagger_cli.MOUNTS_ENV: json.dumps({str(_targets(endpoint, scratch)): TARGETS_IN_CONTAINER}),
+                "CAREERVP_REHEARSAL_ATTESTATIONS": str(scratch / "attestations.jsonl"),
+            },
+            scratch / "jobs.log",
+        )
+        for index, scenario in enumerate(scenarios):
+            started = time.monotonic()
+            print(f"== rehearsing {scenario.name}", file=sys.stderr, flush=True)
+            run = Run(
+                repo=repo,
+                sha=commit(repo, scenario.head),
+                ref=scenario.ref,
+                base_sha=commit(repo, scenario.base),
+                artifacts=scratch / "artifacts" / str(index),
+                attestations=scratch / "attestations.jsonl",
+                engine_version=engine_version.removeprefix("v"),
+                emulator_credentials=EMULATOR_CREDENTIALS,
+            )
+            workflow = WorkflowRun(
+                repo, scenario.workflow, run, scenario.event, settings, dict(scenario.event.inputs)
+            )
+            try:
+                results = workflow.execute()
+                _check(scenario, results)
+            except RehearsalFailed as error:
+                _write(report, calls, outcomes)
+                print(f"rehearsal FAILED: {error}", file=sys.stderr)
+                return 1
+            outcomes.append(
+                {
+                    "scenario": scenario.name,
+                    "workflow": scenario.workflow,
+                    "jobs": {job: result["result"] for job, result in results.items()},
+                    "seconds": round(time.monotonic() - started, 1),
+                }
+            )
+    _write(report, calls, outcomes)
+    print(f"rehearsal passed: {len(outcomes)} scenarios; report {report}", file=sys.stderr)
+    return 0
+
+
+def _credentials(values: dict[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": values["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": values["AWS_SECRET_ACCESS_KEY"],
+    }
+
+
+def _write(report: Path, calls: Path, outcomes: list[dict[str, Any]]) -> None:
+    entries = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines() if line.strip()]
+    report.write_text(
+        json.dumps({"calls": entries, "scenarios": outcomes}, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    src = args.src.resolve()
+    report = args.report or src / ".reports" / "rehearsal" / "report.json"
+    try:
+        return rehearse(src, args.workflow, report)
+    except RehearsalUnavailable as error:
+        print(f"careervp-ci rehearse: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    finally:
+        os.environ.pop("CAREERVP_REHEARSAL_ATTESTATIONS", None)

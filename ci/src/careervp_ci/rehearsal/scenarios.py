@@ -1,0 +1,127 @@
+"""The events each workflow is rehearsed with, and the repository they happen in.
+
+The rehearsed repository is a clone of the project's committed HEAD with the refs the events need: a tag
+`v1.0.0` on main, a pull request that changes backend code (its base is main without that change, so the
+head's tree is main's and the gates it shares with main's validation are reused), a docs-only pull request,
+a fix branch for the hotfix, and feature/gap-remediation.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careervp_ci.rehearsal.workflow import Event
+
+CODE_FILE = "src/backend/careervp/config.py"
+DOCS_FILE = "README.md"
+TAG = "v1.0.0"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    workflow: str
+    event: Event
+    ref: str
+    head: str
+    """The branch or tag in the rehearsed repository whose commit the event is about."""
+    base: str = "main"
+    expect: dict[str, str] = field(default_factory=dict)
+    """Jobs whose result is not `success` by design (docs-only skips the full validation)."""
+    after: tuple[str, ...] = ()
+    """Workflows rehearsed first when this one is selected alone (state it reads: dev's digest, a dev)."""
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "pr-validate (code change)",
+        "pr-validate",
+        Event("pull_request"),
+        "refs/pull/7/merge",
+        head="main",
+        base="pr-base",
+        expect={"docs-only": "skipped"},
+    ),
+    Scenario(
+        "pr-validate (docs-only)",
+        "pr-validate",
+        Event("pull_request"),
+        "refs/pull/8/merge",
+        head="pr-docs",
+        expect={"validate": "skipped"},
+    ),
+    Scenario("deploy-dev", "deploy-dev", Event("push"), "refs/heads/main", head="main"),
+    Scenario(
+        "deploy-stage-prod (tag)",
+        "deploy-stage-prod",
+        Event("push"),
+        f"refs/tags/{TAG}",
+        head=TAG,
+        after=("deploy-dev",),
+    ),
+    Scenario(
+        "hotfix (fix branch to dev)",
+        "hotfix",
+        Event("workflow_dispatch", {"ref": "hotfix/rehearsal", "environment": "dev"}),
+        "refs/heads/main",
+        head="main",
+        expect={"change-set": "skipped", "prod": "skipped"},
+    ),
+    Scenario(
+        "hotfix (release tag to prod)",
+        "hotfix",
+        Event("workflow_dispatch", {"ref": TAG, "environment": "prod"}),
+        "refs/heads/main",
+        head="main",
+        expect={"deploy": "skipped"},
+    ),
+    Scenario(
+        "nightly-maintenance",
+        "nightly-maintenance",
+        Event("schedule"),
+        "refs/heads/main",
+        head="main",
+        after=("deploy-dev",),
+    ),
+    Scenario(
+        "gap-remediation (sandbox deploy)",
+        "gap-remediation",
+        Event("workflow_dispatch"),
+        "refs/heads/feature/gap-remediation",
+        head="feature/gap-remediation",
+    ),
+)
+"""In order: later scenarios build on earlier ones (promotion needs dev's attested digest, nightly a dev)."""
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def prepare(project: Path, repo: Path) -> None:
+    """Clone the project's HEAD and add the refs the scenarios use."""
+    subprocess.run(["git", "clone", "--quiet", str(project), str(repo)], check=True)
+    _git(repo, "checkout", "--quiet", "-B", "main")
+    identity = ("-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost")
+    _git(repo, "tag", TAG)
+    _git(repo, "branch", "feature/gap-remediation")
+    for branch, path, text in (
+        ("pr-base", CODE_FILE, None),
+        ("pr-docs", DOCS_FILE, "\nA line a docs-only pull request adds.\n"),
+    ):
+        _git(repo, "checkout", "--quiet", "-b", branch, "main")
+        file = repo / path
+        original = file.read_text(encoding="utf-8")
+        lines = original.splitlines(keepends=True)
+        file.write_text(original + text if text else "".join(lines[:-1]), encoding="utf-8")
+        _git(repo, *identity, "commit", "--quiet", "-am", f"rehearsal: {branch}")
+    _git(repo, "checkout", "--quiet", "-b", "hotfix/rehearsal", "main")
+    _git(repo, *identity, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
+    _git(repo, "checkout", "--quiet", "main")
+
+
+def commit(repo: Path, ref: str) -> str:
+    return _git(repo, "rev-parse", f"{ref}^{{commit}}")

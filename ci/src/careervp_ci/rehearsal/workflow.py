@@ -1,0 +1,358 @@
+"""Rehearse a GitHub workflow here: its jobs in `needs` order, its `run:` lines in bash, unchanged.
+
+`dagger` and `gh` on PATH are the rehearsal's (`dagger_cli`, `gh_cli`); `uses:` steps go through the one table
+of stand-ins (`standins`); `${{ }}` is evaluated as the runner would (`expressions`). State crosses jobs only
+as on GitHub: job outputs, artifacts, attestations, the artifact store and the AWS emulator. Reading an output
+that no earlier job set, a secret or variable nobody configured, or an input the workflow does not declare
+stops the rehearsal with the workflow, job and expression named.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+
+from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate
+from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
+
+TAIL = 40
+
+
+class RehearsalFailed(Exception):
+    """A job failed: the message names the workflow, job, step and the step's last output."""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    """`push`, `pull_request`, `workflow_dispatch`, `schedule`."""
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    approvals: frozenset[str] = frozenset({"prod"})
+    """Environments whose required reviewers approve in this rehearsal (the others have none)."""
+
+
+@dataclass
+class Settings:
+    """What the repository's settings hold: secrets per environment, variables, and the shims' environment."""
+
+    secrets: Mapping[str, str]
+    variables: Mapping[str, str]
+    shim_env: Mapping[str, str]
+    log: Path
+
+
+def load(path: Path) -> dict[str, Any]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or "jobs" not in document:
+        raise RehearsalFailed(f"{path.name}: not a workflow (no jobs)")
+    document["on"] = document.get("on", document.get(True))
+    return document
+
+
+def ordered(jobs: Mapping[str, Any]) -> list[str]:
+    """Jobs in an order where every job comes after its `needs`; a cycle or unknown need is an error."""
+    done: list[str] = []
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in done:
+            return
+        if name in trail:
+            raise RehearsalFailed(f"jobs form a cycle: {' -> '.join((*trail, name))}")
+        if name not in jobs:
+            raise RehearsalFailed(f"job {trail[-1]!r} needs {name!r}, which is no job of this workflow")
+        for need in _needs(jobs[name]):
+            visit(need, (*trail, name))
+        done.append(name)
+
+    for name in jobs:
+        visit(name, ())
+    return done
+
+
+def _needs(job: Mapping[str, Any]) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+@dataclass
+class WorkflowRun:
+    """One run of one workflow file (or of a reusable workflow it calls)."""
+
+    root: Path
+    """The repository whose .github/workflows are rehearsed."""
+    name: str
+    run: Run
+    event: Event
+    settings: Settings
+    inputs: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def execute(self) -> dict[str, dict[str, Any]]:
+        document = load(self.root / ".github" / "workflows" / f"{self.name}.yml")
+        self._check_inputs(document)
+        jobs = document["jobs"]
+        for name in ordered(jobs):
+            self.results[name] = self._job(name, jobs[name], document)
+        return self.results
+
+    def _check_inputs(self, document: Mapping[str, Any]) -> None:
+        trigger = "workflow_call" if self.event.name == "workflow_call" else "workflow_dispatch"
+        declared = ((document.get("on") or {}).get(trigger) or {}).get("inputs") or {}
+        for name in self.inputs:
+            if name not in declared:
+                raise RehearsalFailed(
+                    f"{self.name}: input {name!r} is not declared under on.{trigger}.inputs"
+                )
+        for name, spec in declared.items():
+            if name not in self.inputs:
+                if spec.get("required") and "default" not in spec:
+                    raise RehearsalFailed(f"{self.name}: required input {name!r} not given")
+                self.inputs[name] = spec.get("default", "")
+
+    # --- contexts ---------------------------------------------------------------------------------------
+
+    def _lookup(
+        self, job: str, needs: Sequence[str], env: Mapping[str, str], steps: Mapping[str, Any]
+    ) -> Any:
+        def lookup(path: Sequence[str]) -> Any:
+            head, rest = path[0], list(path[1:])
+            where = f"{self.name}.yml, job {job!r}"
+            if head == "needs":
+                if not rest or rest[0] not in needs:
+                    raise ExpressionError(f"{where} reads needs.{'.'.join(rest)} but does not need that job")
+                result = self.results[rest[0]]
+                if rest[1:2] == ["result"]:
+                    return result["result"]
+                if rest[1:2] == ["outputs"] and len(rest) == 3:
+                    value = result["outputs"].get(rest[2])
+                    if result["result"] == "success" and not value:
+                        raise ExpressionError(
+                            f"{where} reads needs.{rest[0]}.outputs.{rest[2]}, which job {rest[0]!r} never set"
+                        )
+                    return value or ""
+            if head == "steps" and len(rest) == 3 and rest[1] == "outputs":
+                if rest[0] not in steps:
+                    raise ExpressionError(f"{where} reads steps.{rest[0]}, which has not run (or has no id)")
+                return steps[rest[0]]["outputs"].get(rest[2], "")
+            if head == "steps" and len(rest) == 2 and rest[1] in ("outcome", "conclusion"):
+                return steps.get(rest[0], {}).get("outcome", "skipped")
+            tables: dict[str, Mapping[str, Any]] = {
+                "secrets": self.settings.secrets,
+                "vars": self.settings.variables,
+                "inputs": self.inputs,
+                "env": env,
+            }
+            if head in tables and len(rest) == 1:
+                if rest[0] not in tables[head]:
+                    raise ExpressionError(
+                        f"{where} reads {head}.{rest[0]}, which is not set for this rehearsal"
+                    )
+                return tables[head][rest[0]]
+            if head == "github":
+                return _dig(self._github(), rest, where)
+            raise ExpressionError(f"{where}: context {'.'.join(path)} is not rehearsed")
+
+        return lookup
+
+    def _github(self) -> dict[str, Any]:
+        return {
+            "event_name": self.event.name if self.event.name != "workflow_call" else self.run_event,
+            "ref": self.run.ref,
+            "ref_name": self.run.ref.rsplit("/", 1)[-1],
+            "sha": self.run.sha,
+            "repository": "careervp/careervp",
+            "run_id": "4242",
+            "token": "rehearsal-github-token",
+            "event": {"pull_request": {"number": 7, "head": {"repo": {"fork": False}}}},
+        }
+
+    run_event: str = ""
+
+    # --- jobs -------------------------------------------------------------------------------------------
+
+    def _job(self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+        needs = _needs(spec)
+        need_results = [self.results[need]["result"] for need in needs]
+        status = Status(
+            failed="failure" in need_results,
+            cancelled="cancelled" in need_results,
+            incomplete=any(result != "success" for result in need_results),
+        )
+        env = {**(document.get("env") or {})}
+        lookup = self._lookup(name, needs, env, {})
+        try:
+            runs = condition(spec.get("if", "success()"), lookup, status)
+        except ExpressionError as error:
+            raise RehearsalFailed(str(error)) from error
+        if not runs:
+            return {"result": "skipped", "outputs": {}}
+        if "uses" in spec:
+            return self._call(name, spec, lookup)
+        return self._steps(name, spec, document, needs)
+
+    def _call(self, name: str, spec: Mapping[str, Any], lookup: Any) -> dict[str, Any]:
+        target = str(spec["uses"])
+        if not target.startswith("./.github/workflows/"):
+            raise RehearsalFailed(
+                f"{self.name}.yml, job {name!r}: `uses: {target}` is not a reusable workflow of this "
+                "repository (GitHub wants ./.github/workflows/<file>.yml)"
+            )
+        inputs = {key: interpolate(value, lookup) for key, value in (spec.get("with") or {}).items()}
+        called = WorkflowRun(
+            self.root, Path(target).stem, self.run, Event("workflow_call"), self.settings, inputs
+        )
+        called.run_event = self.event.name if self.event.name != "workflow_call" else self.run_event
+        results = called.execute()
+        failed = [job for job, result in results.items() if result["result"] == "failure"]
+        for job, result in results.items():
+            self.results[f"{name} / {job}"] = result
+        return {"result": "failure" if failed else "success", "outputs": {}}
+
+    def _steps(
+        self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], needs: Sequence[str]
+    ) -> dict[str, Any]:
+        environment = str(interpolate(spec.get("environment", ""), self._lookup(name, needs, {}, {})) or "")
+        if isinstance(spec.get("environment"), dict):
+            environment = str(spec["environment"].get("name", ""))
+        workspace = Path(tempfile.mkdtemp(prefix=f"job-{name}-", dir=self.settings.log.parent))
+        permissions = spec.get("permissions") or {}
+        job = Job(self.name, name, workspace / "repo", {}, permissions, environment)
+        files = {
+            key: workspace / key.lower() for key in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV")
+        }
+        steps: dict[str, Any] = {}
+        failed: str | None = None
+        for index, step in enumerate(spec.get("steps") or []):
+            label = step.get("name") or step.get("uses") or f"step {index + 1}"
+            env = {**(document.get("env") or {}), **job.env}
+            lookup = self._lookup(name, needs, env, steps)
+            try:
+                env.update({k: str(interpolate(v, lookup)) for k, v in (spec.get("env") or {}).items()})
+                env.update({k: str(interpolate(v, lookup)) for k, v in (step.get("env") or {}).items()})
+                lookup = self._lookup(name, needs, env, steps)
+                if not condition(step.get("if", "success()"), lookup, Status(failed=failed is not None)):
+                    continue
+                outputs = self._step(job, step, env, lookup, files, label)
+                if "id" in step:
+                    steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
+            except (StepFailed, ExpressionError, RehearsalFailed) as error:
+                failed = f"{self.name}.yml, job {name!r}, step {label!r}: {error}"
+                self._log(failed)
+                if "id" in step:
+                    steps[step["id"]] = {"outputs": {}, "outcome": "failure"}
+        if failed:
+            raise RehearsalFailed(failed)
+        job_lookup = self._lookup(name, needs, {}, steps)
+        job_outputs = {k: str(interpolate(v, job_lookup)) for k, v in (spec.get("outputs") or {}).items()}
+        return {"result": "success", "outputs": job_outputs, "environment": environment}
+
+    def _step(
+        self,
+        job: Job,
+        step: Mapping[str, Any],
+        env: dict[str, str],
+        lookup: Any,
+        files: Mapping[str, Path],
+        label: str,
+    ) -> dict[str, str]:
+        if "uses" in step:
+            inputs = {k: interpolate(v, lookup) for k, v in (step.get("with") or {}).items()}
+            job.outputs = {}
+            stand_in(str(step["uses"]))(self.run, job, inputs)
+            self._log(f"[{self.name} / {job.name}] {label}: stand-in for {step['uses']}")
+            return dict(job.outputs)
+        script = str(interpolate(str(step["run"]), lookup))
+        for path in files.values():
+            path.write_text("", encoding="utf-8")
+        variables = {
+            **self.settings.shim_env,
+            **env,
+            **{key: str(path) for key, path in files.items()},
+            "CAREERVP_REHEARSAL_WORKFLOW": self.name,
+            "CAREERVP_REHEARSAL_JOB": job.name,
+            "GITHUB_WORKSPACE": str(job.workspace),
+            "GITHUB_REPOSITORY": "careervp/careervp",
+            "GITHUB_RUN_ID": "4242",
+            "GITHUB_SHA": self.run.sha,
+            "GITHUB_REF": self.run.ref,
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+        }
+        self._log(f"[{self.name} / {job.name}] {label}: {script.strip().splitlines()[0]}")
+        with self.settings.log.open("a", encoding="utf-8") as log:
+            done = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                cwd=job.workspace,
+                env=variables,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                check=False,
+            )
+            log.write(done.stdout)
+        if done.returncode != 0:
+            tail = "\n".join(done.stdout.rstrip().splitlines()[-TAIL:])
+            raise StepFailed(f"exit {done.returncode}\n--- last lines ---\n{tail}")
+        job.env.update(_key_values(files["GITHUB_ENV"]))
+        return _key_values(files["GITHUB_OUTPUT"])
+
+    def _log(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _dig(value: Any, path: Sequence[str], where: str) -> Any:
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            raise ExpressionError(f"{where}: github.{'.'.join(path)} is not rehearsed")
+        value = value[key]
+    return value
+
+
+def _key_values(path: Path) -> dict[str, str]:
+    """`name=value` lines (and `name<<EOF` blocks) as GITHUB_OUTPUT and GITHUB_ENV hold them."""
+    values: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if "<<" in line and "=" not in line.split("<<", 1)[0]:
+            key, marker = line.split("<<", 1)
+            end = lines.index(marker, index + 1)
+            values[key] = "\n".join(lines[index + 1 : end])
+            index = end + 1
+            continue
+        key, _, value = line.partition("=")
+        if key:
+            values[key] = value
+        index += 1
+    return values
+
+
+def shim_bin(folder: Path) -> Path:
+    """`dagger` and `gh` scripts that run the rehearsal's commands with this interpreter."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for command, module in (("dagger", "dagger_cli"), ("gh", "gh_cli")):
+        script = folder / command
+        python = shlex.quote(sys.executable)
+        script.write_text(
+            f'#!/bin/sh\nexec {python} -m careervp_ci.rehearsal.{module} "$@"\n', encoding="utf-8"
+        )
+        script.chmod(0o755)
+    return folder
+
+
+def base_env(shims: Path) -> dict[str, str]:
+    """A runner's environment: PATH with the shims first, HOME, locale, and this machine's CA settings."""
+    kept = ("HOME", "LANG", "TMPDIR", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO")
+    env = {key: os.environ[key] for key in kept if key in os.environ}
+    env["PATH"] = os.pathsep.join([str(shims), os.environ.get("PATH", "")])
+    return env
