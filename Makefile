@@ -9,7 +9,7 @@ PROFILE ?= main
 # reach on a developer machine. CI's Dagger path sets none.
 ALLOW_UNVERIFIED ?= audit
 
-.PHONY: setup ci check test e2e compare-openapi build deploy destroy bench fmt
+.PHONY: setup ci check test e2e compare-openapi build deploy destroy bench fmt serve
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -43,6 +43,9 @@ deploy: setup ## deploy an artifact: make deploy ENV=dev ARTIFACT=sha256:...
 
 destroy: setup ## guarded: make destroy ENV=dev CONFIRM=dev (prod is refused)
 	$(RUN) careervp-ci destroy --env $(ENV) --confirm $(CONFIRM)
+
+serve: setup ## the API on 127.0.0.1 against a fresh AWS emulator: make serve [PORT=8000]; Ctrl-C stops
+	$(RUN) careervp-ci serve --port $(or $(PORT),8000)
 
 bench: setup ## the pipeline's own benchmarks
 	$(RUN) python bench/run.py

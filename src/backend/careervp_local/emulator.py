@@ -44,10 +44,17 @@ def _key_schema(table: Table) -> tuple[list[KeySchemaElementTypeDef], list[Attri
     return schema, attributes
 
 
-def provision(env: dict[str, str]) -> None:
-    """Create every table and bucket named in `env` (as `resource_env` builds it) with its key schema."""
+def provision(env: dict[str, str]) -> int:
+    """Create every table and bucket named in `env` (as `resource_env` builds it) with its key schema.
+
+    Those that already exist (an emulator kept running between two `serve`s) are kept; returns how many
+    it made."""
     dynamodb, s3 = aws_clients.dynamodb(), aws_clients.s3()
+    created = 0
+    existing_tables = set(dynamodb.list_tables()["TableNames"])
     for table in TABLES:
+        if env[table.env_var] in existing_tables:
+            continue
         schema, attributes = _key_schema(table)
         dynamodb.create_table(
             TableName=env[table.env_var],
@@ -55,8 +62,12 @@ def provision(env: dict[str, str]) -> None:
             AttributeDefinitions=attributes,
             BillingMode="PAY_PER_REQUEST",
         )
+        created += 1
     region = s3.meta.region_name
+    existing_buckets = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     for bucket in BUCKETS:
+        if env[bucket.env_var] in existing_buckets:
+            continue
         if region == "us-east-1":
             s3.create_bucket(Bucket=env[bucket.env_var])
         else:
@@ -64,3 +75,5 @@ def provision(env: dict[str, str]) -> None:
                 Bucket=env[bucket.env_var],
                 CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
             )
+        created += 1
+    return created

@@ -1,0 +1,117 @@
+"""`careervp-ci serve`: the API on 127.0.0.1 for a developer, with nothing to set by hand.
+
+It starts a moto server (or uses `--endpoint URL` of a running one), creates the tables and bucket,
+generates a webhook signing secret for this run and prints it once, as an `export` line, so the developer
+can sign their own test webhooks; then it prints the base URL and serves the real handlers
+(`careervp_local.http_server`) until Ctrl-C or SIGTERM, when it stops the server and the emulator it started.
+The AWS credentials are the emulator's placeholders: a developer's real ones are never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, TextIO
+
+ENVIRONMENT = "local"
+DEFAULT_PORT = 8000
+REGION = "us-east-1"
+SECRET_PREFIX = "whsec_local_"  # noqa: S105 (a prefix, not a secret)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("serve", help="serve the API on 127.0.0.1 against an AWS emulator")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any)"
+    )
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="a running AWS emulator (default: start a moto server for this run)"
+    )
+
+
+def _emulator_env(endpoint: str) -> dict[str, str]:
+    """What boto3 needs to talk to the emulator, and only to it."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+
+
+def _moto_endpoint(url: str) -> str:
+    """moto reads a `127.0.0.1` host as an S3 bucket name: the same emulator answers as `localhost`."""
+    return url.rstrip("/").replace("://127.0.0.1:", "://localhost:")
+
+
+@contextmanager
+def _emulator(endpoint: str | None) -> Iterator[str]:
+    if endpoint:
+        yield _moto_endpoint(endpoint)
+        return
+    from careervp_ci.release.emulator import running_emulator  # noqa: PLC0415 (moto: only when needed)
+
+    with running_emulator() as started:
+        yield started
+
+
+def _stop_on_sigterm(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
+    from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET  # noqa: PLC0415
+    from careervp_local.emulator import provision, resource_env  # noqa: PLC0415
+    from careervp_local.http_server import serve_locally  # noqa: PLC0415
+
+    stop = threading.Event()
+    _stop_on_sigterm(stop)
+    try:
+        with _emulator(endpoint) as emulator:
+            os.environ.pop("AWS_SESSION_TOKEN", None)
+            os.environ.pop("AWS_PROFILE", None)
+            os.environ.update(_emulator_env(emulator))
+            secret = SECRET_PREFIX + secrets.token_urlsafe(24)
+            env = {
+                **resource_env(ENVIRONMENT),
+                **_emulator_env(emulator),
+                ENV_VAR_STRIPE_WEBHOOK_SECRET: secret,
+            }
+            created = provision(env)
+            with serve_locally(env, port=port) as base_url:
+                print(f"emulator: {emulator} ({created} tables/buckets created)", file=out)
+                print("webhook signing secret for this run (sign your test webhooks with it):", file=out)
+                print(f"export {ENV_VAR_STRIPE_WEBHOOK_SECRET}={secret}", file=out)
+                print(f"ready: {base_url}  (try: curl {base_url}/health; Ctrl-C stops)", file=out, flush=True)
+                stop.wait()
+    except KeyboardInterrupt:
+        pass
+    print("stopped", file=out, flush=True)
+    return 0
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port {args.port} is not a port number (0-65535)")
+    try:
+        return serve(args.port, args.endpoint)
+    except (BotoCoreError, ClientError) as error:
+        raise ValueError(f"the AWS emulator at {args.endpoint} did not answer: {error}") from None
+    except OSError as error:
+        raise ValueError(
+            f"cannot serve on 127.0.0.1:{args.port}: {error.strerror}; pick another --port"
+        ) from None

@@ -1,0 +1,140 @@
+"""`careervp-ci serve` as a developer runs it: a real process, nothing set by hand, stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from careervp.billing.signature import signature_header
+
+READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
+EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
+STARTUP_SECONDS = 60
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    base_url: str
+    secret: str
+    lines: list[str]
+
+
+def clean_env() -> dict[str, str]:
+    """The environment of a fresh shell: no webhook secret, no AWS settings of any kind."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "STRIPE_", "CAREERVP_"))
+    }
+
+
+def start(*args: str) -> Served:
+    """Run `careervp-ci serve ARGS` and read its output up to the ready line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "careervp_ci.cli", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(),
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    secret = base_url = ""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not base_url and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if found := EXPORT.match(lines[-1]):
+            secret = found.group(1)
+        if found := READY.match(lines[-1]):
+            base_url = found.group(1)
+    if not base_url:
+        process.kill()
+        pytest.fail("no ready line:\n" + "\n".join(lines))
+    return Served(process, base_url, secret, lines)
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    running = start("--port", "0")
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait()
+
+
+def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, object]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 (local http URL)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, json.loads(response.read())
+
+
+def stop_with_ctrl_c(served: Served) -> tuple[int, str]:
+    served.process.send_signal(signal.SIGINT)
+    out, _ = served.process.communicate(timeout=15)
+    return served.process.returncode, out
+
+
+@pytest.mark.slow
+def test_serve_answers_with_nothing_set_by_hand_and_ctrl_c_stops_it_cleanly(served: Served) -> None:
+    status, health = get(f"{served.base_url}/health")
+    payload = json.dumps(
+        {
+            "id": "evt_serve_1",
+            "type": "customer.subscription.created",
+            "created": 1_700_000_000,
+            "data": {
+                "object": {"object": "subscription", "id": "sub_s", "customer": "cus_s", "status": "active"}
+            },
+        }
+    ).encode()
+    signed = get(
+        f"{served.base_url}/webhooks/stripe",
+        data=payload,
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": signature_header(payload, served.secret, timestamp=int(time.time())),
+        },
+    )
+
+    code, rest = stop_with_ctrl_c(served)
+
+    assert status == 200
+    assert {check["status"] for check in health["checks"]} == {"ok"}  # type: ignore[index]
+    assert signed == (200, {"event_id": "evt_serve_1", "outcome": "applied"})
+    assert served.secret.startswith("whsec_local_")
+    assert sum(served.secret in line for line in served.lines) == 1, "the secret is printed once"
+    assert code == 0, rest
+    assert "Traceback" not in rest
+    assert rest.strip().endswith("stopped")
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{served.base_url}/health", timeout=2)  # noqa: S310
+
+
+@pytest.mark.slow
+def test_serve_uses_a_running_emulator_and_keeps_what_it_already_holds(moto_endpoint: str) -> None:
+    given = moto_endpoint.replace("localhost", "127.0.0.1")  # as a developer may type it
+    first = start("--port", "0", "--endpoint", given)
+    first_health = get(f"{first.base_url}/health")[0]
+    first_code, _ = stop_with_ctrl_c(first)
+    second = start("--port", "0", "--endpoint", given)
+    second_health = get(f"{second.base_url}/health")[0]
+    second_code, _ = stop_with_ctrl_c(second)
+
+    assert (first_health, second_health, first_code, second_code) == (200, 200, 0, 0)
+    assert first.lines[0] == f"emulator: {moto_endpoint} (4 tables/buckets created)"
+    assert second.lines[0] == f"emulator: {moto_endpoint} (0 tables/buckets created)"
