@@ -21,7 +21,7 @@ from typing import Any
 import dagger
 import pytest
 from careervp_ci import dagger_setup, main
-from careervp_ci.cli import build_parser
+from careervp_ci.cli import build_parser, profile_plan
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.main import Careervp
 from careervp_ci.profiles import PROFILES
@@ -35,11 +35,12 @@ from dagger.mod._resolver import Function, ObjectType
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_FUNCTIONS = {
     "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
+    "promote", "approve", "ledger", "destroy",
 }  # fmt: skip
 PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
 """The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""
 SIDE_EFFECTS = RELEASE_FUNCTIONS - PURE_RELEASE_FUNCTIONS
-MODULE_ONLY = {"setup", "ci", "test"}
+MODULE_ONLY = {"setup", "ci", "job", "reports", "test"}
 DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
 """Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
 GATES = {name for name in CATALOGUE if name not in SUITES and name not in RELEASE_PATH} | {"test"}
@@ -311,8 +312,10 @@ def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_instal
         dagger_setup.NPM_CACHE: "careervp-npm",
     }
     commands = execs(container)
+    assert ["sh", "-c", dagger_setup.INSTALL_GIT] in commands
+    assert f"git={dagger_setup.GIT_VERSION}" in dagger_setup.INSTALL_GIT
     assert commands.index(["uv", "sync", "--frozen", "--no-install-workspace"]) < commands.index(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+        ["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"]
     )
     assert commands[-1] == ["uv", "sync", "--frozen"]
 
@@ -441,7 +444,7 @@ def test_deploy_with_a_change_set_approves_that_file_then_deploys_in_the_same_co
     approve, deploy = seen[-2], seen[-1]
     assert execs(approve)[-1] == [
         "careervp-ci", "approve", "--env", "prod", "--artifact", FAKE_DIGEST, "--summary", main.CHANGE_SET,
-        "--approver", "github-environment:prod/run-7", "--store", "s3://bucket/prefix",
+        "--store", "s3://bucket/prefix", "--approver", "github-environment:prod/run-7",
     ]  # fmt: skip
     assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(approve)
     assert execs(deploy)[-2:] == [
@@ -511,9 +514,45 @@ def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them
     folded = {need for name in profile.steps for need in CATALOGUE[name].needs if need in profile.steps}
     assert set(jobs) == set(profile.steps) - folded
     assert jobs["coverage"].covers == CATALOGUE["coverage"].needs
-    for job in jobs.values():
-        function = functions()["test" if job.step in SUITES else job.step]
-        assert {name.replace("-", "_") for name in job.options} <= set(function.parameters)
+
+
+@pytest.mark.parametrize("profile", ["pr", "gap-remediation"])
+def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_profile_options(
+    monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
+    """`coverage` runs integration inside its container: with the profile's -m/-k, as the host does."""
+    seen = recorded_run(monkeypatch)
+    asyncio.run(module().job(src=tree(), profile=profile, step="coverage"))
+    argv = execs(seen[-1])[-1]
+    assert argv == ["careervp-ci", "ci", "--profile", profile, "--only", "coverage", "--no-cache"]
+    parser, _ = build_parser(with_release=False)
+    plan, _ = profile_plan(parser.parse_args(argv[1:]))
+    assert plan.options["integration"] == {
+        name: value
+        for name, value in {
+            **dict.fromkeys(("marker", "keyword", "seed")),
+            **PROFILES[profile].options.get("integration", {}),
+        }.items()
+    }
+
+
+def test_side_effect_calls_carry_a_fresh_call_id_so_the_engine_never_replays_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    for _ in range(2):
+        asyncio.run(module().smoke(src=tree(), env="dev", store="s3://b/p"))
+    ids = [
+        [
+            args["value"]
+            for name, args in calls(container)
+            if name == "withEnvVariable" and args["name"] == "CAREERVP_CALL_ID"
+        ]
+        for container in seen
+    ]
+    assert len(ids[0]) == 1
+    assert ids[0] != ids[1]
+    assert calls(seen[0])[-2][1]["name"] == "CAREERVP_CALL_ID"
 
 
 def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
@@ -531,22 +570,19 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
     given = tree()
     received: list[dagger.Directory] = []
 
-    async def gate(self: Careervp, src: dagger.Directory, **_: Any) -> None:
+    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, seed: object) -> None:
         received.append(src)
+        if step == "release-local":
+            started.append(f"release-local after {len(gates_done)} gates")
+            return
         started.append("gate")
         await asyncio.sleep(0)
         gates_done.append("gate")
 
-    async def release_local(self: Careervp, src: dagger.Directory) -> None:
-        received.append(src)
-        started.append(f"release-local after {len(gates_done)} gates")
-
     jobs: list[dict[str, object]] = [{"step": "lint", "options": {}}, {"step": "synth", "options": {}}]
     jobs.append({"step": "release-local", "options": {}, "final": True})
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
-    monkeypatch.setattr(Careervp, "lint", gate)
-    monkeypatch.setattr(Careervp, "synth", gate)
-    monkeypatch.setattr(Careervp, "release_local", release_local)
+    monkeypatch.setattr(Careervp, "_job", job)
     summary: str = asyncio.run(module().ci(src=given, profile="main"))
     assert started[-1] == "release-local after 2 gates"
     assert len(received) == 3
@@ -555,19 +591,17 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
 
 
 def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def failing(self: Careervp, **_: Any) -> None:
+    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, seed: object) -> None:
+        if step == "release-local":
+            raise AssertionError("release-local started although a gate failed")
         raise StepFailed("lint failed")
-
-    async def release_local(self: Careervp, src: dagger.Directory) -> None:
-        raise AssertionError("release-local started although a gate failed")
 
     jobs: list[dict[str, object]] = [
         {"step": "lint", "options": {}},
         {"step": "release-local", "options": {}, "final": True},
     ]
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
-    monkeypatch.setattr(Careervp, "lint", failing)
-    monkeypatch.setattr(Careervp, "release_local", release_local)
+    monkeypatch.setattr(Careervp, "_job", job)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
         asyncio.run(module().ci(src=tree(), profile="main"))
 

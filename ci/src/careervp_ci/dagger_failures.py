@@ -20,8 +20,11 @@ def tail(text: str, lines: int = TAIL_LINES) -> str:
 
 
 def dagger_command(argv: Sequence[str]) -> str:
-    """`careervp-ci test --no-cache --suite unit` -> `dagger call test --suite unit`."""
+    """`careervp-ci test --no-cache --suite unit` -> `dagger call test --suite unit`; a job of `ci`
+    (`careervp-ci ci --profile P --only S`) -> `dagger call job --profile P --step S`."""
     words = [word for word in argv[1:] if word != "--no-cache"]
+    if words[:1] == ["ci"] and "--only" in words:
+        words = ["job", *("--step" if word == "--only" else word for word in words[1:])]
     return " ".join(["dagger", "call", *words])
 
 

@@ -288,19 +288,21 @@ class WorkflowRun:
             "GITHUB_ACTIONS": "true",
         }
         self._log(f"[{self.name} / {job.name}] {label}: {script.strip().splitlines()[0]}")
-        with self.settings.log.open("a", encoding="utf-8") as log:
+        output = files["GITHUB_STEP_SUMMARY"].with_name("step.log")
+        with output.open("w", encoding="utf-8") as log:
             done = subprocess.run(
                 ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                 cwd=job.workspace,
                 env=variables,
-                stdout=subprocess.PIPE,
+                stdout=log,
                 stderr=subprocess.STDOUT,
-                text=True,
                 check=False,
             )
-            log.write(done.stdout)
+        text = output.read_text(encoding="utf-8", errors="replace")
+        with self.settings.log.open("a", encoding="utf-8") as log:
+            log.write(f"--- {self.name} / {job.name} / {label}\n{text}")
         if done.returncode != 0:
-            tail = "\n".join(done.stdout.rstrip().splitlines()[-TAIL:])
+            tail = "\n".join(text.rstrip().splitlines()[-TAIL:])
             raise StepFailed(f"exit {done.returncode}\n--- last lines ---\n{tail}")
         job.env.update(_key_values(files["GITHUB_ENV"]))
         return _key_values(files["GITHUB_OUTPUT"])
