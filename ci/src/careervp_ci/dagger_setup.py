@@ -2,9 +2,7 @@
 
 Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian
 release at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`. Dependencies are
-installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them. Node's
-optional dependencies are left out: the one there (libxmljs2, XML SBOM validation) compiles for minutes and
-the pipeline writes JSON SBOMs.
+installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them.
 """
 
 from __future__ import annotations
@@ -71,7 +69,7 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_exec(["uv", "sync", "--frozen", "--no-install-workspace"])
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
-        .with_exec(["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"])
+        .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )
