@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonDict
 
 MAX_DOCUMENT_BYTES = 256 * 1024
 """Largest document body (UTF-8 bytes) the knowledge base stores."""
@@ -12,7 +13,7 @@ ALLOWED_MEDIA_TYPES = frozenset({"text/plain", "text/markdown", "text/csv", "tex
 DOCUMENT_ID_PATTERN = r"^[0-9a-f]{32}$"
 
 DocumentId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID_PATTERN)]
-MEDIA_TYPE_ENUM = {"enum": sorted(ALLOWED_MEDIA_TYPES)}
+MEDIA_TYPE_ENUM: JsonDict = {"enum": [*sorted(ALLOWED_MEDIA_TYPES)]}
 """The accepted media types as a schema enum. Validation stays in the handler: any other value is a 415
 (not a 400), and a value compares case-insensitively (`Text/Plain` is stored as `text/plain`)."""
 
