@@ -24,5 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     clone = fresh_clone(REPO, tmp_path_factory.mktemp("build-a") / "clone-a")
     result = run_cli(clone, process_env(), "build")
     assert result.code == 0, result.err
-    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True)
+    head = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
     return Built(clone, result.out.strip(), head.stdout.strip())
