@@ -1,8 +1,9 @@
 """The base container every Dagger function starts from: the project's toolchain, pinned.
 
-Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian
-release at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`. Dependencies are
-installed from the manifests alone before the rest of the tree arrives, so a source edit reuses them.
+Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian release
+at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools
+from `package-lock.json`. Dependencies are installed from the manifests alone before the rest of the tree
+arrives, so a source edit reuses them.
 """
 
 from __future__ import annotations

@@ -438,7 +438,7 @@ class Careervp:
         aws_region: AwsRegion = "",
         stripe_webhook_secret: WebhookSecret = None,
     ) -> str:
-        """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says which)."""
+        """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says)."""
         container = await self._release_container(
             src,
             (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),

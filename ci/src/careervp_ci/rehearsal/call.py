@@ -3,8 +3,8 @@
 Functions and flags are the module's, in kebab-case (`change-set-markdown`, `--aws-access-key-id`); a
 Directory or File flag is a host path, a Secret flag is `env:NAME` or `file:PATH`; a Directory argument left
 out is loaded from its DefaultPath in the repository that holds dagger.json, filtered by its Ignore patterns
-(so is one given on the command line). Words after the function's flags chain calls on its result (`directory --path P export
---path Q`, `stdout`). Unknown functions and flags are refused the way the CLI refuses them.
+(so is one given on the command line). Words after the function's flags chain calls on its result (`directory
+--path P export --path Q`, `stdout`). Unknown functions and flags are refused the way the CLI refuses them.
 """
 
 from __future__ import annotations

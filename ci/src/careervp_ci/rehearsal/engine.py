@@ -1,13 +1,13 @@
 """Executes the queries a Dagger module builds, in podman, the way the engine would.
 
-The SDK turns every awaited call (`stdout()`, `sync()`, `export()`, ...) into one query: the chain of
-calls from the root (`container.from.withExec...`), kept in the object's `_ctx.selections`. `rehearsing()`
-replaces the SDK's transport with `Engine.resolve`, which walks that chain: each `withExec` runs in a real container created
-from the previous layer, with the copies (`withDirectory`, `withFile`) made since, its environment, secrets
-(podman secrets, never in the image or on a command line) and cache volumes (named volumes); the result is
-committed as the next layer. Like BuildKit, a layer is keyed by the digest of every call before it and the
-content of every input, and an identical prefix is reused, so the toolchain is built once per lockfile.
-A call the rehearsal cannot execute is an error naming the call, never skipped.
+The SDK turns every awaited call (`stdout()`, `sync()`, `export()`, ...) into one query: the chain of calls
+from the root (`container.from.withExec...`), kept in the object's `_ctx.selections`. `rehearsing()` replaces
+the SDK's transport with `Engine.resolve`, which walks that chain: each `withExec` runs in a real container
+created from the previous layer, with the copies (`withDirectory`, `withFile`) made since, its environment,
+secrets (podman secrets, never in the image or on a command line) and cache volumes (named volumes); the
+result is committed as the next layer. Like BuildKit, a layer is keyed by the digest of every call before it
+and the content of every input, and an identical prefix is reused, so the toolchain is built once per
+lockfile. A call the rehearsal cannot execute is an error naming the call, never skipped.
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ class Engine:
         return ContainerState(
             key=chain(state.key, "from", address, base_image.recipe_digest()),
             image=reference,
-            env=env,  # type: ignore[arg-type]
+            env=env,
             workdir=config.get("WorkingDir") or "/",
         )
 
@@ -521,8 +521,8 @@ def rehearsing(engine: Engine) -> Iterator[Engine]:
     saved: dict[str, Callable[..., Awaitable[Any]]] = {
         name: getattr(Context, name) for name in ("execute", "execute_sync", "execute_object_list")
     }
-    Context.execute = execute  # type: ignore[method-assign,assignment]
-    Context.execute_sync = execute_sync  # type: ignore[method-assign,assignment]
+    Context.execute = execute  # type: ignore[method-assign]
+    Context.execute_sync = execute_sync  # type: ignore[method-assign]
     Context.execute_object_list = refuse  # type: ignore[method-assign,assignment]
     try:
         yield engine

@@ -1,9 +1,10 @@
 """GitHub Actions expressions (`${{ ... }}` and `if:`), evaluated the way the runner evaluates them.
 
-Supported: literals, context paths (`needs.build.outputs.artifact`, `github.event.pull_request.head.repo.fork`),
-`!`, `==`, `!=`, `&&`, `||` (which return an operand, as in the runner), parentheses, and the status functions
-`success()`, `failure()`, `always()`, `cancelled()`, plus `contains`, `startsWith`, `endsWith`. Strings compare
-case-insensitively, as on GitHub. Anything else is an error naming the expression: a rehearsal never guesses.
+Supported: literals, context paths (`needs.build.outputs.artifact`,
+`github.event.pull_request.head.repo.fork`), `!`, `==`, `!=`, `&&`, `||` (which return an operand, as in the
+runner), parentheses, and the status functions `success()`, `failure()`, `always()`, `cancelled()`, plus
+`contains`, `startsWith`, `endsWith`. Strings compare case-insensitively, as on GitHub. Anything else is an
+error naming the expression: a rehearsal never guesses.
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ def uses_status_function(expression: str) -> bool:
 
 
 def condition(text: Any, lookup: Lookup, status: Status) -> bool:
-    """An `if:`: a bare expression or one in `${{ }}`; without a status function, `success() &&` is implied."""
+    """An `if:`, bare or in `${{ }}`; without a status function, `success() &&` is implied."""
     if isinstance(text, bool):
         return text and not status.failed
     expression = str(text).strip()

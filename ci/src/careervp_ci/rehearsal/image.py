@@ -1,9 +1,10 @@
 """The rehearsal's one substitution for a registry image: python:3.13-slim, rebuilt locally.
 
-No registry is reachable here, so the digest-pinned `python:3.13-slim` the module starts from is stood in
-for by an image built from Debian trixie (the release that image is built on) with mmdebstrap, then shaped to present
-the same interface: `python` and `pip` on PATH, no PEP 668 marker, HOME=/root, WORKDIR /, LANG=C.UTF-8, and no
-git (the real image has none either). The image is built once per recipe and kept in podman's store.
+No registry is reachable here, so the digest-pinned `python:3.13-slim` the module starts from is stood in for
+by an image built from Debian trixie (the release that image is built on) with mmdebstrap, then shaped to
+present the same interface: `python` and `pip` on PATH, no PEP 668 marker, HOME=/root, WORKDIR /,
+LANG=C.UTF-8, and no git (the real image has none either). The image is built once per recipe and kept in
+podman's store.
 """
 
 from __future__ import annotations

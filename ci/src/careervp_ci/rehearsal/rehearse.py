@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -77,8 +76,8 @@ def _targets(endpoint: str, scratch: Path) -> Path:
     lines = []
     for name, spec in targets.items():
         lines.append(f'[targets."{name}"]')
-        spec = {**spec, "kind": "emulator", "endpoint": endpoint}
-        lines += [f"{key} = {json.dumps(value)}" for key, value in spec.items()]
+        emulated = {**spec, "kind": "emulator", "endpoint": endpoint}
+        lines += [f"{key} = {json.dumps(value)}" for key, value in emulated.items()]
     path = scratch / "targets.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -111,7 +110,11 @@ def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
         repo = scratch / "repo"
         prepare(src, repo)
         boto3.client(
-            "s3", endpoint_url=endpoint, region_name=REGION, **_credentials(EMULATOR_CREDENTIALS)
+            "s3",
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         ).create_bucket(Bucket=STORE_BUCKET)
         container_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
         shims = shim_bin(scratch / "bin")
@@ -164,13 +167,6 @@ def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
     return 0
 
 
-def _credentials(values: dict[str, str]) -> dict[str, str]:
-    return {
-        "aws_access_key_id": values["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": values["AWS_SECRET_ACCESS_KEY"],
-    }
-
-
 def _write(report: Path, calls: Path, outcomes: list[dict[str, Any]]) -> None:
     entries = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines() if line.strip()]
     report.write_text(
@@ -186,5 +182,3 @@ def dispatch(args: argparse.Namespace) -> int:
     except RehearsalUnavailable as error:
         print(f"careervp-ci rehearse: {error}", file=sys.stderr)
         return USAGE_ERROR
-    finally:
-        os.environ.pop("CAREERVP_REHEARSAL_ATTESTATIONS", None)

@@ -96,7 +96,7 @@ def _upload(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for path in existing:
         copy = shutil.copytree if path.is_dir() else shutil.copy2
-        copy(path, target / path.name)  # type: ignore[operator]
+        copy(path, target / path.name)
 
 
 def _download(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
@@ -132,7 +132,7 @@ def matches(path: str, pattern: str) -> bool:
 
 
 def _paths_filter(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
-    import yaml  # noqa: PLC0415
+    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415  (PyYAML ships no stubs)
 
     changed = subprocess.run(
         ["git", "-C", str(run.repo), "diff", "--name-only", run.base_sha, run.sha],
@@ -162,8 +162,8 @@ STAND_INS: dict[str, StandIn] = {
     "dorny/paths-filter": _paths_filter,
 }
 """action (without @version) -> what it does here. checkout: a clone of the rehearsed commit; dagger: the
-rehearsal's `dagger` (already on PATH); configure-aws-credentials: the emulator's credentials; artifacts: a
-folder per run; attest: a recorded sha256 that `gh attestation verify` checks; paths-filter: the commit's diff."""
+rehearsal's `dagger` (already on PATH); configure-aws-credentials: the emulator's credentials; artifacts:
+a folder per run; attest: a recorded sha256 that `gh attestation verify` checks; paths-filter: the diff."""
 
 
 def stand_in(action: str) -> StandIn:

@@ -54,7 +54,12 @@ def load(path: Path) -> dict[str, Any]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(document, dict) or "jobs" not in document:
         raise RehearsalFailed(f"{path.name}: not a workflow (no jobs)")
-    document["on"] = document.get("on", document.get(True))
+    triggers = document.get("on", document.get(True))  # YAML 1.1 reads a bare `on:` key as True
+    if isinstance(triggers, str):
+        triggers = {triggers: {}}
+    elif isinstance(triggers, list):
+        triggers = {name: {} for name in triggers}
+    document["on"] = triggers or {}
     return document
 
 
@@ -136,7 +141,8 @@ class WorkflowRun:
                     value = result["outputs"].get(rest[2])
                     if result["result"] == "success" and not value:
                         raise ExpressionError(
-                            f"{where} reads needs.{rest[0]}.outputs.{rest[2]}, which job {rest[0]!r} never set"
+                            f"{where} reads needs.{rest[0]}.outputs.{rest[2]}, "
+                            f"which job {rest[0]!r} never set"
                         )
                     return value or ""
             if head == "steps" and len(rest) == 3 and rest[1] == "outputs":
@@ -226,6 +232,7 @@ class WorkflowRun:
         workspace = Path(tempfile.mkdtemp(prefix=f"job-{name}-", dir=self.settings.log.parent))
         permissions = spec.get("permissions") or {}
         job = Job(self.name, name, workspace / "repo", {}, permissions, environment)
+        job.workspace.mkdir()
         files = {
             key: workspace / key.lower() for key in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV")
         }
@@ -241,7 +248,7 @@ class WorkflowRun:
                 lookup = self._lookup(name, needs, env, steps)
                 if not condition(step.get("if", "success()"), lookup, Status(failed=failed is not None)):
                     continue
-                outputs = self._step(job, step, env, lookup, files, label)
+                outputs = self._step(job, step=step, env=env, lookup=lookup, files=files, label=label)
                 if "id" in step:
                     steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
             except (StepFailed, ExpressionError, RehearsalFailed) as error:
@@ -258,6 +265,7 @@ class WorkflowRun:
     def _step(
         self,
         job: Job,
+        *,
         step: Mapping[str, Any],
         env: dict[str, str],
         lookup: Any,

@@ -1,0 +1,107 @@
+"""The workflow runner on planted workflows whose jobs need no container: state crosses jobs only as on
+GitHub, and a read of something no earlier job or setting provides stops the rehearsal, named."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from careervp_ci.rehearsal.standins import Run
+from careervp_ci.rehearsal.workflow import Event, RehearsalFailed, Settings, WorkflowRun, base_env
+
+ECHO_JOB = """
+  a:
+    runs-on: ubuntu-24.04
+    outputs:
+      x: ${{ steps.s.outputs.x }}
+    steps:
+      - id: s
+        run: echo "x=from-a" >> "$GITHUB_OUTPUT"
+"""
+
+
+def rehearse(tmp_path: Path, jobs: str) -> dict[str, dict[str, object]]:
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    run = Run(
+        repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "artifacts", tmp_path / "att", "0.21.11", {}
+    )
+    settings = Settings({"KNOWN": "k"}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
+    return WorkflowRun(repo, "planted", run, Event("push"), settings).execute()
+
+
+def test_a_job_output_reaches_the_job_that_needs_it(tmp_path: Path) -> None:
+    results = rehearse(
+        tmp_path,
+        ECHO_JOB
+        + """
+  b:
+    needs: a
+    runs-on: ubuntu-24.04
+    steps:
+      - run: test "${{ needs.a.outputs.x }}" = from-a
+""",
+    )
+    assert {name: result["result"] for name, result in results.items()} == {"a": "success", "b": "success"}
+
+
+@pytest.mark.parametrize(
+    ("read", "named"),
+    [
+        ("needs.a.outputs.y", "reads needs.a.outputs.y, which job 'a' never set"),
+        ("needs.c.outputs.x", "reads needs.c.outputs.x but does not need that job"),
+        ("secrets.MISSING", "reads secrets.MISSING, which is not set for this rehearsal"),
+    ],
+)
+def test_reading_what_no_earlier_job_or_setting_provides_fails_named(
+    tmp_path: Path, read: str, named: str
+) -> None:
+    jobs = (
+        ECHO_JOB
+        + f"""
+  b:
+    needs: a
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo "${{{{ {read} }}}}"
+"""
+    )
+    with pytest.raises(RehearsalFailed, match=named.replace("(", r"\(").replace(")", r"\)")):
+        rehearse(tmp_path, jobs)
+
+
+def test_an_action_without_a_stand_in_fails_naming_it(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: some/unknown-action@0123456789abcdef0123456789abcdef01234567
+"""
+    with pytest.raises(RehearsalFailed, match=r"some/unknown-action.*has no stand-in"):
+        rehearse(tmp_path, jobs)
+
+
+def test_a_reusable_workflow_path_github_would_reject_fails(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    uses: $/.github/workflows/_reusable-ci.yml
+"""
+    with pytest.raises(RehearsalFailed, match=r"is not a reusable workflow of this repository"):
+        rehearse(tmp_path, jobs)
+
+
+def test_a_failing_step_names_workflow_job_step_and_its_last_output(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - name: Break
+        run: echo "the last words"; exit 3
+"""
+    with pytest.raises(
+        RehearsalFailed, match=r"planted.yml, job 'a', step 'Break': exit 3(.|\n)*the last words"
+    ):
+        rehearse(tmp_path, jobs)
