@@ -8,7 +8,11 @@ PYTHON_ROOTS = ("ci", "src", "infra", "bench", "tests")
 PYTHON_SOURCES = tuple(f"{root}/**/*.py" for root in PYTHON_ROOTS)
 TYPED_ROOTS = ("ci/src", "src", "infra")
 TYPED_SOURCES = tuple(f"{root}/**/*.py" for root in TYPED_ROOTS)
-BACKEND_SOURCES = ("src/backend/careervp/**/*.py", "src/backend/careervp/**/*.json")
+BACKEND_SOURCES = (
+    "src/backend/careervp/**/*.py",
+    "src/backend/careervp/**/*.json",
+    "src/backend/careervp_local/**/*.py",
+)
 INFRA_SOURCES = ("infra/**/*.py", "infra/**/*.toml", "infra/**/*.json")
 PROJECT_CONFIG = ("pyproject.toml", "ci/pyproject.toml", ".python-version")
 LOCKFILES = ("uv.lock", "package.json", "package-lock.json")
