@@ -52,3 +52,14 @@ bench: setup ## the pipeline's own benchmarks
 
 fmt: setup ## apply formatting and safe lint fixes
 	$(RUN) ruff format . && $(RUN) ruff check --fix .
+
+.PHONY: lock-module
+lock-module: $(UV) ## lock the Dagger module alone (ci/uv.lock): a copy of ci/ outside the workspace, as the engine sees it, at uv.lock's versions
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp ci/pyproject.toml ci/.python-version "$$tmp/"; \
+	cp uv.lock "$$tmp/uv.lock"; \
+	engine=$$(sed -n 's/^ *"engineVersion": *"v\([0-9][0-9.]*\)".*/\1/p' dagger.json); \
+	if [ -z "$$engine" ]; then echo "lock-module: no engineVersion in dagger.json" >&2; exit 2; fi; \
+	$(UV) lock --quiet --directory "$$tmp" --upgrade-package "dagger-io==$$engine"; \
+	cp "$$tmp/uv.lock" ci/uv.lock; \
+	echo "lock-module: ci/uv.lock locks $$(grep -c '^\[\[package\]\]' ci/uv.lock) packages, dagger-io==$$engine"

@@ -272,9 +272,10 @@ def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:
 
 
 def test_module_requires_dagger_io_unpinned_while_the_lock_pins_the_engine_release() -> None:
-    """The Python runtime installs the module with its vendored SDK (`uv pip install -e ./sdk -e .`), whose
-    reported version need not equal the PyPI release: Dagger's own template requires a bare `dagger-io`, and
-    so does this module. The host gets the exact release from uv.lock, which must match the pinned engine."""
+    """A bare `dagger-io`, as in Dagger's own template: without ci/uv.lock the runtime would install it next
+    to its vendored SDK (`uv pip install -e ./sdk -e .`, reporting 0.0.0) that an exact pin would contradict.
+    The exact release comes from the locks: uv.lock for the host (here) and ci/uv.lock for the module runtime
+    (test_dagger_module_lock.py), both equal to the pinned engine."""
     project = tomllib.loads((ROOT / "ci/pyproject.toml").read_text())
     requirements = [r for r in project["project"]["dependencies"] if r.startswith("dagger-io")]
     assert requirements == ["dagger-io"]
