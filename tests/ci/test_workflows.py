@@ -35,6 +35,9 @@ ALLOWED_RUN = {
     "attestation check": re.compile(
         r'^gh attestation verify [\w./-]+ --repo "\$GITHUB_REPOSITORY" [^|;&`]+$'
     ),
+    "attested digest check": re.compile(
+        r'^test "sha256:\$\(sha256sum [\w./-]+ \| cut -d \' \' -f 1\)" = "\$ARTIFACT"$'
+    ),
 }
 """Each `run:` script is one of these, or a summary block (`{ echo ...; } >> "$GITHUB_STEP_SUMMARY"`)."""
 
@@ -277,7 +280,7 @@ def test_pr_docs_only_changes_run_the_format_check_and_everything_else_the_pr_pr
     assert jobs["docs-only"]["if"] == "needs.changes.outputs.full != 'true'"
     assert [" ".join(s.split()) for s in dagger_scripts(jobs["docs-only"])] == ["dagger call format"]
     assert jobs["validate"]["if"] == "needs.changes.outputs.full == 'true'"
-    assert jobs["validate"]["uses"] == "./.github/workflows/_reusable-ci.yml"
+    assert jobs["validate"]["uses"] == "$/.github/workflows/_reusable-ci.yml"
     assert jobs["validate"]["with"]["profile"] == "pr"
 
 
@@ -288,10 +291,10 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     job = workflow.jobs["validate"]
     assert job["env"]["PROFILE"] == "${{ inputs.profile }}"
     scripts = [" ".join(s.split()) for s in dagger_scripts(job)]
-    assert scripts[0] == 'dagger call ci --profile "$PROFILE" | tee -a "$GITHUB_STEP_SUMMARY"'
-    exported = " ".join(scripts[1:])
-    for report in ("unit", "coverage", "lint", "workflows", "sbom"):
-        assert f"export --path .reports/{report}" in exported
+    assert scripts == [
+        'dagger call ci --profile "$PROFILE" | tee -a "$GITHUB_STEP_SUMMARY"',
+        'dagger call reports --profile "$PROFILE" export --path .reports',
+    ]
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used
     assert "github/codeql-action/upload-sarif" in used
@@ -383,10 +386,22 @@ def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
     workflow = by_name("hotfix.yml")
     inputs = workflow.triggers["workflow_dispatch"]["inputs"]
     assert set(inputs) == {"ref", "environment"}
-    job = workflow.jobs["hotfix"]
-    assert job["env"] == {"HOTFIX_REF": "${{ inputs.ref }}", "TARGET_ENV": "${{ inputs.environment }}"}
-    (script,) = dagger_scripts(job)
-    assert '--ref "$HOTFIX_REF" --env "$TARGET_ENV"' in " ".join(script.split())
+    assert workflow.jobs["validate"]["with"] == {"profile": "pr", "ref": "${{ inputs.ref }}"}
+    deploy = workflow.jobs["deploy"]
+    assert deploy["env"]["HOTFIX_REF"] == "${{ inputs.ref }}"
+    assert deploy["env"]["TARGET_ENV"] == "${{ inputs.environment }}"
+    (script,) = dagger_scripts(deploy)
+    assert '--env "$TARGET_ENV"' in script and '--ref "$HOTFIX_REF"' in script
+
+
+def test_a_hotfix_reaches_prod_only_through_the_change_set_and_the_prod_approval() -> None:
+    jobs = by_name("hotfix.yml").jobs
+    assert jobs["deploy"]["if"] == "inputs.environment != 'prod'"
+    assert jobs["change-set"]["environment"] == "prod-plan"
+    assert jobs["prod"]["environment"] == "prod"
+    assert jobs["prod"]["needs"] == ["build", "change-set"]
+    (deploy,) = [parse_dagger_call(s) for s in dagger_scripts(jobs["prod"]) if "dagger call deploy" in s]
+    assert {"change-set", "approver"} <= deploy.flags
 
 
 def test_no_run_script_splices_an_expression() -> None:
@@ -491,9 +506,8 @@ def test_each_environment_assumes_its_own_aws_role() -> None:
             role = str(step["with"]["role-to-assume"])
             environment = str(job["environment"])
             if environment.startswith("${{"):
-                assert all(
-                    f"secrets.{name}" in role for name in ("AWS_ROLE_DEV", "AWS_ROLE_STAGE", "AWS_ROLE_PROD")
-                )
+                named = set(re.findall(r"secrets\.(\w+)", role))
+                assert {"AWS_ROLE_DEV", "AWS_ROLE_STAGE"} <= named <= set(ROLE_FOR_ENVIRONMENT.values())
             else:
                 assert role == f"${{{{ secrets.{ROLE_FOR_ENVIRONMENT[environment]} }}}}", (
                     workflow.name,
@@ -501,15 +515,31 @@ def test_each_environment_assumes_its_own_aws_role() -> None:
                 )
 
 
-def test_secrets_appear_only_as_role_arns_for_oidc() -> None:
+WEBHOOK_SECRET_ENV = "STRIPE_WEBHOOK_SECRET: ${{ secrets.STRIPE_WEBHOOK_SECRET }}"
+"""The one secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
+
+
+def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dagger() -> None:
     for workflow in WORKFLOWS_LOADED:
         lines = [line.strip() for line in workflow.text.splitlines() if "secrets." in line]
         assert all(
-            line.startswith(
+            line == WEBHOOK_SECRET_ENV
+            or line.startswith(
                 ("role-to-assume:", "${{ inputs.environment", "|| inputs.environment", "|| secrets.")
             )
             for line in lines
         ), (workflow.name, lines)
+
+
+def test_the_webhook_secret_reaches_exactly_the_jobs_whose_calls_sign_a_replay() -> None:
+    for workflow, job_id, job in job_steps():
+        calls = [parse_dagger_call(script) for script in dagger_scripts(job)]
+        signs = any(call.function in ("deploy", "smoke") for call in calls)
+        has_secret = "STRIPE_WEBHOOK_SECRET" in (job.get("env") or {})
+        assert signs == has_secret, (workflow.name, job_id)
+        for call in calls:
+            if call.function in ("deploy", "smoke"):
+                assert "stripe-webhook-secret" in call.flags, (workflow.name, job_id, call.function)
 
 
 def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:

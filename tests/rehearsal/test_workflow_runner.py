@@ -84,10 +84,10 @@ def test_an_action_without_a_stand_in_fails_naming_it(tmp_path: Path) -> None:
         rehearse(tmp_path, jobs)
 
 
-def test_a_reusable_workflow_path_github_would_reject_fails(tmp_path: Path) -> None:
+def test_a_reusable_workflow_of_another_repository_is_refused(tmp_path: Path) -> None:
     jobs = """
   a:
-    uses: $/.github/workflows/_reusable-ci.yml
+    uses: octo/other/.github/workflows/ci.yml@0123456789abcdef0123456789abcdef01234567
 """
     with pytest.raises(RehearsalFailed, match=r"is not a reusable workflow of this repository"):
         rehearse(tmp_path, jobs)

@@ -18,7 +18,7 @@ from pathlib import Path
 import anyio
 
 from careervp_ci.rehearsal import image
-from careervp_ci.rehearsal.call import CallError, parse, run
+from careervp_ci.rehearsal.call import CallError, module_root, parse, run
 from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
 
@@ -57,8 +57,28 @@ def _record(words: Sequence[str], engine: Engine, code: int, seconds: float) -> 
         stream.write(json.dumps(entry) + "\n")
 
 
+MODULE_ENV = "CAREERVP_REHEARSAL_MODULE"
+
+
+def _from_module_source(words: Sequence[str]) -> None:
+    """Re-run this command with the module's code from the repository being rehearsed (the engine loads
+    the module from the tree that holds dagger.json, not from whatever is installed)."""
+    source = module_root(Path.cwd()) / "ci" / "src"
+    if os.environ.get(MODULE_ENV) == str(source):
+        return
+    path = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH", "")]))
+    env = {**os.environ, MODULE_ENV: str(source), "PYTHONPATH": path}
+    os.execve(sys.executable, [sys.executable, "-m", "careervp_ci.rehearsal.dagger_cli", *words], env)  # noqa: S606
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        try:
+            _from_module_source(words)
+        except CallError as error:
+            print(f"Error: {error}", file=sys.stderr)
+            return 1
     if not words or words[0] != "call":
         print("rehearsal dagger: only `dagger call ...` is rehearsed", file=sys.stderr)
         return 2

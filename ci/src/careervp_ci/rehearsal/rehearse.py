@@ -14,7 +14,9 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,17 +96,47 @@ def _check(scenario: Scenario, results: dict[str, dict[str, Any]]) -> None:
             )
 
 
-def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
+@dataclass
+class World:
+    """What outlives the jobs of every rehearsed workflow: the repository, the emulator, the settings."""
+
+    repo: Path
+    scratch: Path
+    settings: Settings
+    engine_version: str
+    runs: int = 0
+
+    def run(self, scenario: Scenario) -> dict[str, dict[str, Any]]:
+        """Rehearse one scenario; RehearsalFailed names the workflow, job and step that failed."""
+        from careervp_ci.release.emulator import EMULATOR_CREDENTIALS  # noqa: PLC0415
+
+        self.runs += 1
+        run = Run(
+            repo=self.repo,
+            sha=commit(self.repo, scenario.head),
+            ref=scenario.ref,
+            base_sha=commit(self.repo, scenario.base),
+            artifacts=self.scratch / "artifacts" / str(self.runs),
+            attestations=self.scratch / "attestations.jsonl",
+            engine_version=self.engine_version,
+            emulator_credentials=EMULATOR_CREDENTIALS,
+        )
+        workflow = WorkflowRun(
+            self.repo, scenario.workflow, run, scenario.event, self.settings, dict(scenario.event.inputs)
+        )
+        results = workflow.execute()
+        _check(scenario, results)
+        return results
+
+
+@contextmanager
+def world(src: Path, calls: Path) -> Iterator[World]:
+    """A prepared repository, one emulator with the artifact store's bucket, and the shims' settings."""
     from careervp_ci.release.emulator import EMULATOR_CREDENTIALS, running_emulator  # noqa: PLC0415
 
-    scenarios = selected(names)
     require_tools()
     image.ensure_base_image(lambda line: print(line, file=sys.stderr))
     engine_version = json.loads((src / "dagger.json").read_text(encoding="utf-8"))["engineVersion"]
-    report.parent.mkdir(parents=True, exist_ok=True)
-    calls = report.with_suffix(".jsonl")
-    calls.write_text("", encoding="utf-8")
-    outcomes: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="careervp-rehearsal-") as folder, running_emulator() as endpoint:
         scratch = Path(folder)
         repo = scratch / "repo"
@@ -117,12 +149,11 @@ def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
             aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         ).create_bucket(Bucket=STORE_BUCKET)
         container_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
-        shims = shim_bin(scratch / "bin")
         settings = Settings(
             SECRETS,
             VARIABLES,
             {
-                **base_env(shims),
+                **base_env(shim_bin(scratch / "bin")),
                 dagger_cli.REPORT_ENV: str(calls),
                 dagger_cli.CACHE_ENV: str(dagger_cli.cache_dir()),
                 dagger_cli.RUNTIME_ENV: json.dumps(container_env),
@@ -131,25 +162,21 @@ def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
             },
             scratch / "jobs.log",
         )
-        for index, scenario in enumerate(scenarios):
+        yield World(repo, scratch, settings, engine_version.removeprefix("v"))
+
+
+def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
+    scenarios = selected(names)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    calls = report.with_suffix(".jsonl")
+    calls.write_text("", encoding="utf-8")
+    outcomes: list[dict[str, Any]] = []
+    with world(src, calls) as rehearsal:
+        for scenario in scenarios:
             started = time.monotonic()
             print(f"== rehearsing {scenario.name}", file=sys.stderr, flush=True)
-            run = Run(
-                repo=repo,
-                sha=commit(repo, scenario.head),
-                ref=scenario.ref,
-                base_sha=commit(repo, scenario.base),
-                artifacts=scratch / "artifacts" / str(index),
-                attestations=scratch / "attestations.jsonl",
-                engine_version=engine_version.removeprefix("v"),
-                emulator_credentials=EMULATOR_CREDENTIALS,
-            )
-            workflow = WorkflowRun(
-                repo, scenario.workflow, run, scenario.event, settings, dict(scenario.event.inputs)
-            )
             try:
-                results = workflow.execute()
-                _check(scenario, results)
+                results = rehearsal.run(scenario)
             except RehearsalFailed as error:
                 _write(report, calls, outcomes)
                 print(f"rehearsal FAILED: {error}", file=sys.stderr)

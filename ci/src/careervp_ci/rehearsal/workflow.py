@@ -25,6 +25,9 @@ from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
 TAIL = 40
+SELF_REFERENCES = ("$/.github/workflows/", "./.github/workflows/")
+"""A reusable workflow of the same repository at the same commit: GitHub's self-repository form (`$/`,
+which zizmor recommends) or the older workspace-relative one (`./`)."""
 
 
 class RehearsalFailed(Exception):
@@ -207,10 +210,10 @@ class WorkflowRun:
 
     def _call(self, name: str, spec: Mapping[str, Any], lookup: Any) -> dict[str, Any]:
         target = str(spec["uses"])
-        if not target.startswith("./.github/workflows/"):
+        if not target.startswith(SELF_REFERENCES):
             raise RehearsalFailed(
                 f"{self.name}.yml, job {name!r}: `uses: {target}` is not a reusable workflow of this "
-                "repository (GitHub wants ./.github/workflows/<file>.yml)"
+                "repository ($/.github/workflows/<file>.yml or ./.github/workflows/<file>.yml)"
             )
         inputs = {key: interpolate(value, lookup) for key, value in (spec.get("with") or {}).items()}
         called = WorkflowRun(
