@@ -20,7 +20,7 @@ from careervp_ci.artifact import write_canonical_tar, write_manifest
 from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_stack
 from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS
 from careervp_ci.release.ledger import Entry, Ledger, now
-from careervp_ci.store import LocalStore
+from careervp_ci.store import FolderBackend, Store
 from support.release_cli import cli, write_emulator_targets
 
 REGION = "us-east-1"
@@ -71,7 +71,7 @@ def artifact(state: Path, stack_name: str, resources: dict[str, Any], tmp_path: 
     write_manifest(root, {"commit": "f" * 40})
     tar = tmp_path / f"{root.name}.tar"
     write_canonical_tar(root, tar)
-    return str(LocalStore(state / "artifacts").put(tar))
+    return str(Store(FolderBackend(state / "artifacts"), tmp_path / "scratch").put(tar))
 
 
 def session(emulator: str) -> AwsSession:
@@ -88,9 +88,16 @@ def stack_names(emulator: str) -> set[str]:
     return {stack["StackName"] for stack in found if stack["StackStatus"] != "DELETE_COMPLETE"}
 
 
-def report_of(state: Path, env: str, digest: str) -> Path:
-    (report,) = (state / "reports" / env).glob(f"*-{digest.removeprefix('sha256:')[:12]}")
-    return report
+def ledger(state: Path) -> Ledger:
+    return Ledger(FolderBackend(state / "artifacts"))
+
+
+def evidence_of(state: Path, env: str, digest: str) -> Path:
+    """The failure evidence the ledger's record of the failed deploy points to (in the store folder)."""
+    (entry,) = [e for e in ledger(state).entries(env) if e.digest == digest and e.outcome == "deploy-failed"]
+    local = state / "reports" / env / entry.run
+    assert (local / "error.txt").is_file(), "the local copy (what the Dagger function returns) is missing"
+    return Path(entry.evidence)
 
 
 def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redeploy(
@@ -99,7 +106,7 @@ def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redep
     stack = "careervp-dev-service-stack"
     good = artifact(state, stack, {"Kept": parameter("/update/kept", "v1")}, tmp_path)
     deploy_stack(StackFiles.find(tmp_path / "bundle-0" / "assembly", stack), session(emulator), print)
-    Ledger(state / "ledger").record(
+    ledger(state).record(
         Entry(
             "dev", good, "e" * 40, now(), "succeeded", "emulator", "seeded: the state the update fails from"
         )
@@ -123,15 +130,16 @@ def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redep
     assert f"to go back to it: careervp-ci deploy --env dev --artifact {good}" in result.err
     assert parameters(emulator, "/update") == {"/update/kept": "v1"}, "the previous state was not restored"
     assert stack in stack_names(emulator)
-    report = report_of(state, "dev", bad)
-    assert str(report) in result.err
+    report = evidence_of(state, "dev", bad)
+    assert report.is_relative_to(state / "artifacts" / "runs" / "dev") and str(report) in result.err
     events = json.loads((report / "stack-events.json").read_text())
     assert any(event["ResourceStatus"] == "UPDATE_IN_PROGRESS" for event in events)
     assert "Queue" in (report / "assembly" / "Service.template.json").read_text()
     assert "Queue name must end in .fifo" in (report / "error.txt").read_text()
-    last = Ledger(state / "ledger").entries("dev")[-1]
+    assert f"deploying {bad}" in (report / "log.txt").read_text()
+    last = ledger(state).entries("dev")[-1]
     assert (last.digest, last.outcome) == (bad, "deploy-failed")
-    current = Ledger(state / "ledger").current("dev")
+    current = ledger(state).current("dev")
     assert current is not None and current.digest == good, "the failed deploy replaced the last good one"
 
 
@@ -151,9 +159,9 @@ def test_failed_create_leaves_no_stack_and_says_there_is_nothing_earlier(
     assert "staging has no earlier good deploy in the ledger" in result.err
     assert stack not in stack_names(emulator)
     assert parameters(emulator, "/create") == {}, "the half-made stack's resources were left behind"
-    report = report_of(state, "staging", bad)
+    report = evidence_of(state, "staging", bad)
     events = json.loads((report / "stack-events.json").read_text())
     assert any(event["ResourceStatus"] == "CREATE_IN_PROGRESS" for event in events)
     assert (report / "assembly" / "manifest.json").is_file()
-    (entry,) = Ledger(state / "ledger").entries("staging")
-    assert (entry.digest, entry.outcome) == (bad, "deploy-failed")
+    started, ended = ledger(state).entries("staging")
+    assert (started.outcome, ended.digest, ended.outcome) == ("started", bad, "deploy-failed")

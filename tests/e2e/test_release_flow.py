@@ -11,6 +11,7 @@ entry point.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ import boto3
 import pytest
 from careervp_ci.artifact import parse_digest
 from careervp_ci.store import object_name
-from support.release_cli import cli, write_emulator_targets
+from support.release_cli import Built, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
 
@@ -45,14 +46,13 @@ def release_home(tmp_path_factory: pytest.TempPathFactory, emulator: str) -> Ite
 
 
 @pytest.fixture(scope="module")
-def builds(release_home: Path) -> tuple[str, str, float]:
-    """HEAD built twice from clean worktrees: (first digest, second digest, seconds per build)."""
-    started = time.monotonic()
-    first = cli("build")
-    second = cli("build")
-    assert first.code == 0, first.err
-    assert second.code == 0, second.err
-    return first.out.strip(), second.out.strip(), (time.monotonic() - started) / 2
+def builds(release_home: Path, built: Built) -> tuple[str, str, float]:
+    """The session's build of HEAD, placed in this module's store as `careervp-ci build` would:
+    (digest, digest, 0). Rebuilding to the same digest is `test_release_shared_state`'s two-path test."""
+    store = release_home / "state" / "artifacts"
+    store.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built.tar, store / built.tar.name)
+    return built.digest, built.digest, 0.0
 
 
 def stacks(emulator: str) -> list[str]:
@@ -63,8 +63,8 @@ def stacks(emulator: str) -> list[str]:
 
 
 def ledger_lines(release_home: Path) -> list[str]:
-    folder = release_home / "state" / "ledger"
-    return sorted(line for path in folder.glob("*.jsonl") for line in path.read_text().splitlines())
+    folder = release_home / "state" / "artifacts" / "ledger"
+    return sorted(path.read_text() for path in folder.glob("*/*.json"))
 
 
 def test_one_digest_moves_from_dev_through_staging_to_prod(
@@ -106,11 +106,7 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
         text=True,
         check=True,
     )
-    good = [
-        line
-        for line in shown.stdout.splitlines()
-        if line.split()[-4:-3] == ["succeeded"] or "succeeded" in line
-    ]
+    good = [line for line in shown.stdout.splitlines() if line.split()[5] == "succeeded"]
     assert {line.split()[1] for line in good} == {"dev", "staging", "prod"}
     assert {line.split()[3] for line in good} == {digest}
     assert all(line.split()[2] == "emulator" for line in good)
@@ -151,7 +147,8 @@ def test_deploy_refuses_artifact_whose_digest_does_not_match(
     tampered[len(tampered) // 2] ^= 0x01
     (tmp_path / name).write_bytes(bytes(tampered))
     result = cli("deploy", "--env", "dev", "--artifact", digest, "--store", str(tmp_path))
-    assert result.code == 1 and f"artifact {digest}" in result.err and "tampered" in result.err
+    assert result.code == 1 and f"artifact {digest} in {tmp_path / name}" in result.err
+    assert "tampered" in result.err
 
 
 def test_deploy_refuses_when_the_webhook_secret_is_missing(
@@ -184,9 +181,11 @@ def test_concurrent_deploy_is_refused_naming_the_holder(
             "-c",
             "import sys, time; from pathlib import Path\n"
             "from careervp_ci.release.locking import environment_lock\n"
-            "with environment_lock(Path(sys.argv[1]), 'dev', operation='deploy', digest=sys.argv[2]):\n"
+            "from careervp_ci.store import FolderBackend\n"
+            "store = FolderBackend(Path(sys.argv[1]))\n"
+            "with environment_lock(store, 'dev', run='holder', operation='deploy', digest=sys.argv[2]):\n"
             "    print('held', flush=True); time.sleep(60)",
-            str(release_home / "state" / "locks"),
+            str(release_home / "state" / "artifacts"),
             builds[0],
         ],
         stdout=subprocess.PIPE,
@@ -199,5 +198,5 @@ def test_concurrent_deploy_is_refused_naming_the_holder(
         holder.kill()
         holder.wait()
     assert result.code == 1
-    assert f"environment 'dev' is busy: pid {holder.pid} (deploy of {builds[0]}" in result.err
+    assert f"environment 'dev' is busy: run holder (deploy of {builds[0]} by pid {holder.pid}" in result.err
     assert "Refused without waiting" in result.err

@@ -178,9 +178,9 @@ def _request(base_url: str, check: Check, values: Mapping[str, str], secret: str
 
 
 def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) -> CheckResult:
-    expected = check.status if isinstance(check.status, tuple) else (check.status,)
-    if status not in expected:
-        wanted = " or ".join(map(str, expected))
+    statuses = check.status if isinstance(check.status, tuple) else (check.status,)
+    if status not in statuses:
+        wanted = " or ".join(map(str, statuses))
         return CheckResult(check, False, f"expected HTTP {wanted}, got {status}: {payload[:300]!r}")
     document: Any = json.loads(payload) if payload.strip() else None
     for path, expected in check.expect.items():
