@@ -210,3 +210,35 @@ def test_only_main_or_a_release_tag_is_on_the_release_line(repo: Path) -> None:
     assert release_line(repo, fix) == ""
     _git(repo, "tag", "v1.2.3")
     assert release_line(repo, fix) == "tagged v1.2.3"
+
+
+def test_the_emulator_command_serves_moto_on_localhost_until_stopped() -> None:
+    cli = Path(sys.executable).parent / "careervp-ci"
+    server = subprocess.Popen(
+        [str(cli), "emulator", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().strip()
+        assert line.startswith("emulator: http://localhost:"), line
+        endpoint = line.removeprefix("emulator: ")
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="emulator",
+            aws_secret_access_key="emulator",
+        )
+        client.create_bucket(Bucket="reachable")
+        assert [b["Name"] for b in client.list_buckets()["Buckets"]] == ["reachable"]
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+
+
+def test_the_emulator_refuses_a_port_that_is_no_port() -> None:
+    cli = Path(sys.executable).parent / "careervp-ci"
+    done = subprocess.run(
+        [str(cli), "emulator", "--port", "70000"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "--port 70000 is not a TCP port" in done.stderr

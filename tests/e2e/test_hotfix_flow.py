@@ -10,16 +10,17 @@ the build.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import boto3
 import pytest
 from careervp_ci.release.hotfix import validation_environment
+from careervp_ci.release.ledger import Ledger
+from careervp_ci.store import FolderBackend
 from support.release_cli import Result, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
@@ -100,13 +101,11 @@ def stacks(emulator: str) -> list[str]:
 
 
 def ledger(state: Path, env: str) -> list[dict[str, str]]:
-    path = state / "ledger" / f"{env}.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+    return [asdict(entry) for entry in Ledger(FolderBackend(state / "artifacts")).entries(env)]
 
 
 def artifacts(state: Path) -> list[str]:
-    folder = state / "artifacts"
-    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+    return sorted(path.name for path in (state / "artifacts").glob("*.tar"))
 
 
 def deployed_digest(result: Result, env: str) -> str:
@@ -139,11 +138,12 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     digest = deployed_digest(result, "dev")
     assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err
     entry = ledger(state, "dev")[-1]
-    assert (entry["digest"], entry["commit"], entry["outcome"], entry["target"]) == (
+    assert (entry["digest"], entry["commit"], entry["outcome"], entry["target"], entry["ref"]) == (
         digest,
         clone.good,
         "succeeded",
         "emulator",
+        GOOD_REF,
     )
     assert "careervp-dev-service-stack" in stacks(emulator)
     print(f"\nhotfix to dev (validate lint, build, deploy, verify, smoke) {seconds:.1f}s")
@@ -160,12 +160,23 @@ def test_hotfix_whose_validation_fails_stops_before_building_or_deploying(
     assert "hotfix: built" not in result.err
 
 
-def test_hotfix_to_prod_stops_at_the_approval_gate(
+def test_hotfix_to_prod_refuses_a_ref_off_main_without_a_recorded_override(
+    untouched: None, clone: Clone
+) -> None:
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "prod", "--steps", "lint")
+    assert result.code == 2
+    assert f"hotfix to prod refuses {GOOD_REF!r} ({clone.good[:12]}): it is neither on main" in result.err
+    assert "--override-ref" in result.err and "validating" not in result.err
+
+
+def test_hotfix_to_prod_with_an_override_stops_at_the_approval_gate(
     dev_hotfix: tuple[Result, float], untouched: None, emulator: str
 ) -> None:
     digest = deployed_digest(dev_hotfix[0], "dev")
-    result = cli("hotfix", "--ref", GOOD_REF, "--env", "prod", "--steps", "lint")
+    override = ("--override-ref", "incident 42: main is frozen")
+    result = cli("hotfix", "--ref", GOOD_REF, "--env", "prod", "--steps", "lint", *override)
     assert result.code == 1
+    assert "ref override: incident 42: main is frozen" in result.err
     assert f"hotfix: built {digest}" in result.err, "the same ref must rebuild to the same digest"
     assert f"prod requires an approval for {digest} and there is none" in result.err
     assert f"careervp-ci approve --env prod --artifact {digest}" in result.err
