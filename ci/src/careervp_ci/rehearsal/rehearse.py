@@ -22,6 +22,7 @@ from typing import Any
 
 import boto3
 
+from careervp_ci.cli import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
@@ -38,6 +39,16 @@ SECRETS: dict[str, str] = {
 }
 """What the repository's environments hold, as plainly fake values (the emulator accepts any)."""
 VARIABLES = {"AWS_REGION": REGION, "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases"}
+UNVERIFIABLE_HERE = ("audit",)
+"""Steps whose service no machine here reaches (the vulnerability databases): they may end UNVERIFIED in a
+rehearsal, and say so in its output; on GitHub nothing is allowed to."""
+SUBSTITUTIONS = (
+    f"image: {image.STANDS_IN_FOR} -> a local Debian trixie image shaped like it (rehearsal.image)",
+    "AWS: every target and the artifact store -> one moto server on loopback (a mounted targets file)",
+    "uses: steps -> the stand-ins of rehearsal.standins; secrets and variables -> rehearsal.rehearse tables",
+    f"steps allowed to end UNVERIFIED here: {', '.join(UNVERIFIABLE_HERE)} (no vulnerability service)",
+)
+"""What a rehearsal substitutes, recorded in every report."""
 USAGE_ERROR = 2
 
 
@@ -148,7 +159,11 @@ def world(src: Path, calls: Path) -> Iterator[World]:
             aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         ).create_bucket(Bucket=STORE_BUCKET)
-        container_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
+        container_env = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "CAREERVP_TARGETS": TARGETS_IN_CONTAINER,
+            ALLOW_UNVERIFIED_ENV: ",".join(UNVERIFIABLE_HERE),
+        }
         settings = Settings(
             SECRETS,
             VARIABLES,
