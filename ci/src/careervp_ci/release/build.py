@@ -178,16 +178,23 @@ def _dependencies(uv: Path, uv_version: str, requirements: Path, cache: Path) ->
 
 
 def check_no_machine_paths(folder: Path, machine_paths: list[Path]) -> None:
-    """Refuse a package whose files name this machine's folders: the digest would change with them."""
-    needles = [str(path).encode() for path in machine_paths if len(str(path)) > 1]
+    """Refuse a package whose files name this machine's folders: the digest would change with them.
+
+    A folder counts only as a whole path (not inside a URL such as `.../blob/7e856c0/src/urllib3`, which a
+    checkout at `/src` would otherwise match)."""
+    needles = {
+        str(path): re.compile(rb"(?<![\w./-])" + re.escape(str(path).encode()) + rb"(?![\w.-])")
+        for path in machine_paths
+        if len(str(path)) > 1
+    }
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            for needle in needles:
-                if needle in data:
+            for machine_path, needle in needles.items():
+                if needle.search(data):
                     raise BuildError(
                         f"{path.relative_to(folder)} in the Lambda package contains the machine path "
-                        f"{needle.decode()!r}: the digest would differ per checkout; keep such files out "
+                        f"{machine_path!r}: the digest would differ per checkout; keep such files out "
                         "of the package (see release.build.strip_installer_leftovers)"
                     )
 
