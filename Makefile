@@ -9,7 +9,7 @@ PROFILE ?= main
 # reach on a developer machine. CI's Dagger path sets none.
 ALLOW_UNVERIFIED ?= audit
 
-.PHONY: setup ci check test e2e compare-openapi build deploy destroy bench fmt serve
+.PHONY: setup containers ci check test rehearse e2e compare-openapi build deploy destroy bench fmt serve
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -26,11 +26,17 @@ ci: setup ## the pipeline's main job on the host
 check: setup ## the pull-request quality bar
 	$(RUN) careervp-ci ci --profile pr
 
-test: setup ## the whole test suite
+containers: ## podman, runc and mmdebstrap for the Dagger rehearsal (from Debian, when missing and root)
+	@.ci/container-tools
+
+test: setup containers ## the whole test suite (the Dagger rehearsal included)
 	$(RUN) pytest
 
 e2e: setup ## the release path end to end against the local AWS emulator
 	$(RUN) pytest tests/e2e
+
+rehearse: setup containers ## the workflows' dagger calls in local containers: make rehearse [WORKFLOW=deploy-dev]
+	$(RUN) careervp-ci rehearse $(foreach workflow,$(WORKFLOW),--workflow $(workflow))
 
 compare-openapi: setup ## the committed API contract against the code and the base ref
 	$(RUN) careervp-ci openapi

@@ -211,9 +211,8 @@ def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
 
 def _write(report: Path, calls: Path, outcomes: list[dict[str, Any]]) -> None:
     entries = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines() if line.strip()]
-    report.write_text(
-        json.dumps({"calls": entries, "scenarios": outcomes}, indent=2) + "\n", encoding="utf-8"
-    )
+    document = {"substitutions": list(SUBSTITUTIONS), "calls": entries, "scenarios": outcomes}
+    report.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -185,6 +185,10 @@ class WorkflowRun:
         }
 
     run_event: str = ""
+    """The event of the workflow that called this one (for `github.event_name` in a called workflow)."""
+    caller: str = ""
+    """The workflow that called this one: the report names the run by it."""
+    job_prefix: str = ""
 
     # --- jobs -------------------------------------------------------------------------------------------
 
@@ -220,6 +224,8 @@ class WorkflowRun:
             self.root, Path(target).stem, self.run, Event("workflow_call"), self.settings, inputs
         )
         called.run_event = self.event.name if self.event.name != "workflow_call" else self.run_event
+        called.caller = self.caller or self.name
+        called.job_prefix = f"{self.job_prefix}{name} / "
         results = called.execute()
         failed = [job for job, result in results.items() if result["result"] == "failure"]
         for job, result in results.items():
@@ -288,8 +294,8 @@ class WorkflowRun:
             **self.settings.shim_env,
             **env,
             **{key: str(path) for key, path in files.items()},
-            "CAREERVP_REHEARSAL_WORKFLOW": self.name,
-            "CAREERVP_REHEARSAL_JOB": job.name,
+            "CAREERVP_REHEARSAL_WORKFLOW": self.caller or self.name,
+            "CAREERVP_REHEARSAL_JOB": self.job_prefix + job.name,
             "GITHUB_WORKSPACE": str(job.workspace),
             "GITHUB_REPOSITORY": "careervp/careervp",
             "GITHUB_RUN_ID": "4242",

@@ -1,0 +1,157 @@
+"""The Dagger path, executed: every workflow's `dagger call` chain rehearsed in real containers (podman),
+and planted defects stopped and named. Slow by nature (the first run builds the toolchain image)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from careervp_ci.rehearsal.rehearse import World, workflows, world
+from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
+from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTAINER_ID = re.compile(r"[0-9a-f]{64}")
+CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8"
+DAGGER = (
+    "dagger/dagger-for-github@27b130bf0f79a7f6fbbbe0fbca6760dc9bb40a77\n"
+    '        with:\n          version: "0.21.11"'
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`careervp-ci rehearse` over every workflow, as `make rehearse` runs it."""
+    out = tmp_path_factory.mktemp("rehearsal") / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "careervp_ci.cli", "rehearse", "--src", str(ROOT), "--report", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-6000:]
+    document: dict[str, Any] = json.loads(out.read_text())
+    return document
+
+
+def test_every_workflow_rehearses_green_with_real_containers(report: dict[str, Any]) -> None:
+    assert {scenario["scenario"] for scenario in report["scenarios"]} == {s.name for s in SCENARIOS}
+    assert {call["workflow"] for call in report["calls"]} == set(workflows())
+    for call in report["calls"]:
+        assert call["exit"] == 0, call
+        assert call["call"].startswith("dagger call ")
+        assert call["containers"], call
+        assert all(CONTAINER_ID.fullmatch(container) for container in call["containers"]), call
+        assert "stands in for docker.io/library/python:3.13-slim@sha256:" in call["image"]
+
+
+def test_the_release_chain_runs_build_publish_deploy_verify_smoke_in_order(report: dict[str, Any]) -> None:
+    dev = [call["call"].split()[2] for call in report["calls"] if call["workflow"] == "deploy-dev"]
+    order = [name for name in dev if name in ("build", "publish", "deploy", "verify", "smoke")]
+    assert order == ["build", "publish", "deploy", "verify", "smoke"]
+    prod = [c["call"] for c in report["calls"] if c["workflow"] == "deploy-stage-prod" and c["job"] == "prod"]
+    assert any("--change-set change-set.json" in call for call in prod)
+
+
+def test_the_report_records_what_the_rehearsal_substitutes(report: dict[str, Any]) -> None:
+    assert any("moto" in line for line in report["substitutions"])
+    assert any("UNVERIFIED" in line and "audit" in line for line in report["substitutions"])
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    calls = tmp_path_factory.mktemp("planted") / "calls.jsonl"
+    calls.write_text("")
+    with world(ROOT, calls) as rehearsal:
+        yield rehearsal
+
+
+def rehearse_planted(rehearsal: World, steps: str, head: str = "main") -> None:
+    workflow = f"""name: planted
+on: push
+permissions: {{}}
+jobs:
+  planted:
+    runs-on: ubuntu-24.04
+    environment: dev
+    permissions:
+      contents: read
+      id-token: write
+    env:
+      ARTIFACT_STORE: ${{{{ vars.CAREERVP_ARTIFACT_STORE }}}}
+    steps:
+      - uses: {CHECKOUT}
+      - uses: {DAGGER}
+      - uses: aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df
+        with:
+          role-to-assume: ${{{{ secrets.AWS_ROLE_DEV }}}}
+          aws-region: ${{{{ vars.AWS_REGION }}}}
+{steps}"""
+    (rehearsal.repo / ".github" / "workflows" / "planted.yml").write_text(workflow)
+    rehearsal.run(Scenario("planted", "planted", Event("push"), "refs/heads/main", head=head))
+
+
+CREDENTIALS = (
+    "--aws-access-key-id env:AWS_ACCESS_KEY_ID --aws-secret-access-key env:AWS_SECRET_ACCESS_KEY "
+    '--aws-session-token env:AWS_SESSION_TOKEN --aws-region "$AWS_REGION"'
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("dagger call lintt", 'unknown command "lintt" for "dagger call"'),
+        ("dagger call lint --srcs .", "unknown flag: --srcs"),
+    ],
+)
+def test_a_dagger_call_the_cli_would_refuse_stops_the_rehearsal_named(
+    planted: World, line: str, named: str
+) -> None:
+    with pytest.raises(RehearsalFailed, match=re.escape(named)) as failed:
+        rehearse_planted(planted, f"      - name: Planted\n        run: {line}\n")
+    assert "planted.yml, job 'planted', step 'Planted'" in str(failed.value)
+
+
+def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(planted: World) -> None:
+    smoke = f'dagger call smoke --env dev --store "$ARTIFACT_STORE" {CREDENTIALS}'
+    with pytest.raises(RehearsalFailed, match="STRIPE_WEBHOOK_SECRET"):
+        rehearse_planted(planted, f"      - name: Smoke without the webhook secret\n        run: {smoke}\n")
+
+
+def test_git_removed_from_the_toolchain_fails_the_build_naming_git(planted: World) -> None:
+    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_setup.py"
+    original = setup.read_text()
+    subprocess.run(
+        ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-no-git", "main"], check=True
+    )
+    setup.write_text(re.sub(r"(?s)INSTALL_GIT: Final = \(.*?\n\)", 'INSTALL_GIT: Final = "true"', original))
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(planted.repo),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qam",
+            "no git",
+        ],
+        check=True,
+    )
+    subprocess.run(["git", "-C", str(planted.repo), "checkout", "-q", "main"], check=True)
+    with pytest.raises(RehearsalFailed, match=r"git"):
+        rehearse_planted(
+            planted,
+            "      - name: Build\n        run: dagger call build export --path dist/release.tar\n",
+            head="planted-no-git",
+        )
