@@ -583,6 +583,26 @@ def test_side_effect_calls_carry_a_fresh_call_id_so_the_engine_never_replays_the
     assert calls(seen[0])[-2][1]["name"] == "CAREERVP_CALL_ID"
 
 
+@pytest.mark.parametrize(
+    ("profile", "step", "runs_as"),
+    [
+        ("main", "lint", "pr"),
+        ("nightly", "typecheck", "pr"),
+        ("main", "coverage", "main"),
+        ("nightly", "coverage", "main"),
+        ("gap-remediation", "coverage", "gap-remediation"),
+        ("pr", "coverage", "pr"),
+    ],
+)
+def test_a_job_runs_as_the_first_profile_with_the_same_options_so_profiles_share_its_run(
+    profile: str, step: str, runs_as: str
+) -> None:
+    from careervp_ci.dagger_plan import profile_jobs
+
+    (job,) = [job for job in profile_jobs(profile) if job.step == step]
+    assert job.profile == runs_as
+
+
 def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
     from careervp_ci.dagger_plan import profile_jobs
 
@@ -607,8 +627,11 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
         await asyncio.sleep(0)
         gates_done.append("gate")
 
-    jobs: list[dict[str, object]] = [{"step": "lint", "options": {}}, {"step": "synth", "options": {}}]
-    jobs.append({"step": "release-local", "options": {}, "final": True})
+    jobs: list[dict[str, object]] = [
+        {"step": "lint", "options": {}, "profile": "pr"},
+        {"step": "synth", "options": {}, "profile": "pr"},
+    ]
+    jobs.append({"step": "release-local", "options": {}, "final": True, "profile": "main"})
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)
     summary: str = asyncio.run(module().ci(src=given, profile="main"))
@@ -625,8 +648,8 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
         raise StepFailed("lint failed")
 
     jobs: list[dict[str, object]] = [
-        {"step": "lint", "options": {}},
-        {"step": "release-local", "options": {}, "final": True},
+        {"step": "lint", "options": {}, "profile": "pr"},
+        {"step": "release-local", "options": {}, "final": True, "profile": "main"},
     ]
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)

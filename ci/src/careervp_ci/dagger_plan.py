@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 USAGE_ERROR = 2
 
@@ -27,6 +27,10 @@ class Job:
     """Needed steps this job runs in its own container instead of separately."""
     final: bool = False
     """Starts only after every non-final job has passed (the profile's release path)."""
+    profile: str = ""
+    """The profile whose plan the job runs (`careervp-ci ci --profile P --only STEP`): the first profile that
+    runs the step with the same options for it and all it needs, so every profile that agrees runs the same
+    command and the engine reuses one run for all of them."""
 
 
 def jobs_for(
@@ -59,7 +63,36 @@ def profile_jobs(profile_name: str) -> list[Job]:
     profile = PROFILES[profile_name]
     needs = {name: CATALOGUE[name].needs for name in profile.steps}
     options = {name: dict(values) for name, values in profile.options.items()}
-    return jobs_for(profile.steps, needs, options, profile.final)
+    return [
+        replace(job, profile=canonical_profile(job.step, profile_name))
+        for job in jobs_for(profile.steps, needs, options, profile.final)
+    ]
+
+
+def closure(step: str) -> list[str]:
+    """The step and everything it needs, transitively (what `--only STEP` runs)."""
+    from careervp_ci.steps.catalogue import CATALOGUE  # noqa: PLC0415
+
+    seen: list[str] = []
+    pending = [step]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.append(name)
+            pending.extend(CATALOGUE[name].needs)
+    return seen
+
+
+def canonical_profile(step: str, profile_name: str) -> str:
+    from careervp_ci.profiles import PROFILES  # noqa: PLC0415
+
+    def options(name: str) -> dict[str, dict[str, str]]:
+        return {need: dict(PROFILES[name].options.get(need, {})) for need in closure(step)}
+
+    wanted = options(profile_name)
+    return next(
+        name for name, candidate in PROFILES.items() if step in candidate.steps and options(name) == wanted
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

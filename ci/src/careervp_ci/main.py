@@ -581,7 +581,7 @@ class Careervp:
         same tree the engine reuses its containers (`dagger call reports export --path .reports`)."""
         merged = dagger.dag.directory()
         for job in await self._jobs(src, profile):
-            container = await self._job(src, profile, str(job["step"]), seed)
+            container = await self._job(src, str(job["profile"]), str(job["step"]), seed)
             merged = merged.with_directory(".", container.directory(REPORTS))
         return merged
 
@@ -602,7 +602,7 @@ class Careervp:
         async def run(job: Mapping[str, object], scope: anyio.CancelScope) -> None:
             step = str(job["step"])
             try:
-                await self._job(src, profile, step, seed)
+                await self._job(src, str(job["profile"]), step, seed)
             except StepFailed as failure:
                 results[step] = "failed"
                 failures.append(str(failure))
