@@ -13,6 +13,7 @@ lockfile. A call the rehearsal cannot execute is an error naming the call, never
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import re
 import shutil
@@ -144,6 +145,14 @@ class Engine:
                 f"the rehearsal cannot execute {selection.type_name}.{selection.name}({_show(args)}): "
                 "teach careervp_ci.rehearsal.engine this call, or do without it in the module"
             )
+        accepted = inspect.signature(handler).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+            unknown = sorted(set(args) - set(accepted))
+            if unknown:
+                raise RehearsalGap(
+                    f"the rehearsal cannot execute {selection.type_name}.{selection.name} with "
+                    f"{', '.join(unknown)} ({_show(args)})"
+                )
         return await handler(value, **args)
 
     # --- Query ------------------------------------------------------------------------------------------
@@ -319,14 +328,14 @@ class Engine:
     async def _Directory_entries(self, value: DirValue, path: str = ".") -> list[str]:
         return sorted(p.name + ("/" if p.is_dir() else "") for p in (value.path / path).iterdir())
 
-    async def _Directory_withDirectory(self, value: DirValue, path: str, directory: DirValue) -> DirValue:
-        key = chain(value.digest, "with-directory", path, directory.digest)
+    async def _Directory_withDirectory(self, value: DirValue, path: str, source: DirValue) -> DirValue:
+        key = chain(value.digest, "with-directory", path, source.digest)
         merged = self._dir("merged") / key
         if not merged.exists():
             with tempfile.TemporaryDirectory(prefix="merge-", dir=self._dir("scratch")) as scratch:
                 target = Path(scratch) / "tree"
                 shutil.copytree(value.path, target, symlinks=True)
-                shutil.copytree(directory.path, target / path, symlinks=True, dirs_exist_ok=True)
+                shutil.copytree(source.path, target / path, symlinks=True, dirs_exist_ok=True)
                 target.replace(merged)
         return DirValue(merged, tree_digest(merged))
 
