@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,10 +90,17 @@ def test_two_deploys_started_at_once_from_two_clones_one_deploys_the_other_is_re
 ) -> None:
     started = time.monotonic()
     first, second = deploy(racers.a, racers.env, built.digest), deploy(racers.b, racers.env, built.digest)
-    results = {}
-    for process in (first, second):
+    results: dict[int, tuple[Result, float]] = {}
+
+    def finish(process: subprocess.Popen[str]) -> None:
         out, err = process.communicate(timeout=600)
         results[process.pid] = (Result(process.returncode, out, err), time.monotonic() - started)
+
+    waiters = [threading.Thread(target=finish, args=(process,)) for process in (first, second)]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join()
     codes = sorted(result.code for result, _ in results.values())
     assert codes == [0, 1], {pid: result.err[-1500:] for pid, (result, _) in results.items()}
     (winner,) = [pid for pid, (result, _) in results.items() if result.code == 0]

@@ -153,7 +153,8 @@ def test_a_changed_ledger_record_is_named_and_the_ledger_is_not_trusted(
     ok(run_cli(a, team.env(store), "publish", "--artifact", built.digest))
     ok(run_cli(a, team.env(store), "deploy", "--env", "dev", "--artifact", built.digest))
     record = store / "ledger" / "dev" / "00000002.json"
-    edited = json.loads(record.read_text())
+    original = record.read_text()
+    edited = json.loads(original)
     edited["outcome"] = "succeeded" if edited["outcome"] != "succeeded" else "smoke-failed"
     record.write_text(json.dumps(edited))
 
@@ -163,8 +164,8 @@ def test_a_changed_ledger_record_is_named_and_the_ledger_is_not_trusted(
     promoted = run_cli(a, team.env(store), "promote", "--from", "dev", "--to", "staging")
     assert promoted.code == 1 and str(record) in promoted.err
 
+    record.write_text(original)
     (store / "ledger" / "dev" / "00000001.json").unlink()
-    record.write_text(json.dumps(edited))
     broken = run_cli(a, team.env(store), "ledger", "--env", "dev")
     assert broken.code == 1 and "does not follow the record before it" in broken.err
 
