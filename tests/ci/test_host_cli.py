@@ -9,8 +9,8 @@ from careervp_ci import cli, release_cli
 def test_pipeline_commands_do_not_register_release_commands_but_help_does() -> None:
     _, pipeline_only = cli.build_parser(with_release=False)
     parser, everything = cli.build_parser(with_release=True)
-    assert set(pipeline_only) == set(cli.PIPELINE_COMMANDS)
-    assert set(everything) == set(cli.PIPELINE_COMMANDS) | set(release_cli.COMMANDS)
+    assert set(pipeline_only) == {*cli.PIPELINE_COMMANDS, "serve"}
+    assert set(everything) == {*cli.PIPELINE_COMMANDS, "serve", "rehearse", *release_cli.COMMANDS}
     assert parser.parse_args(["ledger"]).command == "ledger"
 
 

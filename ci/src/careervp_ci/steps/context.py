@@ -92,9 +92,14 @@ class StepContext:
         return self.options.get(name)
 
     def tool(self, name: str) -> str:
-        """The pinned executable `name` from the environment, falling back to PATH lookup."""
-        candidate = self.tool_dir / name
-        return str(candidate) if candidate.exists() else name
+        """The pinned executable `name` from the environment, falling back to PATH lookup. uv is not in
+        the environment it manages: it is the one running us (`$UV`, set by `uv run`) or the project's
+        bootstrapped `.tools/bin/uv`."""
+        candidates = [self.tool_dir / name]
+        if name == "uv":
+            candidates = [Path(os.environ["UV"])] if os.environ.get("UV") else []
+            candidates.append(self.src / ".tools" / "bin" / "uv")
+        return next((str(path) for path in candidates if path.is_file()), name)
 
     def run(
         self,
