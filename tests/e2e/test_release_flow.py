@@ -160,6 +160,17 @@ def test_deploy_refuses_when_the_webhook_secret_is_missing(
     assert SECRET not in result.err + result.out
 
 
+def test_deploy_to_local_needs_no_secret_by_hand(
+    builds: tuple[str, str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`local` is an emulator this command starts and stops: it makes a throwaway webhook secret itself."""
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET")
+    monkeypatch.delenv("CAREERVP_TARGETS")  # the project's own targets, where `local` is declared
+    result = cli("deploy", "--env", "local", "--artifact", builds[0])
+    assert result.code == 0, result.err
+    assert "missing secret" not in result.err
+
+
 def test_hotfix_refuses_an_unknown_ref(untouched: None) -> None:
     result = cli("hotfix", "--ref", "no-such-ref-anywhere", "--env", "dev")
     assert result.code == 2 and "unknown git ref 'no-such-ref-anywhere'" in result.err

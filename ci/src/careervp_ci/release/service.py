@@ -155,6 +155,10 @@ class Release:
             raise ReleaseRefused(str(error)) from None
 
     def _require_secrets(self, target: Target) -> dict[str, str]:
+        if target.ephemeral:
+            # Its emulator lives and dies with this command: a throwaway secret made here serves it (the one
+            # in the environment, if any, is used instead); nothing is printed.
+            return {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in REQUIRED_SECRETS}
         missing = [name for name in REQUIRED_SECRETS if not os.environ.get(name)]
         if missing:
             raise ReleaseRefused(
