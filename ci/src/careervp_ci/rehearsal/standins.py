@@ -82,7 +82,8 @@ def _aws_credentials(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
         )
     if not region:
         raise StepFailed("configure-aws-credentials: aws-region is empty (is vars.AWS_REGION set?)")
-    job.env.update(run.emulator_credentials)
+    # What the action exports after assuming a role: a key pair and a session token (the emulator's).
+    job.env.update({**run.emulator_credentials, "AWS_SESSION_TOKEN": "rehearsal-session-token"})
     job.env.update({"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
 
 
