@@ -35,7 +35,7 @@ from dagger.mod._resolver import Function, ObjectType
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_FUNCTIONS = {
     "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
-    "promote", "approve", "ledger", "destroy",
+    "promote", "approve", "ledger", "destroy", "evidence",
 }  # fmt: skip
 PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
 """The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""

@@ -390,8 +390,22 @@ def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
     deploy = workflow.jobs["deploy"]
     assert deploy["env"]["HOTFIX_REF"] == "${{ inputs.ref }}"
     assert deploy["env"]["TARGET_ENV"] == "${{ inputs.environment }}"
-    (script,) = dagger_scripts(deploy)
+    (script,) = [script for script in dagger_scripts(deploy) if "dagger call deploy" in script]
     assert '--env "$TARGET_ENV"' in script and '--ref "$HOTFIX_REF"' in script
+
+
+def test_every_deploy_job_fetches_and_uploads_the_failure_evidence_only_on_failure() -> None:
+    for workflow, job_id, job in job_steps():
+        if not any("dagger call deploy" in script for script in dagger_scripts(job)):
+            continue
+        fetch = [step for step in steps(job) if "dagger call evidence" in str(step.get("run", ""))]
+        upload = [
+            step
+            for step in steps(job)
+            if action(step) == "actions/upload-artifact" and "evidence" in str(step["with"]["path"])
+        ]
+        assert len(fetch) == len(upload) == 1, (workflow.name, job_id)
+        assert fetch[0]["if"] == upload[0]["if"] == "failure()", (workflow.name, job_id)
 
 
 def test_a_hotfix_reaches_prod_only_through_the_change_set_and_the_prod_approval() -> None:

@@ -165,3 +165,13 @@ def test_failed_create_leaves_no_stack_and_says_there_is_nothing_earlier(
     assert (report / "assembly" / "manifest.json").is_file()
     started, ended = ledger(state).entries("staging")
     assert (started.outcome, ended.digest, ended.outcome) == ("started", bad, "deploy-failed")
+
+    fetched = cli("evidence", "--env", "staging", "--out", str(tmp_path / "evidence"))
+    assert fetched.code == 0, fetched.err
+    assert f"of run {ended.run} (deploy-failed" in fetched.out
+    assert (tmp_path / "evidence" / "stack-events.json").read_bytes() == (
+        report / "stack-events.json"
+    ).read_bytes()
+    assert "Queue name must end in .fifo" in (tmp_path / "evidence" / "error.txt").read_text()
+    refused = cli("evidence", "--env", "staging", "--run", "no-such-run", "--out", str(tmp_path / "none"))
+    assert refused.code == 2 and "no failure evidence for run no-such-run of staging" in refused.err

@@ -56,6 +56,7 @@ ASSEMBLY: Final = ".careervp/cdk.out"
 """Where the synth step leaves the cloud assembly (`careervp_ci.steps.synth.ASSEMBLY`)."""
 ARTIFACTS: Final = "/artifacts"
 CHANGE_SET: Final = "/change-set/change-set.json"
+EVIDENCE: Final = "/evidence"
 DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -490,6 +491,29 @@ class Careervp:
         )
         argv = ["careervp-ci", "ledger", "--store", store, *(["--env", env] if env else [])]
         return await self._side_effect([*argv, *(["--json"] if as_json else [])], container)
+
+    @side_effect
+    async def evidence(
+        self,
+        *,
+        src: Source,
+        env: Env,
+        store: Store,
+        run: Annotated[str, Doc("the run whose evidence to fetch (default: the latest with evidence)")] = "",
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> dagger.Directory:
+        """A failed deploy's evidence (stack events, assembly, verifier and smoke output, the log) from the
+        store, wherever the deploy ran (`dagger call evidence ... export --path evidence`)."""
+        container = (
+            await self._release_container(
+                src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+            )
+        ).with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
+        argv = ["careervp-ci", "evidence", "--env", env, "--out", EVIDENCE, "--store", store]
+        return (await self._run([*argv, *(["--run", run] if run else [])], container)).directory(EVIDENCE)
 
     @side_effect
     async def destroy(

@@ -42,6 +42,7 @@ COMMANDS = (
     "hotfix",
     "destroy",
     "ledger",
+    "evidence",
     "emulator",
 )
 STORE_HELP = (
@@ -151,6 +152,15 @@ def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.A
     ledger.add_argument("--env")
     _store(ledger)
     ledger.add_argument("--json", action="store_true", help="print the records as JSON")
+
+    evidence = subparsers.add_parser(
+        "evidence",
+        help="copy a failed deploy's evidence (events, assembly, log) from the store into a folder",
+    )
+    evidence.add_argument("--env", required=True)
+    evidence.add_argument("--run", help="the run whose evidence to copy (default: the latest with evidence)")
+    evidence.add_argument("--out", required=True, help="the folder to copy it into")
+    _store(evidence)
 
     emulator = subparsers.add_parser(
         "emulator", help="run the AWS emulator (moto) in the foreground, for targets with endpoint=..."
@@ -272,3 +282,5 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         print(release.destroy(args.env, args.confirm))
     elif args.command == "ledger":
         show_ledger(release, args.env, args.json)
+    elif args.command == "evidence":
+        print(release.evidence(args.env, args.run, Path(args.out)))

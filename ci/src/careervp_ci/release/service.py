@@ -461,6 +461,25 @@ class Release:
         self.log(f"failure evidence: {self.store.backend.where(prefix)} (and {report})")
         return self.store.backend.where(prefix)
 
+    def evidence(self, env: str, run: str | None, out: Path) -> str:
+        """Copy a failed deploy's evidence from the store into `out` (the latest run that left some, or
+        `run`): what a workflow uploads when a deploy job fails, wherever the deploy ran."""
+        failed = [entry for entry in self.ledger.entries(env) if entry.evidence and run in (None, entry.run)]
+        if not failed:
+            which = f"run {run} of {env}" if run else env
+            raise ReleaseRefused(
+                f"no failure evidence for {which} in the store {self.store.uri}: the ledger records none "
+                f"(`careervp-ci ledger --env {env}` lists the runs)"
+            )
+        chosen = failed[-1]
+        prefix = f"runs/{env}/{chosen.run}"
+        keys = self.store.backend.keys(prefix)
+        for key in keys:
+            target = out / key.removeprefix(prefix + "/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.store.backend.download(key, target)
+        return f"{len(keys)} evidence files of run {chosen.run} ({chosen.outcome}, {chosen.time}) in {out}"
+
     def _require_target_secret(self, target: Target, session: AwsSession) -> None:
         name = _webhook_secret_name(target)
         client = session.client("secretsmanager")
