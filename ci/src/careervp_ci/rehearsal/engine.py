@@ -470,6 +470,17 @@ class Engine:
         return FileValue(out, "sha256:" + file_digest(out))
 
 
+def prune_layers(older_than: str = "48h") -> int:
+    """Remove layers no rehearsal made in the last `older_than` (podman's `until` filter), so the image
+    store does not grow with every tree ever rehearsed; returns how many were removed."""
+    stale = podman(
+        "images", "--quiet", f"--filter=reference={LAYER_REPOSITORY}", f"--filter=until={older_than}"
+    ).split()
+    for image_id in dict.fromkeys(stale):
+        podman("rmi", "--force", image_id)
+    return len(set(stale))
+
+
 def _after(state: ContainerState, tag: str, stdout: str, stderr: str) -> ContainerState:
     key = chain(state.key, "exec-done", tag)
     return replace(state, key=key, image=tag, pending=(), stdout=stdout, stderr=stderr)

@@ -24,6 +24,7 @@ import boto3
 
 from careervp_ci.cli import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image
+from careervp_ci.rehearsal.engine import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
 from careervp_ci.rehearsal.standins import Run
@@ -147,6 +148,9 @@ def world(src: Path, calls: Path) -> Iterator[World]:
 
     require_tools()
     image.ensure_base_image(lambda line: print(line, file=sys.stderr))
+    removed = prune_layers()
+    if removed:
+        print(f"rehearsal: removed {removed} layers unused for two days", file=sys.stderr)
     engine_version = json.loads((src / "dagger.json").read_text(encoding="utf-8"))["engineVersion"]
     with tempfile.TemporaryDirectory(prefix="careervp-rehearsal-") as folder, running_emulator() as endpoint:
         scratch = Path(folder)
