@@ -41,6 +41,8 @@ PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
 """The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""
 SIDE_EFFECTS = RELEASE_FUNCTIONS - PURE_RELEASE_FUNCTIONS
 MODULE_ONLY = {"setup", "ci", "job", "reports", "test"}
+PURE_RELEASE = {"admit_ref"}
+"""Release commands whose answer the inputs decide (the ref's history), so they keep the default cache."""
 DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
 """Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
 GATES = {name for name in CATALOGUE if name not in SUITES and name not in RELEASE_PATH} | {"test"}
@@ -67,7 +69,12 @@ def python_name(step: str) -> str:
 
 
 def expected_functions(catalogue: set[str]) -> set[str]:
-    return {python_name(step) for step in catalogue - set(SUITES)} | MODULE_ONLY | RELEASE_FUNCTIONS
+    return (
+        {python_name(step) for step in catalogue - set(SUITES)}
+        | MODULE_ONLY
+        | RELEASE_FUNCTIONS
+        | PURE_RELEASE
+    )
 
 
 def parity_problems(module: set[str], catalogue: set[str]) -> list[str]:

@@ -169,6 +169,16 @@ def test_hotfix_to_prod_refuses_a_ref_off_main_without_a_recorded_override(
     assert "--override-ref" in result.err and "validating" not in result.err
 
 
+def test_admit_ref_applies_the_same_rule_without_building_anything(untouched: None, clone: Clone) -> None:
+    """What the hotfix workflow asks before it builds a ref for prod (`dagger call admit-ref`)."""
+    refused = cli("admit-ref", "--ref", GOOD_REF, "--env", "prod")
+    assert refused.code == 2 and "it is neither on main nor a release tag" in refused.err
+    admitted = cli("admit-ref", "--ref", GOOD_REF, "--env", "dev")
+    assert admitted.code == 0 and f"{GOOD_REF} ({clone.good}) may go to dev" in admitted.out
+    overridden = cli("admit-ref", "--ref", GOOD_REF, "--env", "prod", "--override-ref", "incident 42")
+    assert overridden.code == 0 and "ref override: incident 42" in overridden.out
+
+
 def test_hotfix_to_prod_with_an_override_stops_at_the_approval_gate(
     dev_hotfix: tuple[Result, float], untouched: None, emulator: str
 ) -> None:

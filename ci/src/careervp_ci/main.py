@@ -567,6 +567,24 @@ class Careervp:
         )
 
     @function
+    async def admit_ref(
+        self,
+        src: Source,
+        git: GitDir,
+        ref: Annotated[str, Doc("the git ref to release")],
+        env: Env,
+        override_ref: Annotated[
+            str, Doc("to prod: allow a ref neither on main nor a release tag; the reason is printed")
+        ] = "",
+    ) -> str:
+        """Whether `ref` may be released to env: an approval-gated environment (prod) takes only a commit on
+        main or a release tag (v*), unless an override reason is given (pure: the history decides)."""
+        container = (await self._base(src)).with_directory(f"{WORKDIR}/.git", git)
+        argv = ["careervp-ci", "admit-ref", "--ref", ref, "--env", env]
+        argv += ["--override-ref", override_ref] if override_ref else []
+        return await (await self._run(argv, container)).stdout()
+
+    @function
     async def job(
         self,
         src: Source,

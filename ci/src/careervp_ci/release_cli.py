@@ -23,7 +23,7 @@ from pathlib import Path
 from careervp_ci.artifact import ArtifactError
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
 from careervp_ci.release.emulator import serve_forever
-from careervp_ci.release.hotfix import Validation, hotfix
+from careervp_ci.release.hotfix import Validation, admit_ref, hotfix
 from careervp_ci.release.ledger import LedgerError
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
@@ -43,6 +43,7 @@ COMMANDS = (
     "destroy",
     "ledger",
     "evidence",
+    "admit-ref",
     "emulator",
 )
 STORE_HELP = (
@@ -161,6 +162,13 @@ def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.A
     evidence.add_argument("--run", help="the run whose evidence to copy (default: the latest with evidence)")
     evidence.add_argument("--out", required=True, help="the folder to copy it into")
     _store(evidence)
+
+    admit = subparsers.add_parser(
+        "admit-ref", help="check that a git ref may be released to an environment (prod: main or a v* tag)"
+    )
+    admit.add_argument("--ref", required=True)
+    admit.add_argument("--env", required=True)
+    admit.add_argument("--override-ref", default="", metavar="REASON", help="as for hotfix")
 
     emulator = subparsers.add_parser(
         "emulator", help="run the AWS emulator (moto) in the foreground, for targets with endpoint=..."
@@ -282,5 +290,8 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         print(release.destroy(args.env, args.confirm))
     elif args.command == "ledger":
         show_ledger(release, args.env, args.json)
+    elif args.command == "admit-ref":
+        commit, note = admit_ref(release, args.ref, args.env, args.override_ref)
+        print(f"{args.ref} ({commit}) may go to {args.env}{f'; {note}' if note else ''}")
     elif args.command == "evidence":
         print(release.evidence(args.env, args.run, Path(args.out)))

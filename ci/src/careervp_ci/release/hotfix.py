@@ -85,6 +85,32 @@ class Validation:
         return True, output
 
 
+def admit_ref(release: Release, ref: str, env: str, override: str = "") -> tuple[str, str]:
+    """The commit `ref` names, if it may go to `env`, and the note to record: an approval-gated environment
+    takes only a commit on main or a release tag, unless an override reason is given (and recorded)."""
+    target = release.target_for(env)
+    try:
+        commit = resolve_commit(release.repo, ref)
+    except RefError as error:
+        raise ReleaseRefused(str(error)) from None
+    if not target.requires_approval:
+        release.log(f"hotfix: {ref} ({commit[:12]}) may go to {env} (no approval gate)")
+        return commit, ""
+    line = release_line(release.repo, commit)
+    if line:
+        release.log(f"hotfix: {ref} ({commit[:12]}) is {line}: it may go to {env}")
+        return commit, ""
+    if override.strip():
+        note = f"ref override: {override.strip()}"
+        release.log(f"hotfix: {ref} ({commit[:12]}) is not on the release line; {note}")
+        return commit, note
+    raise ReleaseRefused(
+        f"hotfix to {env} refuses {ref!r} ({commit[:12]}): it is neither on main nor a release tag "
+        f"(v*). Merge the fix to main or tag it, or pass --override-ref 'REASON' (the reason is "
+        "recorded in the ledger); nothing was validated, built or deployed"
+    )
+
+
 def hotfix(
     release: Release,
     ref: str,
@@ -99,24 +125,7 @@ def hotfix(
     validation.check()
     target = release.target_for(env)
     release._require_secrets(target)
-    try:
-        commit = resolve_commit(release.repo, ref)
-    except RefError as error:
-        raise ReleaseRefused(str(error)) from None
-    note = ""
-    if target.requires_approval:
-        line = release_line(release.repo, commit)
-        if line:
-            release.log(f"hotfix: {ref} ({commit[:12]}) is {line}: it may go to {env}")
-        elif override.strip():
-            note = f"ref override: {override.strip()}"
-            release.log(f"hotfix: {ref} ({commit[:12]}) is not on the release line; {note}")
-        else:
-            raise ReleaseRefused(
-                f"hotfix to {env} refuses {ref!r} ({commit[:12]}): it is neither on main nor a release tag "
-                f"(v*). Merge the fix to main or tag it, or pass --override-ref 'REASON' (the reason is "
-                "recorded in the ledger); nothing was validated, built or deployed"
-            )
+    commit, note = admit_ref(release, ref, env, override)
     reports = release.state.reports / "hotfix" / f"{now().replace(':', '')}-{commit[:12]}"
     release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with {validation.describe()}")
     with worktree(release.repo, commit) as tree:
