@@ -557,7 +557,7 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
 ) -> None:
     """`coverage` runs integration inside its container: with the profile's -m/-k, as the host does."""
     seen = recorded_run(monkeypatch)
-    asyncio.run(module().job(src=tree(), profile=profile, step="coverage"))
+    asyncio.run(module().job(src=tree(), git=tree(), profile=profile, step="coverage"))
     argv = execs(seen[-1])[-1]
     assert argv == ["careervp-ci", "ci", "--profile", profile, "--only", "coverage", "--no-cache"]
     parser, _ = build_parser(with_release=False)
@@ -625,7 +625,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
     given = tree()
     received: list[dagger.Directory] = []
 
-    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, seed: object) -> None:
+    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, **_: object) -> None:
         received.append(src)
         if step == "release-local":
             started.append(f"release-local after {len(gates_done)} gates")
@@ -641,7 +641,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
     jobs.append({"step": "release-local", "options": {}, "final": True, "profile": "main"})
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)
-    summary: str = asyncio.run(module().ci(src=given, profile="main"))
+    summary: str = asyncio.run(module().ci(src=given, git=tree(), profile="main"))
     assert started[-1] == "release-local after 2 gates"
     assert len(received) == 3
     assert all(src is given for src in received)
@@ -649,7 +649,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
 
 
 def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, seed: object) -> None:
+    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, **_: object) -> None:
         if step == "release-local":
             raise AssertionError("release-local started although a gate failed")
         raise StepFailed("lint failed")
@@ -661,7 +661,7 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
     monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
-        asyncio.run(module().ci(src=tree(), profile="main"))
+        asyncio.run(module().ci(src=tree(), git=tree(), profile="main"))
 
 
 async def _fake_base(listed: str) -> Any:

@@ -35,6 +35,12 @@ ALLOWED_RUN = {
     "attestation check": re.compile(
         r'^gh attestation verify [\w./-]+ --repo "\$GITHUB_REPOSITORY" [^|;&`]+$'
     ),
+    "required gate check": re.compile(
+        r'^\{ echo "changes=\$CHANGES full=\$FULL docs-only=\$DOCS_ONLY validate=\$VALIDATE"; \} >> '
+        + re.escape(SUMMARY)
+        + r' test "\$CHANGES" = success if \[ "\$FULL" = true \]; then test "\$VALIDATE" = success; '
+        r'else test "\$DOCS_ONLY" = success; fi$'
+    ),
     "attested digest check": re.compile(
         r'^test "sha256:\$\(sha256sum [\w./-]+ \| cut -d \' \' -f 1\)" = "\$ARTIFACT"$'
     ),
@@ -291,13 +297,28 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     job = workflow.jobs["validate"]
     assert job["env"]["PROFILE"] == "${{ inputs.profile }}"
     scripts = [" ".join(s.split()) for s in dagger_scripts(job)]
+    base = '${BASE_REF:+--base-ref "$BASE_REF"}'
     assert scripts == [
-        'dagger call ci --profile "$PROFILE" | tee -a "$GITHUB_STEP_SUMMARY"',
-        'dagger call reports --profile "$PROFILE" export --path .reports',
+        f'dagger call ci --profile "$PROFILE" {base} | tee -a "$GITHUB_STEP_SUMMARY"',
+        f'dagger call reports --profile "$PROFILE" {base} export --path .reports',
     ]
+    assert workflow.triggers["workflow_call"]["secrets"]["CODECOV_TOKEN"]["required"] is False
+    (codecov,) = [step for step in steps(job) if action(step) == "codecov/codecov-action"]
+    assert codecov["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+    assert codecov["with"]["files"] == ".reports/coverage/coverage.xml"
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used
     assert "github/codeql-action/upload-sarif" in used
+
+
+def test_one_required_check_always_runs_and_fails_unless_the_gates_the_change_called_for_passed() -> None:
+    workflow = by_name("pr-validate.yml")
+    required = workflow.jobs["required"]
+    assert required["if"] == "${{ always() }}"
+    assert set(required["needs"]) == set(workflow.jobs) - {"required"}
+    assert workflow.jobs["validate"]["with"]["base-ref"] == "${{ github.event.pull_request.base.sha }}"
+    filters = yaml.safe_load(workflow.jobs["changes"]["steps"][0]["with"]["filters"])
+    assert filters["plan"] == ["plan.md"] and filters["specs"] == ["docs/specs/**"]
 
 
 def test_deploy_dev_runs_on_push_to_main_and_never_cancels_a_running_deploy() -> None:
@@ -453,7 +474,7 @@ def test_every_job_that_runs_steps_installs_the_pinned_dagger_cli_first() -> Non
         if workflow.name in OFFICIAL_ACTION_WORKFLOWS or "uses" in job:
             continue
         kinds = {run_kind(str(s["run"])) for s in steps(job) if "run" in s}
-        if job_id in {"changes"} or kinds == {"summary"}:
+        if job_id in {"changes", "required"} or kinds == {"summary"}:
             continue
         used = [action(s) for s in steps(job)]
         assert "dagger/dagger-for-github" in used, (workflow.name, job_id)
@@ -530,7 +551,9 @@ def test_each_environment_assumes_its_own_aws_role() -> None:
 
 
 WEBHOOK_SECRET_ENV = "STRIPE_WEBHOOK_SECRET: ${{ secrets.STRIPE_WEBHOOK_SECRET }}"
-"""The one secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
+"""A secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
+CODECOV_LINES = ("CODECOV_TOKEN: ${{ secrets.CODECOV_TOKEN }}", "token: ${{ secrets.CODECOV_TOKEN }}")
+"""The Codecov token: passed to the reusable validation, and from there to the Codecov action only."""
 
 
 def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dagger() -> None:
@@ -538,6 +561,7 @@ def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dag
         lines = [line.strip() for line in workflow.text.splitlines() if "secrets." in line]
         assert all(
             line == WEBHOOK_SECRET_ENV
+            or line in CODECOV_LINES
             or line.startswith(
                 ("role-to-assume:", "${{ inputs.environment", "|| inputs.environment", "|| secrets.")
             )

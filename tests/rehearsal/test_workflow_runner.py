@@ -21,9 +21,24 @@ ECHO_JOB = """
 """
 
 
+CALLED = """name: called
+on:
+  workflow_call:
+    secrets:
+      TOKEN:
+        required: false
+jobs:
+  inner:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: test "${{ secrets.TOKEN }}" = k
+"""
+
+
 def rehearse(tmp_path: Path, jobs: str) -> dict[str, dict[str, object]]:
     repo = tmp_path / "repo"
     (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "called.yml").write_text(CALLED)
     (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     run = Run(
@@ -105,3 +120,19 @@ def test_a_failing_step_names_workflow_job_step_and_its_last_output(tmp_path: Pa
         RehearsalFailed, match=r"planted.yml, job 'a', step 'Break': exit 3(.|\n)*the last words"
     ):
         rehearse(tmp_path, jobs)
+
+
+def test_a_called_workflow_sees_only_the_secrets_its_caller_passes(tmp_path: Path) -> None:
+    passes = """
+  a:
+    uses: $/.github/workflows/called.yml
+    secrets:
+      TOKEN: ${{ secrets.KNOWN }}
+"""
+    assert rehearse(tmp_path, passes)["a / inner"]["result"] == "success"
+    forgets = """
+  a:
+    uses: $/.github/workflows/called.yml
+"""
+    with pytest.raises(RehearsalFailed, match=r"reads secrets\.TOKEN, which is not set"):
+        rehearse(tmp_path / "again", forgets)

@@ -31,6 +31,8 @@ class Job:
     """The profile whose plan the job runs (`careervp-ci ci --profile P --only STEP`): the first profile that
     runs the step with the same options for it and all it needs, so every profile that agrees runs the same
     command and the engine reuses one run for all of them."""
+    reads_history: bool = False
+    """The step (or one it needs) takes `--base-ref`: only this job gets the repository's .git."""
 
 
 def jobs_for(
@@ -64,7 +66,13 @@ def profile_jobs(profile_name: str) -> list[Job]:
     needs = {name: CATALOGUE[name].needs for name in profile.steps}
     options = {name: dict(values) for name, values in profile.options.items()}
     return [
-        replace(job, profile=canonical_profile(job.step, profile_name))
+        replace(
+            job,
+            profile=canonical_profile(job.step, profile_name),
+            reads_history=any(
+                option.name == "base-ref" for name in closure(job.step) for option in CATALOGUE[name].options
+            ),
+        )
         for job in jobs_for(profile.steps, needs, options, profile.final)
     ]
 

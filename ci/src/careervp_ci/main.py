@@ -587,20 +587,37 @@ class Careervp:
     @function
     async def job(
         self,
+        *,
         src: Source,
+        git: GitDir,
         profile: Annotated[str, Doc("the profile whose options the step runs with")],
         step: Annotated[str, Doc("one step of the profile (with what it needs, in its container)")],
         seed: Seed = None,
+        base_ref: BaseRef = None,
     ) -> dagger.Container:
         """One job of `ci`: the profile's step with the profile's options, in its own container (export its
         reports with `directory --path .reports/<step> export --path ...`; the engine reuses ci's run)."""
-        return await self._job(src, profile, step, seed)
+        return await self._job(src, profile, step, seed=seed, base_ref=base_ref, git=git)
 
     async def _job(
-        self, src: dagger.Directory, profile: str, step: str, seed: str | None
+        self,
+        src: dagger.Directory,
+        profile: str,
+        step: str,
+        *,
+        seed: str | None,
+        base_ref: str | None = None,
+        git: dagger.Directory | None = None,
     ) -> dagger.Container:
+        """`careervp-ci ci --profile P --only STEP`; a job that compares with a base ref gets .git and the
+        ref, every other job only the tree (so its cache key does not move with the checkout's history)."""
         argv = ["careervp-ci", "ci", "--profile", profile, "--only", step, "--no-cache"]
-        return await self._run([*argv, *(["--seed", seed] if seed else [])], await self._base(src))
+        argv += ["--seed", seed] if seed else []
+        container = await self._base(src)
+        if base_ref is not None and git is not None:
+            container = container.with_directory(f"{WORKDIR}/.git", git)
+            argv += ["--base-ref", base_ref]
+        return await self._run(argv, container)
 
     async def _jobs(self, src: dagger.Directory, profile: str) -> Sequence[Mapping[str, object]]:
         """The profile's jobs, planned inside the toolchain from the tree under test (`dagger_plan`)."""
@@ -612,18 +629,34 @@ class Careervp:
         jobs: Sequence[Mapping[str, object]] = json.loads(listed)
         return jobs
 
+    async def _planned(
+        self,
+        src: dagger.Directory,
+        job: Mapping[str, object],
+        *,
+        seed: str | None,
+        base_ref: str | None,
+        git: dagger.Directory,
+    ) -> dagger.Container:
+        history = git if job.get("reads_history") else None
+        return await self._job(
+            src, str(job["profile"]), str(job["step"]), seed=seed, base_ref=base_ref, git=history
+        )
+
     @function
     async def reports(
         self,
         src: Source,
+        git: GitDir,
         profile: Annotated[str, Doc("the profile `ci` ran")] = "pr",
         seed: Seed = None,
+        base_ref: BaseRef = None,
     ) -> dagger.Directory:
-        """Every job's reports (JUnit, coverage, SARIF, SBOM) of a profile, as one folder; after `ci` on the
-        same tree the engine reuses its containers (`dagger call reports export --path .reports`)."""
+        """Every job's reports (JUnit, coverage, SARIF, SBOM, the OpenAPI diff) of a profile, as one folder;
+        after `ci` with the same arguments the engine reuses its containers (`export --path .reports`)."""
         merged = dagger.dag.directory()
         for job in await self._jobs(src, profile):
-            container = await self._job(src, str(job["profile"]), str(job["step"]), seed)
+            container = await self._planned(src, job, seed=seed, base_ref=base_ref, git=git)
             merged = merged.with_directory(".", container.directory(REPORTS))
         return merged
 
@@ -631,10 +664,13 @@ class Careervp:
     async def ci(
         self,
         src: Source,
+        git: GitDir,
         profile: Annotated[str, Doc("pr, main, nightly or gap-remediation (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
+        base_ref: BaseRef = None,
     ) -> str:
         """The profile's steps, each in its own container, concurrently; the first failure stops the rest.
+        With base_ref, the OpenAPI contract is also checked for breaking changes against that ref.
 
         Final steps (main's release path) start only once every other step has passed."""
         jobs = await self._jobs(src, profile)
@@ -644,7 +680,7 @@ class Careervp:
         async def run(job: Mapping[str, object], scope: anyio.CancelScope) -> None:
             step = str(job["step"])
             try:
-                await self._job(src, str(job["profile"]), step, seed)
+                await self._planned(src, job, seed=seed, base_ref=base_ref, git=git)
             except StepFailed as failure:
                 results[step] = "failed"
                 failures.append(str(failure))

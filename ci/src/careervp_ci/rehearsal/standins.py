@@ -126,6 +126,15 @@ def _sarif(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
         raise StepFailed(f"upload-sarif: {path.name!r} does not exist")
 
 
+def _codecov(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
+    """No upload from here: the report must exist and a token must have been passed (`fail_ci_if_error`)."""
+    report = job.workspace / str(inputs.get("files") or "")
+    if not report.is_file():
+        raise StepFailed(f"codecov-action: {inputs.get('files')!r} does not exist")
+    if not inputs.get("token") and inputs.get("fail_ci_if_error"):
+        raise StepFailed("codecov-action: no token (is CODECOV_TOKEN passed to the reusable workflow?)")
+
+
 def matches(path: str, pattern: str) -> bool:
     return compile_pattern(pattern).regex.match(path) is not None or (
         pattern.startswith("**/") and compile_pattern(pattern[3:]).regex.match(path) is not None
@@ -161,10 +170,12 @@ STAND_INS: dict[str, StandIn] = {
     "actions/attest-build-provenance": _attest,
     "github/codeql-action/upload-sarif": _sarif,
     "dorny/paths-filter": _paths_filter,
+    "codecov/codecov-action": _codecov,
 }
 """action (without @version) -> what it does here. checkout: a clone of the rehearsed commit; dagger: the
 rehearsal's `dagger` (already on PATH); configure-aws-credentials: the emulator's credentials; artifacts:
-a folder per run; attest: a recorded sha256 that `gh attestation verify` checks; paths-filter: the diff."""
+a folder per run; attest: a recorded sha256 that `gh attestation verify` checks; paths-filter: the diff;
+codecov: the report and the token are there (nothing is uploaded)."""
 
 
 def stand_in(action: str) -> StandIn:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,20 @@ class WorkflowRun:
             "repository": "careervp/careervp",
             "run_id": "4242",
             "token": "rehearsal-github-token",
-            "event": {"pull_request": {"number": 7, "head": {"repo": {"fork": False}}}},
+            "event": self._event_payload(),
+        }
+
+    def _event_payload(self) -> dict[str, Any]:
+        """The webhook payload's parts the workflows read; a pull request's only on pull_request events."""
+        event = self.event.name if self.event.name != "workflow_call" else self.run_event
+        if event != "pull_request":
+            return {}
+        return {
+            "pull_request": {
+                "number": 7,
+                "head": {"repo": {"fork": False}},
+                "base": {"sha": self.run.base_sha},
+            }
         }
 
     run_event: str = ""
@@ -220,9 +233,11 @@ class WorkflowRun:
                 "repository ($/.github/workflows/<file>.yml or ./.github/workflows/<file>.yml)"
             )
         inputs = {key: interpolate(value, lookup) for key, value in (spec.get("with") or {}).items()}
-        called = WorkflowRun(
-            self.root, Path(target).stem, self.run, Event("workflow_call"), self.settings, inputs
-        )
+        passed = {key: str(interpolate(value, lookup)) for key, value in (spec.get("secrets") or {}).items()}
+        if spec.get("secrets") == "inherit":
+            passed = dict(self.settings.secrets)
+        settings = replace(self.settings, secrets=passed)
+        called = WorkflowRun(self.root, Path(target).stem, self.run, Event("workflow_call"), settings, inputs)
         called.run_event = self.event.name if self.event.name != "workflow_call" else self.run_event
         called.caller = self.caller or self.name
         called.job_prefix = f"{self.job_prefix}{name} / "
@@ -329,8 +344,11 @@ class WorkflowRun:
 
 
 def _dig(value: Any, path: Sequence[str], where: str) -> Any:
-    for key in path:
+    """A `github.*` value; inside the event payload a missing property is null, as on GitHub."""
+    for depth, key in enumerate(path):
         if not isinstance(value, dict) or key not in value:
+            if path[0] == "event" and depth > 0:
+                return None
             raise ExpressionError(f"{where}: github.{'.'.join(path)} is not rehearsed")
         value = value[key]
     return value
