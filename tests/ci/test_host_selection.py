@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.select import FULL_BAR, changed_paths, select
+from careervp_ci.profiles import PROFILES
+from careervp_ci.select import FULL_BAR, PIPELINE_PATHS, changed_paths, is_docs_only, select
 from fixture_project import CliRunner, git, write
 
 STEPS = ("format", "lint", "typecheck", "unit", "synth")
+WITH_DOCS = ("format", "docs", "lint", "unit", "pipeline-tests")
 
 
 @pytest.mark.parametrize(
@@ -41,9 +43,9 @@ def test_documentation_only_change_runs_only_format_and_says_why_each_step_is_sk
 
 
 def test_a_path_no_rule_knows_is_treated_as_code() -> None:
-    selection = select(STEPS, ["Makefile"], "main")
+    selection = select(STEPS, ["tools/release.sh"], "main")
     assert selection.steps == STEPS
-    assert "Makefile is not documentation" in selection.reason
+    assert "tools/release.sh is not documentation" in selection.reason
 
 
 def test_nothing_changed_selects_nothing_and_names_the_ref() -> None:
@@ -73,7 +75,7 @@ def test_docs_only_change_runs_format_alone_and_prints_skip_reasons(
     write(fixture_tree, "README.md", "# only docs changed\n")
     result = careervp_ci("ci", "--profile", "pr", "--changed-from", "HEAD", cwd=fixture_tree)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "documentation-only change (README.md): format-level checks only" in result.stdout
+    assert "documentation-only change (README.md): docs-level checks only" in result.stdout
     assert "skip typecheck: documentation-only change" in result.stdout
     assert "format passed" in result.stdout
     assert "unit running" not in result.stdout
@@ -83,3 +85,55 @@ def test_unknown_ref_exits_2_naming_it(fixture_tree: Path, careervp_ci: CliRunne
     result = careervp_ci("ci", "--changed-from", "no-such-branch", cwd=fixture_tree)
     assert result.returncode == 2
     assert "'no-such-branch'" in result.stderr
+
+
+def test_documentation_only_change_runs_the_docs_check_and_skips_the_pipeline_tests() -> None:
+    selection = select(WITH_DOCS, ["docs/guide/setup.md", "src/backend/README.md"], "main")
+    assert selection.steps == ("format", "docs")
+    assert "pipeline-tests" in selection.skipped
+
+
+@pytest.mark.parametrize("path", ["plan.md", "docs/specs/api-notes.md", "docs/specs/openapi.json"])
+def test_plan_and_the_specs_are_not_documentation_only_and_run_the_full_bar(path: str) -> None:
+    assert not is_docs_only(path)
+    selection = select(WITH_DOCS, ["README.md", path], "main")
+    assert {"lint", "unit", "docs", "format"} <= set(selection.steps)
+    assert path in selection.reason
+
+
+@pytest.mark.parametrize("path", ["README.md", "docs/workflows.md", "infra/README.md", "notes/x.md"])
+def test_other_markdown_is_documentation_only(path: str) -> None:
+    assert is_docs_only(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ci/src/careervp_ci/host.py",
+        ".github/workflows/pr-validate.yml",
+        ".github/settings/ruleset-main.json",
+        "Makefile",
+        "dagger.json",
+        "uv.lock",
+        "ci/uv.lock",
+        "package-lock.json",
+        "tests/ci/test_host_cache.py",
+    ],
+)
+def test_a_pipeline_change_runs_the_pipelines_own_tests(path: str) -> None:
+    selection = select(WITH_DOCS, [path], "main")
+    assert "pipeline-tests" in selection.steps
+    assert selection.skipped == {}
+
+
+@pytest.mark.parametrize("path", ["src/backend/careervp/api.py", "infra/app.py", "tests/unit/test_x.py"])
+def test_a_product_change_runs_the_full_bar_without_the_pipelines_own_tests(path: str) -> None:
+    selection = select(WITH_DOCS, [path], "main")
+    assert selection.steps == ("format", "docs", "lint", "unit")
+    assert "no change in its area" in selection.skipped["pipeline-tests"]
+
+
+def test_every_profile_runs_the_pipelines_own_tests_and_the_pr_profile_the_docs_and_secret_checks() -> None:
+    assert all("pipeline-tests" in profile.steps for profile in PROFILES.values())
+    assert {"docs", "secrets"} <= set(PROFILES["pr"].steps)
+    assert "Makefile" in PIPELINE_PATHS

@@ -1,7 +1,9 @@
 """Profiles as data: which steps a pipeline run takes and how its tests are selected.
 
-- `pr`: the pull-request bar; light integration (`-m "not slow"`). No audit/SBOM: those are supply-chain
-  checks of the lockfiles that `main` and `nightly` run (and audit cannot verify offline).
+- every profile runs `pipeline-tests` (tests/ci: the pipeline checks itself).
+- `pr`: the pull-request bar; light integration (`-m "not slow"`), the docs check (Markdown format and
+  internal links) and the secret scan. No audit/SBOM: those are supply-chain checks of the lockfiles that
+  `main` and `nightly` run (and audit cannot verify offline).
 - `main`: the full bar, supply chain, then the release path (build -> deploy local -> verify -> smoke,
   `careervp_ci.steps.release_local`), which starts only once every gate has passed.
 - `nightly`: the full bar and supply chain without deploying.
@@ -30,15 +32,16 @@ class Profile:
 
 
 _FAST_GATES = ("format", "lint", "typecheck", "naming")
-_CONTRACTS = ("synth", "openapi", "workflows")
+_CONTRACTS = ("synth", "openapi", "workflows", "pipeline-tests")
+_PR_ONLY = ("docs", "secrets")
 _SUPPLY_CHAIN = ("audit", "sbom")
 
 PROFILES: Mapping[str, Profile] = MappingProxyType(
     {
         "pr": Profile(
             "pr",
-            "pull-request bar: fast gates, unit, light integration, coverage, contracts",
-            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS),
+            "pull-request bar: fast gates, unit, light integration, coverage, contracts, docs, secret scan",
+            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS, *_PR_ONLY),
             {"integration": {"marker": "not slow"}},
         ),
         "main": Profile(
@@ -64,7 +67,7 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
         "gap-remediation": Profile(
             "gap-remediation",
             "pr bar with integration targeted at gap remediation (slow tests included)",
-            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS),
+            (*_FAST_GATES, "unit", "integration", "coverage", *_CONTRACTS, *_PR_ONLY),
             {"integration": {"keyword": "gap or company_research"}},
         ),
     }

@@ -1,36 +1,63 @@
 """Change-aware selection: the paths changed since a git ref decide which steps run.
 
-The rules are the workflows' path filters:
-- code, infrastructure, workflows, the API contract, the pipeline, tests, and the dependency pins
-  (`src/backend/**`, `infra/**`, `.github/workflows/**`, `docs/specs/**`, `ci/**`, `tests/**`,
-  `pyproject.toml`, `uv.lock`, `package.json`, `package-lock.json`) run the full bar;
-- a change touching only documentation (`*.md`, `docs/**` outside `docs/specs/`) runs only the
-  format-level checks;
-- any other path is treated as code (the full bar): when in doubt, check.
+The rules are the strategy's event filters:
+- code, infrastructure, workflows, the API contract, the plan, the pipeline, tests, and the dependency pins
+  (`src/backend/**`, `infra/**`, `.github/**`, `docs/specs/**`, `plan.md`, `ci/**`, `tests/**`,
+  `pyproject.toml`, `uv.lock`, `package.json`, `package-lock.json`, `Makefile`, `dagger.json`) run the
+  full bar;
+- a change touching only documentation (`**/*.md` anywhere, `docs/**`, except `docs/specs/**` and
+  `plan.md`, which are contracts) runs only the docs-level checks (`format`, `docs`);
+- any other path is treated as code (the full bar): when in doubt, check;
+- some steps guard one area and run only when it changes (`STEP_TRIGGERS`): `pipeline-tests` runs when the
+  pipeline itself (ci/, .github/, Makefile, dagger.json, the lockfiles, tests/ci) changes.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from types import MappingProxyType
 
 FULL_BAR = (
     "src/backend/**",
     "infra/**",
-    ".github/workflows/**",
+    ".github/**",
     "docs/specs/**",
+    "plan.md",
     "ci/**",
     "tests/**",
     "pyproject.toml",
     "uv.lock",
     "package.json",
     "package-lock.json",
+    "Makefile",
+    "dagger.json",
 )
 DOCS = ("*.md", "**/*.md", "docs/**")
-FORMAT_LEVEL = ("format",)
+CONTRACT_DOCS = ("docs/specs/**", "plan.md")
+"""Documents that are contracts (the API spec, the plan): a change to one runs the full bar."""
+DOCS_LEVEL = ("format", "docs")
+"""What a documentation-only change runs: the format check and the docs' own check (format and links)."""
+FORMAT_LEVEL = DOCS_LEVEL
+"""Former name of DOCS_LEVEL, kept for callers that read it."""
+
+PIPELINE_PATHS = (
+    "ci/**",
+    ".github/**",
+    "Makefile",
+    "dagger.json",
+    "uv.lock",
+    "ci/uv.lock",
+    "package-lock.json",
+    "tests/ci/**",
+)
+"""What the pipeline is made of: a change here must run the pipeline's own tests."""
+
+STEP_TRIGGERS: Mapping[str, tuple[str, ...]] = MappingProxyType({"pipeline-tests": PIPELINE_PATHS})
+"""Steps that guard one area: the full bar includes them only when a changed path is in that area."""
 
 
 class RefError(ValueError):
@@ -48,6 +75,11 @@ def _matches(path: str, patterns: Sequence[str]) -> str | None:
     return next(
         (p for p in patterns if fnmatchcase(path, p) or fnmatchcase(path, p.removesuffix("/**"))), None
     )
+
+
+def is_docs_only(path: str) -> bool:
+    """Whether a change to `path` is documentation the full bar need not look at."""
+    return _matches(path, CONTRACT_DOCS) is None and _matches(path, DOCS) is not None
 
 
 def changed_paths(src: Path, ref: str) -> list[str]:
@@ -80,18 +112,35 @@ def changed_paths(src: Path, ref: str) -> list[str]:
     return sorted({*diff.stdout.split("\n"), *untracked.stdout.split("\n")} - {""})
 
 
+def _guarded(steps: Sequence[str], paths: Sequence[str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The full bar's steps, less the area-guarded ones whose area did not change (with the reason)."""
+    kept, skipped = [], {}
+    for step in steps:
+        area = STEP_TRIGGERS.get(step)
+        if area is None:
+            kept.append(step)
+            continue
+        hit = next(((path, pattern) for path in paths if (pattern := _matches(path, area))), None)
+        if hit:
+            kept.append(step)
+        else:
+            skipped[step] = f"no change in its area ({', '.join(area)})"
+    return tuple(kept), skipped
+
+
 def select(steps: Sequence[str], paths: Sequence[str], ref: str) -> Selection:
     """Which of `steps` the changed `paths` call for, and why each other step is skipped."""
     if not paths:
         reason = f"nothing changed since {ref}"
         return Selection((), {step: reason for step in steps}, reason)
-    for path in paths:
-        if pattern := _matches(path, FULL_BAR):
-            return Selection(tuple(steps), {}, f"full bar: {path} matches {pattern}")
-    code = [path for path in paths if not _matches(path, DOCS)]
+    code = [path for path in paths if not is_docs_only(path)]
+    known = next(((path, pattern) for path in code if (pattern := _matches(path, FULL_BAR))), None)
     if code:
-        return Selection(tuple(steps), {}, f"full bar: {code[0]} is not documentation (when in doubt, check)")
-    kept = tuple(step for step in steps if step in FORMAT_LEVEL)
+        kept, skipped = _guarded(steps, paths)
+        if known:
+            return Selection(kept, skipped, f"full bar: {known[0]} matches {known[1]}")
+        return Selection(kept, skipped, f"full bar: {code[0]} is not documentation (when in doubt, check)")
+    kept = tuple(step for step in steps if step in DOCS_LEVEL)
     reason = f"documentation-only change ({', '.join(paths[:3])}{', ...' if len(paths) > 3 else ''})"
-    skipped = {step: f"{reason}: only format-level checks run" for step in steps if step not in kept}
-    return Selection(kept, skipped, f"{reason}: format-level checks only")
+    skipped = {step: f"{reason}: only docs-level checks run" for step in steps if step not in kept}
+    return Selection(kept, skipped, f"{reason}: docs-level checks only")

@@ -11,15 +11,18 @@ from types import MappingProxyType
 from careervp_ci.steps import (
     audit,
     coverage,
+    docs,
     e2e,
     format,
     integration,
     lint,
     naming,
     openapi,
+    pipeline_tests,
     regression,
     release_local,
     sbom,
+    secrets,
     synth,
     typecheck,
     unit,
@@ -29,6 +32,7 @@ from careervp_ci.steps.model import Step
 
 _GATES = (
     format.STEP,
+    docs.STEP,
     lint.STEP,
     typecheck.STEP,
     naming.STEP,
@@ -39,6 +43,8 @@ _GATES = (
     synth.STEP,
     openapi.STEP,
     workflows.STEP,
+    pipeline_tests.STEP,
+    secrets.STEP,
     audit.STEP,
     sbom.STEP,
 )
