@@ -3,6 +3,9 @@
 Three checks, in order: the spec validates (openapi-spec-validator); `python -m careervp.openapi --check`
 finds no drift between code and spec; and against `--base-ref` (the spec as committed at that ref),
 `openapi-diff` finds no breaking change that is not accepted, with a reason, in ACCEPTED_BREAKS.
+
+Every run writes REPORT (Markdown: each breaking change, accepted or not, against which ref; or why nothing
+was compared) next to openapi-diff's raw output, for the workflow to upload as an artifact.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from careervp_ci.steps.model import Option, Step
 from careervp_ci.steps.sources import BACKEND_SOURCES, PROJECT_CONFIG
 
 SPEC = "docs/specs/openapi.json"
+REPORT = "openapi-breaking.md"
 ACCEPTED_BREAKS = "docs/specs/openapi-breaking-accepted.toml"
 """Entries: [[accepted]] code = "path.remove", location = "paths./v1/x", reason = "why it is safe"."""
 
@@ -125,7 +129,40 @@ def accepted_breaks(src: Path) -> set[Break]:
     return accepted
 
 
+def write_report(
+    ctx: StepContext, ref: str | None, breaks: list[Break] | None, accepted: set[Break], note: str = ""
+) -> None:
+    """REPORT: the breaking changes against `ref` (None: not compared, `note` says why)."""
+    lines = [f"# OpenAPI breaking changes: `{SPEC}`", ""]
+    if breaks is None:
+        lines.append(f"Not compared: {note}")
+    else:
+        unaccepted = [change for change in breaks if change not in accepted]
+        lines.append(
+            f"Against `{ref}`: {len(breaks)} breaking change(s), {len(unaccepted)} not accepted in "
+            f"`{ACCEPTED_BREAKS}`."
+        )
+        if breaks:
+            lines += ["", "| verdict | code | location |", "| --- | --- | --- |"]
+            lines += [
+                f"| {'accepted' if change in accepted else '**not accepted**'} | `{change.code}` | "
+                f"`{change.location}` |"
+                for change in breaks
+            ]
+        if note:
+            lines += ["", note]
+    (ctx.report_dir / REPORT).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def run(ctx: StepContext) -> StepOutcome:
+    (ctx.report_dir / REPORT).unlink(missing_ok=True)
+    outcome = _check(ctx)
+    if not (ctx.report_dir / REPORT).is_file():
+        write_report(ctx, ctx.option("base-ref"), None, set(), f"the check stopped first: {outcome.message}")
+    return outcome
+
+
+def _check(ctx: StepContext) -> StepOutcome:
     if not (ctx.src / SPEC).is_file():
         return ctx.failed(
             f"{SPEC} is missing: the API contract must be committed", details=[f"{SPEC}: not found"]
@@ -140,11 +177,13 @@ def run(ctx: StepContext) -> StepOutcome:
         )
     ref = ctx.option("base-ref")
     if not ref:
+        write_report(ctx, None, None, set(), "no --base-ref was given")
         return ctx.passed(
             "spec valid and in step with the code", notes=["no --base-ref: breaking changes not checked"]
         )
     base_text = spec_at(ctx.src, ref)
     if base_text is None:
+        write_report(ctx, ref, None, set(), f"{ref} has no {SPEC}")
         return ctx.passed(
             "spec valid and in step with the code", notes=[f"{ref} has no {SPEC}: nothing to break"]
         )
@@ -163,7 +202,9 @@ def run(ctx: StepContext) -> StepOutcome:
     try:
         accepted = accepted_breaks(ctx.src)
     except ValueError as error:
+        write_report(ctx, ref, breaks, set(), f"the accepted-breaks file is invalid: {error}")
         return ctx.failed("the accepted-breaks file is invalid", details=[str(error)])
+    write_report(ctx, ref, breaks, accepted)
     unaccepted = [change for change in breaks if change not in accepted]
     if unaccepted:
         return ctx.failed(
@@ -184,5 +225,5 @@ STEP = Step(
     needs_node=True,
     tools=("openapi-spec-validator", "openapi-diff"),
     key_extra=base_fingerprint,
-    reports=("openapi-diff.txt",),
+    reports=("openapi-diff.txt", REPORT),
 )
