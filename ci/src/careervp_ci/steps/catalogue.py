@@ -32,7 +32,6 @@ from careervp_ci.steps.model import Step
 
 _GATES = (
     format.STEP,
-    docs.STEP,
     lint.STEP,
     typecheck.STEP,
     naming.STEP,
@@ -43,6 +42,7 @@ _GATES = (
     synth.STEP,
     openapi.STEP,
     workflows.STEP,
+    docs.STEP,
     pipeline_tests.STEP,
     secrets.STEP,
     audit.STEP,
