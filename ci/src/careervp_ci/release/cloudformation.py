@@ -38,6 +38,7 @@ from botocore.exceptions import (
 from careervp_infra.cloud_assembly import find_stack
 
 from careervp_ci.artifact import deterministic_zip
+from careervp_ci.release.masking import mask
 
 Log = Callable[[str], None]
 
@@ -92,6 +93,7 @@ class AwsSession:
     def resolve_account(self) -> str:
         if not self.account:
             self.account = str(self.client("sts").get_caller_identity()["Account"])
+            mask([self.account])
         return self.account
 
 
@@ -244,7 +246,10 @@ def events(session: AwsSession, stack_name: str) -> list[dict[str, Any]]:
 
 
 def outputs(stack: dict[str, Any]) -> dict[str, str]:
-    return {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs", [])}
+    """The stack's outputs; masked in GitHub Actions logs from here on (careervp_ci.release.masking)."""
+    found = {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs", [])}
+    mask(found.values())
+    return found
 
 
 TAG_PREFIX = "careervp:"
