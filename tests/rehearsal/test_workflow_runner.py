@@ -136,3 +136,34 @@ def test_a_called_workflow_sees_only_the_secrets_its_caller_passes(tmp_path: Pat
 """
     with pytest.raises(RehearsalFailed, match=r"reads secrets\.TOKEN, which is not set"):
         rehearse(tmp_path / "again", forgets)
+
+
+def test_a_push_reads_the_dispatch_inputs_as_null_and_a_dispatch_must_give_required_ones(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "both.yml").write_text(
+        """name: both
+on:
+  push:
+  workflow_dispatch:
+    inputs:
+      environment:
+        type: string
+        required: true
+jobs:
+  a:
+    if: inputs.environment == 'prod' || github.event_name == 'push'
+    runs-on: ubuntu-24.04
+    steps:
+      - run: "true"
+"""
+    )
+    run = Run(
+        repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "artifacts", tmp_path / "att", "0.21.11", {}
+    )
+    settings = Settings({}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
+    assert WorkflowRun(repo, "both", run, Event("push"), settings).execute()["a"]["result"] == "success"
+    with pytest.raises(RehearsalFailed, match="required input 'environment' not given"):
+        WorkflowRun(repo, "both", run, Event("workflow_dispatch"), settings).execute()

@@ -120,6 +120,10 @@ class WorkflowRun:
                 raise RehearsalFailed(
                     f"{self.name}: input {name!r} is not declared under on.{trigger}.inputs"
                 )
+        if self.event.name not in ("workflow_call", "workflow_dispatch"):
+            # Another event carries no inputs: declared ones read as null, as on GitHub.
+            self.inputs.update(dict.fromkeys(declared))
+            return
         for name, spec in declared.items():
             if name not in self.inputs:
                 if spec.get("required") and "default" not in spec:
