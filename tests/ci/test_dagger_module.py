@@ -35,17 +35,21 @@ from dagger.mod._resolver import Function, ObjectType
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_FUNCTIONS = {
     "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
-    "promote", "approve", "ledger", "destroy", "evidence",
+    "promote", "approve", "ledger", "destroy", "evidence", "e2e", "drift", "github_settings",
 }  # fmt: skip
 PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
 """The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""
 SIDE_EFFECTS = RELEASE_FUNCTIONS - PURE_RELEASE_FUNCTIONS
+GITHUB_ONLY = {"github_settings"}
+"""Administers the GitHub repository: a GitHub token, no AWS credentials."""
 MODULE_ONLY = {"setup", "ci", "job", "reports", "test"}
 PURE_RELEASE = {"admit_ref"}
 """Release commands whose answer the inputs decide (the ref's history), so they keep the default cache."""
 DAGGER_ONLY_ARGUMENTS = {"openapi": {"git"}}
 """Arguments a function has beyond the catalogue's options (openapi reads the base ref's spec from .git)."""
-GATES = {name for name in CATALOGUE if name not in SUITES and name not in RELEASE_PATH} | {"test"}
+GATES = {name.replace("-", "_") for name in CATALOGUE if name not in SUITES and name not in RELEASE_PATH} | {
+    "test"
+}
 """`dagger check` starts every check at once, so the release path (which must follow the gates) is none."""
 FAKE_DIGEST = "sha256:" + "ab" * 32
 
@@ -236,6 +240,9 @@ def test_the_gates_and_only_the_gates_are_checks() -> None:
 @pytest.mark.parametrize("name", sorted(SIDE_EFFECTS))
 def test_release_credentials_are_typed_as_secrets(name: str) -> None:
     parameters = functions()[name].parameters
+    if name in GITHUB_ONLY:
+        assert parameters["github_token"].resolved_type == dagger.Secret | None
+        return
     for credential in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
         assert parameters[credential].resolved_type == dagger.Secret | None
     if "stripe_webhook_secret" in parameters:

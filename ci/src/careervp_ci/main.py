@@ -219,6 +219,26 @@ class Careervp:
 
     @function
     @check
+    async def docs(self, src: Source) -> dagger.Container:
+        """mdformat --check and offline link/anchor checks over the Markdown (the docs-only route's gate)."""
+        return await self._step(src, "docs")
+
+    @function
+    @check
+    async def secrets(self, src: Source) -> dagger.Container:
+        """detect-secrets, offline, over the tree against the audited baseline (SARIF in .reports/secrets)."""
+        return await self._step(src, "secrets")
+
+    @function
+    @check
+    async def pipeline_tests(
+        self, src: Source, marker: Marker = None, keyword: Keyword = None, seed: Seed = None
+    ) -> dagger.Container:
+        """The pipeline's own tests (tests/ci): executor, selection, cache, this module, workflow rules."""
+        return await self._step(src, "pipeline-tests", marker=marker, keyword=keyword, seed=seed)
+
+    @function
+    @check
     async def audit(self, src: Source) -> dagger.Container:
         """pip-audit and npm audit; an unreachable vulnerability service fails as unverified, never green."""
         return await self._step(src, "audit")
@@ -514,6 +534,70 @@ class Careervp:
         ).with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
         argv = ["careervp-ci", "evidence", "--env", env, "--out", EVIDENCE, "--store", store]
         return (await self._run([*argv, *(["--run", run] if run else [])], container)).directory(EVIDENCE)
+
+    @side_effect
+    async def e2e(
+        self,
+        *,
+        src: Source,
+        env: Env,
+        store: Store,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+        stripe_webhook_secret: WebhookSecret = None,
+    ) -> str:
+        """The happy-path suite over HTTP against env's deployed API (after smoke; fails if it fails)."""
+        container = await self._release_container(
+            src,
+            (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
+            stripe_webhook_secret,
+        )
+        return await self._side_effect(["careervp-ci", "e2e", "--env", env, "--store", store], container)
+
+    @side_effect
+    async def drift(
+        self,
+        *,
+        src: Source,
+        env: Env,
+        store: Store,
+        slack_webhook: Annotated[
+            dagger.Secret | None, Doc("post the table to Slack too (a Slack error never fails the run)")
+        ] = None,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> str:
+        """What changed under env without a deploy: its stack against the artifact it runs, the API against
+        the contract, coverage against the last main run, cost; a Markdown table for the step summary."""
+        container = await self._release_container(
+            src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+        )
+        if slack_webhook is not None:
+            container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
+        return await self._side_effect(["careervp-ci", "drift", "--env", env, "--store", store], container)
+
+    @side_effect
+    async def github_settings(
+        self,
+        *,
+        src: Source,
+        apply: Annotated[bool, Doc("push the settings with the GitHub API instead of checking them")] = False,
+        repo: Annotated[str, Doc("OWNER/NAME for --apply")] = "",
+        github_token: Annotated[
+            dagger.Secret | None, Doc("a token that may administer the repository")
+        ] = None,
+    ) -> str:
+        """Branch protection and environments as code: check them against the workflows, or apply them."""
+        container = await self._base(src)
+        argv = ["careervp-ci", "github-settings", "--apply" if apply else "--check"]
+        argv += ["--repo", repo] if repo else []
+        if github_token is not None:
+            container = container.with_secret_variable("GITHUB_TOKEN", github_token)
+        return await self._side_effect(argv, container)
 
     @side_effect
     async def destroy(
