@@ -116,14 +116,15 @@ class FileDigests:
         return known
 
 
-def step_key(
+def key_material(
     step: Step,
     src: Path,
     options: Mapping[str, str | None],
     needed_keys: Mapping[str, str],
     digests: FileDigests,
 ) -> str:
-    """The content address of one step's result."""
+    """Everything one step's verdict depends on, as canonical JSON: its sha256 is the step's key, and a
+    stored entry keeps it so a hit can be checked against the inputs it is about to stand for."""
     keyed = {o.name for o in step.options if o.keyed}
     versions = locked_versions(src)
     material = {
@@ -140,7 +141,22 @@ def step_key(
         "extra": step.key_extra(src, options) if step.key_extra else "",
         "needs": sorted(needed_keys.items()),
     }
-    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    return json.dumps(material, sort_keys=True, default=str)
+
+
+def material_key(material: str) -> str:
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def step_key(
+    step: Step,
+    src: Path,
+    options: Mapping[str, str | None],
+    needed_keys: Mapping[str, str],
+    digests: FileDigests,
+) -> str:
+    """The content address of one step's result."""
+    return material_key(key_material(step, src, options, needed_keys, digests))
 
 
 @dataclass(frozen=True)
@@ -153,26 +169,53 @@ class CachedPass:
     reports: Path
 
 
+MATERIAL_FILE = "material.json"
+OUTCOME_FILE = "outcome.json"
+
+
+def entry_matches(entry: Path, key: str, material: str | None) -> bool:
+    """Whether the entry was stored for exactly this key material (every input's digest, tool versions,
+    code): a hit is trusted only then, so no planted or stale entry can stand in for changed inputs."""
+    stored = entry / MATERIAL_FILE
+    if material is None:
+        return (entry / OUTCOME_FILE).is_file()
+    if not stored.is_file() or not (entry / OUTCOME_FILE).is_file():
+        return False
+    text = stored.read_text(encoding="utf-8")
+    return text == material and material_key(text) == key
+
+
 class ResultCache:
-    """Passes stored under `<root>/<key>/` (outcome.json + reports/); written atomically by rename."""
+    """Passes stored under `<root>/<key>/` (outcome.json, material.json, reports/, outputs/); written
+    atomically by rename. An entry whose material does not match the lookup's is removed, never used."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def lookup(self, key: str) -> CachedPass | None:
+    def lookup(self, key: str, material: str | None = None) -> CachedPass | None:
         entry = self.root / key
-        outcome_file = entry / "outcome.json"
-        if not outcome_file.is_file():
+        if not entry.is_dir():
             return None
-        outcome = json.loads(outcome_file.read_text(encoding="utf-8"))
+        if not entry_matches(entry, key, material):
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+        outcome = json.loads((entry / OUTCOME_FILE).read_text(encoding="utf-8"))
         return CachedPass(key, outcome["message"], tuple(outcome["notes"]), entry / "reports")
 
     def store(
-        self, key: str, message: str, notes: Iterable[str], report_dir: Path, outputs: Mapping[str, Path]
-    ) -> None:
-        """Keep a pass with copies of its reports and outputs. Concurrent writers of one key are harmless."""
+        self,
+        key: str,
+        message: str,
+        notes: Iterable[str],
+        report_dir: Path,
+        outputs: Mapping[str, Path],
+        *,
+        material: str | None = None,
+    ) -> Path:
+        """Keep a pass with copies of its reports and outputs; returns its entry folder. Concurrent
+        writers of one key are harmless."""
         if (self.root / key).exists():
-            return
+            return self.root / key
         self.root.mkdir(parents=True, exist_ok=True)
         staging = self.root / f".tmp-{uuid.uuid4().hex}"
         if report_dir.is_dir():
@@ -183,11 +226,14 @@ class ResultCache:
             if folder.is_dir():
                 shutil.copytree(folder, staging / "outputs" / name)
         outcome = {"message": message, "notes": list(notes)}
-        (staging / "outcome.json").write_text(json.dumps(outcome, indent=2), encoding="utf-8")
+        (staging / OUTCOME_FILE).write_text(json.dumps(outcome, indent=2), encoding="utf-8")
+        if material is not None:
+            (staging / MATERIAL_FILE).write_text(material, encoding="utf-8")
         try:
             staging.rename(self.root / key)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+        return self.root / key
 
     @staticmethod
     def restore(hit: CachedPass, report_dir: Path, outputs: Mapping[str, Path]) -> None:

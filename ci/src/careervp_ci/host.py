@@ -2,7 +2,8 @@
 
 A step starts once everything it needs has passed (or came from the cache). The first failure stops the
 run: running steps are cancelled (shown as stopped) and steps that had not started are reported as never
-ran. Each step works in its own report folder; passes are stored in the result cache with that folder.
+ran. Each step works in its own report folder; passes are stored in the result cache with that folder, and
+a local miss is looked up in the shared results (`$CAREERVP_SHARED_CACHE`) before the step runs.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from careervp_ci.cache import FileDigests, ResultCache, step_key
+from careervp_ci.cache import CachedPass, FileDigests, ResultCache, key_material, material_key
 from careervp_ci.plan import Plan, PlanError
 from careervp_ci.progress import Progress
+from careervp_ci.shared_cache import SharedResults, shared_from_env
 from careervp_ci.steps.context import Status, StepCancelled, StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 
@@ -33,6 +35,8 @@ class StepResult:
     status: Status
     seconds: float
     outcome: StepOutcome
+    started_at: float = 0.0
+    """Seconds from the run's start to this step's start (the summary's timeline)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class _RunState:
 
     digests: FileDigests
     pending: list[Step]
+    began: float = field(default_factory=time.monotonic)
     cancel: threading.Event = field(default_factory=threading.Event)
     keys: dict[str, str] = field(default_factory=dict)
     running: dict[Future[StepResult], Step] = field(default_factory=dict)
@@ -66,6 +71,12 @@ class HostExecutor:
     tool_dir: Path = Path(sys.executable).parent
     accepted_unverified: frozenset[str] = frozenset()
     """Steps whose unverified end the caller accepted (`--allow-unverified`): later steps may still start."""
+    shared: SharedResults | None = None
+    """Results shared through the artifact store (`careervp_ci.shared_cache`); read after a local miss."""
+
+    def __post_init__(self) -> None:
+        if self.shared is None and self.cache is not None:
+            self.shared = shared_from_env(self.cache.root)
 
     def run(self, plan: Plan) -> RunResult:
         """Run every step of the plan; returns each step's verdict in plan order."""
@@ -137,7 +148,7 @@ class HostExecutor:
                 )
                 pending.remove(step)
                 done[step.name] = StepResult(
-                    step.name, Status.NEVER_RAN, 0.0, StepOutcome(Status.NEVER_RAN, reason)
+                    step.name, Status.NEVER_RAN, 0.0, StepOutcome(Status.NEVER_RAN, reason), 0.0
                 )
                 self.progress.finished(step.name, Status.NEVER_RAN, 0.0, reason)
                 changed = True
@@ -145,18 +156,28 @@ class HostExecutor:
     def _execute(self, step: Step, options: Mapping[str, str | None], state: _RunState) -> StepResult:
         self.progress.running(step.name)
         started = time.monotonic()
+        offset = started - state.began
         report_dir = self.reports_root / step.name
         outputs = {name: self.src / name for name in step.outputs}
         needed = {need: state.keys[need] for need in step.needs}
-        key = step_key(step, self.src, options, needed, state.digests)
+        material = key_material(step, self.src, options, needed, state.digests)
+        key = material_key(material)
         state.keys[step.name] = key
-        if self.cache and step.cacheable and (hit := self.cache.lookup(key)):
+        if hit := self._cached(step, key, material):
             ResultCache.restore(hit, report_dir, outputs)
             outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
-            return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome)
+            return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome, offset)
         shutil.rmtree(report_dir, ignore_errors=True)
         report_dir.mkdir(parents=True)
-        ctx = StepContext(step.name, self.src, report_dir, options, self.tool_dir, cancel=state.cancel)
+        ctx = StepContext(
+            step.name,
+            self.src,
+            report_dir,
+            options,
+            self.tool_dir,
+            cancel=state.cancel,
+            state_dir=self.cache.root if self.cache else None,
+        )
         try:
             outcome = step.run(ctx)
         except StepCancelled:
@@ -170,5 +191,19 @@ class HostExecutor:
                 reproduce=f"uv run careervp-ci {step.name}",
             )
         if outcome.status is Status.PASSED and self.cache and step.cacheable:
-            self.cache.store(key, outcome.message, outcome.notes, report_dir, outputs)
-        return StepResult(step.name, outcome.status, time.monotonic() - started, outcome)
+            entry = self.cache.store(
+                key, outcome.message, outcome.notes, report_dir, outputs, material=material
+            )
+            if self.shared:
+                self.shared.publish(key, entry)
+        return StepResult(step.name, outcome.status, time.monotonic() - started, outcome, offset)
+
+    def _cached(self, step: Step, key: str, material: str) -> CachedPass | None:
+        """A verified pass for exactly this material: on disk, else fetched from the shared store."""
+        if not (self.cache and step.cacheable):
+            return None
+        if hit := self.cache.lookup(key, material):
+            return hit
+        if self.shared and self.shared.fetch(key, material, self.cache):
+            return self.cache.lookup(key, material)
+        return None

@@ -1,5 +1,5 @@
 """What a run tells people afterwards: the failure report on the console, `summary.md` (also appended to
-`$GITHUB_STEP_SUMMARY`), and the exit code.
+`$GITHUB_STEP_SUMMARY`, with a Mermaid timeline of the steps), and the exit code.
 
 Exit codes: 0 when every selected step passed or came from the cache; 1 when a step failed, was stopped or
 never ran, or ended UNVERIFIED. An unverified step (e.g. `audit` with no vulnerability service) is not a
@@ -73,12 +73,35 @@ def _row(result: StepResult) -> str:
     return f"| {SYMBOLS[result.status]} `{result.name}` | {status} | {result.seconds:.1f}s | {message} |"
 
 
+_GANTT_TAGS = {Status.CACHED: "done, ", Status.FAILED: "crit, ", Status.UNVERIFIED: "crit, "}
+_NOT_STARTED = (Status.NEVER_RAN, Status.SKIPPED)
+
+
+def timeline(run: RunResult) -> list[str]:
+    """The run as a Mermaid gantt, one bar per step from its start to its end (milliseconds since the run
+    began): cached steps are marked `done` and labelled, failures `crit`, so the critical path is seen."""
+    started = [result for result in run.results if result.status not in _NOT_STARTED]
+    if not started:
+        return []
+    lines = ["```mermaid", "gantt", "    title Steps over time (cached steps marked)", "    dateFormat x"]
+    lines += ["    axisFormat %M:%S", "    section steps"]
+    for result in started:
+        begin = round(result.started_at * 1000)
+        end = begin + max(1, round(result.seconds * 1000))
+        label = f"{result.name} ({result.status.value})"
+        tag = _GANTT_TAGS.get(result.status, "")
+        lines.append(f"    {label} :{tag}{result.name.replace('-', '_')}, {begin}, {end}")
+    return [*lines, "```"]
+
+
 def summary_markdown(run: RunResult, code: int, title: str, reports_root: Path) -> str:
     """A GitHub-flavoured Markdown summary of the run."""
     lines = [f"## {title}: {verdict(run, code)}", "", "| step | status | time | result |"]
     lines.append("| --- | --- | --- | --- |")
     lines += [_row(result) for result in run.results]
     lines += [f"| - `{name}` | skipped | | {reason} |" for name, reason in run.skipped.items()]
+    if chart := timeline(run):
+        lines += ["", "### Timeline", "", *chart]
     for result in run.with_status(Status.FAILED, Status.UNVERIFIED):
         lines += ["", f"### `{result.name}` {result.status.value}: {result.outcome.message}", "", "```text"]
         lines += [*result.outcome.details, "```"]

@@ -85,6 +85,9 @@ class StepContext:
     tool_dir: Path
     """Folder holding the pinned tools (the environment's bin directory)."""
     cancel: threading.Event = field(default_factory=threading.Event)
+    state_dir: Path | None = None
+    """Where a step may keep state between runs (tool caches, the test-impact map), under the result
+    cache; None with `--no-cache`: start from nothing and keep nothing."""
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     commands: list[CommandResult] = field(default_factory=list)
 
