@@ -5,13 +5,16 @@ from __future__ import annotations
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from careervp_ci.steps.sources import PROJECT_CONFIG, PYTHON_ROOTS, PYTHON_SOURCES
+from careervp_ci.tool_cache import tool_cache_dir
 
 
 def run(ctx: StepContext) -> StepOutcome:
     paths = ctx.existing(PYTHON_ROOTS)
     if not paths:
         return ctx.passed("no Python folders to check", notes=[f"looked for: {', '.join(PYTHON_ROOTS)}"])
-    result = ctx.run(["ruff", "format", "--check", "--output-format", "concise", *paths])
+    cache = tool_cache_dir(ctx, "ruff", PROJECT_CONFIG)
+    caching = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    result = ctx.run(["ruff", "format", *caching, "--check", "--output-format", "concise", *paths])
     if result.ok:
         return ctx.passed("all files formatted")
     return ctx.failed("files need `ruff format` (run the command without --check to fix)", result)

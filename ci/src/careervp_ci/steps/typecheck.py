@@ -1,10 +1,18 @@
-"""`typecheck`: mypy in strict mode (configured in pyproject.toml) over the pipeline, backend and infra."""
+"""`typecheck`: mypy in strict mode (configured in pyproject.toml) over the pipeline, backend and infra.
+
+mypy's incremental cache lives under the result cache, keyed by mypy's version, its settings and uv.lock
+(`careervp_ci.tool_cache`), so an edit re-analyses what changed and not the stubs of the CDK and boto3.
+"""
 
 from __future__ import annotations
 
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 from careervp_ci.steps.sources import PROJECT_CONFIG, TYPED_ROOTS, TYPED_SOURCES
+from careervp_ci.tool_cache import tool_cache_dir
+
+MYPY_CONFIG = ("pyproject.toml", "uv.lock", ".python-version")
+"""What mypy's incremental cache is keyed by: its settings and every locked stub and library it reads."""
 
 
 def run(ctx: StepContext) -> StepOutcome:
@@ -12,7 +20,8 @@ def run(ctx: StepContext) -> StepOutcome:
     if not paths:
         return ctx.passed("no typed folders to check", notes=[f"looked for: {', '.join(TYPED_ROOTS)}"])
     junit = ctx.report_dir / "mypy-junit.xml"
-    result = ctx.run(["mypy", "--junit-xml", str(junit), *paths])
+    cache = tool_cache_dir(ctx, "mypy", MYPY_CONFIG)
+    result = ctx.run(["mypy", "--cache-dir", str(cache or "/dev/null"), "--junit-xml", str(junit), *paths])
     if result.ok:
         return ctx.passed("no type errors")
     return ctx.failed("mypy found type errors", result)
