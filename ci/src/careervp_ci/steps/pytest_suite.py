@@ -7,11 +7,17 @@ for the `coverage` step to combine.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
+from careervp_ci import impact
+from careervp_ci.cache import FileDigests, input_files
+from careervp_ci.pytest_collected import COLLECTED_ENV
 from careervp_ci.steps.context import StepContext, StepOutcome, first_useful_lines
 from careervp_ci.steps.model import Option, Step
 
@@ -70,19 +76,24 @@ def reruns(output: str) -> list[str]:
     return found
 
 
-def runner(folder: str, *, with_coverage: bool) -> Callable[[StepContext], StepOutcome]:
-    """A step body running the tests in `folder` with the context's selection options."""
+def runner(
+    folder: str, inputs: tuple[str, ...], *, with_coverage: bool
+) -> Callable[[StepContext], StepOutcome]:
+    """A step body running the tests in `folder` with the context's selection options; suites with
+    coverage re-run only the tests a change can reach (`careervp_ci.impact`) once a full run mapped them."""
 
     def run(ctx: StepContext) -> StepOutcome:
         if not (ctx.src / folder).is_dir():
             return ctx.passed(f"no tests: {folder} does not exist")
         seed = choose_seed(ctx)
-        argv = ["pytest", folder, f"--randomly-seed={seed}", "-rfER", "-q"]
+        impact_run = _ImpactRun.start(ctx, inputs) if with_coverage else None
+        targets = list(impact_run.selection.test_files) if impact_run else []
+        argv = ["pytest", *(targets or [folder]), f"--randomly-seed={seed}", "-rfER", "-q"]
         argv += ["--junitxml", str(ctx.report_dir / "junit.xml")]
         env: dict[str, str] = {}
-        if with_coverage:
-            argv += ["--cov", "--cov-report="]
-            env["COVERAGE_FILE"] = str(ctx.report_dir / coverage_data_file(ctx.step))
+        if impact_run:
+            argv += impact_run.pytest_arguments()
+            env |= {"COVERAGE_FILE": str(impact_run.raw), COLLECTED_ENV: str(impact_run.collected)}
         if marker := ctx.option("marker"):
             argv += ["-m", marker]
         if keyword := ctx.option("keyword"):
@@ -90,6 +101,9 @@ def runner(folder: str, *, with_coverage: bool) -> Callable[[StepContext], StepO
         result = ctx.run(argv, env=env)
         notes = [f"random-order seed {seed} (replay with --seed {seed} or {SEED_ENV}={seed})"]
         notes += [f"retried flaky test {test}" for test in reruns(result.output)]
+        passed = result.ok or result.returncode == NO_TESTS_COLLECTED
+        if impact_run:
+            notes.append(impact_run.finish(passed))
         if result.returncode == NO_TESTS_COLLECTED:
             return ctx.passed(f"no tests collected in {folder} for this selection", notes=notes)
         if result.ok:
@@ -99,6 +113,68 @@ def runner(folder: str, *, with_coverage: bool) -> Callable[[StepContext], StepO
         return StepOutcome(outcome.status, outcome.message, outcome.details, outcome.reproduce, tuple(notes))
 
     return run
+
+
+@dataclass
+class _ImpactRun:
+    """One suite run's coverage: measured per test, turned into the `coverage` step's data and, after a
+    full pass, into the test-impact map."""
+
+    ctx: StepContext
+    inputs: dict[str, str]
+    selection: impact.Selection
+    mapped: Path | None
+
+    @classmethod
+    def start(cls, ctx: StepContext, patterns: tuple[str, ...]) -> _ImpactRun:
+        digests = FileDigests(ctx.src)
+        inputs = {path: digests(path) for path in input_files(ctx.src, patterns)}
+        if ctx.state_dir is None:
+            selection = impact.Selection((), "full run: no result cache (--no-cache), so no map", ())
+            return cls(ctx, inputs, selection, None)
+        mapped = impact.state_dir(ctx.state_dir, ctx.step, ctx.options)
+        return cls(ctx, inputs, impact.select(ctx.src, inputs, mapped), mapped)
+
+    @property
+    def raw(self) -> Path:
+        return self.ctx.report_dir / "per-test.coverage"
+
+    @property
+    def collected(self) -> Path:
+        return self.ctx.report_dir / "collected.txt"
+
+    def pytest_arguments(self) -> list[str]:
+        measured = [f"--cov={root}" for root in self.ctx.existing(impact.MEASURED_ROOTS)]
+        argv = [*(measured or ["--cov"]), "--cov-context=test", "--cov-report=", "--cov-fail-under=0"]
+        argv += ["-p", "careervp_ci.pytest_collected"]
+        for test in self.selection.deselect:
+            argv += ["--deselect", test]
+        return argv
+
+    def finish(self, passed: bool) -> str:
+        """Write the suite's coverage data (and, after a full pass, the map); the note saying what ran."""
+        data = self.ctx.report_dir / coverage_data_file(self.ctx.step)
+        fresh = self.ctx.report_dir / "selected.coverage"
+        measured = self.raw.is_file()
+        if measured:
+            impact.floor_data(self.raw, self.ctx.src, data if self.selection.full else fresh)
+        if passed and self.mapped and self.selection.full and measured:
+            collected = (
+                self.collected.read_text(encoding="utf-8").splitlines() if self.collected.is_file() else []
+            )
+            impact.record(self.ctx.src, self.raw, self.inputs, collected, self.mapped)
+            impact.keep_baseline(data, self.mapped)
+        elif passed and self.mapped and not self.selection.full:
+            impact.merged_data(self.mapped, fresh, self.selection.changed, self.ctx.src, data)
+        for scratch in (self.raw, fresh, self.collected):
+            scratch.unlink(missing_ok=True)
+        report = {
+            "reason": self.selection.reason,
+            "changed": self.selection.changed,
+            "skipped": self.selection.deselect,
+        }
+        (self.ctx.report_dir / "impact.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+        return f"test impact: {self.selection.reason}"
 
 
 def suite_step(
@@ -115,7 +191,7 @@ def suite_step(
     return Step(
         name=name,
         summary=summary,
-        run=runner(folder, with_coverage=with_coverage),
+        run=runner(folder, inputs, with_coverage=with_coverage),
         inputs=inputs,
         options=SELECTION_OPTIONS,
         tools=("pytest", "pytest-randomly", "pytest-rerunfailures", "pytest-cov", "coverage", "moto"),
