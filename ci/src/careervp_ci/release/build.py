@@ -22,6 +22,12 @@ what was removed; a scan refuses any file that still names the checkout, the cac
 uv is the pinned one (`UV_VERSION` in the Makefile: `$UV` from `uv run`, `.tools/bin/uv`, or PATH), and
 only Python's minor version is recorded (the one `.python-version` and the Lambda runtime pin).
 
+The package carries bytecode: every module compiled as an unchecked-hash .pyc (PEP 552), named as it will
+sit under /var/task, with a fixed hash seed, so the bytes do not depend on time or path and the read-only
+/var/task never has to be compiled at a cold start. The Lambda runtime's own boto3 is not used: the SDK
+(boto3, botocore, s3transfer and their jmespath, python-dateutil, six, urllib3) ships pinned on purpose,
+because the code requires boto3>=1.40 and its tests ran against uv.lock's versions, not the runtime's.
+
 Dependency installs are cached under `<state>/cache/lambda-deps/<sha256 of the pins + platform + uv>`.
 """
 
@@ -53,6 +59,12 @@ TOOL_PACKAGES = ("aws-cdk-lib", "constructs", "cdk-nag", "cyclonedx-bom", "caree
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 _UV_PIN = re.compile(r"^UV_VERSION\s*:?=\s*(\S+)\s*$", re.MULTILINE)
 _INSTALLER_LEFTOVERS = ("bin", ".lock")
+LAMBDA_TASK_ROOT = "/var/task"
+"""Where the runtime unpacks the package: the path compiled into each .pyc (tracebacks name it)."""
+_COMPILE = (
+    "import compileall, py_compile, sys; compileall.compile_dir(sys.argv[1], ddir=sys.argv[2], quiet=2, "
+    "workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)"
+)
 
 
 class BuildError(Exception):
@@ -154,10 +166,29 @@ def strip_installer_leftovers(folder: Path) -> None:
             record.write_text("".join(kept), encoding="utf-8")
 
 
-def _dependencies(uv: Path, uv_version: str, requirements: Path, cache: Path) -> Path:
+def compile_bytecode(folder: Path, task_path: str = LAMBDA_TASK_ROOT) -> None:
+    """Unchecked-hash .pyc for every module under `folder` (unpacked at `task_path`), reproducibly: the hash
+    seed is fixed (set and frozenset constants are marshalled in hash order) and each file is named by its
+    path under /var/task."""
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" != LAMBDA_PYTHON:
+        raise BuildError(
+            f"bytecode for the Lambda runtime needs Python {LAMBDA_PYTHON}, this is "
+            f"{sys.version.split()[0]}: run the build through `uv run` (the project pins .python-version)"
+        )
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    _run("compile bytecode", [sys.executable, "-c", _COMPILE, str(folder), task_path], cwd=folder, env=env)
+
+
+def _dependencies(
+    uv: Path, uv_version: str, requirements: Path, cache: Path, architecture: str = LAMBDA_ARCHITECTURE
+) -> Path:
     """The installed runtime dependencies for the Lambda platform, from cache when the pins are unchanged."""
-    platform = LAMBDA_PLATFORMS[LAMBDA_ARCHITECTURE]
-    pins = requirements.read_bytes() + f"{platform} {LAMBDA_PYTHON} uv {uv_version} stripped".encode()
+    platform = LAMBDA_PLATFORMS[architecture]
+    compiled = f"pyc unchecked-hash {LAMBDA_TASK_ROOT} {sys.version_info[:2]}"
+    pins = (
+        requirements.read_bytes() + f"{platform} {LAMBDA_PYTHON} uv {uv_version} stripped {compiled}".encode()
+    )
     folder = cache / "lambda-deps" / sha256(pins).hexdigest()[:32]
     if folder.is_dir():
         return folder
@@ -172,6 +203,7 @@ def _dependencies(uv: Path, uv_version: str, requirements: Path, cache: Path) ->
             cwd=requirements.parent,
         )
         strip_installer_leftovers(partial)
+        compile_bytecode(partial)
         folder.parent.mkdir(parents=True, exist_ok=True)
         partial.rename(folder)
     return folder
@@ -199,12 +231,17 @@ def check_no_machine_paths(folder: Path, machine_paths: list[Path]) -> None:
                     )
 
 
-def _lambda_package(uv: Path, src: Path, bundle: Path, cache: Path) -> Path:
+def lambda_package(
+    uv: Path, src: Path, bundle: Path, cache: Path, architecture: str = LAMBDA_ARCHITECTURE
+) -> Path:
+    """The Lambda package beside `bundle` (its pins in `bundle`); another architecture only for measuring
+    it on this machine (the bench's cold-start scenario)."""
     requirements = bundle / "requirements.lambda.txt"
     _export_requirements(uv, src, requirements)
     package = bundle.parent / "lambda"
-    shutil.copytree(_dependencies(uv, pinned_uv_version(src), requirements, cache), package)
+    shutil.copytree(_dependencies(uv, pinned_uv_version(src), requirements, cache, architecture), package)
     shutil.copytree(src / "src" / "backend" / PACKAGE, package / PACKAGE, ignore=_SKIP)
+    compile_bytecode(package / PACKAGE, f"{LAMBDA_TASK_ROOT}/{PACKAGE}")
     check_no_machine_paths(package, [src.resolve(), cache.resolve(), Path(sys.prefix).resolve()])
     return package
 
@@ -300,7 +337,7 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
     with scratch_dir(cache, "bundle") as staging:
         bundle = staging / "bundle"
         bundle.mkdir()
-        package = _lambda_package(uv, src, bundle, cache)
+        package = lambda_package(uv, src, bundle, cache)
         lap("Lambda package")
         asset = _synthesize(src, package, bundle)
         lap("cloud assembly")

@@ -8,7 +8,6 @@ from aws_lambda_powertools.event_handler.exceptions import BadRequestError, Unau
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from careervp import aws_clients
 from careervp.api import (
     SignedJsonBody,
     create_resolver,
@@ -19,7 +18,6 @@ from careervp.api import (
 )
 from careervp.billing.events import StripeEvent, subscription_of
 from careervp.billing.ledger import Outcome, SubscriptionLedger
-from careervp.billing.secret import webhook_secret
 from careervp.billing.signature import SignatureError, verify_signature
 from careervp.config import table_name
 from careervp.observability import logger, metrics
@@ -60,6 +58,9 @@ def _raw_body() -> bytes:
     },
 )
 def receive_stripe_event() -> WebhookReceipt:
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+    from careervp.billing.secret import webhook_secret  # noqa: PLC0415  (it reads through boto3)
+
     payload = _raw_body()
     stripe_signature = app.current_event.headers.get("Stripe-Signature")  # case-insensitive
     try:

@@ -8,7 +8,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from careervp import aws_clients
 from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import table_name
 from careervp.gap.models import (
@@ -28,6 +27,8 @@ MAX_REQUEST_BYTES = 256 * 1024
 
 
 def _store() -> ResponseStore:
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+
     return ResponseStore(table=table_name(GAP_TABLE), dynamodb=aws_clients.dynamodb())
 
 

@@ -7,10 +7,8 @@ from http import HTTPStatus
 from typing import Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from careervp import aws_clients
 from careervp.api import create_resolver, lambda_handler, ok_response
 from careervp.config import ConfigurationError, bucket_name, environment_name, service_version, table_name
 from careervp.observability import logger
@@ -33,6 +31,8 @@ class Health(BaseModel):
 
 def _probe(name: str, call: Callable[[], object]) -> DependencyCheck:
     """Run one cheap read against a dependency; a failure is reported by kind, never raised."""
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+
     try:
         call()
     except ConfigurationError:
@@ -44,6 +44,8 @@ def _probe(name: str, call: Callable[[], object]) -> DependencyCheck:
 
 
 def _check_table(table: Table) -> DependencyCheck:
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+
     return _probe(
         f"table:{table.component}-{table.resource}",
         lambda: aws_clients.dynamodb().describe_table(TableName=table_name(table)),
@@ -51,6 +53,8 @@ def _check_table(table: Table) -> DependencyCheck:
 
 
 def _check_bucket(bucket: Bucket) -> DependencyCheck:
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+
     return _probe(
         f"bucket:{bucket.component}-{bucket.resource}",
         lambda: aws_clients.s3().head_bucket(Bucket=bucket_name(bucket)),

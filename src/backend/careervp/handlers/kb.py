@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from careervp import aws_clients
 from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.kb.models import (
@@ -32,6 +31,8 @@ DocumentIdParam = Annotated[str, Path(pattern=DOCUMENT_ID_PATTERN, description="
 
 
 def _store() -> DocumentStore:
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS, not at import)
+
     return DocumentStore(
         table=table_name(KB_TABLE),
         bucket=bucket_name(KB_BUCKET),
