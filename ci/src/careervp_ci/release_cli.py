@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -24,6 +25,7 @@ from pathlib import Path
 from careervp_ci import github_apply, github_settings
 from careervp_ci.artifact import ArtifactError
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
+from careervp_ci.release.drift import post_to_slack
 from careervp_ci.release.emulator import serve_forever
 from careervp_ci.release.hotfix import Validation, admit_ref, hotfix
 from careervp_ci.release.ledger import LedgerError
@@ -49,8 +51,10 @@ COMMANDS = (
     "emulator",
     "e2e",
     "drift",
+    "coverage-baseline",
     "github-settings",
 )
+AFTER_DEPLOY = ("e2e", "drift", "coverage-baseline")
 STORE_HELP = (
     f"artifact store: a folder or s3://bucket/prefix (default: ${STORE_ENV}, else .careervp/artifacts)"
 )
@@ -198,7 +202,17 @@ def _register_after_deploy(subparsers: argparse._SubParsersAction[argparse.Argum
     )
     drift.add_argument("--env", required=True)
     _store(drift)
+    drift.add_argument(
+        "--coverage", help="this run's coverage.xml, compared with main's baseline in the store"
+    )
     drift.add_argument("--out", help="also write the Markdown table to this file")
+
+    baseline = subparsers.add_parser(
+        "coverage-baseline", help="record a main run's coverage.xml in the store (what drift compares with)"
+    )
+    baseline.add_argument("--coverage", required=True, help="the coverage.xml of the main run")
+    baseline.add_argument("--commit", default="", help="the commit it measured (default: $GITHUB_SHA)")
+    _store(baseline)
 
     settings = subparsers.add_parser(
         "github-settings", help="branch ruleset and environments as code (.github/settings/)"
@@ -220,7 +234,7 @@ def dispatch(args: argparse.Namespace) -> int:
     release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
     started = time.monotonic()
     try:
-        _run(release, args)
+        (_run_after_deploy if args.command in AFTER_DEPLOY else _run)(release, args)
     except (ReleaseRefused, ArtifactError, ValueError) as error:
         print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
         return 2
@@ -359,3 +373,22 @@ def _run(release: Release, args: argparse.Namespace) -> None:
         print(f"{args.ref} ({commit}) may go to {args.env}{f'; {note}' if note else ''}")
     elif args.command == "evidence":
         print(release.evidence(args.env, args.run, Path(args.out)))
+
+
+def _run_after_deploy(release: Release, args: argparse.Namespace) -> None:
+    """e2e, drift and coverage-baseline: they read a deployed environment (or record what drift reads)."""
+    if args.command == "e2e":
+        print("\n".join(release.e2e(args.env, _path(args.junit))))
+    elif args.command == "drift":
+        report = release.drift(args.env, _path(args.coverage))
+        table = report.markdown()
+        if args.out:
+            Path(args.out).write_text(table, encoding="utf-8")
+        print(table)
+        post_to_slack(table, release.log)
+        if report.drifted:
+            drifted = ", ".join(row.check for row in report.rows if row.status == "drift")
+            raise ReleaseFailed(f"{args.env} has drifted: {drifted} (the table above says how)")
+    else:
+        commit = args.commit or os.environ.get("GITHUB_SHA", "")
+        print(release.coverage_baseline(Path(args.coverage), commit))

@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from careervp.resources import STRIPE_WEBHOOK_SECRET
+from careervp.resources import METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET
 from careervp_infra.naming import Service, physical_name
 from careervp_local.http_server import serve_locally
 
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
+from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
 from careervp_ci.release.approvals import (
     ApprovalError,
@@ -54,6 +55,7 @@ from careervp_ci.release.cloudformation import (
     outputs,
     stack_tags,
 )
+from careervp_ci.release.drift import DriftReport
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
@@ -510,8 +512,18 @@ class Release:
         commit: str,
     ) -> list[str]:
         secret = secrets[SECRET_ENV]
+        with self._served_api(target, session, stack_outputs, secret, commit) as base_url:
+            return [result.line() for result in run_checks(base_url, secret)]
+
+    @contextmanager
+    def _served_api(
+        self, target: Target, session: AwsSession, stack_outputs: dict[str, str], secret: str, commit: str
+    ) -> Iterator[str]:
+        """The environment's API base URL: the stack's ApiUrl on AWS; on an emulator (where Lambda does not
+        run) the real handlers served on 127.0.0.1 against the emulator's tables and bucket."""
         if target.kind == "aws":
-            return [result.line() for result in run_checks(stack_outputs["ApiUrl"], secret)]
+            yield stack_outputs["ApiUrl"]
+            return
         env = {
             **self._aws_env(session),
             "CAREERVP_ENV": target.stack_env,
@@ -522,11 +534,74 @@ class Release:
             "CAREERVP_KB_BUCKET": stack_outputs["KbBucketName"],
             SECRET_ENV: secret,
         }
-        self.log(
-            "smoke: Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it"
-        )
+        self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")
         with serve_locally(env) as base_url:
-            return [result.line() for result in run_checks(base_url, secret)]
+            yield base_url
+
+    def e2e(self, env: str, junit: Path | None = None) -> list[str]:
+        """The happy-path suite (careervp_ci.release.e2e_suite) over HTTP against what `env` runs."""
+        from careervp_ci.release.e2e import run_suite  # noqa: PLC0415 (pytest: only this command needs it)
+
+        target = self.target_for(env)
+        self._persistent(target, "e2e")
+        secret = self._require_secrets(target)[SECRET_ENV]
+        with self._session(target) as session:
+            live = self.live(target, session)
+            self.log(f"e2e against {target.describe()}, which runs {live.digest}")
+            stack_outputs = outputs(live.stack)
+            with self._served_api(target, session, stack_outputs, secret, live.commit or "unknown") as url:
+                result = run_suite(url, secret, junit)
+        if not result.ok:
+            raise ReleaseFailed(f"e2e {env} ({live.digest}) failed:\n" + "\n".join(result.lines))
+        return result.lines
+
+    def drift(self, env: str, coverage: Path | None = None) -> DriftReport:
+        """What `env` runs against what it should: stack, API contract, coverage and cost (release.drift)."""
+        target = self.target_for(env)
+        self._persistent(target, "drift")
+        self._require_credentials(target)
+        budget: dict[str, Any] | None = None
+        per_request: tuple[float, float] | None = None
+        with self._session(target) as session:
+            live = self.live(target, session)
+            digest = self._digest(live.digest)
+            with self._unpacked(digest) as (bundle, _):
+                new = StackFiles.find(bundle / "assembly", target.stack_name).template_dict()
+                spec = bundle / "openapi.json"
+                deployed_spec = json.loads(spec.read_text(encoding="utf-8")) if spec.is_file() else None
+            old = deployed_template(session, target.stack_name)
+            if target.kind == "aws":
+                budget_name = physical_name(target.stack_env, "service", "budget", service=Service.BUDGET)
+                budget = drifts.read_budget(session.client("budgets"), session.resolve_account(), budget_name)
+                per_request = drifts.read_cost_per_request(
+                    session.client("cloudwatch"), METRICS_NAMESPACE, datetime.now(UTC)
+                )
+        summary = summarize(env, digest, target.stack_name, new=new, old=old, baseline=live.digest)
+        committed = self.repo / "docs" / "specs" / "openapi.json"
+        committed_spec = json.loads(committed.read_text(encoding="utf-8")) if committed.is_file() else None
+        try:
+            baseline = drifts.read_baseline(self.store.backend)
+        except StoreError as error:
+            raise ReleaseFailed(
+                f"could not read the coverage baseline from {self.store.uri}: {error}"
+            ) from None
+        rows = (
+            drifts.stack_row(summary.added, summary.changed, summary.removed),
+            drifts.openapi_row(deployed_spec, committed_spec),
+            drifts.coverage_row(drifts.line_rate(coverage) if coverage else None, baseline),
+            drifts.cost_row(target.kind, budget, per_request),
+        )
+        return DriftReport(env, str(digest), rows)
+
+    def coverage_baseline(self, coverage: Path, commit: str) -> str:
+        """Record `coverage` (a coverage.xml of a main run) as the baseline nightly drift compares with."""
+        try:
+            record = drifts.write_baseline(self.store.backend, coverage, commit)
+        except StoreError as error:
+            raise ReleaseFailed(f"could not write the coverage baseline: {error}") from None
+        except (OSError, KeyError, ValueError) as error:
+            raise ReleaseRefused(f"--coverage {coverage}: not a coverage.xml report ({error})") from None
+        return f"coverage baseline {record['percent']:.2f}% (commit {commit[:12] or '?'}) in {self.store.uri}"
 
     # -- after the fact -------------------------------------------------------------------------------------
 
