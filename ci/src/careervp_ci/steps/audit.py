@@ -1,8 +1,9 @@
 """`audit`: known vulnerabilities in the locked Python and Node dependencies.
 
 Three verdicts, never a false green:
-- failed: a vulnerability not covered by a valid allowlist entry, or an allowlist entry that is expired or
-  lacks a reason / expiry date;
+- failed: a high or critical vulnerability not covered by a valid allowlist entry (pip-audit reports no
+  severity, so a Python finding counts as high), or an allowlist entry that is expired or lacks a reason /
+  expiry date; low and moderate ones are listed in the notes, as the strategy asks ("fail on high/critical");
 - unverified: a vulnerability service could not be reached, so nothing can be said (pip-audit without
   `--strict` would print "No known vulnerabilities" here; with it, an unauditable dependency is an error);
 - passed: both services answered and every finding is allowed.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,21 @@ PIP_AUDIT = ("pip-audit", "--disable-pip", "--strict", "--progress-spinner", "of
 UNREACHABLE_MARKERS = ("could not be audited", "Connection", "ConnectTimeout", "Max retries exceeded")
 
 
+BLOCKING = frozenset({"high", "critical", "unknown"})
+"""Severities that fail the step; "unknown" is pip-audit's (its JSON carries none): never let one through."""
+
+
 @dataclass(frozen=True)
 class Finding:
     package: str
     ids: frozenset[str]
     summary: str
+    severity: str = field(default="unknown", compare=False)
+    """npm audit's severity; pip-audit reports none ("unknown", which blocks)."""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity in BLOCKING
 
 
 @dataclass(frozen=True)
@@ -90,9 +101,8 @@ def npm_findings(report: dict[str, Any]) -> list[Finding]:
         for via in vulnerability.get("via", []):
             if isinstance(via, dict):
                 ids = frozenset({str(via.get("source", "")), str(via.get("url", "")).rsplit("/", 1)[-1]})
-                findings.append(
-                    Finding(name, ids, f"{name} ({vulnerability.get('severity')}): {via.get('title')}")
-                )
+                severity = str(via.get("severity") or vulnerability.get("severity") or "unknown").lower()
+                findings.append(Finding(name, ids, f"{name} ({severity}): {via.get('title')}", severity))
     return findings
 
 
@@ -148,7 +158,9 @@ def run(ctx: StepContext) -> StepOutcome:
     except RuntimeError as error:
         return ctx.failed("the audit could not run", details=[str(error)])
     findings = python_findings + node_findings
-    unallowed = [f for f in findings if not any(a.covers(f) for a in allowances)]
+    open_findings = [f for f in findings if not any(a.covers(f) for a in allowances)]
+    unallowed = [f for f in open_findings if f.blocking]
+    below = [f"below high, not failing: {f.summary}" for f in open_findings if not f.blocking]
     allowed = [
         f"allowed until {a.expires}: {f.summary} ({a.reason})"
         for f in findings
@@ -157,15 +169,16 @@ def run(ctx: StepContext) -> StepOutcome:
     ]
     if unallowed:
         return ctx.failed(
-            f"{len(unallowed)} known vulnerabilit{'y' if len(unallowed) == 1 else 'ies'} not in {ALLOWLIST}",
-            details=[finding.summary for finding in unallowed],
+            f"{len(unallowed)} high or critical vulnerabilit{'y' if len(unallowed) == 1 else 'ies'} not in "
+            f"{ALLOWLIST}",
+            details=[finding.summary for finding in unallowed] + below,
         )
     gaps = [gap for gap in (python_gap, node_gap) if gap]
     if gaps:
         return ctx.unverified(
-            "vulnerabilities NOT checked: a vulnerability service was unreachable", details=gaps
+            "vulnerabilities NOT checked: a vulnerability service was unreachable", details=gaps + below
         )
-    return ctx.passed("no known vulnerabilities outside the allowlist", notes=allowed)
+    return ctx.passed("no high or critical vulnerability outside the allowlist", notes=allowed + below)
 
 
 STEP = Step(
