@@ -167,3 +167,23 @@ jobs:
     assert WorkflowRun(repo, "both", run, Event("push"), settings).execute()["a"]["result"] == "success"
     with pytest.raises(RehearsalFailed, match="required input 'environment' not given"):
         WorkflowRun(repo, "both", run, Event("workflow_dispatch"), settings).execute()
+
+
+def test_steps_skipped_after_a_failure_are_not_evaluated(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - name: Break
+        run: exit 4
+      - id: never
+        run: echo "x=1" >> "$GITHUB_OUTPUT"
+      - name: Reads the skipped step
+        env:
+          X: ${{ steps.never.outputs.x }}
+        run: echo "$X"
+"""
+    with pytest.raises(RehearsalFailed) as failed:
+        rehearse(tmp_path, jobs)
+    assert "step 'Break': exit 4" in str(failed.value)
+    assert "never" not in str(failed.value)

@@ -272,10 +272,11 @@ class WorkflowRun:
             lookup = self._lookup(name, needs, env, steps)
             try:
                 env.update({k: str(interpolate(v, lookup)) for k, v in (spec.get("env") or {}).items()})
-                env.update({k: str(interpolate(v, lookup)) for k, v in (step.get("env") or {}).items()})
                 lookup = self._lookup(name, needs, env, steps)
                 if not condition(step.get("if", "success()"), lookup, Status(failed=failed is not None)):
                     continue
+                env.update({k: str(interpolate(v, lookup)) for k, v in (step.get("env") or {}).items()})
+                lookup = self._lookup(name, needs, env, steps)
                 outputs = self._step(job, step=step, env=env, lookup=lookup, files=files, label=label)
                 if "id" in step:
                     steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
