@@ -29,8 +29,14 @@ def test_editing_an_input_changes_the_key_and_reverting_restores_it(fixture_tree
 def test_files_outside_the_declared_inputs_do_not_change_the_key(fixture_tree: Path) -> None:
     before = key_of(fixture_tree)
     write(fixture_tree, "README.md", "# edited\n")
-    write(fixture_tree, "infra/app.py", "# unit tests do not read infra\n")
+    write(fixture_tree, ".github/workflows/extra.yml", "# unit tests do not read workflows\n")
     assert key_of(fixture_tree) == before
+
+
+def test_an_infra_change_changes_the_unit_key_because_unit_tests_cover_infra(fixture_tree: Path) -> None:
+    before = key_of(fixture_tree)
+    write(fixture_tree, "infra/app.py", "# tests/unit/infra reads this\n")
+    assert key_of(fixture_tree) != before
 
 
 def test_keyed_options_and_needed_keys_change_the_key_but_the_seed_does_not(fixture_tree: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from careervp_ci.cache import ResultCache
 from careervp_ci.host import HostExecutor, RunResult
 from careervp_ci.plan import build_plan
+from careervp_ci.profiles import PROFILES
 from careervp_ci.progress import PlainProgress
 from careervp_ci.report import exit_code, summary_markdown, verdict
 from careervp_ci.steps.context import Status, StepContext, StepOutcome
@@ -154,10 +155,11 @@ def test_pr_profile_passes_cold_then_comes_entirely_from_the_cache(
 ) -> None:
     cold = careervp_ci("ci", "--profile", "pr", cwd=fixture_tree)
     assert cold.returncode == 0, cold.stdout + cold.stderr
-    assert "PASSED: 10 passed" in cold.stdout
+    steps = len(PROFILES["pr"].steps)
+    assert f"PASSED: {steps} passed" in cold.stdout
     warm = careervp_ci("ci", "--profile", "pr", cwd=fixture_tree)
     assert warm.returncode == 0
-    assert "PASSED: 10 cached" in warm.stdout
+    assert f"PASSED: {steps} cached" in warm.stdout
     reports = fixture_tree / ".reports"
     for report in ("coverage/coverage.xml", "unit/junit.xml", "synth/cfn-lint.sarif", "summary.md"):
         assert (reports / report).is_file(), report
