@@ -37,6 +37,8 @@ from careervp_ci.rehearsal.podman import podman, podman_async, run_flags
 from careervp_ci.rehearsal.tree import file_digest, stage, tree_digest
 
 LAYER_REPOSITORY = "localhost/careervp-rehearsal/layer"
+LAYER_FORMAT = 2
+"""In every key: bumped when what a committed layer holds changes (2: no run-time variables in its config)."""
 VOLUME_PREFIX = "careervp-rehearsal-"
 
 
@@ -221,7 +223,7 @@ class Engine:
         config = json.loads(podman("image", "inspect", reference))[0]["Config"]
         env = tuple(tuple(item.split("=", 1)) for item in config.get("Env") or ())
         return ContainerState(
-            key=chain(state.key, "from", address, base_image.recipe_digest()),
+            key=chain(state.key, "from", address, base_image.recipe_digest(), LAYER_FORMAT),
             image=reference,
             env=env,
             workdir=config.get("WorkingDir") or "/",
@@ -382,10 +384,13 @@ class Engine:
         if not state.image:
             raise RehearsalGap(f"Container.withExec({args}) on a container with no image (call from_ first)")
         async with self._limit:
-            with self._secrets(state.secrets) as secret_flags:
+            # Run-time variables travel like secrets: `podman commit` keeps every --env in the layer's config,
+            # and a layer must not carry this run's emulator address into the next rehearsal.
+            runtime = [(name, SecretValue(value)) for name, value in self.runtime_env.items()]
+            with self._secrets([*state.secrets, *runtime]) as secret_flags:
                 flags = [
                     *run_flags(),
-                    *(f"--env={name}={value}" for name, value in (*state.env, *self.runtime_env.items())),
+                    *(f"--env={name}={value}" for name, value in state.env),
                     *secret_flags,
                     *(f"--volume={volume}:{path}" for path, volume in state.mounts),
                     *(f"--volume={host}:{inside}:ro" for host, inside in self.runtime_mounts.items()),
