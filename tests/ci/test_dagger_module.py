@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RELEASE_FUNCTIONS = {
     "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
     "promote", "approve", "ledger", "destroy", "evidence", "e2e", "drift", "github_settings",
+    "coverage_baseline",
 }  # fmt: skip
 PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
 """The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""

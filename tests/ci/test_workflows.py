@@ -284,7 +284,10 @@ def test_pr_filter_sends_a_change_down_the_same_path_as_careervp_ci_select(paths
 def test_pr_docs_only_changes_run_the_format_check_and_everything_else_the_pr_profile() -> None:
     jobs = by_name("pr-validate.yml").jobs
     assert jobs["docs-only"]["if"] == "needs.changes.outputs.full != 'true'"
-    assert [" ".join(s.split()) for s in dagger_scripts(jobs["docs-only"])] == ["dagger call format"]
+    assert [" ".join(s.split()) for s in dagger_scripts(jobs["docs-only"])] == [
+        "dagger call format",
+        "dagger call docs",
+    ]
     assert jobs["validate"]["if"] == "needs.changes.outputs.full == 'true'"
     assert jobs["validate"]["uses"] == "$/.github/workflows/_reusable-ci.yml"
     assert jobs["validate"]["with"]["profile"] == "pr"
@@ -399,8 +402,19 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     workflow = by_name("nightly-maintenance.yml")
     assert workflow.triggers["schedule"] == [{"cron": "0 6 * * *"}]
     assert workflow.jobs["quality"]["with"]["profile"] == "nightly"
-    drift = " ".join(dagger_scripts(workflow.jobs["drift"]))
-    assert "dagger call verify --env dev" in " ".join(drift.split())
+    drift = workflow.jobs["drift"]
+    assert drift["needs"] == "quality"
+    (call,) = [parse_dagger_call(script) for script in dagger_scripts(drift)]
+    assert call.function == "drift" and {"env", "store", "coverage", "slack-webhook"} <= call.flags
+    assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
+
+
+def test_deploy_dev_runs_e2e_after_smoke_and_records_mains_coverage_baseline() -> None:
+    jobs = by_name("deploy-dev.yml").jobs
+    deploy = [parse_dagger_call(script).function for script in dagger_scripts(jobs["deploy"])]
+    assert deploy.index("e2e") == deploy.index("smoke") + 1
+    build = [parse_dagger_call(script).function for script in dagger_scripts(jobs["build"])]
+    assert build[-1] == "coverage-baseline"
 
 
 def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
@@ -552,8 +566,13 @@ def test_each_environment_assumes_its_own_aws_role() -> None:
 
 WEBHOOK_SECRET_ENV = "STRIPE_WEBHOOK_SECRET: ${{ secrets.STRIPE_WEBHOOK_SECRET }}"
 """A secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
-CODECOV_LINES = ("CODECOV_TOKEN: ${{ secrets.CODECOV_TOKEN }}", "token: ${{ secrets.CODECOV_TOKEN }}")
-"""The Codecov token: passed to the reusable validation, and from there to the Codecov action only."""
+CODECOV_LINES = (
+    "CODECOV_TOKEN: ${{ secrets.CODECOV_TOKEN }}",
+    "token: ${{ secrets.CODECOV_TOKEN }}",
+    "SLACK_WEBHOOK: ${{ secrets.SLACK_WEBHOOK }}",
+)
+"""The Codecov token (to the reusable validation, then the Codecov action only) and the nightly drift's Slack
+webhook (an environment variable its `dagger call` reads as env:SLACK_WEBHOOK)."""
 
 
 def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dagger() -> None:

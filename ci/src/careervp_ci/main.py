@@ -36,6 +36,10 @@ SOURCE_ALLOW_LIST: Final = [
     "!bench/",
     "!docs/",
     "!.github/",
+    "!*.md",
+    "!dagger.json",
+    "!.mdformat.toml",
+    "!.secrets.baseline",
     "ci/sdk/",
     "**/.venv/",
     "**/node_modules/",
@@ -57,6 +61,7 @@ ASSEMBLY: Final = ".careervp/cdk.out"
 ARTIFACTS: Final = "/artifacts"
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
+COVERAGE: Final = "/coverage/coverage.xml"
 DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -563,6 +568,9 @@ class Careervp:
         src: Source,
         env: Env,
         store: Store,
+        coverage: Annotated[
+            dagger.File | None, Doc("this run's coverage.xml, compared with main's baseline in the store")
+        ] = None,
         slack_webhook: Annotated[
             dagger.Secret | None, Doc("post the table to Slack too (a Slack error never fails the run)")
         ] = None,
@@ -576,9 +584,35 @@ class Careervp:
         container = await self._release_container(
             src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
         )
+        argv = ["careervp-ci", "drift", "--env", env, "--store", store]
+        if coverage is not None:
+            container = container.with_file(COVERAGE, coverage)
+            argv += ["--coverage", COVERAGE]
         if slack_webhook is not None:
             container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
-        return await self._side_effect(["careervp-ci", "drift", "--env", env, "--store", store], container)
+        return await self._side_effect(argv, container)
+
+    @side_effect
+    async def coverage_baseline(
+        self,
+        *,
+        src: Source,
+        coverage: Annotated[dagger.File, Doc("the coverage.xml of a main run")],
+        store: Store,
+        commit: Annotated[str, Doc("the commit it measured")] = "",
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
+    ) -> str:
+        """Record a main run's coverage in the store: the baseline the nightly drift compares with."""
+        container = (
+            await self._release_container(
+                src, (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region)
+            )
+        ).with_file(COVERAGE, coverage)
+        argv = ["careervp-ci", "coverage-baseline", "--coverage", COVERAGE, "--store", store]
+        return await self._side_effect([*argv, *(["--commit", commit] if commit else [])], container)
 
     @side_effect
     async def github_settings(

@@ -38,8 +38,9 @@ SECRETS: dict[str, str] = {
     **{role: f"arn:aws:iam::123456789012:role/rehearsal-{role.lower()}" for role in ROLES},
     "STRIPE_WEBHOOK_SECRET": "rehearsal-webhook-secret-not-real",
     "CODECOV_TOKEN": "rehearsal-codecov-token-not-real",
+    "SLACK_WEBHOOK": "",
 }
-"""What the repository's environments hold, as plainly fake values (the emulator accepts any)."""
+"""What the repository's environments hold, as plainly fake values (the emulator accepts any); no Slack."""
 VARIABLES = {"AWS_REGION": REGION, "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases"}
 UNVERIFIABLE_HERE = ("audit",)
 """Steps whose service no machine here reaches (the vulnerability databases): they may end UNVERIFIED in a
