@@ -205,9 +205,10 @@ EXPECTED = {
     "gap-remediation.yml",
     "codeql-analysis.yml",
     "scorecard.yml",
+    "labeler.yml",
 }
-OFFICIAL_ACTION_WORKFLOWS = {"codeql-analysis.yml", "scorecard.yml"}
-"""Their jobs run GitHub's and OpenSSF's own analysis actions instead of a Dagger function."""
+OFFICIAL_ACTION_WORKFLOWS = {"codeql-analysis.yml", "scorecard.yml", "labeler.yml"}
+"""Their jobs run GitHub's and OpenSSF's own actions (analysis, labels) instead of a Dagger function."""
 ROLE_FOR_ENVIRONMENT = {
     "dev": "AWS_ROLE_DEV",
     "staging": "AWS_ROLE_STAGE",
@@ -633,3 +634,13 @@ def test_codeql_and_scorecard_use_their_official_actions() -> None:
     scorecard = steps(by_name("scorecard.yml").jobs["analysis"])
     run = next(s for s in scorecard if action(s) == "ossf/scorecard-action")
     assert run["with"]["publish_results"] is False, "publishing would need an OIDC token outside a deploy job"
+
+
+def test_the_labeler_labels_same_repository_pull_requests_by_path_with_least_privilege() -> None:
+    workflow = by_name("labeler.yml")
+    assert set(workflow.triggers) == {"pull_request"}
+    job = workflow.jobs["label"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert job["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+    config = yaml.safe_load((ROOT / ".github" / "labeler.yml").read_text())
+    assert {"backend", "infra", "pipeline", "workflows", "api-contract", "docs"} <= set(config)

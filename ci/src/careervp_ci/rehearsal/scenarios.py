@@ -3,16 +3,34 @@
 The rehearsed repository is a clone of the project's committed HEAD with the refs the events need: a tag
 `v1.0.0` on main, a pull request that changes backend code (its base is main without that change, so the
 head's tree is main's and the gates it shares with main's validation are reused), a docs-only pull request,
-a fix branch for the hotfix, and feature/gap-remediation.
+a fix branch for the hotfix, and feature/gap-remediation; and, in its working tree only, a `laptop`
+workflow that runs the README's `dagger call ci --src .` as a job would.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from careervp_ci.rehearsal.workflow import Event
+
+LAPTOP = """name: laptop
+on: push
+permissions: {}
+jobs:
+  laptop:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8
+      - uses: dagger/dagger-for-github@27b130bf0f79a7f6fbbbe0fbca6760dc9bb40a77
+        with:
+          version: "{version}"
+      - run: dagger call ci --src .
+      - run: dagger call ci --src . --profile main
+"""
+"""Not a workflow of the project: the README's laptop commands, rehearsed as a job would run them."""
 
 CODE_FILE = "src/backend/careervp/config.py"
 DOCS_FILE = "README.md"
@@ -43,6 +61,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         head="main",
         base="pr-base",
         expect={"docs-only": "skipped"},
+    ),
+    Scenario(
+        "labeler (code change)",
+        "labeler",
+        Event("pull_request"),
+        "refs/pull/7/merge",
+        head="main",
+        base="pr-base",
     ),
     Scenario(
         "pr-validate (docs-only)",
@@ -86,6 +112,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         after=("deploy-dev",),
     ),
     Scenario(
+        "laptop: dagger call ci --src . (pr and main)", "laptop", Event("push"), "refs/heads/main", "main"
+    ),
+    Scenario(
         "gap-remediation (sandbox deploy)",
         "gap-remediation",
         Event("workflow_dispatch"),
@@ -121,6 +150,12 @@ def prepare(project: Path, repo: Path) -> None:
     _git(repo, "checkout", "--quiet", "-b", "hotfix/rehearsal", "main")
     _git(repo, *identity, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
     _git(repo, "checkout", "--quiet", "main")
+    version = json.loads((repo / "dagger.json").read_text(encoding="utf-8"))["engineVersion"].removeprefix(
+        "v"
+    )
+    (repo / ".github" / "workflows" / "laptop.yml").write_text(
+        LAPTOP.format(version=version), encoding="utf-8"
+    )
 
 
 def commit(repo: Path, ref: str) -> str:

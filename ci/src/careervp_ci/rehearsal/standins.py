@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+
 from careervp_ci.rehearsal.tree import compile_pattern
 
 
@@ -135,6 +137,41 @@ def _codecov(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
         raise StepFailed("codecov-action: no token (is CODECOV_TOKEN passed to the reusable workflow?)")
 
 
+def _labeler(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
+    """The labels the action would set, from the configuration at the commit and the pull request's diff."""
+    if job.permissions.get("pull-requests") != "write":
+        raise StepFailed("labeler needs `permissions: pull-requests: write`")
+    path = str(inputs.get("configuration-path") or ".github/labeler.yml")
+    shown = subprocess.run(
+        ["git", "-C", str(run.repo), "show", f"{run.sha}:{path}"], capture_output=True, text=True, check=False
+    )
+    if shown.returncode != 0:
+        raise StepFailed(f"labeler: no {path} at {run.sha[:12]}")
+    changed = _changed(run)
+    labels = []
+    for label, rules in (yaml.safe_load(shown.stdout) or {}).items():
+        for rule in rules:
+            for matcher in rule.get("changed-files", []):
+                unknown = set(matcher) - {"any-glob-to-any-file"}
+                if unknown:
+                    raise StepFailed(f"labeler rule {label!r}: {sorted(unknown)} is not rehearsed")
+                globs = matcher["any-glob-to-any-file"]
+                globs = [globs] if isinstance(globs, str) else globs
+                if any(matches(file, glob) for file in changed for glob in globs):
+                    labels.append(label)
+    job.outputs["new-labels"] = ",".join(dict.fromkeys(labels))
+    job.outputs["all-labels"] = job.outputs["new-labels"]
+
+
+def _changed(run: Run) -> list[str]:
+    return subprocess.run(
+        ["git", "-C", str(run.repo), "diff", "--name-only", run.base_sha, run.sha],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+
 def matches(path: str, pattern: str) -> bool:
     return compile_pattern(pattern).regex.match(path) is not None or (
         pattern.startswith("**/") and compile_pattern(pattern[3:]).regex.match(path) is not None
@@ -142,14 +179,7 @@ def matches(path: str, pattern: str) -> bool:
 
 
 def _paths_filter(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
-    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415  (PyYAML ships no stubs)
-
-    changed = subprocess.run(
-        ["git", "-C", str(run.repo), "diff", "--name-only", run.base_sha, run.sha],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    changed = _changed(run)
     every = inputs.get("predicate-quantifier", "some") == "every"
     for name, patterns in yaml.safe_load(str(inputs["filters"])).items():
 
@@ -171,11 +201,12 @@ STAND_INS: dict[str, StandIn] = {
     "github/codeql-action/upload-sarif": _sarif,
     "dorny/paths-filter": _paths_filter,
     "codecov/codecov-action": _codecov,
+    "actions/labeler": _labeler,
 }
 """action (without @version) -> what it does here. checkout: a clone of the rehearsed commit; dagger: the
 rehearsal's `dagger` (already on PATH); configure-aws-credentials: the emulator's credentials; artifacts:
 a folder per run; attest: a recorded sha256 that `gh attestation verify` checks; paths-filter: the diff;
-codecov: the report and the token are there (nothing is uploaded)."""
+codecov: the report and the token are there (nothing is uploaded); labeler: the labels its rules give."""
 
 
 def stand_in(action: str) -> StandIn:
