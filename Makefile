@@ -9,7 +9,7 @@ PROFILE ?= main
 # reach on a developer machine. CI's Dagger path sets none.
 ALLOW_UNVERIFIED ?= audit
 
-.PHONY: setup containers ci check test rehearse e2e compare-openapi build deploy destroy bench fmt serve
+.PHONY: setup containers ci check test rehearse e2e e2e-env compare-openapi build deploy destroy bench fmt serve
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -49,6 +49,9 @@ test: setup containers ## the whole test suite (the Dagger rehearsal included)
 e2e: setup ## the release path end to end against the local AWS emulator
 	$(RUN) pytest tests/e2e
 
+e2e-env: setup ## the happy-path journeys over HTTP against a deployed environment: make e2e-env ENV=dev
+	$(RUN) careervp-ci e2e --env $(ENV)
+
 rehearse: setup containers ## the workflows' dagger calls in local containers: make rehearse [WORKFLOW=deploy-dev]
 	$(RUN) careervp-ci rehearse $(foreach workflow,$(WORKFLOW),--workflow $(workflow))
 
@@ -68,7 +71,7 @@ serve: setup ## the API on 127.0.0.1 against a fresh AWS emulator: make serve [P
 	$(RUN) careervp-ci serve --port $(or $(PORT),8000)
 
 bench: setup ## the pipeline's own benchmarks
-	$(RUN) python bench/run.py
+	$(RUN) python bench/run.py $(BENCH_ARGS)
 
 fmt: setup ## apply formatting and safe lint fixes
 	$(RUN) ruff format . && $(RUN) ruff check --fix .
