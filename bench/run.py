@@ -261,11 +261,7 @@ def cold_start(scratch: Path, repeats: int) -> dict[str, object]:
 def ran(sample: Sample) -> str:
     """The steps that ran (not from the cache), slowest first, with their seconds: where the time went."""
     steps = sorted(
-        (
-            (name, sample.step_seconds.get(name, 0.0))
-            for name, status in sample.statuses.items()
-            if status in RAN
-        ),
+        ((name, sample.step_seconds.get(name, 0.0)) for name, status in sample.statuses if status in RAN),
         key=lambda item: -item[1],
     )
     return "ran: " + (", ".join(f"{name} {seconds:.0f} s" for name, seconds in steps) or "nothing")
