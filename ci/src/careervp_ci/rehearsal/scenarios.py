@@ -153,9 +153,8 @@ def prepare(project: Path, repo: Path) -> None:
     version = json.loads((repo / "dagger.json").read_text(encoding="utf-8"))["engineVersion"].removeprefix(
         "v"
     )
-    (repo / ".github" / "workflows" / "laptop.yml").write_text(
-        LAPTOP.format(version=version), encoding="utf-8"
-    )
+    laptop = LAPTOP.replace("{version}", version)
+    (repo / ".github" / "workflows" / "laptop.yml").write_text(laptop, encoding="utf-8")
 
 
 def commit(repo: Path, ref: str) -> str:
