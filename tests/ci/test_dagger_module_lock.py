@@ -88,8 +88,9 @@ def test_the_module_lock_is_the_file_the_runtime_reads() -> None:
     (the engine uploads with gitignore honoured), locked as a standalone project (not a workspace slice)."""
     assert MODULE_SOURCE == ROOT / "ci"
     assert MODULE_LOCK.is_file(), "ci/uv.lock is missing: run `make lock-module`"
-    ignored = subprocess.run(["git", "check-ignore", "-q", str(MODULE_LOCK)], cwd=ROOT, check=False)
-    assert ignored.returncode == 1, "ci/uv.lock is git-ignored, so the engine would never upload it"
+    if (ROOT / ".git").exists():  # a checkout (in the Dagger container the tree comes without history)
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(MODULE_LOCK)], cwd=ROOT, check=False)
+        assert ignored.returncode == 1, "ci/uv.lock is git-ignored, so the engine would never upload it"
     assert not (MODULE_SOURCE / "requirements.lock").exists()
     lock = tomllib.loads(MODULE_LOCK.read_text())
     assert lock["version"] == 1
@@ -121,7 +122,10 @@ def test_the_freshness_check_fails_when_ci_pyproject_moves_on(tmp_path: Path) ->
     assert drifted != text
     done = run_uv("lock", "--check", cwd=isolated_copy(tmp_path / "ci", pyproject=drifted))
     assert done.returncode != 0
-    assert "needs to be updated" in done.stderr or "not found in the cache" in done.stderr, done.stderr
+    # Offline, the drifted requirement either shows as a stale lock or cannot even be resolved from the cache
+    # (which packages the cache holds differs between the host and the Dagger container).
+    reasons = ("needs to be updated", "not found in the cache", "the network was disabled")
+    assert any(reason in done.stderr for reason in reasons), done.stderr
 
 
 def test_the_module_lock_follows_the_workspace_lock() -> None:

@@ -23,7 +23,7 @@ from careervp_ci.release.approvals import ApprovalError, check_approval, summari
 from careervp_ci.release.gitref import RefError, resolve_commit
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
-from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target, load_targets
+from careervp_ci.release.targets import DEFAULT_TARGETS, TARGETS_ENV, TargetError, get_target, load_targets
 from careervp_ci.store import FolderBackend, Store, object_name
 from careervp_infra.environments import load_environments
 
@@ -222,9 +222,9 @@ def test_every_release_target_deploys_a_stack_the_cdk_app_declares_and_every_env
 
 
 def test_local_is_the_emulator_stand_in_for_devs_stack() -> None:
-    local = get_target("local")
+    local = get_target("local", DEFAULT_TARGETS)
     assert (local.kind, local.stack_name, local.ephemeral) == ("emulator", "careervp-dev-service-stack", True)
-    prod = get_target("prod")
+    prod = get_target("prod", DEFAULT_TARGETS)
     assert (prod.kind, prod.requires_approval, prod.protected, prod.promote_from) == (
         "aws",
         True,

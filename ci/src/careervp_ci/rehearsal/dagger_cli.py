@@ -18,16 +18,19 @@ from pathlib import Path
 import anyio
 
 from careervp_ci.rehearsal import image
-from careervp_ci.rehearsal.call import CallError, module_root, parse, run
+from careervp_ci.rehearsal.call import CallError, functions, module_root, parse, run
 from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
 
 CACHE_ENV = "CAREERVP_REHEARSAL_CACHE"
 REPORT_ENV = "CAREERVP_REHEARSAL_REPORT"
 RUNTIME_ENV = "CAREERVP_REHEARSAL_CONTAINER_ENV"
-"""JSON object of variables every container gets at run time (the emulator's address), outside cache keys."""
+"""JSON object of variables every container gets at run time, outside cache keys (what this machine lacks)."""
+RELEASE_ENV = "CAREERVP_REHEARSAL_RELEASE_ENV"
+"""JSON object of variables only the containers of side-effect functions get (the emulator's address and
+targets): on GitHub the gates see no AWS at all, and here they must not see the stand-in either."""
 MOUNTS_ENV = "CAREERVP_REHEARSAL_CONTAINER_MOUNTS"
-"""JSON object host file -> container path, mounted read-only at run time (the emulator's targets file)."""
+"""JSON object host file -> container path, mounted read-only into side-effect functions' containers."""
 
 
 def cache_dir() -> Path:
@@ -71,6 +74,14 @@ def _from_module_source(words: Sequence[str]) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "careervp_ci.rehearsal.dagger_cli", *words], env)  # noqa: S606
 
 
+def _engine(*, side_effects: bool) -> Engine:
+    runtime = json.loads(os.environ.get(RUNTIME_ENV, "{}"))
+    if side_effects:
+        runtime |= json.loads(os.environ.get(RELEASE_ENV, "{}"))
+    mounts = json.loads(os.environ.get(MOUNTS_ENV, "{}")) if side_effects else {}
+    return Engine(cache_dir(), runtime_env=runtime, runtime_mounts=mounts, log=_log)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if argv is None:
@@ -82,17 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not words or words[0] != "call":
         print("rehearsal dagger: only `dagger call ...` is rehearsed", file=sys.stderr)
         return 2
-    engine = Engine(
-        cache_dir(),
-        runtime_env=json.loads(os.environ.get(RUNTIME_ENV, "{}")),
-        runtime_mounts=json.loads(os.environ.get(MOUNTS_ENV, "{}")),
-        log=_log,
-    )
     started = time.monotonic()
     code = 1
+    engine = _engine(side_effects=False)
     try:
         require_tools()
         call = parse(words[1:])
+        if functions()[call.function].cache_policy == "never":
+            engine = _engine(side_effects=True)
         with rehearsing(engine):
             output = anyio.run(run, call, Path.cwd())
         if output:

@@ -165,11 +165,7 @@ def world(src: Path, calls: Path) -> Iterator[World]:
             aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         ).create_bucket(Bucket=STORE_BUCKET)
-        container_env = {
-            "AWS_ENDPOINT_URL": endpoint,
-            "CAREERVP_TARGETS": TARGETS_IN_CONTAINER,
-            ALLOW_UNVERIFIED_ENV: ",".join(UNVERIFIABLE_HERE),
-        }
+        release_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
         settings = Settings(
             SECRETS,
             VARIABLES,
@@ -177,7 +173,8 @@ def world(src: Path, calls: Path) -> Iterator[World]:
                 **base_env(shim_bin(scratch / "bin")),
                 dagger_cli.REPORT_ENV: str(calls),
                 dagger_cli.CACHE_ENV: str(dagger_cli.cache_dir()),
-                dagger_cli.RUNTIME_ENV: json.dumps(container_env),
+                dagger_cli.RUNTIME_ENV: json.dumps({ALLOW_UNVERIFIED_ENV: ",".join(UNVERIFIABLE_HERE)}),
+                dagger_cli.RELEASE_ENV: json.dumps(release_env),
                 dagger_cli.MOUNTS_ENV: json.dumps({str(_targets(endpoint, scratch)): TARGETS_IN_CONTAINER}),
                 "CAREERVP_REHEARSAL_ATTESTATIONS": str(scratch / "attestations.jsonl"),
             },
