@@ -357,9 +357,9 @@ def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_instal
     commands = execs(container)
     assert ["sh", "-c", dagger_setup.INSTALL_GIT] in commands
     assert f"git={dagger_setup.GIT_VERSION}" in dagger_setup.INSTALL_GIT
-    assert commands.index(["uv", "sync", "--frozen", "--no-install-workspace"]) < commands.index(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-    )
+    dependencies = ["uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode"]
+    node = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"]
+    assert commands.index(dependencies) < commands.index(node)
     assert commands[-1] == ["uv", "sync", "--frozen"]
 
 

@@ -3,7 +3,8 @@
 Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian release
 at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools
 from `package-lock.json`. Dependencies are installed from the manifests alone before the rest of the tree
-arrives, so a source edit reuses them.
+arrives, so a source edit reuses them. As on the host (Makefile), third-party Python gets hash-based bytecode
+and npm runs no install scripts (the only one builds libxmljs2, which the JSON SBOM never loads).
 """
 
 from __future__ import annotations
@@ -67,10 +68,11 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_env_variable("PATH", f"{VENV}/bin:$PATH", expand=True)
         .with_workdir(WORKDIR)
         .with_directory(WORKDIR, src, include=list(MANIFESTS))
-        .with_exec(["uv", "sync", "--frozen", "--no-install-workspace"])
+        .with_env_variable("SOURCE_DATE_EPOCH", "0")
+        .with_exec(["uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode"])
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
-        .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"])
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )
