@@ -17,7 +17,6 @@ from pathlib import Path
 
 from careervp_ci import impact
 from careervp_ci.cache import FileDigests, input_files
-from careervp_ci.pytest_collected import COLLECTED_ENV
 from careervp_ci.steps.context import StepContext, StepOutcome, first_useful_lines
 from careervp_ci.steps.model import Option, Step
 
@@ -93,7 +92,7 @@ def runner(
         env: dict[str, str] = {}
         if impact_run:
             argv += impact_run.pytest_arguments()
-            env |= {"COVERAGE_FILE": str(impact_run.raw), COLLECTED_ENV: str(impact_run.collected)}
+            env["COVERAGE_FILE"] = str(impact_run.raw)
         if marker := ctx.option("marker"):
             argv += ["-m", marker]
         if keyword := ctx.option("keyword"):
@@ -139,14 +138,9 @@ class _ImpactRun:
     def raw(self) -> Path:
         return self.ctx.report_dir / "per-test.coverage"
 
-    @property
-    def collected(self) -> Path:
-        return self.ctx.report_dir / "collected.txt"
-
     def pytest_arguments(self) -> list[str]:
         measured = [f"--cov={root}" for root in self.ctx.existing(impact.MEASURED_ROOTS)]
         argv = [*(measured or ["--cov"]), "--cov-context=test", "--cov-report=", "--cov-fail-under=0"]
-        argv += ["-p", "careervp_ci.pytest_collected"]
         for test in self.selection.deselect:
             argv += ["--deselect", test]
         return argv
@@ -159,14 +153,12 @@ class _ImpactRun:
         if measured:
             impact.floor_data(self.raw, self.ctx.src, data if self.selection.full else fresh)
         if passed and self.mapped and self.selection.full and measured:
-            collected = (
-                self.collected.read_text(encoding="utf-8").splitlines() if self.collected.is_file() else []
-            )
+            collected = impact.junit_test_ids(self.ctx.report_dir / "junit.xml", self.ctx.src)
             impact.record(self.ctx.src, self.raw, self.inputs, collected, self.mapped)
             impact.keep_baseline(data, self.mapped)
         elif passed and self.mapped and not self.selection.full:
             impact.merged_data(self.mapped, fresh, self.selection.changed, self.ctx.src, data)
-        for scratch in (self.raw, fresh, self.collected):
+        for scratch in (self.raw, fresh):
             scratch.unlink(missing_ok=True)
         report = {
             "reason": self.selection.reason,
