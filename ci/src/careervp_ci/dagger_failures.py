@@ -43,3 +43,15 @@ def describe_failure(argv: Sequence[str], error: dagger.ExecError) -> str:
             parts.append(f"--- last lines of {stream} ---\n{tail(text)}")
     parts.append(f"reproduce on the host: {host_command(argv)}\nreproduce in Dagger:  {dagger_command(argv)}")
     return "\n".join(parts)
+
+
+def describe_toolchain_failure(error: dagger.ExecError) -> str:
+    """The message when the base container itself cannot be built: which install failed, and its output."""
+    parts = [
+        f"the toolchain container could not be built: `{' '.join(error.command)}` exited {error.exit_code}"
+    ]
+    for stream, text in (("stdout", error.stdout), ("stderr", error.stderr)):
+        if text.strip():
+            parts.append(f"--- last lines of {stream} ---\n{tail(text)}")
+    parts.append("the recipe is ci/src/careervp_ci/dagger_setup.py; reproduce with: dagger call setup")
+    return "\n".join(parts)

@@ -46,6 +46,11 @@ INSTALL_GIT: Final = (
 )
 
 
+SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode")
+"""Third-party packages with hash-based bytecode (SOURCE_DATE_EPOCH, for this command only: a wheel build of
+the workspace under it fails, since zip timestamps cannot precede 1980)."""
+
+
 def uv_cache_key(lock_digest: str) -> str:
     """A uv cache volume per lockfile: a changed lock starts clean instead of growing one volume forever."""
     return f"careervp-uv-{lock_digest.removeprefix('sha256:')[:16]}"
@@ -68,8 +73,7 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_env_variable("PATH", f"{VENV}/bin:$PATH", expand=True)
         .with_workdir(WORKDIR)
         .with_directory(WORKDIR, src, include=list(MANIFESTS))
-        .with_env_variable("SOURCE_DATE_EPOCH", "0")
-        .with_exec(["uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode"])
+        .with_exec(["env", "SOURCE_DATE_EPOCH=0", *SYNC_DEPENDENCIES])
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
         .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"])

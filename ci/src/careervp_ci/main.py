@@ -18,7 +18,7 @@ import anyio
 import dagger
 from dagger import DefaultPath, Doc, Ignore, Name, check, function, object_type
 
-from careervp_ci.dagger_failures import StepFailed, describe_failure
+from careervp_ci.dagger_failures import StepFailed, describe_failure, describe_toolchain_failure
 from careervp_ci.dagger_setup import WORKDIR, toolchain
 
 SOURCE_ALLOW_LIST: Final = [
@@ -143,7 +143,10 @@ class Careervp:
 
     async def _base(self, src: dagger.Directory) -> dagger.Container:
         lock_digest = await src.file("uv.lock").digest()
-        return toolchain(src, lock_digest)
+        try:
+            return await toolchain(src, lock_digest).sync()
+        except dagger.ExecError as error:
+            raise StepFailed(describe_toolchain_failure(error)) from error
 
     async def _run(self, argv: list[str], container: dagger.Container) -> dagger.Container:
         """Run `argv` in `container` and wait, turning a failure into a readable error."""
