@@ -691,3 +691,21 @@ def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:
     from careervp_ci.dagger_plan import main as plan_main
 
     assert plan_main(["weekly"]) == 2
+
+
+def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from careervp_ci.rehearsal.engine import _exec_error
+
+    recorded_run(monkeypatch)
+
+    async def broken(self: dagger.Container) -> dagger.Container:
+        raise _exec_error(["uv", "sync", "--frozen"], 2, "", "error: no interpreter found")
+
+    monkeypatch.setattr(dagger.Container, "sync", broken)
+    with pytest.raises(StepFailed) as failed:
+        asyncio.run(module().lint(src=tree()))
+    message = str(failed.value)
+    assert "the toolchain container could not be built: `uv sync --frozen` exited 2" in message
+    assert "error: no interpreter found" in message and "dagger call setup" in message
