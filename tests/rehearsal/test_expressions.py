@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, evaluate, interpolate
+from careervp_ci.rehearsal.expressions import (
+    ExpressionError,
+    Status,
+    condition,
+    evaluate,
+    interpolate,
+    text_of,
+)
 
 CONTEXT: dict[str, Any] = {
     "inputs": {"environment": "prod"},
@@ -58,3 +65,9 @@ def test_an_unset_context_or_unknown_function_is_an_error_not_an_empty_string() 
         evaluate("secrets.UNSET", lookup)
     with pytest.raises(ExpressionError, match=r"hashFiles\(\) is not rehearsed"):
         evaluate("hashFiles('x')", lookup)
+
+
+def test_where_the_runner_wants_text_a_boolean_is_written_as_github_writes_it() -> None:
+    """A job output `${{ a == 'x' || b }}` is the string `true`, never Python's `True`."""
+    assert text_of("${{ github.event_name == 'push' }}", lookup) == "true"
+    assert text_of("${{ github.event_name == 'pull' }}", lookup) == "false"

@@ -211,6 +211,12 @@ def condition(text: Any, lookup: Lookup, status: Status) -> bool:
     return truthy(evaluate(expression, lookup, status))
 
 
+def text_of(value: Any, lookup: Lookup) -> str:
+    """A value where the runner wants text (env, outputs, secrets passed on): `${{ }}` replaced, booleans
+    written `true`/`false` and null as empty, as GitHub writes them."""
+    return _as_text(interpolate(value, lookup))
+
+
 def interpolate(text: Any, lookup: Lookup) -> Any:
     """Replace every `${{ }}` in a string; a value that is one whole expression keeps its type."""
     if not isinstance(text, str):

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
-from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate
+from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
 TAIL = 40
@@ -237,7 +237,7 @@ class WorkflowRun:
                 "repository ($/.github/workflows/<file>.yml or ./.github/workflows/<file>.yml)"
             )
         inputs = {key: interpolate(value, lookup) for key, value in (spec.get("with") or {}).items()}
-        passed = {key: str(interpolate(value, lookup)) for key, value in (spec.get("secrets") or {}).items()}
+        passed = {key: text_of(value, lookup) for key, value in (spec.get("secrets") or {}).items()}
         if spec.get("secrets") == "inherit":
             passed = dict(self.settings.secrets)
         settings = replace(self.settings, secrets=passed)
@@ -254,7 +254,7 @@ class WorkflowRun:
     def _steps(
         self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], needs: Sequence[str]
     ) -> dict[str, Any]:
-        environment = str(interpolate(spec.get("environment", ""), self._lookup(name, needs, {}, {})) or "")
+        environment = text_of(spec.get("environment", ""), self._lookup(name, needs, {}, {}))
         if isinstance(spec.get("environment"), dict):
             environment = str(spec["environment"].get("name", ""))
         workspace = Path(tempfile.mkdtemp(prefix=f"job-{name}-", dir=self.settings.log.parent))
@@ -271,11 +271,11 @@ class WorkflowRun:
             env = {**(document.get("env") or {}), **job.env}
             lookup = self._lookup(name, needs, env, steps)
             try:
-                env.update({k: str(interpolate(v, lookup)) for k, v in (spec.get("env") or {}).items()})
+                env.update({k: text_of(v, lookup) for k, v in (spec.get("env") or {}).items()})
                 lookup = self._lookup(name, needs, env, steps)
                 if not condition(step.get("if", "success()"), lookup, Status(failed=failed is not None)):
                     continue
-                env.update({k: str(interpolate(v, lookup)) for k, v in (step.get("env") or {}).items()})
+                env.update({k: text_of(v, lookup) for k, v in (step.get("env") or {}).items()})
                 lookup = self._lookup(name, needs, env, steps)
                 outputs = self._step(job, step=step, env=env, lookup=lookup, files=files, label=label)
                 if "id" in step:
@@ -288,7 +288,7 @@ class WorkflowRun:
         if failed:
             raise RehearsalFailed(failed)
         job_lookup = self._lookup(name, needs, {}, steps)
-        job_outputs = {k: str(interpolate(v, job_lookup)) for k, v in (spec.get("outputs") or {}).items()}
+        job_outputs = {k: text_of(v, job_lookup) for k, v in (spec.get("outputs") or {}).items()}
         return {"result": "success", "outputs": job_outputs, "environment": environment}
 
     def _step(
@@ -307,7 +307,7 @@ class WorkflowRun:
             stand_in(str(step["uses"]))(self.run, job, inputs)
             self._log(f"[{self.name} / {job.name}] {label}: stand-in for {step['uses']}")
             return dict(job.outputs)
-        script = str(interpolate(str(step["run"]), lookup))
+        script = text_of(str(step["run"]), lookup)
         for path in files.values():
             path.write_text("", encoding="utf-8")
         variables = {
