@@ -161,12 +161,18 @@ def test_deploy_refuses_when_the_webhook_secret_is_missing(
 
 
 def test_deploy_to_local_needs_no_secret_by_hand(
-    builds: tuple[str, str, float], monkeypatch: pytest.MonkeyPatch
+    built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`local` is an emulator this command starts and stops: it makes a throwaway webhook secret itself."""
+    """`local` is an emulator this command starts and stops: it makes a throwaway webhook secret itself.
+    Its own state folder keeps this deploy out of the ledger the other tests of this module read."""
     monkeypatch.delenv("STRIPE_WEBHOOK_SECRET")
     monkeypatch.delenv("CAREERVP_TARGETS")  # the project's own targets, where `local` is declared
-    result = cli("deploy", "--env", "local", "--artifact", builds[0])
+    monkeypatch.setenv("CAREERVP_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("CAREERVP_ARTIFACT_STORE", raising=False)
+    store = tmp_path / "state" / "artifacts"
+    store.mkdir(parents=True)
+    shutil.copyfile(built.tar, store / built.tar.name)
+    result = cli("deploy", "--env", "local", "--artifact", built.digest)
     assert result.code == 0, result.err
     assert "missing secret" not in result.err
 
