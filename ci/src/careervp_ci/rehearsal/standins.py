@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
@@ -90,6 +91,8 @@ def _aws_credentials(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
 
 
 def _upload(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
+    """Like the action, files are kept relative to the paths' common ancestor: a single folder uploads its
+    contents, a single file itself."""
     name, paths = str(inputs.get("name") or "artifact"), str(inputs.get("path") or "")
     target = run.artifacts / name
     found = [job.workspace / line.strip() for line in paths.splitlines() if line.strip()]
@@ -97,9 +100,14 @@ def _upload(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
     if not existing and inputs.get("if-no-files-found", "warn") == "error":
         raise StepFailed(f"upload-artifact {name!r}: no files found at {paths.strip()!r}")
     target.mkdir(parents=True, exist_ok=True)
+    roots = [path if path.is_dir() else path.parent for path in existing]
+    root = Path(os.path.commonpath(roots)) if roots else job.workspace
     for path in existing:
-        copy = shutil.copytree if path.is_dir() else shutil.copy2
-        copy(path, target / path.name)
+        if path.is_dir():
+            shutil.copytree(path, target / path.relative_to(root), dirs_exist_ok=True)
+        else:
+            (target / path.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / path.relative_to(root))
 
 
 def _download(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
