@@ -53,15 +53,26 @@ class Run:
 
 
 def _checkout(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
+    """A clone of the rehearsed repository at the event's commit, or at `ref:` when the step gives one."""
+    ref = str(inputs.get("ref") or run.sha)
     subprocess.run(
         ["git", "clone", "--quiet", "--no-checkout", str(run.repo), str(job.workspace)], check=True
     )
-    subprocess.run(["git", "-C", str(job.workspace), "checkout", "--quiet", run.sha], check=True)
-    for name in ("main",):
-        subprocess.run(
-            ["git", "-C", str(job.workspace), "branch", "--quiet", "--force", name, f"origin/{name}"],
-            check=False,
-        )
+    branch = subprocess.run(
+        ["git", "-C", str(job.workspace), "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{ref}"],
+        capture_output=True,
+        check=False,
+    )
+    # Like the action: a branch is checked out as a local branch of that name, anything else detached.
+    where = ["-B", ref, f"refs/remotes/origin/{ref}"] if branch.returncode == 0 else ["--detach", ref]
+    done = subprocess.run(
+        ["git", "-C", str(job.workspace), "checkout", "--quiet", *where],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StepFailed(f"checkout: ref {ref!r} not found: {done.stderr.strip()}")
 
 
 def _dagger(run: Run, job: Job, inputs: Mapping[str, Any]) -> None:
