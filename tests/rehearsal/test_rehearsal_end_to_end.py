@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci.rehearsal.rehearse import World, workflows, world
+from careervp_ci.rehearsal.rehearse import World, world
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
 
