@@ -502,6 +502,20 @@ def test_every_dagger_call_names_a_module_function_and_its_real_arguments() -> N
                 assert flags <= DAGGER_CORE_CHAIN.get(name, set()), (where, name)
 
 
+def test_the_runner_masks_the_aws_account_id_wherever_credentials_are_configured() -> None:
+    """The account id is known on the runner, so the runner masks it (the release commands' own
+    `::add-mask::` announcements print inside Dagger containers, where GitHub does not read them)."""
+    configured = [
+        (workflow.name, job_id, step["with"])
+        for workflow, job_id, job in job_steps()
+        for step in steps(job)
+        if action(step) == "aws-actions/configure-aws-credentials"
+    ]
+    assert len(configured) >= 5
+    for where in configured:
+        assert where[2].get("mask-aws-account-id") is True, where[:2]
+
+
 def test_credentials_reach_dagger_as_secret_references() -> None:
     for workflow in WORKFLOWS_LOADED:
         for job_id, script in run_scripts(workflow):
