@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
-
 SETTINGS = Path(".github/settings")
 WORKFLOWS = Path(".github/workflows")
 DOCS = Path("docs/workflows.md")
@@ -133,6 +131,10 @@ def _always(job: Mapping[str, Any]) -> bool:
 
 
 def _workflow(path: Path) -> dict[str, Any]:
+    # Imported here: the step catalogue (which reaches this module through the workflows step) loads in the
+    # Dagger module runtime, which has no PyYAML. PyYAML ships no stubs.
+    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
+
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(document, dict):
         raise SettingsError(f"{path}: not a workflow")
