@@ -15,6 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.artifact import digest_of
+from careervp_ci.errors import UsageError
 from careervp_ci.release.build import BuildError, find_uv, strip_installer_leftovers
 from careervp_ci.release.gitref import release_line, tree_state
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError
@@ -97,7 +98,7 @@ def test_a_dead_process_on_this_host_releases_its_lock_at_once(backend: Backend)
 
 def test_the_lease_must_be_a_positive_number(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(LEASE_ENV, "soon")
-    with pytest.raises(ValueError, match=f"{LEASE_ENV}='soon' is not a positive number"):
+    with pytest.raises(UsageError, match=f"{LEASE_ENV}='soon' is not a positive number"):
         acquire(FolderBackend(tmp_path), "dev", run="r", operation="deploy", digest="", log=print)
 
 

@@ -20,13 +20,14 @@ from pathlib import Path
 
 from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
+from careervp_ci.errors import CareervpError
 from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.plan import profile_plan as plan_for_profile
 from careervp_ci.profiles import PROFILES
 from careervp_ci.progress import progress_for
 from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
-from careervp_ci.select import RefError, changed_paths, select
+from careervp_ci.select import changed_paths, select
 from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
@@ -208,9 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     try:
         return dispatch(args)
-    except (PlanError, RefError, ValueError) as error:
+    except CareervpError as error:
         print(f"careervp-ci: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return error.exit_code
     except KeyboardInterrupt:
         print("careervp-ci: interrupted; running tools were stopped", file=sys.stderr)
         return INTERRUPTED

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from careervp_ci.errors import UsageError
+
 SETTINGS = Path(".github/settings")
 WORKFLOWS = Path(".github/workflows")
 DOCS = Path("docs/workflows.md")
@@ -32,7 +34,7 @@ _EXPR_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 BUILTIN_SECRETS = frozenset({"GITHUB_TOKEN"})
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError):
     """A settings file is missing or malformed (exit 2); the message names the file."""
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from careervp_ci.errors import UsageError
 from careervp_ci.profiles import PROFILES
 from careervp_ci.steps.catalogue import CATALOGUE
 from careervp_ci.steps.model import Step
 
 
-class PlanError(ValueError):
+class PlanError(UsageError):
     """Bad usage or configuration (exit 2): the message names the bad value and the valid ones."""
 
 

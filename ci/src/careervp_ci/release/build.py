@@ -47,6 +47,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from careervp_ci.artifact import Digest, write_canonical_tar, write_manifest
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
 
@@ -67,7 +68,7 @@ _COMPILE = (
 )
 
 
-class BuildError(Exception):
+class BuildError(CareervpError):
     """A build stage failed; the message names the stage, the command and its first lines of output."""
 
 
