@@ -9,7 +9,7 @@
   and the webhook signing secret the stack imports by name (seeded from $STRIPE_WEBHOOK_SECRET).
 - Limits: Lambda does not execute in moto (smoke serves the real handlers locally against the emulator's
   tables and bucket); moto skips some resources while reporting CREATE_COMPLETE (the infra verifier says
-  "not verifiable" for those, `careervp_infra.emulator_limits`); moto ignores template `Rules`.
+  "not verifiable" for those, `careervp_infra.verify.blind_spots`); moto ignores template `Rules`.
 """
 
 from __future__ import annotations
