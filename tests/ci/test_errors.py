@@ -80,6 +80,7 @@ def test_release_cli_names_the_command_and_returns_the_errors_exit_code(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CAREERVP_STATE_DIR", str(tmp_path / "state"))
+
     def fail(release: object, args: argparse.Namespace) -> None:
         raise ReleaseFailed("smoke dev failed")
 
