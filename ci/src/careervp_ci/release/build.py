@@ -284,7 +284,7 @@ def _check_architecture(assembly: Path) -> None:
 def _openapi(src: Path, bundle: Path) -> None:
     _run(
         "generate OpenAPI",
-        [sys.executable, "-m", "careervp.openapi", "--write", str(bundle / "openapi.json")],
+        [sys.executable, "-m", "careervp_local.openapi", "--write", str(bundle / "openapi.json")],
         cwd=src,
         env=_tool_env(src),
     )
