@@ -257,7 +257,7 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
     _run(
         "synthesize", [sys.executable, "-c", script, str(assembly), str(package)], cwd=src, env=_tool_env(src)
     )
-    _check_architecture(assembly)
+    check_architecture(assembly)
     assets = [path.name for path in sorted(assembly.glob("asset.*")) if (path / PACKAGE).is_dir()]
     if len(assets) != 1:
         raise BuildError(
@@ -266,7 +266,7 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
     return assets[0]
 
 
-def _check_architecture(assembly: Path) -> None:
+def check_architecture(assembly: Path) -> None:
     """Every function must run on the platform the package was built for (native wheels differ)."""
     for template in assembly.rglob("*.template.json"):
         resources = json.loads(template.read_text(encoding="utf-8")).get("Resources", {})
