@@ -20,7 +20,7 @@ from pathlib import Path
 
 from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
-from careervp_ci.errors import CareervpError
+from careervp_ci.errors import USAGE, CareervpError
 from careervp_ci.host import HostExecutor
 from careervp_ci.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.plan import profile_plan as plan_for_profile
@@ -31,7 +31,6 @@ from careervp_ci.select import changed_paths, select
 from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
-USAGE_ERROR = 2
 PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 """Commands served without the release module, which pulls in the AWS emulator and takes about a second
 to import: `careervp_ci.release_cli` is imported only for anything else (a release command, the help, or
@@ -205,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" (other commands: {', '.join(c for c in commands if c not in CATALOGUE)})",
             file=sys.stderr,
         )
-        return USAGE_ERROR
+        return USAGE
     args = parser.parse_args(arguments)
     try:
         return dispatch(args)

@@ -16,10 +16,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+from careervp_ci.errors import USAGE
 from careervp_ci.plan import Plan, PlanError, profile_plan
 from careervp_ci.profiles import PROFILES
-
-USAGE_ERROR = 2
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) != 1:
         print("usage: python -m careervp_ci.dagger_plan PROFILE", file=sys.stderr)
-        return USAGE_ERROR
+        return USAGE
     try:
         jobs = profile_jobs(arguments[0])
     except PlanError as error:
         print(f"careervp-ci: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return USAGE
     print(json.dumps([asdict(job) for job in jobs]))
     return 0
 
