@@ -13,13 +13,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import dagger
 import pytest
 from careervp_ci import dagger_plan
 from careervp_ci.cli import build_parser, profile_plan
 from careervp_ci.main import Careervp
 from careervp_ci.profiles import PROFILES
-from dagger import dag
+from support.dagger_recipes import execs, recorded_run, tree
 
 Graph = dict[str, tuple[frozenset[str], dict[str, str | None]]]
 """step -> (the steps it waits for, its options)."""
@@ -42,27 +41,11 @@ def printed_jobs(profile: str, capsys: pytest.CaptureFixture[str]) -> list[dict[
 
 def job_command(job: Mapping[str, Any], extra: Sequence[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The command the module runs in `job`'s container for `ci` with `extra` arguments (no engine)."""
-    seen: list[dagger.Container] = []
-
-    async def digest(self: dagger.File, **_: Any) -> str:
-        return "sha256:" + "ab" * 32
-
-    async def sync(self: dagger.Container) -> dagger.Container:
-        seen.append(self)
-        return self
-
-    monkeypatch.setattr(dagger.File, "digest", digest)
-    monkeypatch.setattr(dagger.Container, "sync", sync)
+    seen = recorded_run(monkeypatch)
     options = dict(zip(extra[::2], extra[1::2], strict=True))
-    tree = dag.host().directory("/nonexistent-tree")
-    asyncio.run(
-        Careervp()._planned(
-            tree, job, seed=options.get("--seed"), base_ref=options.get("--base-ref"), git=tree
-        )
-    )
-    execs = [s.args["args"] for s in seen[-1]._ctx.selections if s.name == "withExec"]
-    argv: list[str] = execs[-1]
-    return argv
+    seed, base_ref = options.get("--seed"), options.get("--base-ref")
+    asyncio.run(Careervp()._planned(tree(), job, seed=seed, base_ref=base_ref, git=tree()))
+    return execs(seen[-1])[-1]
 
 
 def dagger_graph(jobs: Sequence[Mapping[str, Any]], commands: Sequence[Sequence[str]]) -> Graph:
