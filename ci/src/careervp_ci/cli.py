@@ -22,7 +22,7 @@ from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.errors import USAGE, CareervpError
 from careervp_ci.host import HostExecutor
-from careervp_ci.plan import Plan, PlanError, build_plan, unknown
+from careervp_ci.plan import Plan, PlanError, build_plan, find_profile, unknown
 from careervp_ci.plan import profile_plan as plan_for_profile
 from careervp_ci.profiles import PROFILES
 from careervp_ci.progress import progress_for
@@ -132,9 +132,7 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
 def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
     """`ci`'s arguments as the profile's Plan (`careervp_ci.plan.profile_plan`), printing what the
     change-aware selection kept and skipped."""
-    if args.profile not in PROFILES:
-        raise unknown("profile", args.profile, PROFILES)
-    profile = PROFILES[args.profile]
+    profile = find_profile(args.profile)
     wanted: Sequence[str] | None = None
     skipped: Mapping[str, str] = {}
     if args.changed_from:
@@ -146,7 +144,7 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
             print(f"  skip {name}: {reason}")
         wanted, skipped = selection.steps, selection.skipped
     plan = plan_for_profile(
-        profile.name,
+        profile,
         seed=args.seed,
         base_ref=args.base_ref or args.changed_from,
         wanted=wanted,

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from careervp_ci.errors import USAGE
-from careervp_ci.plan import Plan, PlanError, profile_plan
+from careervp_ci.plan import Plan, PlanError, find_profile, profile_plan
 from careervp_ci.profiles import PROFILES
 
 
@@ -40,7 +40,7 @@ class Job:
 
 def job_plan(profile: str, step: str) -> Plan:
     """What a job runs in its container: the profile's Plan narrowed to `step` and what it needs."""
-    return profile_plan(profile, only=[step])
+    return profile_plan(find_profile(profile), only=[step])
 
 
 def _options(plan: Plan) -> dict[str, dict[str, str]]:
@@ -63,7 +63,7 @@ def canonical_profile(step: str, profile: str) -> str:
 def profile_jobs(profile: str) -> list[Job]:
     """The profile's Plan (`careervp_ci.plan.profile_plan`) as jobs: one per planned step, except steps
     another planned step needs (that step's job covers them); a PlanError names the valid profiles."""
-    plan = profile_plan(profile)
+    plan = profile_plan(find_profile(profile))
     covered = {need for step in plan.steps for need in step.needs}
     return [_job(plan, profile, step.name) for step in plan.steps if step.name not in covered]
 

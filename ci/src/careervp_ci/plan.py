@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from careervp_ci.errors import UsageError
-from careervp_ci.profiles import PROFILES
+from careervp_ci.profiles import PROFILES, Profile
 from careervp_ci.steps.catalogue import CATALOGUE
 from careervp_ci.steps.model import Step
 
@@ -81,8 +81,15 @@ def build_plan(
     return Plan(tuple(ordered), resolved, dict(skipped or {}), tuple(last))
 
 
+def find_profile(name: str) -> Profile:
+    """The profile called `name`; a PlanError names the valid ones."""
+    if name not in PROFILES:
+        raise unknown("profile", name, PROFILES)
+    return PROFILES[name]
+
+
 def profile_plan(
-    name: str,
+    profile: Profile,
     *,
     seed: str | None = None,
     base_ref: str | None = None,
@@ -90,12 +97,9 @@ def profile_plan(
     skipped: Mapping[str, str] | None = None,
     only: Sequence[str] = (),
 ) -> Plan:
-    """Profile `name` as a Plan: its steps (or the `wanted` ones change-aware selection kept, with the
+    """`profile` as a Plan: its steps (or the `wanted` ones change-aware selection kept, with the
     `skipped` reasons; or `only` some and what they need), the profile's options, the run's test-order
     `seed` and OpenAPI `base_ref` for the steps that take them, and the profile's final steps."""
-    if name not in PROFILES:
-        raise unknown("profile", name, PROFILES)
-    profile = PROFILES[name]
     options: dict[str, dict[str, str | None]] = {
         step: dict(values) for step, values in profile.options.items()
     }
