@@ -2,8 +2,9 @@
 
 Every function runs the same entry point as the host (`careervp-ci <step>`) inside the container from
 `setup`, so the two executors cannot drift apart; the parity tests in tests/ci/test_dagger_module.py
-compare this class with the step catalogue. This module imports nothing from the catalogue: its step
-modules need dev-only packages that the Dagger module runtime does not install.
+compare this class with the step catalogue, and tests/ci/test_dagger_plan.py holds `ci`'s jobs to the host's
+Plan. Step descriptions and suite names come from the catalogue, which loads with only the packages the
+Dagger module runtime installs (step modules import their tools where they run them).
 """
 
 from __future__ import annotations
@@ -31,13 +32,12 @@ from careervp_ci.dagger_exec import ARTIFACTS, base, built, run, run_once, side_
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.dagger_release import CHANGE_SET, Release
 from careervp_ci.dagger_setup import WORKDIR
+from careervp_ci.profiles import PROFILES
+from careervp_ci.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.steps.synth import ASSEMBLY
 
-SUITES: Final = ("unit", "integration", "regression", "e2e")
-"""`careervp-ci test --suite` values (`careervp_ci.steps.catalogue.SUITES`; a test keeps them equal)."""
 REPORTS: Final = ".reports"
 """Where `careervp-ci` writes each step's reports (`<src>/.reports/<step>`)."""
-ASSEMBLY: Final = ".careervp/cdk.out"
-"""Where the synth step leaves the cloud assembly (`careervp_ci.steps.synth.ASSEMBLY`)."""
 DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 Suite = Annotated[str, Doc(f"test suite: {', '.join(SUITES)}")]
@@ -45,6 +45,21 @@ Marker = Annotated[str | None, Doc("pytest -m expression selecting tests (e.g. '
 Keyword = Annotated[str | None, Doc("pytest -k expression selecting tests (e.g. 'gap or company_research')")]
 Seed = Annotated[str | None, Doc("random-order seed, to replay a run (always printed)")]
 BaseRef = Annotated[str | None, Doc("git ref whose committed spec is the baseline for breaking changes")]
+
+
+def step_doc(step: str, returns: str = "") -> str:
+    """A step function's description: the catalogue's summary, the one both executors show, and what the
+    function returns when that is more than the container."""
+    summary = CATALOGUE[step].summary
+    return f"{summary}; {returns}" if returns else summary
+
+
+def job_argv(profile: str, step: str, *, seed: str | None, base_ref: str | None) -> list[str]:
+    """A job of `ci`: the host's own `ci` narrowed to one step of the profile's Plan (`--only`), so the job
+    runs the Plan the host would, with the options the host would give it."""
+    argv = ["careervp-ci", "ci", "--profile", profile, "--only", step, "--no-cache"]
+    argv += ["--seed", seed] if seed else []
+    return argv + (["--base-ref", base_ref] if base_ref is not None else [])
 
 
 def step_argv(*command: str, **options: str | None) -> list[str]:
@@ -72,28 +87,24 @@ class Careervp:
     async def _step(self, src: dagger.Directory, step: str, **options: str | None) -> dagger.Container:
         return await run(step_argv(step, **options), await base(src))
 
-    @function
+    @function(doc=step_doc("format"))
     @check
     async def format(self, src: Source) -> dagger.Container:
-        """ruff format --check over ci, src, infra, bench and tests."""
         return await self._step(src, "format")
 
-    @function
+    @function(doc=step_doc("lint"))
     @check
     async def lint(self, src: Source) -> dagger.Container:
-        """ruff check over ci, src, infra, bench and tests (SARIF in .reports/lint)."""
         return await self._step(src, "lint")
 
-    @function
+    @function(doc=step_doc("typecheck"))
     @check
     async def typecheck(self, src: Source) -> dagger.Container:
-        """mypy --strict over ci/src, src and infra."""
         return await self._step(src, "typecheck")
 
-    @function
+    @function(doc=step_doc("naming"))
     @check
     async def naming(self, src: Source) -> dagger.Container:
-        """The naming gatekeeper over every physical resource name in infra."""
         return await self._step(src, "naming")
 
     @function
@@ -112,70 +123,59 @@ class Careervp:
         argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, seed=seed)
         return await run(argv, await base(src))
 
-    @function
+    @function(doc=step_doc("coverage"))
     @check
     async def coverage(self, src: Source) -> dagger.Container:
-        """Runs the unit and integration suites, combines their coverage and holds the floors."""
         return await self._step(src, "coverage")
 
-    @function
+    @function(doc=step_doc("synth", "returns the cloud assembly (`export --path cdk.out`)"))
     @check
     async def synth(self, src: Source) -> dagger.Directory:
-        """CDK synth (cdk-nag inside) and cfn-lint; returns the cloud assembly (`export --path cdk.out`)."""
         return (await self._step(src, "synth")).directory(ASSEMBLY)
 
-    @function
+    @function(doc=step_doc("openapi"))
     @check
     async def openapi(self, src: Source, git: GitDir, base_ref: BaseRef = None) -> dagger.Container:
-        """The committed contract is valid, matches the code, and (with base_ref) breaks no client."""
         container = await base(src)
         if base_ref is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         return await run(step_argv("openapi", base_ref=base_ref), container)
 
-    @function
+    @function(doc=step_doc("workflows"))
     @check
     async def workflows(self, src: Source) -> dagger.Container:
-        """actionlint (with shellcheck) and zizmor --offline over .github/workflows."""
         return await self._step(src, "workflows")
 
-    @function
+    @function(doc=step_doc("docs"))
     @check
     async def docs(self, src: Source) -> dagger.Container:
-        """mdformat --check and offline link/anchor checks over the Markdown (the docs-only route's gate)."""
         return await self._step(src, "docs")
 
-    @function
+    @function(doc=step_doc("secrets"))
     @check
     async def secrets(self, src: Source) -> dagger.Container:
-        """detect-secrets, offline, over the tree against the audited baseline (SARIF in .reports/secrets)."""
         return await self._step(src, "secrets")
 
-    @function
+    @function(doc=step_doc("pipeline-tests"))
     @check
     async def pipeline_tests(
         self, src: Source, marker: Marker = None, keyword: Keyword = None, seed: Seed = None
     ) -> dagger.Container:
-        """The pipeline's own tests (tests/ci): executor, selection, cache, this module, workflow rules."""
         return await self._step(src, "pipeline-tests", marker=marker, keyword=keyword, seed=seed)
 
-    @function
+    @function(doc=step_doc("audit"))
     @check
     async def audit(self, src: Source) -> dagger.Container:
-        """pip-audit and npm audit; an unreachable vulnerability service fails as unverified, never green."""
         return await self._step(src, "audit")
 
-    @function
+    @function(doc=step_doc("sbom", "returns them (`export --path sbom`)"))
     @check
     async def sbom(self, src: Source) -> dagger.Directory:
-        """CycloneDX 1.6 SBOMs of the Python and Node dependencies; returns them (`export --path sbom`)."""
         return (await self._step(src, "sbom")).directory(f"{REPORTS}/sbom")
 
-    @function
+    @function(doc=step_doc("release-local", "all inside one container"))
     async def release_local(self, src: Source) -> dagger.Container:
-        """build -> deploy to the AWS emulator -> verify -> smoke, all inside one container (`release-local`).
-
-        Not a @check: `dagger check` starts every check at once, and this rehearsal must follow the gates
+        """Not a @check: `dagger check` starts every check at once, and this rehearsal must follow the gates
         (`ci --profile main` starts it last). Cached like a gate, deliberately: the emulator, the deploy,
         its ledger and the throwaway webhook secret live and die inside this container, so nothing outside
         changes and the verdict is a function of the tree alone. Re-running it on an unchanged tree would
@@ -301,13 +301,12 @@ class Careervp:
     ) -> dagger.Container:
         """`careervp-ci ci --profile P --only STEP`; a job that compares with a base ref gets .git and the
         ref, every other job only the tree (so its cache key does not move with the checkout's history)."""
-        argv = ["careervp-ci", "ci", "--profile", profile, "--only", step, "--no-cache"]
-        argv += ["--seed", seed] if seed else []
         container = await base(src)
         if base_ref is not None and git is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
-            argv += ["--base-ref", base_ref]
-        return await run(argv, container)
+        else:
+            base_ref = None
+        return await run(job_argv(profile, step, seed=seed, base_ref=base_ref), container)
 
     async def _jobs(self, src: dagger.Directory, profile: str) -> Sequence[Mapping[str, object]]:
         """The profile's jobs, planned inside the toolchain from the tree under test (`dagger_plan`)."""
@@ -353,7 +352,7 @@ class Careervp:
         self,
         src: Source,
         git: GitDir,
-        profile: Annotated[str, Doc("pr, main, nightly or gap-remediation (careervp_ci.profiles)")] = "pr",
+        profile: Annotated[str, Doc(f"one of: {', '.join(PROFILES)} (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
         base_ref: BaseRef = None,
     ) -> str:
