@@ -17,10 +17,10 @@ from dagger.client._core import Field
 pytestmark = pytest.mark.slow
 
 
-def run(engine: Engine, script: str, secret: str = "") -> tuple[str, str]:
+def run(engine: Engine, script: str, secret: str | None = None) -> tuple[str, str]:
     """(stdout, committed image) of `script` in the stand-in image, with $TOKEN set to `secret`."""
     calls = [Field("Query", "container", {}), Field("Container", "from", {"address": PYTHON_IMAGE})]
-    if secret:
+    if secret is not None:
         calls.append(
             Field("Container", "withSecretVariable", {"name": "TOKEN", "secret": SecretValue(secret)})
         )
@@ -56,3 +56,9 @@ def test_run_time_variables_reach_the_process_but_not_the_layer(engine: Engine, 
     assert out.strip().endswith("from-this-run")
     env = json.loads(podman("image", "inspect", image))[0]["Config"]["Env"]
     assert not [item for item in env if item.startswith("RUNTIME_ONLY=")]
+
+
+def test_an_empty_secret_reaches_the_process_set_and_empty(engine: Engine, tmp_path: Path) -> None:
+    """A repository secret nobody configured reads as "": the function still gets the variable."""
+    out, _ = run(engine, f'echo "{tmp_path.name} ${{TOKEN+set}}:${{#TOKEN}}"', secret="")
+    assert out.strip() == f"{tmp_path.name} set:0"

@@ -415,14 +415,19 @@ class Engine:
 
     @contextmanager
     def _secrets(self, secrets: Sequence[tuple[str, SecretValue]]) -> Iterator[list[str]]:
-        """Podman secrets for one container: injected at start, never committed, removed after."""
+        """Podman secrets for one container: injected at start, never committed, removed after. An empty
+        secret (a repository secret nobody configured reads as "") is a plain empty variable: podman refuses
+        empty secret data, and an empty value has nothing to hide."""
         names = []
         try:
+            empty = [f"--env={variable}=" for variable, secret in secrets if not secret.plaintext]
             for variable, secret in secrets:
+                if not secret.plaintext:
+                    continue
                 name = f"careervp-rehearsal-{uuid.uuid4().hex}"
                 podman("secret", "create", name, "-", stdin=secret.plaintext.encode())
                 names.append((name, variable))
-            yield [f"--secret={name},type=env,target={variable}" for name, variable in names]
+            yield [*empty, *(f"--secret={name},type=env,target={variable}" for name, variable in names)]
         finally:
             for name, _ in names:
                 podman("secret", "rm", name)
