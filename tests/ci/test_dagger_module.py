@@ -573,7 +573,7 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
     assert plan.options["integration"] == {
         name: value
         for name, value in {
-            **dict.fromkeys(("marker", "keyword", "seed")),
+            **dict.fromkeys(option.name for option in CATALOGUE["integration"].options),
             **PROFILES[profile].options.get("integration", {}),
         }.items()
     }

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
+FAILED = 1
 USAGE_ERROR = 2
 
 
@@ -56,13 +57,16 @@ def jobs_for(
 
 
 def profile_jobs(profile_name: str) -> list[Job]:
-    """The jobs for a profile from `careervp_ci.profiles`; KeyError names the valid profiles."""
-    from careervp_ci.profiles import PROFILES  # noqa: PLC0415  (the catalogue needs the full toolchain)
+    """The jobs for a profile from `careervp_ci.profiles` or a phase's `phase-ID` (`careervp_ci.phases`);
+    KeyError names the valid profiles, or why the phase cannot run."""
+    from careervp_ci.phases import profile as find_profile  # noqa: PLC0415  (needs the full toolchain)
+    from careervp_ci.plan import PlanError  # noqa: PLC0415
     from careervp_ci.steps.catalogue import CATALOGUE  # noqa: PLC0415
 
-    if profile_name not in PROFILES:
-        raise KeyError(f"unknown profile {profile_name!r}; valid profiles: {', '.join(PROFILES)}")
-    profile = PROFILES[profile_name]
+    try:
+        profile = find_profile(profile_name)
+    except PlanError as error:
+        raise KeyError(str(error)) from None
     needs = {name: CATALOGUE[name].needs for name in profile.steps}
     options = {name: dict(values) for name, values in profile.options.items()}
     return [
@@ -92,14 +96,17 @@ def closure(step: str) -> list[str]:
 
 
 def canonical_profile(step: str, profile_name: str) -> str:
+    """The first of `PROFILES` running `step` with the same options, else `profile_name` itself (a phase)."""
+    from careervp_ci.phases import profile as find_profile  # noqa: PLC0415
     from careervp_ci.profiles import PROFILES  # noqa: PLC0415
 
     def options(name: str) -> dict[str, dict[str, str]]:
-        return {need: dict(PROFILES[name].options.get(need, {})) for need in closure(step)}
+        return {need: dict(find_profile(name).options.get(need, {})) for need in closure(step)}
 
     wanted = options(profile_name)
     return next(
-        name for name, candidate in PROFILES.items() if step in candidate.steps and options(name) == wanted
+        (name for name, candidate in PROFILES.items() if step in candidate.steps and options(name) == wanted),
+        profile_name,
     )
 
 
@@ -108,11 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(arguments) != 1:
         print("usage: python -m careervp_ci.dagger_plan PROFILE", file=sys.stderr)
         return USAGE_ERROR
+    from careervp_ci.phases import PhaseNotImplemented  # noqa: PLC0415
+
     try:
         jobs = profile_jobs(arguments[0])
     except KeyError as error:
         print(f"careervp-ci: {error.args[0]}", file=sys.stderr)
         return USAGE_ERROR
+    except PhaseNotImplemented as error:
+        print(f"careervp-ci: {error}", file=sys.stderr)
+        return FAILED
     print(json.dumps([asdict(job) for job in jobs]))
     return 0
 

@@ -71,6 +71,7 @@ side_effect = cast(Callable[[F], F], function(cache="never"))  # type: ignore[ca
 Suite = Annotated[str, Doc(f"test suite: {', '.join(SUITES)}")]
 Marker = Annotated[str | None, Doc("pytest -m expression selecting tests (e.g. 'not slow')")]
 Keyword = Annotated[str | None, Doc("pytest -k expression selecting tests (e.g. 'gap or company_research')")]
+Paths = Annotated[str | None, Doc("space-separated test files, folders or node ids (none collected: fails)")]
 Seed = Annotated[str | None, Doc("random-order seed, to replay a run (always printed)")]
 BaseRef = Annotated[str | None, Doc("git ref whose committed spec is the baseline for breaking changes")]
 Env = Annotated[str, Doc("target environment: local (the AWS emulator), dev, staging, prod")]
@@ -81,6 +82,10 @@ AwsSessionToken = Annotated[dagger.Secret | None, Doc("AWS session token (OIDC/a
 AwsRegion = Annotated[str, Doc("AWS region; empty: the environment's own")]
 WebhookSecret = Annotated[
     dagger.Secret | None, Doc("the environment's Stripe webhook signing secret (the smoke signs a replay)")
+]
+Phase = Annotated[
+    str | None,
+    Doc("a phase of the strategy (careervp_ci.phases, e.g. 12): its blueprint instead of a profile"),
 ]
 GitDir = Annotated[dagger.Directory, Doc("the repository's .git folder"), DefaultPath("/.git")]
 Source = Annotated[
@@ -191,11 +196,13 @@ class Careervp:
         marker: Marker = None,
         keyword: Keyword = None,
         seed: Seed = None,
+        *,
+        paths: Paths = None,
     ) -> dagger.Container:
         """One pytest suite with JUnit XML (reports in .reports/<suite>)."""
         if suite not in SUITES:
             raise StepFailed(f"unknown suite {suite!r}; valid suites: {', '.join(SUITES)}")
-        argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, seed=seed)
+        argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, paths=paths, seed=seed)
         return await self._run(argv, await self._base(src))
 
     @function
@@ -444,14 +451,17 @@ class Careervp:
         aws_session_token: AwsSessionToken = None,
         aws_region: AwsRegion = "",
         stripe_webhook_secret: WebhookSecret = None,
+        phase: Phase = None,
     ) -> str:
-        """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""
+        """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret);
+        with phase, only that phase's smoke checks."""
         container = await self._release_container(
             src,
             (aws_access_key_id, aws_secret_access_key, aws_session_token, aws_region),
             stripe_webhook_secret,
         )
-        return await self._side_effect(["careervp-ci", "smoke", "--env", env, "--store", store], container)
+        argv = ["careervp-ci", "smoke", "--env", env, "--store", store]
+        return await self._side_effect([*argv, *(["--phase", phase] if phase else [])], container)
 
     @side_effect
     async def promote(
@@ -789,11 +799,15 @@ class Careervp:
         profile: Annotated[str, Doc("pr, main, nightly or gap-remediation (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
         base_ref: BaseRef = None,
+        *,
+        phase: Phase = None,
     ) -> str:
         """The profile's steps, each in its own container, concurrently; the first failure stops the rest.
-        With base_ref, the OpenAPI contract is also checked for breaking changes against that ref.
+        With base_ref, the OpenAPI contract is also checked for breaking changes against that ref; with
+        phase, the phase's blueprint runs instead of the profile (a phase not implemented fails, named).
 
         Final steps (main's release path) start only once every other step has passed."""
+        profile = f"phase-{phase}" if phase else profile
         jobs = await self._jobs(src, profile)
         results: dict[str, str] = {}
         failures: list[str] = []

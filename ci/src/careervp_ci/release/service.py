@@ -31,6 +31,7 @@ from careervp.resources import METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET
 from careervp_infra.naming import Service, physical_name
 from careervp_local.http_server import serve_locally
 
+from careervp_ci import phases
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
@@ -60,7 +61,7 @@ from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
-from careervp_ci.release.smoke import SECRET_ENV, run_checks
+from careervp_ci.release.smoke import SECRET_ENV, checks_for, run_checks
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
@@ -510,10 +511,14 @@ class Release:
         stack_outputs: dict[str, str],
         secrets: dict[str, str],
         commit: str,
+        *,
+        phase: str | None = None,
     ) -> list[str]:
+        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`)."""
+        checks = checks_for(phases.smoke_features(phase))
         secret = secrets[SECRET_ENV]
         with self._served_api(target, session, stack_outputs, secret, commit) as base_url:
-            return [result.line() for result in run_checks(base_url, secret)]
+            return [result.line() for result in run_checks(base_url, secret, checks)]
 
     @contextmanager
     def _served_api(
@@ -631,13 +636,19 @@ class Release:
             raise ReleaseFailed(f"verify {env} ({live.digest}): {verdict.summary}\n{verdict.output[-2000:]}")
         return f"{env} runs {live.digest} (commit {live.commit[:12]}): verified\n{verdict.output}"
 
-    def smoke(self, env: str) -> list[str]:
+    def smoke(self, env: str, phase: str | None = None) -> list[str]:
+        """The smoke checks of every phase, or of `phase` (one that has none fails, naming why)."""
+        try:
+            checks_for(phases.smoke_features(phase))
+        except phases.PhaseNotImplemented as error:
+            raise ReleaseFailed(f"smoke --phase {phase}: {error}") from None
         target = self.target_for(env)
         self._persistent(target, "smoke")
         secrets = self._require_secrets(target)
         with self._session(target) as session:
             live = self.live(target, session)
-            lines = self._smoke(target, session, outputs(live.stack), secrets, live.commit or "unknown")
+            commit = live.commit or "unknown"
+            lines = self._smoke(target, session, outputs(live.stack), secrets, commit, phase=phase)
         if not all(line.startswith("ok") for line in lines):
             raise ReleaseFailed(f"smoke {env} ({live.digest}) failed:\n" + "\n".join(lines))
         return lines

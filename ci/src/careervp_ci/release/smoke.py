@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,6 +192,17 @@ def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) ->
     for name, path in check.capture.items():
         values[name] = str(_dig(document, path))
     return CheckResult(check, True, f"HTTP {status}")
+
+
+def checks_for(features: Iterable[str]) -> tuple[Check, ...]:
+    """The checks of `features` (a phase's smoke, `careervp_ci.phases`), in `CHECKS` order; a ValueError
+    names a feature that has no check, so a phase never smokes empty."""
+    wanted = tuple(features)
+    if unknown := sorted(set(wanted) - {check.feature for check in CHECKS}):
+        raise ValueError(f"no smoke checks for {', '.join(unknown)} in careervp_ci.release.smoke.CHECKS")
+    if not wanted:
+        raise ValueError("no smoke feature selected")
+    return tuple(check for check in CHECKS if check.feature in wanted)
 
 
 def run_checks(base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
