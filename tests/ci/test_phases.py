@@ -90,7 +90,7 @@ def test_smoke_of_one_phase_runs_only_its_checks() -> None:
 
 @pytest.mark.parametrize(
     ("phase_id", "expected"),
-    [("12", "has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
+    [("14", "has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
 )
 def test_smoke_of_a_phase_without_checks_fails_naming_it(phase_id: str, expected: str) -> None:
     with pytest.raises(phases.PhaseNotImplemented, match=expected):

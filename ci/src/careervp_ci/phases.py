@@ -176,9 +176,25 @@ _PHASES = (
     Phase(
         "12",
         "Interview Prep",
-        ("src/backend/careervp/interview/**", "src/backend/careervp/handlers/interview.py", *CORE),
-        Missing("no /interview-prep endpoints in this tree"),
-        Missing("no /interview-prep endpoints to call"),
+        (
+            "src/backend/careervp/interview/**",
+            "src/backend/careervp/handlers/interview.py",
+            "src/backend/careervp/object_keys.py",
+            "tests/unit/backend/test_interview_*",
+            "tests/integration/test_interview_prep_over_http.py",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_interview_questions.py "
+                "tests/unit/backend/test_interview_star.py "
+                "tests/unit/backend/test_interview_prep_api.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_interview_prep_over_http.py",
+            ),
+        ),
+        ("interview prep",),
     ),
     Phase(
         "13",

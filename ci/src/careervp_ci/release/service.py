@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from careervp.resources import METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET
+from careervp.resources import BUCKETS, METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET, TABLES
 from careervp_infra.naming import Service, physical_name
 from careervp_local.http_server import serve_locally
 
@@ -533,10 +533,8 @@ class Release:
             **self._aws_env(session),
             "CAREERVP_ENV": target.stack_env,
             "CAREERVP_VERSION": commit,
-            "CAREERVP_KB_TABLE": stack_outputs["KbTableName"],
-            "CAREERVP_GAP_TABLE": stack_outputs["GapTableName"],
-            "CAREERVP_BILLING_TABLE": stack_outputs["BillingTableName"],
-            "CAREERVP_KB_BUCKET": stack_outputs["KbBucketName"],
+            **{table.env_var: stack_outputs[table.output] for table in TABLES},
+            **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
             SECRET_ENV: secret,
         }
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")

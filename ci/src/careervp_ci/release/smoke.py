@@ -99,6 +99,49 @@ CHECKS: tuple[Check, ...] = (
         expect={"analysis_id": "ga-{run24}"},
     ),
     Check(
+        "interview prep",
+        "prepare questions",
+        "POST",
+        "/interview-prep/questions",
+        201,
+        body={
+            "role": "release smoke tester",
+            "job_description": "Lead a small team and deliver releases on a deadline ({run}).",
+            "count": 2,
+        },
+        capture={"session_id": "session_id"},
+        expect={"questions.0.question_id": "q1", "questions.0.competency": "leadership"},
+    ),
+    Check(
+        "interview prep",
+        "store a STAR answer",
+        "POST",
+        "/interview-prep/responses",
+        201,
+        body={
+            "session_id": "{session_id}",
+            "answers": [
+                {
+                    "question_id": "q1",
+                    "situation": "A release was late ({run}).",
+                    "task": "I had to get it out.",
+                    "action": "I split the work and paired on the riskiest part.",
+                    "result": "It shipped 2 days early.",
+                }
+            ],
+        },
+        expect={"answered.0": "q1", "unanswered.0": "q2"},
+    ),
+    Check(
+        "interview prep",
+        "report uploaded to S3",
+        "POST",
+        "/interview-prep/report",
+        201,
+        body={"session_id": "{session_id}"},
+        expect={"report_key": "interview/reports/{session_id}.md"},
+    ),
+    Check(
         "billing",
         "signed webhook accepted",
         "POST",
