@@ -11,8 +11,9 @@ from careervp_ci.cli import main
 from careervp_ci.dagger_plan import main as dagger_plan_main
 from careervp_ci.dagger_plan import profile_jobs
 from careervp_ci.plan import PlanError, build_plan
-from careervp_ci.release.smoke import CHECKS, checks_for
+from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_ci.steps.catalogue import CATALOGUE
+from careervp_local.fixture_site import serve_fixture_site
 from fixture_project import CliRunner, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +166,11 @@ def test_named_tests_that_do_not_exist_fail_naming_them(fixture_tree: Path, care
     result = careervp_ci(*argv, cwd=fixture_tree)
     assert result.returncode == 1
     assert "--paths names tests that do not exist: tests/unit/test_gone.py" in result.stdout
+
+
+def test_a_smoke_expectation_past_the_end_of_a_list_fails_the_check_instead_of_crashing() -> None:
+    check = Check("f", "empty list", "GET", "/x", 200, expect={"items.0": "a"})
+    with serve_fixture_site({"/x": (200, "application/json", '{"items": []}')}) as site:
+        (result,) = run_checks(site, "unused-secret", (check,))
+    assert not result.ok
+    assert "items.0 is None, expected 'a'" in result.detail

@@ -1,5 +1,6 @@
 """The strategy's phases as data: for each phase, what a pull request runs, what a deploy smokes, what runs
-nightly, and which paths are its own (docs/ci-strategy.md, "Phase-specific workflow guidance").
+nightly, and which paths are its own (the CI strategy's "Phase-Specific Workflow Guidance"; how to use
+them: docs/ci-strategy.md, "Phases").
 
 One entry per phase in `PHASES`. A part a phase cannot run yet is `Missing(reason)`: asked to run it, the
 pipeline fails with that one line instead of passing empty. To register a phase's feature, replace its
@@ -125,10 +126,29 @@ _PHASES = (
     Phase(
         "8",
         "Company Research",
-        ("src/backend/careervp/research/**", "src/backend/careervp/handlers/research.py", *CORE),
-        Missing("no company-research endpoint, web_search or web_scraper module in this tree"),
-        Missing("no company-research endpoint to call"),
-        Missing("no company-research endpoint to call read-only against dev"),
+        (
+            "src/backend/careervp/research/**",
+            "src/backend/careervp/handlers/research.py",
+            "src/backend/careervp/object_keys.py",
+            "src/backend/careervp_local/fixture_site.py",
+            "tests/unit/backend/test_research_*",
+            "tests/unit/backend/test_company_research*",
+            "tests/integration/test_company_research*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_research_scraper.py "
+                "tests/unit/backend/test_company_research.py "
+                "tests/unit/backend/test_company_research_api.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_company_research_over_http.py",
+            ),
+        ),
+        ("company research",),
+        (),
+        "read-only against dev: `careervp-ci smoke --env dev --phase 8` (needs $CAREERVP_SMOKE_FIXTURE_SITE)",
     ),
     Phase(
         "gap-remediation",

@@ -19,6 +19,10 @@ ENV_VAR_GAP_TABLE = "CAREERVP_GAP_TABLE"
 ENV_VAR_BILLING_TABLE = "CAREERVP_BILLING_TABLE"
 ENV_VAR_KB_BUCKET = "CAREERVP_KB_BUCKET"
 ENV_VAR_INTERVIEW_TABLE = "CAREERVP_INTERVIEW_TABLE"
+ENV_VAR_RESEARCH_TABLE = "CAREERVP_RESEARCH_TABLE"
+ENV_VAR_RESEARCH_BUCKET = "CAREERVP_RESEARCH_BUCKET"
+ENV_VAR_RESEARCH_ALLOW_PRIVATE = "CAREERVP_RESEARCH_ALLOW_PRIVATE"
+"""'1' lets company research fetch private and loopback addresses: local runs and tests only (never infra)."""
 ENV_VAR_INTERVIEW_BUCKET = "CAREERVP_INTERVIEW_BUCKET"
 ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 """The webhook signing secret's value itself: local runs and tests only."""
@@ -171,12 +175,21 @@ INTERVIEW_TABLE = Table(
 )
 """Interview-prep sessions (questions, the candidate's STAR answers): personal data, expired by TTL."""
 
-TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE, INTERVIEW_TABLE)
+RESEARCH_TABLE = Table(
+    component="research",
+    resource="results",
+    partition_key=KeyAttribute("research_id"),
+    env_var=ENV_VAR_RESEARCH_TABLE,
+)
+
+TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE, INTERVIEW_TABLE, RESEARCH_TABLE)
 
 KB_BUCKET = Bucket(component="kb", resource="documents", env_var=ENV_VAR_KB_BUCKET)
 INTERVIEW_BUCKET = Bucket(component="interview", resource="reports", env_var=ENV_VAR_INTERVIEW_BUCKET)
 
-BUCKETS: tuple[Bucket, ...] = (KB_BUCKET, INTERVIEW_BUCKET)
+RESEARCH_BUCKET = Bucket(component="research", resource="snapshots", env_var=ENV_VAR_RESEARCH_BUCKET)
+
+BUCKETS: tuple[Bucket, ...] = (KB_BUCKET, INTERVIEW_BUCKET, RESEARCH_BUCKET)
 
 STRIPE_WEBHOOK_SECRET = Secret(
     component="billing",
@@ -235,10 +248,19 @@ INTERVIEW_FUNCTION = Function(
     buckets=(BucketGrant(INTERVIEW_BUCKET, Access.WRITE),),
 )
 
+RESEARCH_FUNCTION = Function(
+    component="research",
+    handler="careervp.handlers.research.handler",
+    routes=(Route("POST", "/company-research"), Route("GET", "/company-research/{research_id}")),
+    tables=(TableGrant(RESEARCH_TABLE, Access.READ_WRITE),),
+    buckets=(BucketGrant(RESEARCH_BUCKET, Access.WRITE),),
+)
+
 FUNCTIONS: tuple[Function, ...] = (
     HEALTH_FUNCTION,
     KB_FUNCTION,
     GAP_FUNCTION,
     BILLING_FUNCTION,
     INTERVIEW_FUNCTION,
+    RESEARCH_FUNCTION,
 )

@@ -17,8 +17,10 @@ def test_health_reports_version_environment_and_every_dependency_ok(call: Any) -
         "table:gap-responses": "ok",
         "table:billing-subscriptions": "ok",
         "table:interview-sessions": "ok",
+        "table:research-results": "ok",
         "bucket:kb-documents": "ok",
         "bucket:interview-reports": "ok",
+        "bucket:research-snapshots": "ok",
     }
 
 

@@ -19,7 +19,7 @@ import secrets as tokens
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -27,8 +27,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from careervp.resources import BUCKETS, METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET, TABLES
+from careervp.resources import (
+    BUCKETS,
+    ENV_VAR_RESEARCH_ALLOW_PRIVATE,
+    METRICS_NAMESPACE,
+    STRIPE_WEBHOOK_SECRET,
+    TABLES,
+)
 from careervp_infra.naming import Service, physical_name
+from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
 
 from careervp_ci import phases
@@ -61,7 +68,7 @@ from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
-from careervp_ci.release.smoke import SECRET_ENV, checks_for, run_checks
+from careervp_ci.release.smoke import FIXTURE_SITE_ENV, SECRET_ENV, checks_for, run_checks
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
@@ -514,11 +521,22 @@ class Release:
         *,
         phase: str | None = None,
     ) -> list[str]:
-        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`)."""
+        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
+        a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
         checks = checks_for(phases.smoke_features(phase))
         secret = secrets[SECRET_ENV]
-        with self._served_api(target, session, stack_outputs, secret, commit) as base_url:
-            return [result.line() for result in run_checks(base_url, secret, checks)]
+        with ExitStack() as stack:
+            site = os.environ.get(FIXTURE_SITE_ENV, "")
+            if target.kind != "aws":
+                site = stack.enter_context(serve_fixture_site())
+            elif not site and any(check.feature == "company research" for check in checks):
+                return [
+                    f"FAIL company research: set {FIXTURE_SITE_ENV} to the URL of a public copy of the "
+                    "fixture site (careervp_local.fixture_site) for the deployed function to research"
+                ]
+            base_url = stack.enter_context(self._served_api(target, session, stack_outputs, secret, commit))
+            results = run_checks(base_url, secret, checks, {"fixture_site": site})
+            return [result.line() for result in results]
 
     @contextmanager
     def _served_api(
@@ -535,6 +553,7 @@ class Release:
             "CAREERVP_VERSION": commit,
             **{table.env_var: stack_outputs[table.output] for table in TABLES},
             **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
+            ENV_VAR_RESEARCH_ALLOW_PRIVATE: "1",  # the fixture site it researches lives on 127.0.0.1
             SECRET_ENV: secret,
         }
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")

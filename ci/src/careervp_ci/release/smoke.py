@@ -20,6 +20,8 @@ from typing import Any
 from careervp.billing.signature import compute_signature
 
 SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
+FIXTURE_SITE_ENV = "CAREERVP_SMOKE_FIXTURE_SITE"
+"""On AWS: the URL of a public copy of `careervp_local.fixture_site` the company-research smoke researches."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,27 @@ CHECKS: tuple[Check, ...] = (
         "/gap-analysis/responses/{response_id}",
         200,
         expect={"analysis_id": "ga-{run24}"},
+    ),
+    Check(
+        "company research",
+        "research the fixture site",
+        "POST",
+        "/company-research",
+        201,
+        body={"company_name": "Fixture Robotics", "website": "{fixture_site}"},
+        capture={"research_id": "research_id"},
+        expect={
+            "pages.1.title": "About Fixture Robotics",
+            "skipped.0": "robots.txt of {fixture_site} disallows /private/board",
+        },
+    ),
+    Check(
+        "company research",
+        "read the stored research back",
+        "GET",
+        "/company-research/{research_id}",
+        200,
+        expect={"snapshot_key": "research/snapshots/{research_id}.json"},
     ),
     Check(
         "interview prep",
@@ -197,7 +220,12 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
 
 def _dig(document: Any, path: str) -> Any:
     for part in path.split("."):
-        document = document[int(part)] if isinstance(document, list) else document.get(part)
+        if isinstance(document, list):
+            document = document[int(part)] if int(part) < len(document) else None
+        elif isinstance(document, Mapping):
+            document = document.get(part)
+        else:
+            return None
     return document
 
 
@@ -248,10 +276,13 @@ def checks_for(features: Iterable[str]) -> tuple[Check, ...]:
     return tuple(check for check in CHECKS if check.feature in wanted)
 
 
-def run_checks(base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
-    """Run every check in order; stops at the first failure (later checks depend on earlier ones)."""
+def run_checks(
+    base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS, given: Mapping[str, str] | None = None
+) -> list[CheckResult]:
+    """Run every check in order; stops at the first failure (later checks depend on earlier ones).
+    `given` fills placeholders known before the run (`fixture_site`: the site company research reads)."""
     run = uuid.uuid4().hex
-    values = {"run": run, "run24": run[:24]}
+    values = {**(given or {}), "run": run, "run24": run[:24]}
     results = []
     for check in checks:
         try:
