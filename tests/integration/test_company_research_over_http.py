@@ -11,15 +11,15 @@ from typing import Any
 import boto3
 import pytest
 from careervp.research.fetch import MAX_PAGE_BYTES
-from careervp.resources import ENV_VAR_RESEARCH_ALLOW_PRIVATE, ENV_VAR_RESEARCH_BUCKET
+from careervp.resources import ENV_VAR_RESEARCH_ALLOWED_HOSTS, ENV_VAR_RESEARCH_BUCKET
 from careervp_local.fixture_site import COMPANY, PAGES, serve_fixture_site
 from careervp_local.http_server import serve_locally
 
 
 @pytest.fixture
 def research_url(backend_env: dict[str, str]) -> Iterator[str]:
-    """The API with company research allowed to fetch 127.0.0.1, where the stand-in sites live."""
-    with serve_locally({**backend_env, ENV_VAR_RESEARCH_ALLOW_PRIVATE: "1"}) as url:
+    """The API with company research allowed to fetch 127.0.0.1 (only), where the stand-in sites live."""
+    with serve_locally({**backend_env, ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1"}) as url:
         yield url
 
 

@@ -21,8 +21,9 @@ ENV_VAR_KB_BUCKET = "CAREERVP_KB_BUCKET"
 ENV_VAR_INTERVIEW_TABLE = "CAREERVP_INTERVIEW_TABLE"
 ENV_VAR_RESEARCH_TABLE = "CAREERVP_RESEARCH_TABLE"
 ENV_VAR_RESEARCH_BUCKET = "CAREERVP_RESEARCH_BUCKET"
-ENV_VAR_RESEARCH_ALLOW_PRIVATE = "CAREERVP_RESEARCH_ALLOW_PRIVATE"
-"""'1' lets company research fetch private and loopback addresses: local runs and tests only (never infra)."""
+ENV_VAR_RESEARCH_ALLOWED_HOSTS = "CAREERVP_RESEARCH_ALLOWED_HOSTS"
+"""Comma-separated hosts company research may fetch, private ones included (tests and local runs: 127.0.0.1);
+unset (deployed), any host with only public addresses."""
 ENV_VAR_INTERVIEW_BUCKET = "CAREERVP_INTERVIEW_BUCKET"
 ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 """The webhook signing secret's value itself: local runs and tests only."""

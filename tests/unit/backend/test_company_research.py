@@ -40,7 +40,10 @@ def test_keywords_leave_out_stopwords_and_the_companys_own_name() -> None:
     assert keywords((page,), "Acme Anvils") == ("robots",)
 
 
-@pytest.mark.parametrize("url", ["ftp://acme.example/", "file:///etc/passwd", "acme.example", "https:///x"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://acme.example/", "file:///etc/passwd", "acme.example", "https:///x", "http://[", "http://a:x/"],
+)
 def test_only_http_and_https_urls_with_a_host_are_researched(url: str) -> None:
     with pytest.raises(RefusedUrlError, match="only http and https"):
         site_of(url)
@@ -54,3 +57,9 @@ def test_the_fetcher_refuses_another_site_before_connecting() -> None:
 def test_the_fetcher_refuses_loopback_addresses_unless_allowed() -> None:
     with pytest.raises(RefusedUrlError, match=r"localhost resolves to a non-public address \(127\.0\.0\.1\)"):
         HttpFetcher("http://localhost:9").get("http://localhost:9/")
+
+
+def test_with_an_allow_list_the_fetcher_refuses_every_other_host_before_resolving_it() -> None:
+    fetcher = HttpFetcher("https://acme.example", allowed_hosts=frozenset({"127.0.0.1"}))
+    with pytest.raises(RefusedUrlError, match=r"acme\.example is not on the research allow-list"):
+        fetcher.get("https://acme.example/")

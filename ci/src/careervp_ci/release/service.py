@@ -29,7 +29,7 @@ from typing import Any
 import boto3
 from careervp.resources import (
     BUCKETS,
-    ENV_VAR_RESEARCH_ALLOW_PRIVATE,
+    ENV_VAR_RESEARCH_ALLOWED_HOSTS,
     METRICS_NAMESPACE,
     STRIPE_WEBHOOK_SECRET,
     TABLES,
@@ -553,7 +553,7 @@ class Release:
             "CAREERVP_VERSION": commit,
             **{table.env_var: stack_outputs[table.output] for table in TABLES},
             **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
-            ENV_VAR_RESEARCH_ALLOW_PRIVATE: "1",  # the fixture site it researches lives on 127.0.0.1
+            ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
             SECRET_ENV: secret,
         }
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")

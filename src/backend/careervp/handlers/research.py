@@ -27,7 +27,7 @@ from careervp.research.store import ResearchStore, snapshot_key
 from careervp.research.web_scraper import DisallowedError, WebScraper
 from careervp.research.web_search import SiteLinkSearch
 from careervp.resources import (
-    ENV_VAR_RESEARCH_ALLOW_PRIVATE,
+    ENV_VAR_RESEARCH_ALLOWED_HOSTS,
     RESEARCH_BUCKET,
     RESEARCH_FUNCTION,
     RESEARCH_TABLE,
@@ -61,7 +61,10 @@ app = create_resolver()
 def research_company(request: Annotated[CompanyResearchRequest, Body()]) -> Response[CompanyResearch]:
     try:
         site = site_of(request.website)
-        fetcher = HttpFetcher(site, allow_private=os.environ.get(ENV_VAR_RESEARCH_ALLOW_PRIVATE) == "1")
+        allowed = os.environ.get(ENV_VAR_RESEARCH_ALLOWED_HOSTS, "")
+        fetcher = HttpFetcher(
+            site, allowed_hosts=frozenset(h.strip() for h in allowed.split(",") if h.strip())
+        )
         profile = research(request.company_name, request.website, WebScraper(fetcher, site), SiteLinkSearch())
     except (RefusedUrlError, DisallowedError) as error:
         raise BadRequestError(str(error)) from None

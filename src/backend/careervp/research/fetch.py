@@ -1,10 +1,10 @@
 """Fetching web pages behind one interface, with the limits every fetch must keep.
 
 `HttpFetcher` fetches http(s) URLs on the one host a research is about, with a timeout and a size limit,
-never following a redirect to another host, and refusing hosts that resolve to private, loopback or
-link-local addresses (the Lambda must not be steered at internal endpoints) unless `allow_private` is set
-(local runs and tests, whose stand-in sites live on 127.0.0.1). Unit tests use a `Fetcher` that never
-touches the network.
+never following a redirect to another host. With an allow-list (`allowed_hosts`: tests and local runs, whose
+stand-in sites live on 127.0.0.1) it fetches only those hosts; without one it refuses hosts that do not
+resolve or resolve to private, loopback or link-local addresses (the Lambda must not be steered at internal
+endpoints). Unit tests use a `Fetcher` that never touches the network.
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ class Fetcher(Protocol):
 
 def site_of(url: str) -> str:
     """`scheme://host[:port]` of an http(s) URL; RefusedUrlError for anything else."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in {"http", "https"} and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a malformed host or port ("http://[", "http://a:x")
+        usable = False
+    if not usable:
         raise RefusedUrlError(f"only http and https URLs with a host can be researched, not {url!r}")
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
@@ -73,12 +77,12 @@ class HttpFetcher:
         self,
         site: str,
         *,
-        allow_private: bool = False,
+        allowed_hosts: frozenset[str] = frozenset(),
         timeout: float = TIMEOUT_SECONDS,
         max_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         self.site = site_of(site)
-        self._allow_private = allow_private
+        self._allowed_hosts = allowed_hosts
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._opener = urllib.request.build_opener(_SameSite(self.site))
@@ -86,13 +90,15 @@ class HttpFetcher:
     def _check(self, url: str) -> None:
         if site_of(url) != self.site:
             raise RefusedUrlError(f"{url} is not on {self.site}, the site being researched")
-        if self._allow_private:
-            return
         host = urlsplit(url).hostname or ""
+        if self._allowed_hosts:
+            if host not in self._allowed_hosts:
+                raise RefusedUrlError(f"{host} is not on the research allow-list")
+            return
         try:
             addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
         except OSError as error:
-            raise FetchError(f"cannot resolve {host}: {error}") from None
+            raise RefusedUrlError(f"cannot resolve {host}: {error}") from None
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
             if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
