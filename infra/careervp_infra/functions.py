@@ -52,6 +52,8 @@ TABLE_WRITE_ACTIONS = (
 OBJECT_READ_ACTIONS = ("s3:GetObject",)
 OBJECT_WRITE_ACTIONS = ("s3:DeleteObject", "s3:PutObject")
 BUCKET_READ_ACTIONS = ("s3:ListBucket",)
+OBJECT_PUT_ACTIONS = ("s3:PutObject",)
+"""A write-only grant (`Access.WRITE`): it hands objects off, never reads, lists or deletes them."""
 
 
 def secret_name(env: Environment, secret: Secret) -> str:
@@ -128,9 +130,10 @@ def _function(
         environment[bucket_grant.bucket.env_var] = bucket.bucket_name
         role.add_to_policy(_bucket_statement(bucket, bucket_grant.access))
         _acknowledge_object_wildcard(role, bucket)
-        role.add_to_policy(
-            iam.PolicyStatement(actions=list(BUCKET_READ_ACTIONS), resources=[bucket.bucket_arn])
-        )
+        if bucket_grant.access is not Access.WRITE:
+            role.add_to_policy(
+                iam.PolicyStatement(actions=list(BUCKET_READ_ACTIONS), resources=[bucket.bucket_arn])
+            )
     for secret_spec in spec.secrets:
         secret = secrets[secret_spec]
         environment[secret_spec.env_var] = secret.secret_arn
@@ -153,7 +156,11 @@ def _function(
 
 
 def _table_statement(table: dynamodb.Table, access: Access) -> iam.PolicyStatement:
-    actions = TABLE_READ_ACTIONS + (TABLE_WRITE_ACTIONS if access is Access.READ_WRITE else ())
+    actions = {
+        Access.READ: TABLE_READ_ACTIONS,
+        Access.READ_WRITE: TABLE_READ_ACTIONS + TABLE_WRITE_ACTIONS,
+        Access.WRITE: TABLE_WRITE_ACTIONS,
+    }[access]
     return iam.PolicyStatement(actions=list(actions), resources=[table.table_arn])
 
 
@@ -171,5 +178,9 @@ def _acknowledge_object_wildcard(role: iam.Role, bucket: s3.Bucket) -> None:
 
 
 def _bucket_statement(bucket: s3.Bucket, access: Access) -> iam.PolicyStatement:
-    actions = OBJECT_READ_ACTIONS + (OBJECT_WRITE_ACTIONS if access is Access.READ_WRITE else ())
+    actions = {
+        Access.READ: OBJECT_READ_ACTIONS,
+        Access.READ_WRITE: OBJECT_READ_ACTIONS + OBJECT_WRITE_ACTIONS,
+        Access.WRITE: OBJECT_PUT_ACTIONS,
+    }[access]
     return iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects("*")])

@@ -50,7 +50,7 @@ class ServiceStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
         for table_spec, table in tables.items():
-            CfnOutput(self, f"{table_spec.component.capitalize()}TableName", value=table.table_name)
+            CfnOutput(self, table_spec.output, value=table.table_name)
         for bucket_spec, bucket in buckets.items():
-            CfnOutput(self, f"{bucket_spec.component.capitalize()}BucketName", value=bucket.bucket_name)
+            CfnOutput(self, bucket_spec.output, value=bucket.bucket_name)
         acknowledge_accepted_findings(self)

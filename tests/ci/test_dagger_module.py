@@ -396,7 +396,7 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
     assert plan.options["integration"] == {
         name: value
         for name, value in {
-            **dict.fromkeys(("marker", "keyword", "seed")),
+            **dict.fromkeys(option.name for option in CATALOGUE["integration"].options),
             **PROFILES[profile].options.get("integration", {}),
         }.items()
     }
@@ -511,3 +511,24 @@ def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_outpu
     message = str(failed.value)
     assert "the toolchain container could not be built: `uv sync --frozen` exited 2" in message
     assert "error: no interpreter found" in message and "dagger call setup" in message
+
+
+def test_smoke_with_a_phase_runs_the_host_smoke_of_that_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(module().smoke(src=tree(), env="dev", store="s3://bucket/prefix", phase="12"))
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "smoke", "--env", "dev", "--store", "s3://bucket/prefix", "--phase", "12",
+    ]  # fmt: skip
+
+
+def test_ci_with_a_phase_plans_the_phases_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    planned: list[str] = []
+
+    async def jobs(self: Careervp, src: dagger.Directory, profile: str) -> list[dict[str, object]]:
+        planned.append(profile)
+        return []
+
+    monkeypatch.setattr(Careervp, "_jobs", jobs)
+    summary: str = asyncio.run(module().ci(src=tree(), git=tree(), phase="12"))
+    assert planned == ["phase-12"]
+    assert summary.splitlines()[0] == "dagger call ci --profile phase-12"

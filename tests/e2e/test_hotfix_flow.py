@@ -20,6 +20,7 @@ import boto3
 import pytest
 from careervp_ci.release.hotfix import validation_environment
 from careervp_ci.release.ledger import Ledger
+from careervp_ci.release.smoke import CHECKS
 from careervp_ci.store import FolderBackend
 from support.release_cli import Result, cli, write_emulator_targets
 
@@ -133,7 +134,7 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     reports = Path(result.err.split(validated)[1].splitlines()[0])
     assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
     assert "verify: verified" in result.err
-    assert result.out.count("ok   ") == 11 and "FAIL" not in result.out
+    assert result.out.count("ok   ") == len(CHECKS) and "FAIL" not in result.out
 
     digest = deployed_digest(result, "dev")
     assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err

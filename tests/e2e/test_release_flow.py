@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.artifact import parse_digest
+from careervp_ci.release.smoke import CHECKS
 from careervp_ci.store import object_name
 from support.release_cli import Built, cli, write_emulator_targets
 
@@ -78,7 +79,7 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     deploy_seconds = time.monotonic() - started
     assert dev.code == 0, dev.err
     assert "verify: verified" in dev.err
-    assert dev.out.count("ok   ") == 11 and "FAIL" not in dev.out
+    assert dev.out.count("ok   ") == len(CHECKS) and "FAIL" not in dev.out
 
     staging = cli("promote", "--from", "dev", "--to", "staging")
     assert staging.code == 0, staging.err

@@ -15,6 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.artifact import digest_of, parse_digest
+from careervp_ci.release.smoke import CHECKS
 from careervp_ci.store import object_name
 from support.release_cli import (
     REPO,
@@ -89,7 +90,13 @@ def test_three_fresh_clones_release_dev_staging_prod_through_one_store_and_a_fou
     verified = ok(run_cli(b, team.env(store), "verify", "--env", "dev"))
     assert f"dev runs {digest}" in verified.out and "verified" in verified.out
     smoke = ok(run_cli(b, team.env(store), "smoke", "--env", "dev"))
-    assert smoke.out.count("ok   ") == 11
+    assert smoke.out.count("ok   ") == len(CHECKS)
+    phase = ok(run_cli(b, team.env(store), "smoke", "--env", "dev", "--phase", "12"))
+    passed = [line for line in phase.out.splitlines() if line.startswith("ok")]
+    assert [line.split(":")[0] for line in passed] == ["ok   interview prep"] * 3
+    missing = run_cli(b, team.env(store), "smoke", "--env", "dev", "--phase", "14")
+    assert missing.code == 1
+    assert "phase 14 (Authentication (Cognito)) has no post-deploy smoke yet" in missing.err
     ok(run_cli(b, team.env(store), "promote", "--from", "dev", "--to", "staging"))
 
     c = team.clone("c")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
+from careervp.resources import ENV_VAR_RESEARCH_ALLOWED_HOSTS, ENV_VAR_STRIPE_WEBHOOK_SECRET
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import serve_locally
 from moto.server import ThreadedMotoServer
@@ -41,6 +41,7 @@ def backend_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str
     env = {
         **resource_env(f"it{uuid.uuid4().hex[:8]}", version="9.9.9"),
         ENV_VAR_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # company research never leaves this machine
         "AWS_ENDPOINT_URL": moto_endpoint,
     }
     provision(env)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from careervp.billing.signature import signature_header
+from careervp.resources import BUCKETS, TABLES
 
 READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
 EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
@@ -136,5 +137,7 @@ def test_serve_uses_a_running_emulator_and_keeps_what_it_already_holds(moto_endp
     second_code, _ = stop_with_ctrl_c(second)
 
     assert (first_health, second_health, first_code, second_code) == (200, 200, 0, 0)
-    assert first.lines[0] == f"emulator: {moto_endpoint} (4 tables/buckets created)"
+    assert (
+        first.lines[0] == f"emulator: {moto_endpoint} ({len(TABLES) + len(BUCKETS)} tables/buckets created)"
+    )
     assert second.lines[0] == f"emulator: {moto_endpoint} (0 tables/buckets created)"

@@ -4,6 +4,8 @@
     careervp-ci <step> [--src DIR] [step options]       one step (and the steps it needs)
     careervp-ci test --suite unit|integration|regression|e2e
     careervp-ci ci [--profile pr|main|nightly|gap-remediation] [--changed-from REF] [--src DIR]
+    careervp-ci ci --phase ID [--nightly]                one phase's blueprint (careervp_ci.phases)
+    careervp-ci ci --phase changed --changed-from REF   the blueprints of the phases a change touches
     careervp-ci serve [--port P] [--endpoint URL]       the API on 127.0.0.1 against an AWS emulator
 
 Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.report).
@@ -18,13 +20,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from careervp_ci import serve
+from careervp_ci import phases, serve
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.errors import USAGE, CareervpError
 from careervp_ci.host import HostExecutor
-from careervp_ci.plan import Plan, PlanError, build_plan, find_profile, unknown
+from careervp_ci.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.plan import profile_plan as plan_for_profile
-from careervp_ci.profiles import PROFILES
+from careervp_ci.profiles import PROFILES, Profile
 from careervp_ci.progress import progress_for
 from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
 from careervp_ci.select import changed_paths, select
@@ -56,7 +58,7 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     """The parser, and every command name it accepts (steps, builtins, release commands)."""
     parser = argparse.ArgumentParser(prog="careervp-ci", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("steps", help="list the steps and profiles")
+    commands.add_parser("steps", help="list the steps, profiles and phases")
     for step in CATALOGUE.values():
         step_parser = commands.add_parser(step.name, help=step.summary)
         _add_run_arguments(step_parser)
@@ -66,7 +68,13 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     _add_run_arguments(test)
     _add_step_options(test, SUITES["unit"])
     ci = commands.add_parser("ci", help="run a profile's steps")
-    ci.add_argument("--profile", default="pr", help=f"one of: {', '.join(PROFILES)} (default: pr)")
+    ci.add_argument("--profile", help=f"one of: {', '.join(PROFILES)} (default: pr)")
+    ci.add_argument(
+        "--phase",
+        help=f"run a phase's blueprint instead of a profile: one of {', '.join(phases.PHASES)}, or "
+        f"'{phases.CHANGED}' for the phases the changes since --changed-from touch",
+    )
+    ci.add_argument("--nightly", action="store_true", help="with --phase: the phase's nightly steps")
     ci.add_argument("--changed-from", metavar="REF", help="run only what the changes since REF call for")
     ci.add_argument("--seed", help="pin the random test order for every suite")
     ci.add_argument("--base-ref", help="baseline for OpenAPI breaking changes (default: --changed-from)")
@@ -104,6 +112,9 @@ def list_steps() -> int:
     print("profiles:")
     for profile in PROFILES.values():
         print(f"  {profile.name:<{width}}  {profile.summary}: {', '.join(profile.steps)}")
+    print("phases (careervp-ci ci --phase ID; careervp-ci smoke --env ENV --phase ID):")
+    for phase in phases.PHASES.values():
+        print("\n".join(f"  {line}" for line in phases.describe(phase)))
     return 0
 
 
@@ -129,13 +140,25 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
     return code
 
 
-def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
+def chosen_profile(args: argparse.Namespace) -> Profile:
+    """`--profile` (a profile or a phase's `phase-ID`), or `--phase ID` [`--nightly`]; default `pr`."""
+    if args.phase and args.profile:
+        raise PlanError(f"--phase {args.phase!r} and --profile {args.profile!r}: give one of them")
+    if args.nightly and not args.phase:
+        raise PlanError("--nightly needs --phase ID (a profile has no nightly part)")
+    if args.phase:
+        phase = phases.phase(args.phase)
+        return phase.nightly_profile() if args.nightly else phase.profile()
+    return phases.profile(args.profile or "pr")
+
+
+def profile_plan(args: argparse.Namespace, profile: Profile | None = None) -> tuple[Plan, str]:
     """`ci`'s arguments as the profile's Plan (`careervp_ci.plan.profile_plan`), printing what the
     change-aware selection kept and skipped."""
-    profile = find_profile(args.profile)
+    profile = profile or chosen_profile(args)
     wanted: Sequence[str] | None = None
     skipped: Mapping[str, str] = {}
-    if args.changed_from:
+    if args.changed_from and not args.phase:
         selection = select(
             profile.steps, changed_paths(args.src.resolve(), args.changed_from), args.changed_from
         )
@@ -152,6 +175,34 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
         only=args.only,
     )
     return plan, f"careervp-ci ci --profile {profile.name}"
+
+
+def changed_phases(args: argparse.Namespace) -> list[Profile]:
+    """`--phase changed`: the blueprints of the implemented phases the changes since `--changed-from`
+    touch; a touched phase that is not implemented is named and left out."""
+    if not args.changed_from:
+        raise PlanError(f"--phase {phases.CHANGED} needs --changed-from REF (the diff that picks the phases)")
+    hits = phases.touched(changed_paths(args.src.resolve(), args.changed_from))
+    print(f"phases touched since {args.changed_from}: {', '.join(p.id for p, _ in hits) or 'none'}")
+    chosen = []
+    for phase, path in hits:
+        if phase.implemented:
+            print(f"  phase {phase.id} ({phase.title}): {path}")
+            chosen.append(phase.profile())
+        else:
+            print(f"  phase {phase.id} ({phase.title}): {path}; not implemented, nothing of it to run")
+    return chosen
+
+
+def run_phases(args: argparse.Namespace, allowed: Sequence[str]) -> int:
+    """Each touched phase's blueprint in turn (steps they share are cache hits after the first)."""
+    code = 0
+    for profile in changed_phases(args):
+        plan, title = profile_plan(args, profile)
+        code = max(code, run_plan(plan, args, title, allowed))
+        if code:
+            break
+    return code
 
 
 ALLOW_UNVERIFIED_ENV = "CAREERVP_ALLOW_UNVERIFIED"
@@ -179,8 +230,11 @@ def dispatch(args: argparse.Namespace) -> int:
     if not args.src.is_dir():
         raise PlanError(f"--src {str(args.src)!r} is not a directory")
     if args.command == "ci":
-        plan, title = profile_plan(args)
-        return run_plan(plan, args, title, [*args.allow_unverified, *allowed_from_env()])
+        allowed = [*args.allow_unverified, *allowed_from_env()]
+        if args.phase == phases.CHANGED:
+            return run_phases(args, allowed)
+        plan, title = profile_plan(args, chosen_profile(args))
+        return run_plan(plan, args, title, allowed)
     if args.command == "test":
         if args.suite not in SUITES:
             raise unknown("suite", args.suite, SUITES)

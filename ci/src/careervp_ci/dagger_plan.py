@@ -16,8 +16,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from careervp_ci.errors import USAGE
-from careervp_ci.plan import Plan, PlanError, find_profile, profile_plan
+from careervp_ci.errors import USAGE, CareervpError
+from careervp_ci.phases import profile as find_profile
+from careervp_ci.plan import Plan, profile_plan
 from careervp_ci.profiles import PROFILES
 
 
@@ -51,12 +52,16 @@ def _options(plan: Plan) -> dict[str, dict[str, str]]:
 
 
 def canonical_profile(step: str, profile: str) -> str:
-    """The first profile whose job for `step` runs exactly what `profile`'s would (steps and options)."""
+    """The first profile whose job for `step` runs exactly what `profile`'s would (steps and options), else
+    `profile` itself (a phase's blueprint may be the only one)."""
     wanted = job_plan(profile, step)
     return next(
-        name
-        for name, candidate in PROFILES.items()
-        if step in candidate.steps and job_plan(name, step) == wanted
+        (
+            name
+            for name, candidate in PROFILES.items()
+            if step in candidate.steps and job_plan(name, step) == wanted
+        ),
+        profile,
     )
 
 
@@ -88,9 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     try:
         jobs = profile_jobs(arguments[0])
-    except PlanError as error:
+    except CareervpError as error:  # an unknown profile (2), a phase whose feature does not exist (1)
         print(f"careervp-ci: {error}", file=sys.stderr)
-        return USAGE
+        return error.exit_code
     print(json.dumps([asdict(job) for job in jobs]))
     return 0
 

@@ -121,10 +121,18 @@ class Release:
         return await run_once(self._argv("verify", "--env", env), await self._container())
 
     @side_effect
-    async def smoke(self, env: Env, stripe_webhook_secret: WebhookSecret = None) -> str:
+    async def smoke(
+        self,
+        env: Env,
+        stripe_webhook_secret: WebhookSecret = None,
+        phase: Annotated[
+            str, Doc("only this phase's smoke checks (careervp_ci.phases, e.g. 12); default: every phase's")
+        ] = "",
+    ) -> str:
         """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""
         container = await self._container(stripe_webhook_secret)
-        return await run_once(self._argv("smoke", "--env", env), container)
+        options = ["--env", env, *(["--phase", phase] if phase else [])]
+        return await run_once(self._argv("smoke", *options), container)
 
     @side_effect
     async def e2e(self, env: Env, stripe_webhook_secret: WebhookSecret = None) -> str:

@@ -43,6 +43,7 @@ DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 Suite = Annotated[str, Doc(f"test suite: {', '.join(SUITES)}")]
 Marker = Annotated[str | None, Doc("pytest -m expression selecting tests (e.g. 'not slow')")]
 Keyword = Annotated[str | None, Doc("pytest -k expression selecting tests (e.g. 'gap or company_research')")]
+Paths = Annotated[str | None, Doc("space-separated test files, folders or node ids (none collected: fails)")]
 Seed = Annotated[str | None, Doc("random-order seed, to replay a run (always printed)")]
 BaseRef = Annotated[str | None, Doc("git ref whose committed spec is the baseline for breaking changes")]
 
@@ -60,6 +61,12 @@ def job_argv(profile: str, step: str, *, seed: str | None, base_ref: str | None)
     argv = ["careervp-ci", "ci", "--profile", profile, "--only", step, "--no-cache"]
     argv += ["--seed", seed] if seed else []
     return argv + (["--base-ref", base_ref] if base_ref is not None else [])
+
+
+Phase = Annotated[
+    str | None,
+    Doc("a phase of the strategy (careervp_ci.phases, e.g. 12): its blueprint instead of a profile"),
+]
 
 
 def step_argv(*command: str, **options: str | None) -> list[str]:
@@ -116,11 +123,13 @@ class Careervp:
         marker: Marker = None,
         keyword: Keyword = None,
         seed: Seed = None,
+        *,
+        paths: Paths = None,
     ) -> dagger.Container:
         """One pytest suite with JUnit XML (reports in .reports/<suite>)."""
         if suite not in SUITES:
             raise StepFailed(f"unknown suite {suite!r}; valid suites: {', '.join(SUITES)}")
-        argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, seed=seed)
+        argv = step_argv("test", "--suite", suite, marker=marker, keyword=keyword, paths=paths, seed=seed)
         return await run(argv, await base(src))
 
     @function(doc=step_doc("coverage"))
@@ -355,11 +364,15 @@ class Careervp:
         profile: Annotated[str, Doc(f"one of: {', '.join(PROFILES)} (careervp_ci.profiles)")] = "pr",
         seed: Seed = None,
         base_ref: BaseRef = None,
+        *,
+        phase: Phase = None,
     ) -> str:
         """The profile's steps, each in its own container, concurrently; the first failure stops the rest.
-        With base_ref, the OpenAPI contract is also checked for breaking changes against that ref.
+        With base_ref, the OpenAPI contract is also checked for breaking changes against that ref; with
+        phase, the phase's blueprint runs instead of the profile (a phase not implemented fails, named).
 
         Final steps (main's release path) start only once every other step has passed."""
+        profile = f"phase-{phase}" if phase else profile
         jobs = await self._jobs(src, profile)
         results: dict[str, str] = {}
         failures: list[str] = []

@@ -94,6 +94,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         command = subparsers.add_parser(name, help=f"{text} (needs credentials and the store only)")
         command.add_argument("--env", required=True)
         _store(command)
+        if name == "smoke":
+            command.add_argument("--phase", help="only this phase's checks (careervp-ci steps lists phases)")
 
     promote = subparsers.add_parser(
         "promote", help="deploy the digest that passed in one environment (and still runs there) to the next"
@@ -336,7 +338,7 @@ def _run(release: Release, args: argparse.Namespace) -> None:
     elif args.command == "verify":
         print(release.verify(args.env))
     elif args.command == "smoke":
-        print("\n".join(release.smoke(args.env)))
+        print("\n".join(release.smoke(args.env, args.phase)))
     elif args.command == "change-set":
         summary = release.change_set(args.env, args.artifact)
         markdown = write_change_set(summary, Path(args.out))

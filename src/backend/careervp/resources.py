@@ -18,6 +18,13 @@ ENV_VAR_KB_TABLE = "CAREERVP_KB_TABLE"
 ENV_VAR_GAP_TABLE = "CAREERVP_GAP_TABLE"
 ENV_VAR_BILLING_TABLE = "CAREERVP_BILLING_TABLE"
 ENV_VAR_KB_BUCKET = "CAREERVP_KB_BUCKET"
+ENV_VAR_INTERVIEW_TABLE = "CAREERVP_INTERVIEW_TABLE"
+ENV_VAR_RESEARCH_TABLE = "CAREERVP_RESEARCH_TABLE"
+ENV_VAR_RESEARCH_BUCKET = "CAREERVP_RESEARCH_BUCKET"
+ENV_VAR_RESEARCH_ALLOWED_HOSTS = "CAREERVP_RESEARCH_ALLOWED_HOSTS"
+"""Comma-separated hosts company research may fetch, private ones included (tests and local runs: 127.0.0.1);
+unset (deployed), any host with only public addresses."""
+ENV_VAR_INTERVIEW_BUCKET = "CAREERVP_INTERVIEW_BUCKET"
 ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 """The webhook signing secret's value itself: local runs and tests only."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
@@ -40,6 +47,8 @@ class Access(StrEnum):
 
     READ = "read"
     READ_WRITE = "read_write"
+    WRITE = "write"
+    """Write only: put objects into a bucket it never reads or lists (a report it hands off)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,11 @@ class Table:
     ttl_attribute: str | None = None
     """Epoch-seconds attribute DynamoDB expires items by, when the table has one."""
 
+    @property
+    def output(self) -> str:
+        """The stack output carrying the table's name (a deploy serves the handlers from it)."""
+        return f"{self.component.capitalize()}TableName"
+
 
 @dataclass(frozen=True)
 class Bucket:
@@ -70,6 +84,11 @@ class Bucket:
     component: str
     resource: str
     env_var: str
+
+    @property
+    def output(self) -> str:
+        """The stack output carrying the bucket's name."""
+        return f"{self.component.capitalize()}BucketName"
 
 
 @dataclass(frozen=True)
@@ -148,11 +167,30 @@ BILLING_TABLE = Table(
 )
 """Single-table billing state: `SUBSCRIPTION#<id>` items, `EVENT#<id>` markers of processed webhook events."""
 
-TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE)
+INTERVIEW_TABLE = Table(
+    component="interview",
+    resource="sessions",
+    partition_key=KeyAttribute("session_id"),
+    env_var=ENV_VAR_INTERVIEW_TABLE,
+    ttl_attribute="expires_at",
+)
+"""Interview-prep sessions (questions, the candidate's STAR answers): personal data, expired by TTL."""
+
+RESEARCH_TABLE = Table(
+    component="research",
+    resource="results",
+    partition_key=KeyAttribute("research_id"),
+    env_var=ENV_VAR_RESEARCH_TABLE,
+)
+
+TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE, INTERVIEW_TABLE, RESEARCH_TABLE)
 
 KB_BUCKET = Bucket(component="kb", resource="documents", env_var=ENV_VAR_KB_BUCKET)
+INTERVIEW_BUCKET = Bucket(component="interview", resource="reports", env_var=ENV_VAR_INTERVIEW_BUCKET)
 
-BUCKETS: tuple[Bucket, ...] = (KB_BUCKET,)
+RESEARCH_BUCKET = Bucket(component="research", resource="snapshots", env_var=ENV_VAR_RESEARCH_BUCKET)
+
+BUCKETS: tuple[Bucket, ...] = (KB_BUCKET, INTERVIEW_BUCKET, RESEARCH_BUCKET)
 
 STRIPE_WEBHOOK_SECRET = Secret(
     component="billing",
@@ -199,4 +237,31 @@ BILLING_FUNCTION = Function(
     secrets=(STRIPE_WEBHOOK_SECRET,),
 )
 
-FUNCTIONS: tuple[Function, ...] = (HEALTH_FUNCTION, KB_FUNCTION, GAP_FUNCTION, BILLING_FUNCTION)
+INTERVIEW_FUNCTION = Function(
+    component="interview",
+    handler="careervp.handlers.interview.handler",
+    routes=(
+        Route("POST", "/interview-prep/questions"),
+        Route("POST", "/interview-prep/responses"),
+        Route("POST", "/interview-prep/report"),
+    ),
+    tables=(TableGrant(INTERVIEW_TABLE, Access.READ_WRITE),),
+    buckets=(BucketGrant(INTERVIEW_BUCKET, Access.WRITE),),
+)
+
+RESEARCH_FUNCTION = Function(
+    component="research",
+    handler="careervp.handlers.research.handler",
+    routes=(Route("POST", "/company-research"), Route("GET", "/company-research/{research_id}")),
+    tables=(TableGrant(RESEARCH_TABLE, Access.READ_WRITE),),
+    buckets=(BucketGrant(RESEARCH_BUCKET, Access.WRITE),),
+)
+
+FUNCTIONS: tuple[Function, ...] = (
+    HEALTH_FUNCTION,
+    KB_FUNCTION,
+    GAP_FUNCTION,
+    BILLING_FUNCTION,
+    INTERVIEW_FUNCTION,
+    RESEARCH_FUNCTION,
+)

@@ -16,7 +16,11 @@ def test_health_reports_version_environment_and_every_dependency_ok(call: Any) -
         "table:kb-documents": "ok",
         "table:gap-responses": "ok",
         "table:billing-subscriptions": "ok",
+        "table:interview-sessions": "ok",
+        "table:research-results": "ok",
         "bucket:kb-documents": "ok",
+        "bucket:interview-reports": "ok",
+        "bucket:research-snapshots": "ok",
     }
 
 

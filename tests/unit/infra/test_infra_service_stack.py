@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp.resources import BILLING_FUNCTION, FUNCTIONS, GAP_FUNCTION, HEALTH_FUNCTION, TABLES
+from careervp.resources import (
+    BILLING_FUNCTION,
+    FUNCTIONS,
+    GAP_FUNCTION,
+    HEALTH_FUNCTION,
+    INTERVIEW_FUNCTION,
+    RESEARCH_FUNCTION,
+    TABLES,
+    Function,
+)
 from careervp_infra import assembly as assembly_module
 from careervp_infra.cloud_assembly import find_stack, stack_templates
 from careervp_infra.environments import load_environments
@@ -152,6 +161,16 @@ def test_grants_are_least_privilege_per_function(assembly: Path) -> None:
     billing = role_actions(stack, physical_name("dev", BILLING_FUNCTION.component, BILLING_FUNCTION.resource))
     assert {"secretsmanager:GetSecretValue", "dynamodb:PutItem"} <= billing
     assert not any("*" in action and action.startswith("dynamodb") for action in billing)
+
+
+@pytest.mark.parametrize("function", [INTERVIEW_FUNCTION, RESEARCH_FUNCTION], ids=lambda f: f.component)
+def test_a_write_only_bucket_grant_puts_objects_and_never_reads_lists_or_deletes(
+    assembly: Path, function: Function
+) -> None:
+    actions = role_actions(
+        template(assembly, "dev"), physical_name("dev", function.component, function.resource)
+    )
+    assert {action for action in actions if action.startswith("s3:")} == {"s3:PutObject"}
 
 
 def test_webhook_secret_is_referenced_by_its_physical_name_never_inlined(assembly: Path) -> None:

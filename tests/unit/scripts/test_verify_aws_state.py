@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from careervp.resources import TABLES
+from careervp.resources import FUNCTIONS, TABLES
 from careervp_infra.verify.blind_spots import UNOBSERVABLE_RESOURCE_TYPES
 from careervp_infra.verify.deployed import verify_deployed
 from careervp_infra.verify.report import Outcome, VerificationReport
@@ -76,7 +76,7 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     report = verify(emulator, PRISTINE_ENV)
     not_verifiable = report.with_outcome(Outcome.NOT_VERIFIABLE)
     alarms = [check for check in not_verifiable if check.resource_type == "AWS::CloudWatch::Alarm"]
-    assert len(alarms) == 8
+    assert len(alarms) == 2 * len(FUNCTIONS)  # error rate and p99 latency per function
     assert alarms[0].detail == UNOBSERVABLE_RESOURCE_TYPES["AWS::CloudWatch::Alarm"]
     pitr = [check for check in not_verifiable if check.aspect == "point-in-time recovery"]
     assert len(pitr) == len(TABLES)

@@ -19,7 +19,7 @@ import secrets as tokens
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -27,10 +27,18 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from careervp.resources import METRICS_NAMESPACE, STRIPE_WEBHOOK_SECRET
+from careervp.resources import (
+    BUCKETS,
+    ENV_VAR_RESEARCH_ALLOWED_HOSTS,
+    METRICS_NAMESPACE,
+    STRIPE_WEBHOOK_SECRET,
+    TABLES,
+)
 from careervp_infra.naming import Service, physical_name
+from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
 
+from careervp_ci import phases
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.release import drift as drifts
@@ -61,7 +69,7 @@ from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
-from careervp_ci.release.smoke import SECRET_ENV, run_checks
+from careervp_ci.release.smoke import FIXTURE_SITE_ENV, SECRET_ENV, checks_for, run_checks
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
@@ -511,10 +519,25 @@ class Release:
         stack_outputs: dict[str, str],
         secrets: dict[str, str],
         commit: str,
+        *,
+        phase: str | None = None,
     ) -> list[str]:
+        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
+        a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
+        checks = checks_for(phases.smoke_features(phase))
         secret = secrets[SECRET_ENV]
-        with self._served_api(target, session, stack_outputs, secret, commit) as base_url:
-            return [result.line() for result in run_checks(base_url, secret)]
+        with ExitStack() as stack:
+            site = os.environ.get(FIXTURE_SITE_ENV, "")
+            if target.kind != "aws":
+                site = stack.enter_context(serve_fixture_site())
+            elif not site and any(check.feature == "company research" for check in checks):
+                return [
+                    f"FAIL company research: set {FIXTURE_SITE_ENV} to the URL of a public copy of the "
+                    "fixture site (careervp_local.fixture_site) for the deployed function to research"
+                ]
+            base_url = stack.enter_context(self._served_api(target, session, stack_outputs, secret, commit))
+            results = run_checks(base_url, secret, checks, {"fixture_site": site})
+            return [result.line() for result in results]
 
     @contextmanager
     def _served_api(
@@ -529,10 +552,9 @@ class Release:
             **self._aws_env(session),
             "CAREERVP_ENV": target.stack_env,
             "CAREERVP_VERSION": commit,
-            "CAREERVP_KB_TABLE": stack_outputs["KbTableName"],
-            "CAREERVP_GAP_TABLE": stack_outputs["GapTableName"],
-            "CAREERVP_BILLING_TABLE": stack_outputs["BillingTableName"],
-            "CAREERVP_KB_BUCKET": stack_outputs["KbBucketName"],
+            **{table.env_var: stack_outputs[table.output] for table in TABLES},
+            **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
+            ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
             SECRET_ENV: secret,
         }
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")
@@ -632,13 +654,19 @@ class Release:
             raise ReleaseFailed(f"verify {env} ({live.digest}): {verdict.summary}\n{verdict.output[-2000:]}")
         return f"{env} runs {live.digest} (commit {live.commit[:12]}): verified\n{verdict.output}"
 
-    def smoke(self, env: str) -> list[str]:
+    def smoke(self, env: str, phase: str | None = None) -> list[str]:
+        """The smoke checks of every phase, or of `phase` (one that has none fails, naming why)."""
+        try:
+            checks_for(phases.smoke_features(phase))
+        except phases.PhaseNotImplemented as error:
+            raise ReleaseFailed(f"smoke --phase {phase}: {error}") from None
         target = self.target_for(env)
         self._persistent(target, "smoke")
         secrets = self._require_secrets(target)
         with self._session(target) as session:
             live = self.live(target, session)
-            lines = self._smoke(target, session, outputs(live.stack), secrets, live.commit or "unknown")
+            commit = live.commit or "unknown"
+            lines = self._smoke(target, session, outputs(live.stack), secrets, commit, phase=phase)
         if not all(line.startswith("ok") for line in lines):
             raise ReleaseFailed(f"smoke {env} ({live.digest}) failed:\n" + "\n".join(lines))
         return lines

@@ -13,13 +13,15 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from careervp.billing.signature import compute_signature
 
 SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
+FIXTURE_SITE_ENV = "CAREERVP_SMOKE_FIXTURE_SITE"
+"""On AWS: the URL of a public copy of `careervp_local.fixture_site` the company-research smoke researches."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,70 @@ CHECKS: tuple[Check, ...] = (
         expect={"analysis_id": "ga-{run24}"},
     ),
     Check(
+        "company research",
+        "research the fixture site",
+        "POST",
+        "/company-research",
+        201,
+        body={"company_name": "Fixture Robotics", "website": "{fixture_site}"},
+        capture={"research_id": "research_id"},
+        expect={
+            "pages.1.title": "About Fixture Robotics",
+            "skipped.0": "robots.txt of {fixture_site} disallows /private/board",
+        },
+    ),
+    Check(
+        "company research",
+        "read the stored research back",
+        "GET",
+        "/company-research/{research_id}",
+        200,
+        expect={"snapshot_key": "research/snapshots/{research_id}.json"},
+    ),
+    Check(
+        "interview prep",
+        "prepare questions",
+        "POST",
+        "/interview-prep/questions",
+        201,
+        body={
+            "role": "release smoke tester",
+            "job_description": "Lead a small team and deliver releases on a deadline ({run}).",
+            "count": 2,
+        },
+        capture={"session_id": "session_id"},
+        expect={"questions.0.question_id": "q1", "questions.0.competency": "leadership"},
+    ),
+    Check(
+        "interview prep",
+        "store a STAR answer",
+        "POST",
+        "/interview-prep/responses",
+        201,
+        body={
+            "session_id": "{session_id}",
+            "answers": [
+                {
+                    "question_id": "q1",
+                    "situation": "A release was late ({run}).",
+                    "task": "I had to get it out.",
+                    "action": "I split the work and paired on the riskiest part.",
+                    "result": "It shipped 2 days early.",
+                }
+            ],
+        },
+        expect={"answered.0": "q1", "unanswered.0": "q2"},
+    ),
+    Check(
+        "interview prep",
+        "report uploaded to S3",
+        "POST",
+        "/interview-prep/report",
+        201,
+        body={"session_id": "{session_id}"},
+        expect={"report_key": "interview/reports/{session_id}.md"},
+    ),
+    Check(
         "billing",
         "signed webhook accepted",
         "POST",
@@ -154,7 +220,12 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
 
 def _dig(document: Any, path: str) -> Any:
     for part in path.split("."):
-        document = document[int(part)] if isinstance(document, list) else document.get(part)
+        if isinstance(document, list):
+            document = document[int(part)] if int(part) < len(document) else None
+        elif isinstance(document, Mapping):
+            document = document.get(part)
+        else:
+            return None
     return document
 
 
@@ -194,10 +265,24 @@ def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) ->
     return CheckResult(check, True, f"HTTP {status}")
 
 
-def run_checks(base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
-    """Run every check in order; stops at the first failure (later checks depend on earlier ones)."""
+def checks_for(features: Iterable[str]) -> tuple[Check, ...]:
+    """The checks of `features` (a phase's smoke, `careervp_ci.phases`), in `CHECKS` order; a ValueError
+    names a feature that has no check, so a phase never smokes empty."""
+    wanted = tuple(features)
+    if unknown := sorted(set(wanted) - {check.feature for check in CHECKS}):
+        raise ValueError(f"no smoke checks for {', '.join(unknown)} in careervp_ci.release.smoke.CHECKS")
+    if not wanted:
+        raise ValueError("no smoke feature selected")
+    return tuple(check for check in CHECKS if check.feature in wanted)
+
+
+def run_checks(
+    base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS, given: Mapping[str, str] | None = None
+) -> list[CheckResult]:
+    """Run every check in order; stops at the first failure (later checks depend on earlier ones).
+    `given` fills placeholders known before the run (`fixture_site`: the site company research reads)."""
     run = uuid.uuid4().hex
-    values = {"run": run, "run24": run[:24]}
+    values = {**(given or {}), "run": run, "run24": run[:24]}
     results = []
     for check in checks:
         try:

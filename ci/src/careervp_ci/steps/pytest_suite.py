@@ -33,6 +33,13 @@ SELECTION_OPTIONS = (
     ),
 )
 
+PATHS_OPTION = Option(
+    "paths",
+    "space-separated test files, folders or node ids to run instead of the whole suite; a selection "
+    "that collects no test fails (a phase's blueprint names its tests this way; no coverage data)",
+)
+"""A suite's own tests by path (`careervp_ci.phases`); the pipeline's tests take only SELECTION_OPTIONS."""
+
 _RERUN = re.compile(r"^(RERUN|R)\s+(\S+::\S+)|(\S+::\S+)\s+RERUN")
 _VERDICT = re.compile(r"^(FAILED|ERROR)\s")
 
@@ -84,9 +91,12 @@ def runner(
     def run(ctx: StepContext) -> StepOutcome:
         if not (ctx.src / folder).is_dir():
             return ctx.passed(f"no tests: {folder} does not exist")
+        named = (ctx.option("paths") or "").split()
+        if missing := [path for path in named if not (ctx.src / path.split("::")[0]).exists()]:
+            return ctx.failed(f"--paths names tests that do not exist: {', '.join(missing)}")
         seed = choose_seed(ctx)
-        impact_run = _ImpactRun.start(ctx, inputs) if with_coverage else None
-        targets = list(impact_run.selection.test_files) if impact_run else []
+        impact_run = _ImpactRun.start(ctx, inputs) if with_coverage and not named else None
+        targets = list(impact_run.selection.test_files) if impact_run else named
         argv = ["pytest", *(targets or [folder]), f"--randomly-seed={seed}", "-rfER", "-q"]
         argv += ["--junitxml", str(ctx.report_dir / "junit.xml")]
         env: dict[str, str] = {}
@@ -100,6 +110,11 @@ def runner(
         result = ctx.run(argv, env=env)
         notes = [f"random-order seed {seed} (replay with --seed {seed} or {SEED_ENV}={seed})"]
         notes += [f"retried flaky test {test}" for test in reruns(result.output)]
+        if named and result.returncode == NO_TESTS_COLLECTED:
+            outcome = ctx.failed(f"the selection collected no test in {' '.join(named)}", result)
+            return StepOutcome(
+                outcome.status, outcome.message, outcome.details, outcome.reproduce, tuple(notes)
+            )
         passed = result.ok or result.returncode == NO_TESTS_COLLECTED
         if impact_run:
             notes.append(impact_run.finish(passed))
@@ -185,7 +200,7 @@ def suite_step(
         summary=summary,
         run=runner(folder, inputs, with_coverage=with_coverage),
         inputs=inputs,
-        options=SELECTION_OPTIONS,
+        options=(*SELECTION_OPTIONS, PATHS_OPTION),
         tools=("pytest", "pytest-randomly", "pytest-rerunfailures", "pytest-cov", "coverage", "moto"),
         reports=reports,
         cacheable=cacheable,

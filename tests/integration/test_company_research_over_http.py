@@ -1,0 +1,85 @@
+"""Company research over real HTTP: the API against a moto server, researching a local stand-in website."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from careervp.research.fetch import MAX_PAGE_BYTES
+from careervp.resources import ENV_VAR_RESEARCH_ALLOWED_HOSTS, ENV_VAR_RESEARCH_BUCKET
+from careervp_local.fixture_site import COMPANY, PAGES, serve_fixture_site
+from careervp_local.http_server import serve_locally
+
+
+@pytest.fixture
+def research_url(backend_env: dict[str, str]) -> Iterator[str]:
+    """The API with company research allowed to fetch 127.0.0.1 (only), where the stand-in sites live."""
+    with serve_locally({**backend_env, ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1"}) as url:
+        yield url
+
+
+def post(base_url: str, website: str) -> tuple[int, Any]:
+    data = json.dumps({"company_name": COMPANY, "website": website}).encode()
+    request = urllib.request.Request(  # noqa: S310 (the local API)
+        f"{base_url}/company-research", data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_company_research_reads_the_site_honours_robots_and_stores_the_snapshot(
+    research_url: str, backend_env: dict[str, str], http: Any
+) -> None:
+    with serve_fixture_site() as site:
+        status, body = post(research_url, site)
+    assert status == 201, body
+    assert [page["url"] for page in body["pages"]] == [site, f"{site}/about"]
+    assert body["skipped"] == [f"robots.txt of {site} disallows /private/board"]
+    assert body["summary"] == "Fixture Robotics builds warehouse robots for small retailers."
+    assert "warehouse" in body["keywords"]
+    assert body["snapshot_key"] == f"research/snapshots/{body['research_id']}.json"
+    snapshot = json.loads(
+        boto3.client("s3")
+        .get_object(Bucket=backend_env[ENV_VAR_RESEARCH_BUCKET], Key=body["snapshot_key"])["Body"]
+        .read()
+    )
+    assert "never fetched" not in json.dumps(snapshot) and "never read" not in json.dumps(snapshot)
+    assert "serviced by our own engineers" in snapshot["texts"][f"{site}/about"]
+    read = http("GET", f"/company-research/{body['research_id']}")
+    assert read.status == 200 and read.body == body
+
+
+def test_a_home_page_over_the_size_limit_is_a_502_naming_the_limit(research_url: str) -> None:
+    big = {
+        "/robots.txt": PAGES["/robots.txt"],
+        "/": (200, "text/html", "<p>" + "x" * MAX_PAGE_BYTES + "</p>"),
+    }
+    with serve_fixture_site(big) as site:
+        status, body = post(research_url, site)
+    assert status == 502
+    assert f"larger than {MAX_PAGE_BYTES} bytes" in body["message"]
+
+
+def test_a_site_whose_robots_txt_disallows_everything_is_refused(research_url: str) -> None:
+    closed = {"/robots.txt": (200, "text/plain", "User-agent: *\nDisallow: /\n"), "/": PAGES["/"]}
+    with serve_fixture_site(closed) as site:
+        status, body = post(research_url, site)
+    assert status == 400
+    assert "disallows /" in body["message"]
+
+
+def test_a_redirect_to_another_site_is_refused(research_url: str) -> None:
+    with serve_fixture_site() as other:
+        moved = {"/robots.txt": PAGES["/robots.txt"], "/": (302, "text/plain", f"{other}/")}
+        with serve_fixture_site(moved) as site:
+            status, body = post(research_url, site)
+    assert status == 400
+    assert f"redirects to another site ({other})" in body["message"]
