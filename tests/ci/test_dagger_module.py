@@ -513,14 +513,6 @@ def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_outpu
     assert "error: no interpreter found" in message and "dagger call setup" in message
 
 
-def test_smoke_with_a_phase_runs_the_host_smoke_of_that_phase(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = recorded_run(monkeypatch)
-    asyncio.run(module().smoke(src=tree(), env="dev", store="s3://bucket/prefix", phase="12"))
-    assert execs(seen[-1])[-1] == [
-        "careervp-ci", "smoke", "--env", "dev", "--store", "s3://bucket/prefix", "--phase", "12",
-    ]  # fmt: skip
-
-
 def test_ci_with_a_phase_plans_the_phases_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     planned: list[str] = []
 

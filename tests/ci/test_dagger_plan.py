@@ -104,8 +104,8 @@ def test_the_comparison_names_a_job_that_runs_other_options_or_is_missing(
     found = differences(planned(["ci", "--profile", "pr"]), dagger_graph(jobs, commands))
     assert found == [
         "docs: only the host runs it",
-        "integration: options {'marker': 'not slow', 'keyword': None, 'seed': None} on the host, "
-        "{'marker': None, 'keyword': None, 'seed': None} in Dagger",
+        "integration: options {'marker': 'not slow', 'keyword': None, 'seed': None, 'paths': None} "
+        "on the host, {'marker': None, 'keyword': None, 'seed': None, 'paths': None} in Dagger",
     ]
 
 

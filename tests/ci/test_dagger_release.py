@@ -182,3 +182,9 @@ def test_each_call_carries_a_fresh_call_id_so_the_engine_never_replays_it(
     assert len(ids[0]) == 1
     assert ids[0] != ids[1]
     assert calls(smokes[0])[-2][1]["name"] == "CAREERVP_CALL_ID"
+
+
+def test_smoke_with_a_phase_runs_the_host_smoke_of_that_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(release().smoke(env="dev", phase="12"))
+    assert execs(seen[-1])[-1] == ["careervp-ci", "smoke", "--env", "dev", "--phase", "12", "--store", STORE]

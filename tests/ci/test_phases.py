@@ -134,7 +134,7 @@ def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
     jobs = {job.step: job for job in profile_jobs("phase-11")}
     assert jobs["lint"].profile == "pr"
     assert jobs["unit"].profile == "phase-11"
-    assert "paths" in jobs["unit"].options
+    assert "paths" in jobs["unit"].options["unit"]
 
 
 def test_dagger_plan_of_a_missing_phase_fails_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
