@@ -34,6 +34,7 @@ class Service(StrEnum):
     SECRET = "Secrets Manager secret"  # noqa: S105 (a service label, not a secret)
     SNS_TOPIC = "SNS topic"
     STACK = "CloudFormation stack"
+    EVENTS_RULE = "EventBridge rule"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -48,6 +49,7 @@ NAME_LIMITS: dict[Service, int] = {
     Service.SECRET: 512,
     Service.SNS_TOPIC: 256,
     Service.STACK: 128,
+    Service.EVENTS_RULE: 64,
 }
 """The longest name each service accepts (characters)."""
 

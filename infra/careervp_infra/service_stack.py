@@ -13,6 +13,7 @@ from careervp_infra.functions import create_functions
 from careervp_infra.monitoring import create_alerts_topic, create_budget, create_function_alarms
 from careervp_infra.naming import Service, physical_name
 from careervp_infra.suppressions import acknowledge_accepted_findings
+from careervp_infra.synthetics import create_health_canary
 
 STACK_ID = "ServiceStack"
 ENV_TAG = "careervp:env"
@@ -23,7 +24,8 @@ def stack_name(env: str) -> str:
 
 
 class ServiceStack(Stack):
-    """Tables, buckets, functions (each with log group and alarms), the API, the budget, and the outputs."""
+    """Tables, buckets, functions (each with log group and alarms), the API, the budget, the synthetic health
+    check, and the outputs."""
 
     def __init__(
         self, scope: Construct, env: Environment, code: lambda_.Code, synthesizer: StackSynthesizer | None
@@ -47,6 +49,7 @@ class ServiceStack(Stack):
             create_function_alarms(self, env, spec, function, topic)
         create_budget(self, env, topic)
         api = create_api(self, env, functions)
+        create_health_canary(self, env, code, api, topic)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
         for table_spec, table in tables.items():

@@ -22,6 +22,8 @@ ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variabl
 """The webhook signing secret's value itself: local runs and tests only."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
 """The Secrets Manager ARN holding the webhook signing secret: deployed environments."""
+ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
+"""The deployed API's `/health` URL, which the synthetic health check calls."""
 
 SERVICE_NAME = "careervp"
 """Powertools service name (structured logs) for every function."""
@@ -200,3 +202,11 @@ BILLING_FUNCTION = Function(
 )
 
 FUNCTIONS: tuple[Function, ...] = (HEALTH_FUNCTION, KB_FUNCTION, GAP_FUNCTION, BILLING_FUNCTION)
+
+CANARY_FUNCTION = Function(
+    component="monitoring",
+    handler="careervp.handlers.canary.handler",
+    routes=(),
+    resource="canary",
+)
+"""The synthetic health check: started by a schedule, never behind the API (`careervp_infra.synthetics`)."""

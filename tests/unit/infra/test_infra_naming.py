@@ -50,6 +50,7 @@ def test_limits_are_the_services_documented_maximums() -> None:
     assert NAME_LIMITS[Service.DYNAMODB_TABLE] == 255
     assert NAME_LIMITS[Service.LOG_GROUP] == 512
     assert NAME_LIMITS[Service.BUDGET] == 100
+    assert NAME_LIMITS[Service.EVENTS_RULE] == 64
 
 
 def test_a_good_name_breaks_no_rule() -> None:

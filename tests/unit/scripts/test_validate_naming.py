@@ -177,3 +177,33 @@ def test_gatekeeper_checks_the_stack_names_an_assembly_declares(
     code, out, _ = run(capsys, "--path", str(copy))
     assert code == 1
     assert "(stack name) (AWS::CloudFormation::Stack) 'CareerVP-Staging-Service' [case]" in out
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "properties", "limit"),
+    [
+        ("AWS::Events::Rule", lambda name: {"Name": name}, "EventBridge rule limit of 64"),
+    ],
+)
+def test_gatekeeper_holds_each_named_type_to_the_scheme_and_its_limit(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    resource_type: str,
+    properties: Any,
+    limit: str,
+) -> None:
+    write_template(
+        tmp_path,
+        {
+            "Good": {"Type": resource_type, "Properties": properties("careervp-dev-monitoring-schedule")},
+            "Foreign": {"Type": resource_type, "Properties": properties("myapp-dev-monitoring-schedule")},
+            "Long": {"Type": resource_type, "Properties": properties("careervp-dev-monitoring-" + "s" * 60)},
+        },
+    )
+    code, out, _ = run(capsys, "--path", str(tmp_path))
+    assert code == 1
+    assert "2 violation(s)" in out
+    assert "Foreign" in out
+    assert "[missing-prefix]" in out
+    assert limit in out
+    assert "Good" not in out

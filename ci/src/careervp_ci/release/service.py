@@ -56,11 +56,12 @@ from careervp_ci.release.cloudformation import (
     stack_tags,
 )
 from careervp_ci.release.drift import DriftReport
+from careervp_ci.release.feature_checks import DeployedTarget, run_feature_checks
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
-from careervp_ci.release.smoke import SECRET_ENV, run_checks
+from careervp_ci.release.smoke import SECRET_ENV, run_checks, smoke_passed, smoke_summary
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
@@ -417,13 +418,13 @@ class Release:
                 )
             )
         smoke = self._smoke(target, session, stack_outputs, secrets, attempt.commit)
-        if not all(line.startswith("ok") for line in smoke):
+        if not smoke_passed(smoke):
             where = self._evidence(attempt, bundle, {"smoke.txt": "\n".join(smoke) + "\n"})
             self._end(attempt, "smoke-failed", smoke[-1], where)
             raise ReleaseFailed(
                 self._failure(target, "smoke failed:\n" + "\n".join(smoke) + f"\nevidence: {where}")
             )
-        self._end(attempt, "succeeded", f"{len(smoke)} smoke checks passed")
+        self._end(attempt, "succeeded", smoke_summary(smoke))
         return Deployed(target.name, digest, attempt.commit, stack_outputs, smoke, verdict.output)
 
     def _record(self, target: Target, entry: Entry) -> None:
@@ -513,7 +514,12 @@ class Release:
     ) -> list[str]:
         secret = secrets[SECRET_ENV]
         with self._served_api(target, session, stack_outputs, secret, commit) as base_url:
-            return [result.line() for result in run_checks(base_url, secret)]
+            results = run_checks(base_url, secret)
+            lines = [result.line() for result in results]
+            if all(result.ok for result in results):
+                deployed = DeployedTarget(base_url, target.stack_env, target.kind == "emulator", session)
+                lines += run_feature_checks(deployed)
+            return lines
 
     @contextmanager
     def _served_api(
@@ -556,7 +562,8 @@ class Release:
         return result.lines
 
     def drift(self, env: str, coverage: Path | None = None) -> DriftReport:
-        """What `env` runs against what it should: stack, API contract, coverage and cost (release.drift)."""
+        """What `env` runs against what it should: stack, monitoring, API contract, coverage and cost
+        (release.drift)."""
         target = self.target_for(env)
         self._persistent(target, "drift")
         self._require_credentials(target)
@@ -587,6 +594,7 @@ class Release:
             ) from None
         rows = (
             drifts.stack_row(summary.added, summary.changed, summary.removed),
+            drifts.monitoring_row(new, old),
             drifts.openapi_row(deployed_spec, committed_spec),
             drifts.coverage_row(drifts.line_rate(coverage) if coverage else None, baseline),
             drifts.cost_row(target.kind, budget, per_request),
@@ -638,7 +646,7 @@ class Release:
         with self._session(target) as session:
             live = self.live(target, session)
             lines = self._smoke(target, session, outputs(live.stack), secrets, live.commit or "unknown")
-        if not all(line.startswith("ok") for line in lines):
+        if not smoke_passed(lines):
             raise ReleaseFailed(f"smoke {env} ({live.digest}) failed:\n" + "\n".join(lines))
         return lines
 

@@ -1,0 +1,89 @@
+"""Post-deploy checks a scripted HTTP exchange cannot express, one function per feature, run after the HTTP
+smoke checks (`release.smoke`) and reported in the same line format.
+
+Each asks the target what it can show and ends ok, FAIL, or not verifiable on this target with the reason:
+on the emulator, Lambda does not run and the API is served locally, so what only AWS can show is never
+reported as passed. The checks are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+from careervp.canary import probe_health
+from careervp.resources import CANARY_FUNCTION
+from careervp_infra.naming import physical_name
+
+from careervp_ci.release.cloudformation import AwsSession
+
+Status = Literal["ok", "FAIL", "not verifiable"]
+MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
+EMULATOR_RUNS_NO_LAMBDA = "not verifiable on this target: Lambda does not run in the emulator"
+
+
+@dataclass(frozen=True)
+class DeployedTarget:
+    """What a check may ask: the API as served, and the environment's AWS (or emulator) session."""
+
+    base_url: str
+    stack_env: str
+    emulator: bool
+    session: AwsSession
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class FeatureCheck:
+    feature: str
+    name: str
+    run: Callable[[DeployedTarget], Outcome]
+
+    def line(self, outcome: Outcome) -> str:
+        return f"{MARKS[outcome.status]} {self.feature}: {self.name} {outcome.detail}"
+
+
+def canary_probe_passes(target: DeployedTarget) -> Outcome:
+    """The canary's own probe (`careervp.canary`) against the API as served here finds it healthy."""
+    result = probe_health(target.base_url.rstrip("/") + "/health")
+    return Outcome("ok" if result.healthy else "FAIL", result.detail)
+
+
+def canary_function_runs(target: DeployedTarget) -> Outcome:
+    """The deployed canary function, invoked once, reaches the API and reports it healthy."""
+    if target.emulator:
+        return Outcome("not verifiable", EMULATOR_RUNS_NO_LAMBDA)
+    name = physical_name(target.stack_env, CANARY_FUNCTION.component, CANARY_FUNCTION.resource)
+    reply = target.session.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    payload: dict[str, Any] = json.loads(reply["Payload"].read() or b"{}")
+    if reply.get("FunctionError"):
+        return Outcome("FAIL", f"{name} failed: {payload.get('errorMessage', payload)}")
+    healthy = payload.get("healthy") is True
+    return Outcome("ok" if healthy else "FAIL", f"{name}: {payload.get('detail', payload)}")
+
+
+CHECKS: tuple[FeatureCheck, ...] = (
+    FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
+    FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
+)
+CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
+
+
+def run_feature_checks(target: DeployedTarget, checks: tuple[FeatureCheck, ...] = CHECKS) -> list[str]:
+    """Every check's line; a check that raises is a FAIL naming the error, and the rest still run."""
+    lines = []
+    for check in checks:
+        try:
+            outcome = check.run(target)
+        except (OSError, ValueError, KeyError, ClientError, BotoCoreError) as error:
+            outcome = Outcome("FAIL", f"{type(error).__name__}: {error}")
+        lines.append(check.line(outcome))
+    return lines

@@ -1,0 +1,113 @@
+"""Post-deploy feature checks: what the emulator cannot show is reported as not verifiable, never passed,
+and the smoke verdict counts such a line as neither a pass nor a failure."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from careervp_ci.release.cloudformation import AwsSession
+from careervp_ci.release.feature_checks import (
+    CHECKS_BY_NAME,
+    EMULATOR_RUNS_NO_LAMBDA,
+    DeployedTarget,
+    canary_function_runs,
+    run_feature_checks,
+)
+from careervp_ci.release.smoke import smoke_passed, smoke_summary
+from support.fixed_http import fixed_http
+
+
+def emulator_target(base_url: str) -> DeployedTarget:
+    return DeployedTarget(base_url, "dev", emulator=True, session=AwsSession(region="us-east-1"))
+
+
+def test_on_the_emulator_the_probe_runs_and_the_lambda_canary_is_not_verifiable() -> None:
+    with fixed_http(200, b'{"status": "ok"}') as url:
+        lines = run_feature_checks(emulator_target(url))
+
+    assert lines == [
+        "ok   monitoring: synthetic health probe finds the API healthy HTTP 200, status 'ok'",
+        f"n/v  monitoring: deployed canary function reports healthy {EMULATOR_RUNS_NO_LAMBDA}",
+    ]
+    assert smoke_passed(lines)
+    assert smoke_summary(lines) == "1 smoke checks passed, 1 not verifiable on this target"
+
+
+def test_an_unhealthy_api_fails_the_probe_check() -> None:
+    with fixed_http(503, b'{"status": "degraded"}') as url:
+        [probe, _] = run_feature_checks(emulator_target(url))
+
+    assert probe.startswith("FAIL monitoring: synthetic health probe")
+    assert "HTTP 503" in probe
+
+
+def test_a_check_that_raises_fails_with_the_error_and_the_rest_still_run() -> None:
+    target = emulator_target("not-a-url")
+    lines = run_feature_checks(target)
+
+    assert lines[0].startswith("FAIL monitoring: synthetic health probe finds the API healthy ValueError:")
+    assert lines[1].startswith("n/v ")
+
+
+@pytest.mark.parametrize(
+    ("lines", "passed"),
+    [
+        (["ok   a", "n/v  b"], True),
+        (["n/v  b"], False),
+        ([], False),
+        (["ok   a", "FAIL b", "n/v  c"], False),
+    ],
+)
+def test_smoke_passes_only_with_a_pass_and_no_failure(lines: list[str], passed: bool) -> None:
+    assert smoke_passed(lines) is passed
+
+
+class LambdaReplying:
+    """The one Lambda call the AWS branch makes, answered with a fixed payload."""
+
+    def __init__(self, payload: dict[str, Any], function_error: str | None = None) -> None:
+        self.payload, self.function_error, self.invoked = payload, function_error, ""
+
+    def invoke(self, FunctionName: str, Payload: bytes) -> dict[str, Any]:
+        self.invoked = FunctionName
+        reply: dict[str, Any] = {"Payload": io.BytesIO(json.dumps(self.payload).encode())}
+        if self.function_error:
+            reply["FunctionError"] = self.function_error
+        return reply
+
+
+class SessionWith(AwsSession):
+    def __init__(self, client: LambdaReplying) -> None:
+        super().__init__(region="us-east-1")
+        self.lambda_client = client
+
+    def client(self, service: str) -> Any:
+        assert service == "lambda"
+        return self.lambda_client
+
+
+@pytest.mark.parametrize(
+    ("payload", "error", "status"),
+    [
+        ({"healthy": True, "detail": "HTTP 200, status 'ok'"}, None, "ok"),
+        ({"healthy": False, "detail": "HTTP 503, status 'degraded'"}, None, "FAIL"),
+        ({"errorMessage": "boom"}, "Unhandled", "FAIL"),
+    ],
+)
+def test_on_aws_the_deployed_canary_is_invoked_and_judged_by_its_answer(
+    payload: dict[str, Any], error: str | None, status: str
+) -> None:
+    client = LambdaReplying(payload, error)
+    target = DeployedTarget("https://api.example", "staging", emulator=False, session=SessionWith(client))
+
+    outcome = canary_function_runs(target)
+
+    assert client.invoked == "careervp-staging-monitoring-canary"
+    assert outcome.status == status
+
+
+def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
+    assert set(CHECKS_BY_NAME) == {"canary_probe_passes", "canary_function_runs"}
