@@ -35,6 +35,7 @@ class Service(StrEnum):
     SNS_TOPIC = "SNS topic"
     STACK = "CloudFormation stack"
     EVENTS_RULE = "EventBridge rule"
+    WAF_WEB_ACL = "WAF web ACL"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -50,11 +51,13 @@ NAME_LIMITS: dict[Service, int] = {
     Service.SNS_TOPIC: 256,
     Service.STACK: 128,
     Service.EVENTS_RULE: 64,
+    Service.WAF_WEB_ACL: 128,
 }
 """The longest name each service accepts (characters)."""
 
-LOG_GROUP_PREFIXES: tuple[str, ...] = ("/aws/lambda/", "/aws/apigateway/")
-"""Service prefixes a log group name may carry before the `careervp-...` part."""
+LOG_GROUP_PREFIXES: tuple[str, ...] = ("/aws/lambda/", "/aws/apigateway/", "aws-waf-logs-")
+"""Service prefixes a log group name may carry before the `careervp-...` part (WAF logs only to groups
+named `aws-waf-logs-...`)."""
 
 
 class Rule(StrEnum):

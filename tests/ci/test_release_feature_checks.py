@@ -11,12 +11,15 @@ import pytest
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
     CHECKS_BY_NAME,
+    EMULATOR_HAS_NO_WAF,
     EMULATOR_RUNS_NO_LAMBDA,
     DeployedTarget,
     canary_function_runs,
     run_feature_checks,
+    waf_blocks_known_bad_path,
 )
 from careervp_ci.release.smoke import smoke_passed, smoke_summary
+from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER
 from support.fixed_http import fixed_http
 
 
@@ -31,14 +34,15 @@ def test_on_the_emulator_the_probe_runs_and_the_lambda_canary_is_not_verifiable(
     assert lines == [
         "ok   monitoring: synthetic health probe finds the API healthy HTTP 200, status 'ok'",
         f"n/v  monitoring: deployed canary function reports healthy {EMULATOR_RUNS_NO_LAMBDA}",
+        f"n/v  security: WAF blocks a known-bad path {EMULATOR_HAS_NO_WAF}",
     ]
     assert smoke_passed(lines)
-    assert smoke_summary(lines) == "1 smoke checks passed, 1 not verifiable on this target"
+    assert smoke_summary(lines) == "1 smoke checks passed, 2 not verifiable on this target"
 
 
 def test_an_unhealthy_api_fails_the_probe_check() -> None:
     with fixed_http(503, b'{"status": "degraded"}') as url:
-        [probe, _] = run_feature_checks(emulator_target(url))
+        [probe, *_] = run_feature_checks(emulator_target(url))
 
     assert probe.startswith("FAIL monitoring: synthetic health probe")
     assert "HTTP 503" in probe
@@ -110,4 +114,29 @@ def test_on_aws_the_deployed_canary_is_invoked_and_judged_by_its_answer(
 
 
 def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
-    assert set(CHECKS_BY_NAME) == {"canary_probe_passes", "canary_function_runs"}
+    assert set(CHECKS_BY_NAME) == {"canary_probe_passes", "canary_function_runs", "waf_blocks_known_bad_path"}
+
+
+def test_on_the_emulator_the_waf_block_is_not_verifiable() -> None:
+    outcome = waf_blocks_known_bad_path(emulator_target("http://127.0.0.1:9"))
+
+    assert (outcome.status, outcome.detail) == ("not verifiable", EMULATOR_HAS_NO_WAF)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "verdict"),
+    [
+        (403, {CLIENT_BLOCK_REASON_HEADER: BLOCK_REASON}, "ok"),
+        (403, {}, "FAIL"),  # API Gateway's own answer to an unknown route: not proof of a WAF block
+        (200, {}, "FAIL"),
+    ],
+)
+def test_on_aws_only_wafs_own_block_passes(status: int, headers: dict[str, str], verdict: str) -> None:
+    with fixed_http(status, b'{"message": "Forbidden"}', headers) as url:
+        target = DeployedTarget(
+            f"{url}/v1/", "staging", emulator=False, session=AwsSession(region="us-east-1")
+        )
+        outcome = waf_blocks_known_bad_path(target)
+
+    assert outcome.status == verdict
+    assert outcome.detail.startswith(f"GET /.env: HTTP {status}")

@@ -1,4 +1,4 @@
-"""A local HTTP server that answers every GET with one fixed status and body: the far end of a probe."""
+"""A local HTTP server that answers every GET with one fixed reply: the far end of a probe."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def fixed_http(status: int, body: bytes) -> Iterator[str]:
-    """Serve `status` and `body` on 127.0.0.1; yields the base URL."""
+def fixed_http(status: int, body: bytes, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve `status`, `headers` and `body` on 127.0.0.1; yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

@@ -87,6 +87,15 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     assert len(pitr) == len(TABLES)
     skipped_types = {check.resource_type for check in report.with_outcome(Outcome.VERIFIED)}
     assert not skipped_types & {"AWS::CloudWatch::Alarm", "AWS::S3::BucketPolicy", "AWS::ApiGateway::Stage"}
+    waf = {check.resource_type: check.detail for check in not_verifiable if "WAFv2" in check.resource_type}
+    assert waf == {
+        resource_type: UNOBSERVABLE_RESOURCE_TYPES[resource_type]
+        for resource_type in (
+            "AWS::WAFv2::WebACL",
+            "AWS::WAFv2::WebACLAssociation",
+            "AWS::WAFv2::LoggingConfiguration",
+        )
+    }
     assert "not-verifiable" in report.render().splitlines()[-1]
 
 

@@ -9,6 +9,8 @@ reported as passed. The checks are plain functions so a phase can name the ones 
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,12 +19,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from careervp.canary import probe_health
 from careervp.resources import CANARY_FUNCTION
 from careervp_infra.naming import physical_name
+from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, PROBE_PATH
 
 from careervp_ci.release.cloudformation import AwsSession
 
 Status = Literal["ok", "FAIL", "not verifiable"]
 MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
 EMULATOR_RUNS_NO_LAMBDA = "not verifiable on this target: Lambda does not run in the emulator"
+EMULATOR_HAS_NO_WAF = (
+    "not verifiable on this target: moto's CloudFormation creates no web ACL, and the emulator's API is "
+    "served locally, in front of no WAF"
+)
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,27 @@ def canary_function_runs(target: DeployedTarget) -> Outcome:
     return Outcome("ok" if healthy else "FAIL", f"{name}: {payload.get('detail', payload)}")
 
 
+def waf_blocks_known_bad_path(target: DeployedTarget) -> Outcome:
+    """A request for a path the project rule blocks is refused by WAF itself (its header says so), not by
+    API Gateway's own 403 for an unknown route."""
+    if target.emulator:
+        return Outcome("not verifiable", EMULATOR_HAS_NO_WAF)
+    url = target.base_url.rstrip("/") + PROBE_PATH
+    request = urllib.request.Request(url, method="GET")  # noqa: S310 (the API under test)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            status, reason = int(response.status), response.headers.get(CLIENT_BLOCK_REASON_HEADER)
+    except urllib.error.HTTPError as error:
+        status, reason = int(error.code), error.headers.get(CLIENT_BLOCK_REASON_HEADER)
+    if status == 403 and reason == BLOCK_REASON:
+        return Outcome("ok", f"GET {PROBE_PATH}: HTTP 403, {CLIENT_BLOCK_REASON_HEADER}: {reason}")
+    return Outcome("FAIL", f"GET {PROBE_PATH}: HTTP {status}, {CLIENT_BLOCK_REASON_HEADER}: {reason!r}")
+
+
 CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
     FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
+    FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path),
 )
 CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
 
