@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import boto3
 import pytest
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
@@ -21,15 +22,23 @@ from careervp_ci.release.feature_checks import (
 from careervp_ci.release.smoke import smoke_passed, smoke_summary
 from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER
 from support.fixed_http import fixed_http
+from support.moto_server import clean_moto_server
+
+HTTP_ONLY = tuple(
+    CHECKS_BY_NAME[name]
+    for name in ("canary_probe_passes", "canary_function_runs", "waf_blocks_known_bad_path")
+)
+"""The checks that need no AWS session on the emulator (the notification checks get a moto server below)."""
 
 
-def emulator_target(base_url: str) -> DeployedTarget:
-    return DeployedTarget(base_url, "dev", emulator=True, session=AwsSession(region="us-east-1"))
+def emulator_target(base_url: str, endpoint: str | None = None) -> DeployedTarget:
+    session = AwsSession(region="us-east-1", endpoint=endpoint)
+    return DeployedTarget(base_url, "dev", emulator=True, session=session)
 
 
 def test_on_the_emulator_the_probe_runs_and_the_lambda_canary_is_not_verifiable() -> None:
     with fixed_http(200, b'{"status": "ok"}') as url:
-        lines = run_feature_checks(emulator_target(url))
+        lines = run_feature_checks(emulator_target(url), HTTP_ONLY)
 
     assert lines == [
         "ok   monitoring: synthetic health probe finds the API healthy HTTP 200, status 'ok'",
@@ -40,9 +49,39 @@ def test_on_the_emulator_the_probe_runs_and_the_lambda_canary_is_not_verifiable(
     assert smoke_summary(lines) == "1 smoke checks passed, 2 not verifiable on this target"
 
 
+def test_on_the_emulator_a_notification_is_published_and_its_email_recorded_by_ses() -> None:
+    with clean_moto_server() as endpoint, fixed_http(200, b'{"status": "ok"}') as url:
+        sns = boto3.client("sns", endpoint_url=endpoint, region_name="us-east-1")
+        sns.create_topic(Name="careervp-dev-notifications-events")
+        lines = run_feature_checks(emulator_target(url, endpoint))
+
+    notifications = [line for line in lines if " notifications: " in line]
+    assert notifications[0].startswith("ok   notifications: the topic accepts an event SNS message ")
+    assert notifications[1].startswith(
+        "ok   notifications: an email to the sandbox address reaches SES SES message "
+    )
+    assert notifications[1].endswith(
+        "to success@simulator.amazonses.com (send ran here: no Lambda in the emulator)"
+    )
+    assert notifications[2].startswith(
+        "n/v  notifications: the notifier is subscribed to the topic not verifiable"
+    )
+    assert smoke_passed(lines)
+
+
+def test_on_the_emulator_a_missing_topic_fails_the_publish_check() -> None:
+    with clean_moto_server() as endpoint:
+        [line] = run_feature_checks(
+            emulator_target("http://unused", endpoint), (CHECKS_BY_NAME["notification_event_published"],)
+        )
+
+    assert line.startswith("FAIL notifications: the topic accepts an event ")
+    assert "NotFound" in line
+
+
 def test_an_unhealthy_api_fails_the_probe_check() -> None:
     with fixed_http(503, b'{"status": "degraded"}') as url:
-        [probe, *_] = run_feature_checks(emulator_target(url))
+        [probe, *_] = run_feature_checks(emulator_target(url), HTTP_ONLY)
 
     assert probe.startswith("FAIL monitoring: synthetic health probe")
     assert "HTTP 503" in probe
@@ -50,7 +89,7 @@ def test_an_unhealthy_api_fails_the_probe_check() -> None:
 
 def test_a_check_that_raises_fails_with_the_error_and_the_rest_still_run() -> None:
     target = emulator_target("not-a-url")
-    lines = run_feature_checks(target)
+    lines = run_feature_checks(target, HTTP_ONLY)
 
     assert lines[0].startswith("FAIL monitoring: synthetic health probe finds the API healthy ValueError:")
     assert lines[1].startswith("n/v ")
@@ -114,7 +153,14 @@ def test_on_aws_the_deployed_canary_is_invoked_and_judged_by_its_answer(
 
 
 def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
-    assert set(CHECKS_BY_NAME) == {"canary_probe_passes", "canary_function_runs", "waf_blocks_known_bad_path"}
+    assert set(CHECKS_BY_NAME) == {
+        "canary_probe_passes",
+        "canary_function_runs",
+        "waf_blocks_known_bad_path",
+        "notification_event_published",
+        "notification_reaches_ses",
+        "notifier_subscribed",
+    }
 
 
 def test_on_the_emulator_the_waf_block_is_not_verifiable() -> None:

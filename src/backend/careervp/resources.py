@@ -24,6 +24,8 @@ ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a
 """The Secrets Manager ARN holding the webhook signing secret: deployed environments."""
 ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
 """The deployed API's `/health` URL, which the synthetic health check calls."""
+ENV_VAR_NOTIFICATIONS_SENDER = "CAREERVP_NOTIFICATIONS_SENDER"
+"""The address notifications are sent from (an SES identity of the environment)."""
 
 SERVICE_NAME = "careervp"
 """Powertools service name (structured logs) for every function."""
@@ -210,3 +212,11 @@ CANARY_FUNCTION = Function(
     resource="canary",
 )
 """The synthetic health check: started by a schedule, never behind the API (`careervp_infra.synthetics`)."""
+
+NOTIFIER_FUNCTION = Function(
+    component="notifications",
+    handler="careervp.handlers.notifier.handler",
+    routes=(),
+    resource="sender",
+)
+"""Sends each event of the notifications topic as an email through SES (`careervp_infra.notifications`)."""

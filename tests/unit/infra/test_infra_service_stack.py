@@ -13,6 +13,7 @@ from careervp.resources import (
     FUNCTIONS,
     GAP_FUNCTION,
     HEALTH_FUNCTION,
+    NOTIFIER_FUNCTION,
     TABLES,
 )
 from careervp_infra import assembly as assembly_module
@@ -98,7 +99,8 @@ def test_functions_run_python_3_13_with_a_retention_bound_log_group(assembly: Pa
     stack = template(assembly, env)
     functions = resources_of(stack, "AWS::Lambda::Function")
     assert sorted(f["Properties"]["FunctionName"] for f in functions.values()) == sorted(
-        physical_name(env, spec.component, spec.resource) for spec in (*FUNCTIONS, CANARY_FUNCTION)
+        physical_name(env, spec.component, spec.resource)
+        for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION)
     )
     for function in functions.values():
         assert function["Properties"]["Runtime"] == "python3.13"
@@ -112,7 +114,7 @@ def test_functions_run_python_3_13_with_a_retention_bound_log_group(assembly: Pa
 def test_each_function_has_an_error_rate_and_a_p99_latency_alarm(assembly: Path) -> None:
     alarms = resources_of(template(assembly, "prod"), "AWS::CloudWatch::Alarm")
     names = {alarm["Properties"]["AlarmName"] for alarm in alarms.values()}
-    for spec in (*FUNCTIONS, CANARY_FUNCTION):
+    for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION):
         assert f"careervp-prod-{spec.component}-{spec.resource}-error-rate" in names
         assert f"careervp-prod-{spec.component}-{spec.resource}-p99-latency" in names
     latency = [a for a in alarms.values() if a["Properties"].get("ExtendedStatistic") == "p99"]

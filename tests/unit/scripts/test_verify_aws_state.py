@@ -81,7 +81,7 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     report = verify(emulator, PRISTINE_ENV)
     not_verifiable = report.with_outcome(Outcome.NOT_VERIFIABLE)
     alarms = [check for check in not_verifiable if check.resource_type == "AWS::CloudWatch::Alarm"]
-    assert len(alarms) == 11  # two per function (five), and the synthetic health check's
+    assert len(alarms) == 14  # two per function (six), the synthetic health check's and the bounce rate's
     assert alarms[0].detail == UNOBSERVABLE_RESOURCE_TYPES["AWS::CloudWatch::Alarm"]
     pitr = [check for check in not_verifiable if check.aspect == "point-in-time recovery"]
     assert len(pitr) == len(TABLES)
@@ -96,6 +96,9 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
             "AWS::WAFv2::LoggingConfiguration",
         )
     }
+    skipped = {check.resource_type: check.detail for check in not_verifiable}
+    for resource_type in ("AWS::SES::EmailIdentity", "AWS::SNS::Subscription"):
+        assert skipped[resource_type] == UNOBSERVABLE_RESOURCE_TYPES[resource_type]
     assert "not-verifiable" in report.render().splitlines()[-1]
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 from careervp.canary import probe_health
-from careervp.resources import CANARY_FUNCTION
+from careervp.notifications.delivery import SANDBOX_RECIPIENT, NotificationEvent, publish, send
+from careervp.notifications.identity import sender_address, sender_domain
+from careervp.resources import CANARY_FUNCTION, NOTIFIER_FUNCTION
 from careervp_infra.naming import physical_name
 from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, PROBE_PATH
 
@@ -94,10 +97,85 @@ def waf_blocks_known_bad_path(target: DeployedTarget) -> Outcome:
     return Outcome("FAIL", f"GET {PROBE_PATH}: HTTP {status}, {CLIENT_BLOCK_REASON_HEADER}: {reason!r}")
 
 
+def _smoke_event() -> NotificationEvent:
+    return NotificationEvent(
+        template="smoke-test", recipient=SANDBOX_RECIPIENT, values={"run": uuid.uuid4().hex}
+    )
+
+
+def _topic_arn(target: DeployedTarget) -> str:
+    name = physical_name(target.stack_env, "notifications", "events")
+    return f"arn:aws:sns:{target.session.region}:{target.session.resolve_account()}:{name}"
+
+
+def notification_event_published(target: DeployedTarget) -> Outcome:
+    """The notifications topic accepts an event, as any producer would publish it."""
+    message_id = publish(target.session.client("sns"), _topic_arn(target), _smoke_event())
+    return Outcome("ok", f"SNS message {message_id}")
+
+
+def notification_reaches_ses(target: DeployedTarget) -> Outcome:
+    """The notifier renders an event and SES accepts the email to the sandbox address. On AWS the deployed
+    function does it; on the emulator (no Lambda) its `send` runs here, and the emulator's own record of the
+    sent message (`/moto-api/data.json`) must show the recipient and the rendered subject."""
+    event = _smoke_event()
+    if not target.emulator:
+        name = physical_name(target.stack_env, NOTIFIER_FUNCTION.component, NOTIFIER_FUNCTION.resource)
+        records = {"Records": [{"Sns": {"Message": event.model_dump_json()}}]}
+        reply = target.session.client("lambda").invoke(
+            FunctionName=name, Payload=json.dumps(records).encode()
+        )
+        payload: dict[str, Any] = json.loads(reply["Payload"].read() or b"{}")
+        if reply.get("FunctionError") or len(payload.get("message_ids", [])) != 1:
+            return Outcome("FAIL", f"{name}: {payload.get('errorMessage', payload)}")
+        return Outcome("ok", f"{name} sent SES message {payload['message_ids'][0]} to {SANDBOX_RECIPIENT}")
+    ses = target.session.client("ses")
+    # moto's CloudFormation skips the stack's SES identity (emulator_limits); register it as declared
+    ses.verify_domain_identity(Domain=sender_domain(target.stack_env))
+    message_id = send(ses, sender_address(target.stack_env), event)
+    recorded = _emulator_sent_message(target, message_id)
+    if recorded is None:
+        return Outcome("FAIL", f"the emulator has no record of SES message {message_id}")
+    to = recorded.get("destinations", {}).get("ToAddresses")
+    subject = recorded.get("subject", "")
+    if to != [SANDBOX_RECIPIENT] or event.values["run"] not in subject:
+        return Outcome("FAIL", f"SES message {message_id} went to {to} with subject {subject!r}")
+    return Outcome(
+        "ok", f"SES message {message_id} to {SANDBOX_RECIPIENT} (send ran here: no Lambda in the emulator)"
+    )
+
+
+def _emulator_sent_message(target: DeployedTarget, message_id: str) -> dict[str, Any] | None:
+    url = f"{target.session.endpoint}/moto-api/data.json"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (the emulator's own endpoint)
+        data: dict[str, Any] = json.loads(response.read())
+    messages = data.get("ses", {}).get("Message", [])
+    return next((message for message in messages if message.get("id") == message_id), None)
+
+
+def notifier_subscribed(target: DeployedTarget) -> Outcome:
+    """SNS delivers the topic's email events to the deployed notifier."""
+    if target.emulator:
+        return Outcome(
+            "not verifiable",
+            "not verifiable on this target: moto's CloudFormation skips SNS subscriptions, and Lambda does "
+            "not run in the emulator",
+        )
+    name = physical_name(target.stack_env, NOTIFIER_FUNCTION.component, NOTIFIER_FUNCTION.resource)
+    found = target.session.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(target))
+    endpoints = [item["Endpoint"] for item in found["Subscriptions"] if item["Protocol"] == "lambda"]
+    if any(endpoint.endswith(f":function:{name}") for endpoint in endpoints):
+        return Outcome("ok", f"{name} subscribed")
+    return Outcome("FAIL", f"{name} is not subscribed (lambda endpoints: {endpoints})")
+
+
 CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
     FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
     FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path),
+    FeatureCheck("notifications", "the topic accepts an event", notification_event_published),
+    FeatureCheck("notifications", "an email to the sandbox address reaches SES", notification_reaches_ses),
+    FeatureCheck("notifications", "the notifier is subscribed to the topic", notifier_subscribed),
 )
 CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
 
