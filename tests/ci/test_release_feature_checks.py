@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from typing import Any
 
 import boto3
@@ -58,15 +59,43 @@ def test_on_the_emulator_a_notification_is_published_and_its_email_recorded_by_s
     notifications = [line for line in lines if " notifications: " in line]
     assert notifications[0].startswith("ok   notifications: the topic accepts an event SNS message ")
     assert notifications[1].startswith(
-        "ok   notifications: an email to the sandbox address reaches SES SES message "
+        "ok   notifications: an email to the sandbox address reaches SES SES accepted message "
     )
     assert notifications[1].endswith(
-        "to success@simulator.amazonses.com (send ran here: no Lambda in the emulator)"
+        "(send ran here: no Lambda in the emulator), recorded to success@simulator.amazonses.com"
     )
     assert notifications[2].startswith(
         "n/v  notifications: the notifier is subscribed to the topic not verifiable"
     )
     assert smoke_passed(lines)
+
+
+def test_on_the_emulator_an_unreadable_sent_mail_record_leaves_the_recipient_not_verifiable() -> None:
+    with clean_moto_server() as endpoint:
+        # any Lambda function in moto makes /moto-api/data.json fail (it asks Docker about the function)
+        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+        role = iam.create_role(RoleName="any", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+        boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1").create_function(
+            FunctionName="any",
+            Runtime="python3.13",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": package.getvalue()},
+        )
+        [line] = run_feature_checks(
+            emulator_target("http://unused", endpoint), (CHECKS_BY_NAME["notification_reaches_ses"],)
+        )
+
+    assert line.startswith(
+        "n/v  notifications: an email to the sandbox address reaches SES SES accepted message "
+    )
+    assert (
+        "its recipient is not verifiable on this target: the emulator's sent-mail record is unreadable"
+        in line
+    )
 
 
 def test_on_the_emulator_a_missing_topic_fails_the_publish_check() -> None:
