@@ -133,7 +133,7 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     reports = Path(result.err.split(validated)[1].splitlines()[0])
     assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
     assert "verify: verified" in result.err
-    assert result.out.count("ok   ") == 11 and "FAIL" not in result.out
+    assert result.out.count("ok   ") == 13 and "FAIL" not in result.out  # 11 HTTP, 2 feature checks
 
     digest = deployed_digest(result, "dev")
     assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err

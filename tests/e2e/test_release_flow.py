@@ -78,7 +78,7 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     deploy_seconds = time.monotonic() - started
     assert dev.code == 0, dev.err
     assert "verify: verified" in dev.err
-    assert dev.out.count("ok   ") == 11 and "FAIL" not in dev.out
+    assert dev.out.count("ok   ") == 13 and "FAIL" not in dev.out  # 11 HTTP, 2 feature checks
 
     staging = cli("promote", "--from", "dev", "--to", "staging")
     assert staging.code == 0, staging.err

@@ -89,7 +89,8 @@ def test_three_fresh_clones_release_dev_staging_prod_through_one_store_and_a_fou
     verified = ok(run_cli(b, team.env(store), "verify", "--env", "dev"))
     assert f"dev runs {digest}" in verified.out and "verified" in verified.out
     smoke = ok(run_cli(b, team.env(store), "smoke", "--env", "dev"))
-    assert smoke.out.count("ok   ") == 11
+    assert smoke.out.count("ok   ") == 13  # 11 HTTP checks, the canary's probe, a notification published
+    assert smoke.out.count("n/v  ") == 4  # the Lambda canary, WAF, the email's recipient, the subscription
     ok(run_cli(b, team.env(store), "promote", "--from", "dev", "--to", "staging"))
 
     c = team.clone("c")
