@@ -29,7 +29,7 @@ synth() {
 }
 openapi() {
   openapi-spec-validator docs/specs/openapi.json
-  python -m careervp.openapi --check docs/specs/openapi.json
+  python -m careervp_local.openapi --check docs/specs/openapi.json
 }
 workflows() { actionlint .github/workflows/*.yml && zizmor --offline .github/workflows; }
 docs() {

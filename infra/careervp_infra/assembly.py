@@ -16,8 +16,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from careervp_infra.cloud_assembly import stack_templates
 from careervp_infra.environments import load_environments
-from careervp_infra.observability_check import observability_problems
 from careervp_infra.service_stack import ServiceStack
+from careervp_infra.verify.observability import observability_problems
 
 BACKEND_DIR = Path(__file__).resolve().parents[2] / "src" / "backend"
 PACKAGE = "careervp"

@@ -1,8 +1,8 @@
 """A tiny CareerVP-shaped project for exercising the pipeline with real tools on a small tree.
 
 It honours the same contracts as the real repository (pyproject config, the naming gatekeeper, a CDK-style
-app that writes a template into CDK_OUTDIR, `python -m careervp.openapi --check`), so every `pr` step runs
-for real in a few seconds instead of over the whole repository.
+app that writes a template into CDK_OUTDIR, `python -m careervp_local.openapi --check`), so every `pr` step
+runs for real in a few seconds instead of over the whole repository.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ def make_project(root: Path) -> Path:
     write(root, "src/backend/careervp/__init__.py", "")
     write(root, "src/backend/careervp/pricing.py", PRICING)
     write(root, "src/backend/careervp/greeting.py", GREETING)
-    write(root, "src/backend/careervp/openapi.py", OPENAPI_MODULE)
+    write(root, "src/backend/careervp_local/__init__.py", "")
+    write(root, "src/backend/careervp_local/openapi.py", OPENAPI_MODULE)
     write(root, "src/backend/scripts/validate_naming.py", GATEKEEPER)
     write(root, "infra/app.py", APP)
     write(root, "tests/unit/test_pricing.py", TEST_PRICING)

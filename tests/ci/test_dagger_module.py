@@ -22,7 +22,9 @@ import dagger
 import pytest
 from careervp_ci import dagger_setup, main
 from careervp_ci.cli import build_parser, profile_plan
+from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_failures import StepFailed
+from careervp_ci.dagger_release import CHANGE_SET
 from careervp_ci.main import Careervp
 from careervp_ci.profiles import PROFILES
 from careervp_ci.steps import synth
@@ -31,18 +33,14 @@ from dagger import dag
 from dagger._engine._version import CLI_VERSION
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function, ObjectType
+from support.dagger_recipes import FAKE_DIGEST, calls, execs, recorded_run, tree
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASE_FUNCTIONS = {
-    "build", "publish", "deploy", "verify", "smoke", "hotfix", "change_set", "change_set_markdown",
-    "promote", "approve", "ledger", "destroy", "evidence", "e2e", "drift", "github_settings",
-    "coverage_baseline",
-}  # fmt: skip
-PURE_RELEASE_FUNCTIONS = {"build", "change_set_markdown"}
-"""The same inputs give the same bytes: the tree (build) or the summary file (its Markdown)."""
-SIDE_EFFECTS = RELEASE_FUNCTIONS - PURE_RELEASE_FUNCTIONS
-GITHUB_ONLY = {"github_settings"}
-"""Administers the GitHub repository: a GitHub token, no AWS credentials."""
+RELEASE_FUNCTIONS = {"build", "change_set_markdown", "github_settings", "release"}
+"""The release path on the main object; `release` returns the object with the rest (test_dagger_release)."""
+SIDE_EFFECTS = {"github_settings"}
+"""Administers the GitHub repository (a token, no AWS): never cached. build and change-set-markdown are pure
+(the tree, the summary file decide the bytes); release only names the store and the credentials."""
 MODULE_ONLY = {"setup", "ci", "job", "reports", "test"}
 PURE_RELEASE = {"admit_ref"}
 """Release commands whose answer the inputs decide (the ref's history), so they keep the default cache."""
@@ -52,7 +50,6 @@ GATES = {name.replace("-", "_") for name in CATALOGUE if name not in SUITES and 
     "test"
 }
 """`dagger check` starts every check at once, so the release path (which must follow the gates) is none."""
-FAKE_DIGEST = "sha256:" + "ab" * 32
 
 
 def registered() -> ObjectType[Any]:
@@ -120,10 +117,6 @@ def test_parity_check_maps_hyphenated_steps_exactly_and_names_drift(
     assert parity_problems(module, catalogue) == [problem]
 
 
-def test_test_function_accepts_exactly_the_catalogue_suites() -> None:
-    assert set(main.SUITES) == set(SUITES)
-
-
 @pytest.mark.parametrize("step", sorted(set(CATALOGUE) - set(SUITES)))
 def test_step_function_arguments_match_the_catalogue_options(step: str) -> None:
     function = functions()[python_name(step)]
@@ -183,29 +176,6 @@ def test_every_host_command_that_takes_src_has_a_function_that_takes_src() -> No
     assert missing == set()
 
 
-def release_parity_problems(host: set[str], module: set[str]) -> list[str]:
-    return [
-        f"release command {command!r} has no Dagger function {python_name(command)!r}"
-        for command in sorted(host - set(HOST_ONLY_RELEASE))
-        if python_name(command) not in module
-    ]
-
-
-def test_every_host_release_command_has_its_dagger_function() -> None:
-    from careervp_ci.release_cli import COMMANDS
-
-    assert release_parity_problems(set(COMMANDS), set(functions())) == []
-
-
-def test_release_parity_names_a_missing_function() -> None:
-    from careervp_ci.release_cli import COMMANDS
-
-    module = set(functions()) - {"promote"}
-    assert release_parity_problems(set(COMMANDS), module) == [
-        "release command 'promote' has no Dagger function 'promote'"
-    ]
-
-
 @pytest.mark.parametrize("name", sorted(functions()))
 def test_every_function_takes_the_tree_as_src_from_the_repository_root_through_the_allow_list(
     name: str,
@@ -215,7 +185,7 @@ def test_every_function_takes_the_tree_as_src_from_the_repository_root_through_t
     assert parameter.resolved_type is dagger.Directory
     assert parameter.default_path == "/"
     assert not parameter.has_default
-    assert parameter.ignore == main.SOURCE_ALLOW_LIST
+    assert parameter.ignore == SOURCE_ALLOW_LIST
     for needed in ("!uv.lock", "!ci/", "!src/", "!infra/", "!tests/", "!.github/", "**/node_modules/"):
         assert needed in parameter.ignore
 
@@ -238,18 +208,6 @@ def test_the_gates_and_only_the_gates_are_checks() -> None:
     assert {name for name, function in functions().items() if function.check} == GATES
 
 
-@pytest.mark.parametrize("name", sorted(SIDE_EFFECTS))
-def test_release_credentials_are_typed_as_secrets(name: str) -> None:
-    parameters = functions()[name].parameters
-    if name in GITHUB_ONLY:
-        assert parameters["github_token"].resolved_type == dagger.Secret | None
-        return
-    for credential in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
-        assert parameters[credential].resolved_type == dagger.Secret | None
-    if "stripe_webhook_secret" in parameters:
-        assert parameters["stripe_webhook_secret"].resolved_type == dagger.Secret | None
-
-
 def test_no_string_argument_is_named_like_a_credential() -> None:
     secretive = re.compile(r"secret|token|password|access_key")
     for name, function in functions().items():
@@ -258,22 +216,45 @@ def test_no_string_argument_is_named_like_a_credential() -> None:
                 assert parameter.resolved_type == dagger.Secret | None, f"{name}.{parameter.name}"
 
 
-def test_module_loads_without_the_dev_only_packages_the_runtime_lacks() -> None:
-    blocked = ["cyclonedx", "boto3", "aws_cdk", "moto", "careervp", "careervp_infra", "careervp_ci.steps"]
-    probe = (
-        "import importlib.abc, sys\n"
-        f"BLOCKED = {blocked!r}\n"
-        "class Block(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if any(name == b or name.startswith(b + '.') for b in BLOCKED):\n"
-        "            raise ImportError(f'{name} is not installed in the Dagger module runtime')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from dagger.mod.cli import load_module\n"
-        "print(sorted(load_module()._objects))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+RUNTIME_PROBE = """
+import importlib.abc, importlib.metadata, sys, tomllib
+from pathlib import Path
+
+lock = tomllib.loads(Path(sys.argv[1]).read_text())
+installed = {package["name"] for package in lock["package"]}
+owners = importlib.metadata.packages_distributions()
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        dists = {dist.lower().replace("_", "-") for dist in owners.get(top, [])}
+        if dists and not dists & installed:
+            missing = ", ".join(sorted(dists))
+            raise ImportError(f"{name} ({missing}) is not installed in the Dagger module runtime")
+
+sys.meta_path.insert(0, Block())
+from dagger.mod.cli import load_module
+print(sorted(load_module()._objects))
+"""
+"""Loads the module with only what `ci/uv.lock` installs importable: the runtime's view. The module reads the
+step catalogue (names, summaries, suites, profiles), so a step module that imports a dev-only package at
+import time fails here; import it inside the function that needs it."""
+
+
+def test_module_loads_with_only_the_packages_the_runtime_installs() -> None:
+    argv = [sys.executable, "-c", RUNTIME_PROBE, str(ROOT / "ci/uv.lock")]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "Careervp" in done.stdout
+
+
+def test_the_runtime_probe_refuses_a_dev_only_package() -> None:
+    probe = RUNTIME_PROBE.replace("from dagger.mod.cli import load_module", "import boto3  # noqa")
+    probe = probe.replace("print(sorted(load_module()._objects))", "")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT / "ci/uv.lock")], capture_output=True, text=True, check=False
+    )
+    assert "boto3 (boto3) is not installed in the Dagger module runtime" in done.stderr
 
 
 def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:
@@ -307,18 +288,9 @@ def test_pins_agree_with_the_rest_of_the_project() -> None:
     assert (ROOT / "ci/.python-version").read_text().strip() == python_version
     makefile = (ROOT / "Makefile").read_text()
     assert f"UV_VERSION := {dagger_setup.UV_VERSION}\n" in makefile
-    assert main.ASSEMBLY == synth.ASSEMBLY
 
 
 # --- recipes: the lazy query each function builds -------------------------------------------------------
-
-
-def calls(obj: Any) -> list[tuple[str, dict[str, Any]]]:
-    return [(selection.name, selection.args) for selection in obj._ctx.selections]
-
-
-def execs(obj: Any) -> list[list[str]]:
-    return [args["args"] for name, args in calls(obj) if name == "withExec"]
 
 
 def cache_keys(container: Any) -> dict[str, str]:
@@ -338,11 +310,6 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def module() -> Careervp:
     return Careervp()
-
-
-def tree() -> dagger.Directory:
-    """A lazy host directory: never read, since no engine runs here."""
-    return dag.host().directory("/nonexistent-tree")
 
 
 def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_installs(offline: None) -> None:
@@ -397,156 +364,12 @@ def test_synth_returns_the_cloud_assembly_directory(offline: None) -> None:
     assert execs(assembly)[-1] == ["careervp-ci", "synth", "--no-cache"]
 
 
-def test_deploy_recipe_uses_secret_variables_and_no_plain_credential(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = recorded_run(monkeypatch)
-    key = dag.set_secret("key", "AKIA-NOT-REAL")
-    asyncio.run(
-        module().deploy(
-            src=tree(),
-            env="dev",
-            artifact=FAKE_DIGEST,
-            store="s3://bucket/prefix",
-            aws_access_key_id=key,
-            stripe_webhook_secret=dag.set_secret("webhook", "whsec-not-real"),
-        )
-    )
-    steps = calls(seen[-1])
-    secret_names = {args["name"] for name, args in steps if name == "withSecretVariable"}
-    assert secret_names == {"AWS_ACCESS_KEY_ID", "STRIPE_WEBHOOK_SECRET"}
-    plain = {args["name"] for name, args in steps if name == "withEnvVariable"}
-    assert not plain & {
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "STRIPE_WEBHOOK_SECRET",
-    }
-    assert "AKIA-NOT-REAL" not in repr(steps)
-    assert execs(seen[-1])[-1] == [
-        "careervp-ci", "deploy", "--env", "dev", "--artifact", FAKE_DIGEST, "--store", "s3://bucket/prefix",
-    ]  # fmt: skip
-
-
-def recorded_run(monkeypatch: pytest.MonkeyPatch, output: str = "done") -> list[dagger.Container]:
-    """Engine-free stand-ins for a file digest, sync and stdout (which prints `output`), recording every
-    container a function syncs."""
-    seen: list[dagger.Container] = []
-
-    async def digest(self: dagger.File, **_: Any) -> str:
-        return FAKE_DIGEST
-
-    async def sync(self: dagger.Container) -> dagger.Container:
-        seen.append(self)
-        return self
-
-    async def stdout(self: dagger.Container) -> str:
-        return output
-
-    monkeypatch.setattr(dagger.File, "digest", digest)
-    monkeypatch.setattr(dagger.Container, "sync", sync)
-    monkeypatch.setattr(dagger.Container, "stdout", stdout)
-    return seen
-
-
-def secret_and_plain_names(container: dagger.Container) -> tuple[set[str], set[str]]:
-    steps = calls(container)
-    secret = {args["name"] for name, args in steps if name == "withSecretVariable"}
-    return secret, {args["name"] for name, args in steps if name == "withEnvVariable"}
-
-
-CREDENTIALS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
-
-
-def aws_secrets() -> tuple[dagger.Secret, dagger.Secret, dagger.Secret]:
-    return (
-        dag.set_secret("id", "AKIA-NOT-REAL"),
-        dag.set_secret("key", "not-a-real-key"),
-        dag.set_secret("token", "not-a-real-token"),
-    )
-
-
-def test_deploy_with_a_change_set_approves_that_file_then_deploys_in_the_same_container(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = recorded_run(monkeypatch)
-    reviewed = dag.host().file("/nonexistent/change-set.json")
-    key_id, key, token = aws_secrets()
-    asyncio.run(
-        module().deploy(
-            src=tree(),
-            env="prod",
-            artifact=FAKE_DIGEST,
-            store="s3://bucket/prefix",
-            change_set=reviewed,
-            approver="github-environment:prod/run-7",
-            aws_region="eu-west-1",
-            aws_access_key_id=key_id,
-            aws_secret_access_key=key,
-            aws_session_token=token,
-        )
-    )
-    approve, deploy = seen[-2], seen[-1]
-    assert execs(approve)[-1] == [
-        "careervp-ci", "approve", "--env", "prod", "--artifact", FAKE_DIGEST, "--summary", main.CHANGE_SET,
-        "--store", "s3://bucket/prefix", "--approver", "github-environment:prod/run-7",
-    ]  # fmt: skip
-    assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(approve)
-    assert execs(deploy)[-2:] == [
-        execs(approve)[-1],
-        [
-            "careervp-ci",
-            "deploy",
-            "--env",
-            "prod",
-            "--artifact",
-            FAKE_DIGEST,
-            "--store",
-            "s3://bucket/prefix",
-        ],
-    ]
-    secret, plain = secret_and_plain_names(deploy)
-    assert secret == CREDENTIALS
-    assert not plain & CREDENTIALS
-    assert "AKIA-NOT-REAL" not in repr(calls(deploy))
-
-
-def test_deploy_without_a_change_set_runs_no_approve(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = recorded_run(monkeypatch)
-    asyncio.run(module().deploy(src=tree(), env="dev", artifact=FAKE_DIGEST, store="s3://b/p"))
-    assert not [argv for argv in execs(seen[-1]) if argv[:2] == ["careervp-ci", "approve"]]
-
-
-def test_change_set_returns_the_summary_file_and_takes_credentials_only_as_secrets(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = recorded_run(monkeypatch)
-    key_id, key, token = aws_secrets()
-    summary: dagger.File = asyncio.run(
-        module().change_set(
-            src=tree(),
-            env="prod",
-            artifact=FAKE_DIGEST,
-            store="s3://b/p",
-            aws_access_key_id=key_id,
-            aws_secret_access_key=key,
-            aws_session_token=token,
-        )
-    )
-    assert calls(summary)[-1] == ("file", {"path": main.CHANGE_SET})
-    assert execs(seen[-1])[-1] == [
-        "careervp-ci", "change-set", "--env", "prod", "--artifact", FAKE_DIGEST, "--out", main.CHANGE_SET,
-        "--store", "s3://b/p",
-    ]  # fmt: skip
-    secret, plain = secret_and_plain_names(seen[-1])
-    assert secret == CREDENTIALS
-    assert not plain & CREDENTIALS
-
-
 def test_change_set_markdown_renders_the_given_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = recorded_run(monkeypatch)
     reviewed = dag.host().file("/nonexistent/change-set.json")
     asyncio.run(module().change_set_markdown(src=tree(), summary=reviewed))
-    assert ("withFile", {"path": main.CHANGE_SET, "source": reviewed}) in calls(seen[-1])
-    assert execs(seen[-1])[-1] == ["careervp-ci", "change-set-markdown", "--summary", main.CHANGE_SET]
+    assert ("withFile", {"path": CHANGE_SET, "source": reviewed}) in calls(seen[-1])
+    assert execs(seen[-1])[-1] == ["careervp-ci", "change-set-markdown", "--summary", CHANGE_SET]
 
 
 def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them() -> None:
@@ -577,27 +400,6 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
             **PROFILES[profile].options.get("integration", {}),
         }.items()
     }
-
-
-def test_side_effect_calls_carry_a_fresh_call_id_so_the_engine_never_replays_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = recorded_run(monkeypatch)
-    smokes = []
-    for _ in range(2):
-        asyncio.run(module().smoke(src=tree(), env="dev", store="s3://b/p"))
-        smokes.append(seen[-1])
-    ids = [
-        [
-            args["value"]
-            for name, args in calls(container)
-            if name == "withEnvVariable" and args["name"] == "CAREERVP_CALL_ID"
-        ]
-        for container in smokes
-    ]
-    assert len(ids[0]) == 1
-    assert ids[0] != ids[1]
-    assert calls(smokes[0])[-2][1]["name"] == "CAREERVP_CALL_ID"
 
 
 @pytest.mark.parametrize(
@@ -649,7 +451,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
         {"step": "synth", "options": {}, "profile": "pr"},
     ]
     jobs.append({"step": "release-local", "options": {}, "final": True, "profile": "main"})
-    monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(main, "base", lambda src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)
     summary: str = asyncio.run(module().ci(src=given, git=tree(), profile="main"))
     assert started[-1] == "release-local after 2 gates"
@@ -668,7 +470,7 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
         {"step": "lint", "options": {}, "profile": "pr"},
         {"step": "release-local", "options": {}, "final": True, "profile": "main"},
     ]
-    monkeypatch.setattr(Careervp, "_base", lambda self, src: _fake_base(json.dumps(jobs)))
+    monkeypatch.setattr(main, "base", lambda src: _fake_base(json.dumps(jobs)))
     monkeypatch.setattr(Careervp, "_job", job)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
         asyncio.run(module().ci(src=tree(), git=tree(), profile="main"))

@@ -16,7 +16,7 @@ SPEC = "docs/specs/openapi.json"
 
 def remove_all_routes(tree: Path) -> None:
     """Remove every route from both the code's contract and the committed spec (breaking, but no drift)."""
-    module = tree / "src/backend/careervp/openapi.py"
+    module = tree / "src/backend/careervp_local/openapi.py"
     old = '"paths": {"/total": {"get": {"responses": {"200": {"description": "ok"}}}}},'
     module.write_text(module.read_text().replace(old, '"paths": {},'))
     spec = json.loads((tree / SPEC).read_text())
@@ -52,7 +52,9 @@ def test_spec_that_drifted_from_the_code_fails(fixture_tree: Path, careervp_ci: 
     result = careervp_ci("openapi", cwd=fixture_tree)
     assert result.returncode == 1
     assert "differs from the code" in result.stdout
-    assert "reproduce: uv run python -m careervp.openapi --check docs/specs/openapi.json" in result.stdout
+    assert (
+        "reproduce: uv run python -m careervp_local.openapi --check docs/specs/openapi.json" in result.stdout
+    )
 
 
 def test_an_accepted_break_without_a_reason_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ ROUTE = '"{route}": {{"get": {{"responses": {{"200": {{"description": "ok"}}}}}}
 
 
 def drop_route_from_spec_and_code(tree: Path, route: str) -> None:
-    module = tree / "src/backend/careervp/openapi.py"
+    module = tree / "src/backend/careervp_local/openapi.py"
     module.write_text(module.read_text().replace(ROUTE.format(route=route), ""))
     spec = json.loads((tree / SPEC).read_text())
     del spec["paths"][route]
@@ -25,7 +25,7 @@ def drop_route_from_spec_and_code(tree: Path, route: str) -> None:
 
 def add_route(tree: Path, route: str) -> None:
     """Add a route to both the code's contract and the spec, and commit it (the base ref has it)."""
-    module = tree / "src/backend/careervp/openapi.py"
+    module = tree / "src/backend/careervp_local/openapi.py"
     old = '"paths": {'
     module.write_text(module.read_text().replace(old, old + ROUTE.format(route=route), 1))
     spec = json.loads((tree / SPEC).read_text())

@@ -1,6 +1,7 @@
 """The shared release state on its own: conditional creates (a folder and a real S3 endpoint), leased locks
-and their takeover, the sealed ledger, the self-healing store, scratch reclaiming, and the pieces that make
-a digest the commit's identity. Fast: no build, no deploy."""
+and their takeover, the sealed ledger, the self-healing store, scratch reclaiming, and the git facts that
+make a digest the commit's identity (the build's own pieces: test_release_build.py). Fast: no build, no
+deploy."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.artifact import digest_of
-from careervp_ci.release.build import BuildError, find_uv, strip_installer_leftovers
+from careervp_ci.errors import UsageError
 from careervp_ci.release.gitref import release_line, tree_state
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError
 from careervp_ci.release.locking import LEASE_ENV, EnvironmentBusyError, acquire, environment_lock
@@ -97,7 +98,7 @@ def test_a_dead_process_on_this_host_releases_its_lock_at_once(backend: Backend)
 
 def test_the_lease_must_be_a_positive_number(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(LEASE_ENV, "soon")
-    with pytest.raises(ValueError, match=f"{LEASE_ENV}='soon' is not a positive number"):
+    with pytest.raises(UsageError, match=f"{LEASE_ENV}='soon' is not a positive number"):
         acquire(FolderBackend(tmp_path), "dev", run="r", operation="deploy", digest="", log=print)
 
 
@@ -147,29 +148,6 @@ def test_scratch_left_by_a_dead_process_is_reclaimed_and_a_live_ones_is_kept(tmp
     (tmp_path / f"artifact.elsewhere.{dead.pid}.ghi789").mkdir()
     assert reclaim(tmp_path) == [f"artifact.{host()}.{dead.pid}.abc123"]
     assert len(list(tmp_path.iterdir())) == 2
-
-
-def test_console_scripts_and_the_installer_lock_leave_the_package_and_its_record(tmp_path: Path) -> None:
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "jp.py").write_text("#!/some/checkout/.venv/bin/python\n")
-    (tmp_path / ".lock").write_text("")
-    (tmp_path / "jmespath-1.1.0.dist-info").mkdir()
-    record = tmp_path / "jmespath-1.1.0.dist-info" / "RECORD"
-    record.write_text("jmespath/__init__.py,sha256=x,1\nbin/jp.py,sha256=y,2\n")
-    strip_installer_leftovers(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["jmespath-1.1.0.dist-info"]
-    assert record.read_text() == "jmespath/__init__.py,sha256=x,1\n"
-
-
-def test_without_the_pinned_uv_the_build_says_how_to_get_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "Makefile").write_text("UV_VERSION := 0.13.8\n")
-    monkeypatch.delenv("UV", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("sys.prefix", str(tmp_path / "venv"))
-    with pytest.raises(BuildError, match=r"needs uv 0\.13\.8 .* found no uv at all; run `make setup`"):
-        find_uv(tmp_path)
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -4,7 +4,6 @@ may do)."""
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 import re
@@ -16,11 +15,11 @@ from typing import Any, cast
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
+from careervp_ci.rehearsal.call import parse
 from careervp_ci.select import DOCS, FULL_BAR, select
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
-MODULE = ROOT / "ci" / "src" / "careervp_ci" / "main.py"
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
@@ -118,33 +117,13 @@ class DaggerCall:
 
 
 def parse_dagger_call(script: str) -> DaggerCall:
-    """`dagger call fn --a x --b y directory --path p export --path q` -> fn, {a, b}, the chained calls."""
-    words = shlex.split(" ".join(script.split()).split(" | ")[0])
-    assert words[:2] == ["dagger", "call"], script
-    calls: list[tuple[str, set[str]]] = []
-    expect_value = False
-    for word in words[2:]:
-        if expect_value:
-            expect_value = False
-        elif word.startswith("--"):
-            calls[-1][1].add(word[2:])
-            expect_value = "=" not in word
-        else:
-            calls.append((word, set()))
-    (function, flags), *chain = calls
-    return DaggerCall(function, frozenset(flags), tuple((name, frozenset(f)) for name, f in chain))
-
-
-def module_functions() -> dict[str, frozenset[str]]:
-    """The Dagger module's functions and their CLI flags (kebab-case), read from main.py's source."""
-    tree = ast.parse(MODULE.read_text(encoding="utf-8"))
-    cls = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Careervp")
-    functions: dict[str, frozenset[str]] = {}
-    for node in cls.body:
-        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and not node.name.startswith("_"):
-            names = [arg.arg for arg in (*node.args.args[1:], *node.args.kwonlyargs)]
-            functions[node.name.replace("_", "-")] = frozenset(name.replace("_", "-") for name in names)
-    return functions
+    """A workflow's `dagger call ...` read as the Dagger CLI reads it, from the module's own registry (an
+    unknown function or flag fails here): the function reached last, every module flag on the way, and the
+    core calls chained after it."""
+    call = parse(shlex.split(" ".join(script.split()).split(" | ")[0])[2:])
+    flags = frozenset(flag for function in call.functions for flag in function.args)
+    chain = tuple((chained.name, frozenset(chained.args)) for chained in call.chain)
+    return DaggerCall(call.functions[-1].name, flags, chain)
 
 
 def dagger_engine_version() -> str:
@@ -231,6 +210,17 @@ def job_steps() -> Iterator[tuple[Workflow, str, Mapping[str, Any]]]:
 
 def action(step: Mapping[str, Any]) -> str:
     return str(step.get("uses", "")).split("@")[0]
+
+
+def is_call(script: str, function: str) -> bool:
+    """Whether the script is a `dagger call` that ends at this module function."""
+    return script.lstrip().startswith("dagger call") and parse_dagger_call(script).function == function
+
+
+RELEASE_FLAGS = frozenset(
+    {"store", "aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-region"}
+)
+"""What every release call names once, on `release`."""
 
 
 def dagger_scripts(job: Mapping[str, Any]) -> list[str]:
@@ -370,7 +360,7 @@ def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_att
     assert prod["environment"] == "prod"
     scripts = [str(s.get("run", "")) for s in steps(prod)]
     verify_at = next(i for i, s in enumerate(scripts) if s.startswith("gh attestation verify"))
-    deploy_at = next(i for i, s in enumerate(scripts) if s.startswith("dagger call deploy"))
+    deploy_at = next(i for i, s in enumerate(scripts) if is_call(s, "deploy"))
     assert verify_at < deploy_at
     assert "deploy-dev.yml" in scripts[verify_at]
 
@@ -378,16 +368,16 @@ def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_att
 def test_prod_deploys_by_approving_the_change_set_the_plan_job_computed_and_published() -> None:
     jobs = by_name("deploy-stage-prod.yml").jobs
     plan = [" ".join(script.split()) for script in dagger_scripts(jobs["change-set"])]
-    assert plan[0].startswith('dagger call change-set --env prod --artifact "$ARTIFACT"')
-    assert plan[0].endswith(" export --path change-set.json")
+    assert parse_dagger_call(plan[0]) == DaggerCall(
+        "change-set", RELEASE_FLAGS | {"env", "artifact"}, (("export", frozenset({"path"})),)
+    )
+    assert '--env prod --artifact "$ARTIFACT" export --path change-set.json' in plan[0]
     assert plan[1] == f"dagger call change-set-markdown --summary change-set.json | tee -a {SUMMARY}"
     uploads = [s["with"] for s in steps(jobs["change-set"]) if action(s) == "actions/upload-artifact"]
     assert [(u["name"], u["path"]) for u in uploads] == [("careervp-change-set", "change-set.json")]
     downloads = [s["with"] for s in steps(jobs["prod"]) if action(s) == "actions/download-artifact"]
     assert {"name": "careervp-change-set"} in downloads
-    (deploy,) = [
-        " ".join(s.split()) for s in dagger_scripts(jobs["prod"]) if s.startswith("dagger call deploy")
-    ]
+    (deploy,) = [" ".join(s.split()) for s in dagger_scripts(jobs["prod"]) if is_call(s, "deploy")]
     assert '--change-set change-set.json --approver "github-environment:prod/run-$GITHUB_RUN_ID"' in deploy
 
 
@@ -426,15 +416,15 @@ def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
     deploy = workflow.jobs["deploy"]
     assert deploy["env"]["HOTFIX_REF"] == "${{ inputs.ref }}"
     assert deploy["env"]["TARGET_ENV"] == "${{ inputs.environment }}"
-    (script,) = [script for script in dagger_scripts(deploy) if "dagger call deploy" in script]
+    (script,) = [script for script in dagger_scripts(deploy) if is_call(script, "deploy")]
     assert '--env "$TARGET_ENV"' in script and '--ref "$HOTFIX_REF"' in script
 
 
 def test_every_deploy_job_fetches_and_uploads_the_failure_evidence_only_on_failure() -> None:
     for workflow, job_id, job in job_steps():
-        if not any("dagger call deploy" in script for script in dagger_scripts(job)):
+        if not any(is_call(script, "deploy") for script in dagger_scripts(job)):
             continue
-        fetch = [step for step in steps(job) if "dagger call evidence" in str(step.get("run", ""))]
+        fetch = [step for step in steps(job) if is_call(str(step.get("run", "")), "evidence")]
         upload = [
             step
             for step in steps(job)
@@ -450,7 +440,7 @@ def test_a_hotfix_reaches_prod_only_through_the_change_set_and_the_prod_approval
     assert jobs["change-set"]["environment"] == "prod-plan"
     assert jobs["prod"]["environment"] == "prod"
     assert jobs["prod"]["needs"] == ["build", "change-set"]
-    (deploy,) = [parse_dagger_call(s) for s in dagger_scripts(jobs["prod"]) if "dagger call deploy" in s]
+    (deploy,) = [parse_dagger_call(s) for s in dagger_scripts(jobs["prod"]) if is_call(s, "deploy")]
     assert {"change-set", "approver"} <= deploy.flags
 
 
@@ -502,17 +492,28 @@ def test_every_job_that_runs_steps_installs_the_pinned_dagger_cli_first() -> Non
 
 
 def test_every_dagger_call_names_a_module_function_and_its_real_arguments() -> None:
-    functions = module_functions()
     for workflow in WORKFLOWS_LOADED:
         for job_id, script in run_scripts(workflow):
             if run_kind(script) != "dagger call":
                 continue
-            call = parse_dagger_call(script)
+            call = parse_dagger_call(script)  # refuses an unknown function or flag, as the CLI would
             where = (workflow.name, job_id, call.function)
-            assert call.function in functions, where
-            assert call.flags <= functions[call.function], (where, call.flags - functions[call.function])
             for name, flags in call.chain:
                 assert flags <= DAGGER_CORE_CHAIN.get(name, set()), (where, name)
+
+
+def test_the_runner_masks_the_aws_account_id_wherever_credentials_are_configured() -> None:
+    """The account id is known on the runner, so the runner masks it (the release commands' own
+    `::add-mask::` announcements print inside Dagger containers, where GitHub does not read them)."""
+    configured = [
+        (workflow.name, job_id, step["with"])
+        for workflow, job_id, job in job_steps()
+        for step in steps(job)
+        if action(step) == "aws-actions/configure-aws-credentials"
+    ]
+    assert len(configured) >= 5
+    for where in configured:
+        assert where[2].get("mask-aws-account-id") is True, where[:2]
 
 
 def test_credentials_reach_dagger_as_secret_references() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from careervp_ci.rehearsal.call import parse
 from careervp_ci.rehearsal.rehearse import World, world
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
@@ -63,8 +65,13 @@ def test_every_workflow_rehearses_green_with_real_containers(report: dict[str, A
         assert "stands in for docker.io/library/python:3.13-slim@sha256:" in call["image"]
 
 
+def function(line: str) -> str:
+    """The module function a recorded `dagger call` line reached (`release ... deploy` -> deploy)."""
+    return parse(shlex.split(line)[2:]).functions[-1].name
+
+
 def test_the_release_chain_runs_build_publish_deploy_verify_smoke_in_order(report: dict[str, Any]) -> None:
-    dev = [call["call"].split()[2] for call in report["calls"] if call["workflow"] == "deploy-dev"]
+    dev = [function(call["call"]) for call in report["calls"] if call["workflow"] == "deploy-dev"]
     order = [name for name in dev if name in ("build", "publish", "deploy", "verify", "smoke")]
     assert order == ["build", "publish", "deploy", "verify", "smoke"]
     prod = [c["call"] for c in report["calls"] if c["workflow"] == "deploy-stage-prod" and c["job"] == "prod"]
@@ -109,8 +116,9 @@ jobs:
     rehearsal.run(Scenario("planted", "planted", Event("push"), "refs/heads/main", head=head))
 
 
-CREDENTIALS = (
-    "--aws-access-key-id env:AWS_ACCESS_KEY_ID --aws-secret-access-key env:AWS_SECRET_ACCESS_KEY "
+RELEASE = (
+    'dagger call release --store "$ARTIFACT_STORE" --aws-access-key-id env:AWS_ACCESS_KEY_ID '
+    "--aws-secret-access-key env:AWS_SECRET_ACCESS_KEY "
     '--aws-session-token env:AWS_SESSION_TOKEN --aws-region "$AWS_REGION"'
 )
 
@@ -131,7 +139,7 @@ def test_a_dagger_call_the_cli_would_refuse_stops_the_rehearsal_named(
 
 
 def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(planted: World) -> None:
-    smoke = f'dagger call smoke --env dev --store "$ARTIFACT_STORE" {CREDENTIALS}'
+    smoke = f"{RELEASE} smoke --env dev"
     with pytest.raises(RehearsalFailed, match="STRIPE_WEBHOOK_SECRET"):
         rehearse_planted(planted, f"      - name: Smoke without the webhook secret\n        run: {smoke}\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.main import SOURCE_ALLOW_LIST
+from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
 from careervp_ci.rehearsal.tree import excluded, included, stage, tree_digest
 
 

@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from careervp_ci.errors import UsageError
+
 MANIFEST = "manifest.json"
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _CHUNK = 1 << 20
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-class ArtifactError(Exception):
+class ArtifactError(UsageError):
     """The artifact is malformed, tampered with, or cannot be read; the message says which and what to do."""
 
 

@@ -20,16 +20,17 @@ from pathlib import Path
 
 from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
+from careervp_ci.errors import USAGE, CareervpError
 from careervp_ci.host import HostExecutor
-from careervp_ci.plan import Plan, PlanError, build_plan, unknown
+from careervp_ci.plan import Plan, PlanError, build_plan, find_profile, unknown
+from careervp_ci.plan import profile_plan as plan_for_profile
 from careervp_ci.profiles import PROFILES
 from careervp_ci.progress import progress_for
 from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
-from careervp_ci.select import RefError, changed_paths, select
+from careervp_ci.select import changed_paths, select
 from careervp_ci.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.steps.model import Step
 
-USAGE_ERROR = 2
 PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 """Commands served without the release module, which pulls in the AWS emulator and takes about a second
 to import: `careervp_ci.release_cli` is imported only for anything else (a release command, the help, or
@@ -129,20 +130,10 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
 
 
 def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
-    if args.profile not in PROFILES:
-        raise unknown("profile", args.profile, PROFILES)
-    profile = PROFILES[args.profile]
-    options: dict[str, dict[str, str | None]] = {
-        name: dict(values) for name, values in profile.options.items()
-    }
-    for name in profile.steps:
-        step_options = {option.name for option in CATALOGUE[name].options}
-        if args.seed and "seed" in step_options:
-            options.setdefault(name, {})["seed"] = args.seed
-        base_ref = args.base_ref or args.changed_from
-        if base_ref and "base-ref" in step_options:
-            options.setdefault(name, {})["base-ref"] = base_ref
-    wanted: Sequence[str] = profile.steps
+    """`ci`'s arguments as the profile's Plan (`careervp_ci.plan.profile_plan`), printing what the
+    change-aware selection kept and skipped."""
+    profile = find_profile(args.profile)
+    wanted: Sequence[str] | None = None
     skipped: Mapping[str, str] = {}
     if args.changed_from:
         selection = select(
@@ -152,14 +143,14 @@ def profile_plan(args: argparse.Namespace) -> tuple[Plan, str]:
         for name, reason in selection.skipped.items():
             print(f"  skip {name}: {reason}")
         wanted, skipped = selection.steps, selection.skipped
-    if args.only:
-        for name in args.only:
-            if name not in profile.steps:
-                raise PlanError(
-                    f"--only {name!r} is no step of profile {profile.name}: {', '.join(profile.steps)}"
-                )
-        wanted = [name for name in wanted if name in args.only]
-    plan = build_plan(CATALOGUE, wanted, options, skipped, final=profile.final)
+    plan = plan_for_profile(
+        profile,
+        seed=args.seed,
+        base_ref=args.base_ref or args.changed_from,
+        wanted=wanted,
+        skipped=skipped,
+        only=args.only,
+    )
     return plan, f"careervp-ci ci --profile {profile.name}"
 
 
@@ -211,13 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" (other commands: {', '.join(c for c in commands if c not in CATALOGUE)})",
             file=sys.stderr,
         )
-        return USAGE_ERROR
+        return USAGE
     args = parser.parse_args(arguments)
     try:
         return dispatch(args)
-    except (PlanError, RefError, ValueError) as error:
+    except CareervpError as error:
         print(f"careervp-ci: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return error.exit_code
     except KeyboardInterrupt:
         print("careervp-ci: interrupted; running tools were stopped", file=sys.stderr)
         return INTERRUPTED

@@ -19,12 +19,23 @@ def tail(text: str, lines: int = TAIL_LINES) -> str:
     return "\n".join(kept)
 
 
+RELEASE_CREDENTIALS = (
+    "--aws-access-key-id env:AWS_ACCESS_KEY_ID --aws-secret-access-key env:AWS_SECRET_ACCESS_KEY "
+    "--aws-session-token env:AWS_SESSION_TOKEN"
+)
+
+
 def dagger_command(argv: Sequence[str]) -> str:
     """`careervp-ci test --no-cache --suite unit` -> `dagger call test --suite unit`; a job of `ci`
-    (`careervp-ci ci --profile P --only S`) -> `dagger call job --profile P --step S`."""
+    (`careervp-ci ci --profile P --only S`) -> `dagger call job --profile P --step S`; a release command
+    (`careervp-ci deploy ... --store S`) -> `dagger call release --store S <credentials> deploy ...`."""
     words = [word for word in argv[1:] if word != "--no-cache"]
     if words[:1] == ["ci"] and "--only" in words:
         words = ["job", *("--step" if word == "--only" else word for word in words[1:])]
+    if "--store" in words[:-1]:
+        at = words.index("--store")
+        store = words[at + 1]
+        words = ["release", "--store", store, RELEASE_CREDENTIALS, *words[:at], *words[at + 2 :]]
     return " ".join(["dagger", "call", *words])
 
 

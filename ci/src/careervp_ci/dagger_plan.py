@@ -1,12 +1,12 @@
-"""A profile as Dagger jobs: which step functions `dagger call ci` starts, with which arguments.
+"""The Dagger rendering of a profile's Plan: which jobs `dagger call ci` starts, each in its own container.
 
-Runs inside the setup container (`python -m careervp_ci.dagger_plan PROFILE`), where the whole toolchain is
-installed, so the profile comes from the tree under test and the module itself never imports the catalogue
-(its step modules need dev-only packages that the Dagger module runtime does not install).
+It plans nothing of its own: the Plan comes from `careervp_ci.plan.profile_plan`, as on the host, and each
+job runs a slice of it (`careervp-ci ci --profile P --only STEP`). It runs inside the setup container
+(`python -m careervp_ci.dagger_plan PROFILE`), so the profile comes from the tree under test.
 
-A step that another selected step needs is not started on its own: `careervp-ci <step>` runs what it needs
-in the same container (coverage runs unit and integration), and running it twice would only cost time.
-A profile's final steps (the release path) are marked so `ci` starts them only once every other job passed.
+A step that another planned step needs is not started on its own: `--only STEP` runs what it needs in the
+same container (coverage runs unit and integration), and running it twice would only cost time. A profile's
+final steps (the release path) are marked so `ci` starts them only once every other job passed.
 """
 
 from __future__ import annotations
@@ -14,15 +14,18 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
-USAGE_ERROR = 2
+from careervp_ci.errors import USAGE
+from careervp_ci.plan import Plan, PlanError, find_profile, profile_plan
+from careervp_ci.profiles import PROFILES
 
 
 @dataclass(frozen=True)
 class Job:
     step: str
-    options: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Each step the job runs (its own and the covered ones) with the options the profile's Plan gives it."""
     covers: tuple[str, ...] = ()
     """Needed steps this job runs in its own container instead of separately."""
     final: bool = False
@@ -35,71 +38,46 @@ class Job:
     """The step (or one it needs) takes `--base-ref`: only this job gets the repository's .git."""
 
 
-def jobs_for(
-    steps: Sequence[str],
-    needs: Mapping[str, Sequence[str]],
-    options: Mapping[str, Mapping[str, str]],
-    final: Sequence[str] = (),
-) -> list[Job]:
-    """One job per selected step, except steps another selected step needs (that step covers them)."""
-    covered = {need: name for name in steps for need in needs.get(name, ()) if need in steps}
-    return [
-        Job(
-            name,
-            dict(options.get(name, {})),
-            tuple(need for need in needs.get(name, ()) if need in steps),
-            final=name in final,
-        )
-        for name in steps
-        if name not in covered
-    ]
+def job_plan(profile: str, step: str) -> Plan:
+    """What a job runs in its container: the profile's Plan narrowed to `step` and what it needs."""
+    return profile_plan(find_profile(profile), only=[step])
 
 
-def profile_jobs(profile_name: str) -> list[Job]:
-    """The jobs for a profile from `careervp_ci.profiles`; KeyError names the valid profiles."""
-    from careervp_ci.profiles import PROFILES  # noqa: PLC0415  (the catalogue needs the full toolchain)
-    from careervp_ci.steps.catalogue import CATALOGUE  # noqa: PLC0415
-
-    if profile_name not in PROFILES:
-        raise KeyError(f"unknown profile {profile_name!r}; valid profiles: {', '.join(PROFILES)}")
-    profile = PROFILES[profile_name]
-    needs = {name: CATALOGUE[name].needs for name in profile.steps}
-    options = {name: dict(values) for name, values in profile.options.items()}
-    return [
-        replace(
-            job,
-            profile=canonical_profile(job.step, profile_name),
-            reads_history=any(
-                option.name == "base-ref" for name in closure(job.step) for option in CATALOGUE[name].options
-            ),
-        )
-        for job in jobs_for(profile.steps, needs, options, profile.final)
-    ]
+def _options(plan: Plan) -> dict[str, dict[str, str]]:
+    return {
+        name: {option: value for option, value in values.items() if value is not None}
+        for name, values in plan.options.items()
+    }
 
 
-def closure(step: str) -> list[str]:
-    """The step and everything it needs, transitively (what `--only STEP` runs)."""
-    from careervp_ci.steps.catalogue import CATALOGUE  # noqa: PLC0415
-
-    seen: list[str] = []
-    pending = [step]
-    while pending:
-        name = pending.pop()
-        if name not in seen:
-            seen.append(name)
-            pending.extend(CATALOGUE[name].needs)
-    return seen
-
-
-def canonical_profile(step: str, profile_name: str) -> str:
-    from careervp_ci.profiles import PROFILES  # noqa: PLC0415
-
-    def options(name: str) -> dict[str, dict[str, str]]:
-        return {need: dict(PROFILES[name].options.get(need, {})) for need in closure(step)}
-
-    wanted = options(profile_name)
+def canonical_profile(step: str, profile: str) -> str:
+    """The first profile whose job for `step` runs exactly what `profile`'s would (steps and options)."""
+    wanted = job_plan(profile, step)
     return next(
-        name for name, candidate in PROFILES.items() if step in candidate.steps and options(name) == wanted
+        name
+        for name, candidate in PROFILES.items()
+        if step in candidate.steps and job_plan(name, step) == wanted
+    )
+
+
+def profile_jobs(profile: str) -> list[Job]:
+    """The profile's Plan (`careervp_ci.plan.profile_plan`) as jobs: one per planned step, except steps
+    another planned step needs (that step's job covers them); a PlanError names the valid profiles."""
+    plan = profile_plan(find_profile(profile))
+    covered = {need for step in plan.steps for need in step.needs}
+    return [_job(plan, profile, step.name) for step in plan.steps if step.name not in covered]
+
+
+def _job(plan: Plan, profile: str, step: str) -> Job:
+    runs = job_plan(profile, step)
+    names = [planned.name for planned in runs.steps]
+    return Job(
+        step,
+        _options(runs),
+        tuple(name for name in names if name != step),
+        final=step in plan.final,
+        profile=canonical_profile(step, profile),
+        reads_history=any(option.name == "base-ref" for planned in runs.steps for option in planned.options),
     )
 
 
@@ -107,12 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) != 1:
         print("usage: python -m careervp_ci.dagger_plan PROFILE", file=sys.stderr)
-        return USAGE_ERROR
+        return USAGE
     try:
         jobs = profile_jobs(arguments[0])
-    except KeyError as error:
-        print(f"careervp-ci: {error.args[0]}", file=sys.stderr)
-        return USAGE_ERROR
+    except PlanError as error:
+        print(f"careervp-ci: {error}", file=sys.stderr)
+        return USAGE
     print(json.dumps([asdict(job) for job in jobs]))
     return 0
 

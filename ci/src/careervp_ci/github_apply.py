@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.github_settings import Settings
 
 DEFAULT_API = "https://api.github.com"
 
 
-class GitHubError(Exception):
+class GitHubError(CareervpError):
     """The API refused a request; the message names the method, path and GitHub's answer."""
 
 
@@ -57,13 +58,13 @@ class GitHub:
 
 
 def client_from_env(repo: str | None, env: Mapping[str, str] = os.environ) -> GitHub:
-    """A client for `repo` (default $GITHUB_REPOSITORY); ValueError naming what is missing."""
+    """A client for `repo` (default $GITHUB_REPOSITORY); a UsageError naming what is missing."""
     token = env.get("GITHUB_TOKEN", "")
     name = repo or env.get("GITHUB_REPOSITORY", "")
     if not token:
-        raise ValueError("github-settings --apply needs $GITHUB_TOKEN (a token with administration rights)")
+        raise UsageError("github-settings --apply needs $GITHUB_TOKEN (a token with administration rights)")
     if name.count("/") != 1:
-        raise ValueError(
+        raise UsageError(
             f"github-settings --apply needs --repo OWNER/NAME (or $GITHUB_REPOSITORY), got {name!r}"
         )
     return GitHub(name, token, env.get("GITHUB_API_URL") or DEFAULT_API)
@@ -78,7 +79,7 @@ def _reviewers(github: GitHub, reviewers: list[Mapping[str, Any]]) -> list[dict[
             continue
         slug = reviewer.get("slug")
         if reviewer.get("type") != "Team" or not slug:
-            raise ValueError(f"reviewer {dict(reviewer)!r}: give an id, or a Team with a slug")
+            raise UsageError(f"reviewer {dict(reviewer)!r}: give an id, or a Team with a slug")
         owner = github.repo.split("/")[0]
         team = github.request("GET", f"/orgs/{owner}/teams/{slug}")
         resolved.append({"type": "Team", "id": team["id"]})

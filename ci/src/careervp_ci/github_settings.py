@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+from careervp_ci.errors import UsageError
 
 SETTINGS = Path(".github/settings")
 WORKFLOWS = Path(".github/workflows")
@@ -34,7 +34,7 @@ _EXPR_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 BUILTIN_SECRETS = frozenset({"GITHUB_TOKEN"})
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError):
     """A settings file is missing or malformed (exit 2); the message names the file."""
 
 
@@ -133,6 +133,10 @@ def _always(job: Mapping[str, Any]) -> bool:
 
 
 def _workflow(path: Path) -> dict[str, Any]:
+    # Imported here: the step catalogue (which reaches this module through the workflows step) loads in the
+    # Dagger module runtime, which has no PyYAML. PyYAML ships no stubs.
+    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
+
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(document, dict):
         raise SettingsError(f"{path}: not a workflow")

@@ -1,17 +1,22 @@
 """What a run will execute: steps in dependency order, each with its resolved options.
 
-Both `careervp-ci <step>` and `careervp-ci ci` become a Plan; the executor only ever sees Plans.
+Both `careervp-ci <step>` and `careervp-ci ci` become a Plan; the executors only ever see Plans. A profile
+becomes one here and nowhere else (`profile_plan`): the host runs it, the Dagger module splits it into jobs
+(`careervp_ci.dagger_plan`), and each job runs a slice of the same Plan, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from careervp_ci.errors import UsageError
+from careervp_ci.profiles import PROFILES, Profile
+from careervp_ci.steps.catalogue import CATALOGUE
 from careervp_ci.steps.model import Step
 
 
-class PlanError(ValueError):
+class PlanError(UsageError):
     """Bad usage or configuration (exit 2): the message names the bad value and the valid ones."""
 
 
@@ -74,3 +79,42 @@ def build_plan(
             values[option_name] = value
         resolved[step.name] = values
     return Plan(tuple(ordered), resolved, dict(skipped or {}), tuple(last))
+
+
+def find_profile(name: str) -> Profile:
+    """The profile called `name`; a PlanError names the valid ones."""
+    if name not in PROFILES:
+        raise unknown("profile", name, PROFILES)
+    return PROFILES[name]
+
+
+def profile_plan(
+    profile: Profile,
+    *,
+    seed: str | None = None,
+    base_ref: str | None = None,
+    wanted: Sequence[str] | None = None,
+    skipped: Mapping[str, str] | None = None,
+    only: Sequence[str] = (),
+) -> Plan:
+    """`profile` as a Plan: its steps (or the `wanted` ones change-aware selection kept, with the
+    `skipped` reasons; or `only` some and what they need), the profile's options, the run's test-order
+    `seed` and OpenAPI `base_ref` for the steps that take them, and the profile's final steps."""
+    options: dict[str, dict[str, str | None]] = {
+        step: dict(values) for step, values in profile.options.items()
+    }
+    for step in profile.steps:
+        step_options = {option.name for option in CATALOGUE[step].options}
+        if seed and "seed" in step_options:
+            options.setdefault(step, {})["seed"] = seed
+        if base_ref and "base-ref" in step_options:
+            options.setdefault(step, {})["base-ref"] = base_ref
+    chosen: Sequence[str] = profile.steps if wanted is None else wanted
+    for step in only:
+        if step not in profile.steps:
+            raise PlanError(
+                f"--only {step!r} is no step of profile {profile.name}: {', '.join(profile.steps)}"
+            )
+    if only:
+        chosen = [step for step in chosen if step in only]
+    return build_plan(CATALOGUE, chosen, options, skipped, final=profile.final)

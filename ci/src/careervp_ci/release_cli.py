@@ -23,15 +23,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from careervp_ci import github_apply, github_settings
-from careervp_ci.artifact import ArtifactError
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
 from careervp_ci.release.drift import post_to_slack
 from careervp_ci.release.emulator import serve_forever
 from careervp_ci.release.hotfix import Validation, admit_ref, hotfix
-from careervp_ci.release.ledger import LedgerError
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
-from careervp_ci.store import STORE_ENV, StoreError, store_uri
+from careervp_ci.store import STORE_ENV, store_uri
 
 COMMANDS = (
     "build",
@@ -226,49 +225,39 @@ def _register_after_deploy(subparsers: argparse._SubParsersAction[argparse.Argum
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    """Run the release command `args.command`; returns the exit code."""
-    if args.command == "emulator":
-        return serve_forever(args.port)
-    if args.command == "github-settings":
-        return github_settings_command(args)
-    release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
+    """Run the release command `args.command`; returns the exit code (a CareervpError's, when one ends it)."""
     started = time.monotonic()
     try:
+        if args.command == "emulator":
+            return serve_forever(args.port)
+        if args.command == "github-settings":
+            return github_settings_command(args)
+        release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
         (_run_after_deploy if args.command in AFTER_DEPLOY else _run)(release, args)
-    except (ReleaseRefused, ArtifactError, ValueError) as error:
+    except CareervpError as error:
         print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
-        return 2
-    except (ReleaseFailed, LedgerError, StoreError) as error:
-        print(f"careervp-ci {args.command}: {error}", file=sys.stderr)
-        return 1
+        return error.exit_code
     print(f"[release] {args.command} took {time.monotonic() - started:.1f}s", file=sys.stderr)
     return 0
 
 
 def github_settings_command(args: argparse.Namespace) -> int:
-    """--check (exit 1 listing every disagreement), --apply, or --write-docs; a bad file exits 2."""
+    """--check (exit 1 listing every disagreement), --apply, or --write-docs; a bad file is a UsageError."""
     src = Path(args.src)
-    try:
-        if args.check:
-            problems = github_settings.check(src)
-            for problem in problems:
-                print(f"careervp-ci github-settings: {problem}", file=sys.stderr)
-            if problems:
-                return 1
-            print(f"github settings in step with the workflows and {github_settings.DOCS}")
-        elif args.write_docs:
-            changed = github_settings.write_docs(src)
-            print(f"{github_settings.DOCS}: {'regenerated' if changed else 'already up to date'}")
-        else:
-            client = github_apply.client_from_env(args.repo)
-            for line in github_apply.apply(client, github_settings.load(src)):
-                print(line)
-    except (github_settings.SettingsError, ValueError) as error:
-        print(f"careervp-ci github-settings: {error}", file=sys.stderr)
-        return 2
-    except github_apply.GitHubError as error:
-        print(f"careervp-ci github-settings: {error}", file=sys.stderr)
-        return 1
+    if args.check:
+        problems = github_settings.check(src)
+        for problem in problems:
+            print(f"careervp-ci github-settings: {problem}", file=sys.stderr)
+        if problems:
+            return 1
+        print(f"github settings in step with the workflows and {github_settings.DOCS}")
+    elif args.write_docs:
+        changed = github_settings.write_docs(src)
+        print(f"{github_settings.DOCS}: {'regenerated' if changed else 'already up to date'}")
+    else:
+        client = github_apply.client_from_env(args.repo)
+        for line in github_apply.apply(client, github_settings.load(src)):
+            print(line)
     return 0
 
 

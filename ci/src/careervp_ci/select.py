@@ -21,6 +21,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
 
+from careervp_ci.errors import UsageError
+
 FULL_BAR = (
     "src/backend/**",
     "infra/**",
@@ -60,7 +62,7 @@ STEP_TRIGGERS: Mapping[str, tuple[str, ...]] = MappingProxyType({"pipeline-tests
 """Steps that guard one area: the full bar includes them only when a changed path is in that area."""
 
 
-class RefError(ValueError):
+class RefError(UsageError):
     """The ref cannot be resolved in this repository (exit 2)."""
 
 

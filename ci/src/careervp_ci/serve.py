@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TextIO
 
+from careervp_ci.errors import UsageError
+
 ENVIRONMENT = "local"
 DEFAULT_PORT = 8000
 REGION = "us-east-1"
@@ -106,12 +108,12 @@ def dispatch(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
-        raise ValueError(f"--port {args.port} is not a port number (0-65535)")
+        raise UsageError(f"--port {args.port} is not a port number (0-65535)")
     try:
         return serve(args.port, args.endpoint)
     except (BotoCoreError, ClientError) as error:
-        raise ValueError(f"the AWS emulator at {args.endpoint} did not answer: {error}") from None
+        raise UsageError(f"the AWS emulator at {args.endpoint} did not answer: {error}") from None
     except OSError as error:
-        raise ValueError(
+        raise UsageError(
             f"cannot serve on 127.0.0.1:{args.port}: {error.strerror}; pick another --port"
         ) from None

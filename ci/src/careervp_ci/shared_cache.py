@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from careervp_ci.cache import ResultCache, entry_matches
+from careervp_ci.errors import UsageError
 
 if TYPE_CHECKING:
     from careervp_ci.store import Backend
@@ -36,7 +37,7 @@ TRUSTED = "trusted"
 PREFIX = "results"
 
 
-class SharedCacheError(ValueError):
+class SharedCacheError(UsageError):
     """The shared cache is misconfigured (exit 2); the message names the variable and its bad value."""
 
 

@@ -33,6 +33,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from careervp_ci.artifact import ArtifactError, Digest, digest_of
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.scratch import host, reclaim, scratch_dir, scratch_file
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ SCRATCH = ".scratch"
 _EXISTS = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 
 
-class StoreError(Exception):
+class StoreError(CareervpError):
     """The store cannot be reached or read; the message names the store and the key."""
 
 

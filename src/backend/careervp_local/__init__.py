@@ -1,1 +1,2 @@
-"""Development-only: the local HTTP server and emulator provisioning, never in the function zip."""
+"""Development-only: the local HTTP server, emulator provisioning and the API contract generator, never in
+the function zip."""

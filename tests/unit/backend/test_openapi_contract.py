@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from careervp.kb.models import ALLOWED_MEDIA_TYPES
-from careervp.openapi import build_document, drift, main, render
 from careervp.resources import FUNCTIONS, HEALTH_FUNCTION
+from careervp_local.openapi import build_document, drift, main, render
 from openapi_spec_validator import validate
 
 CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "specs" / "openapi.json"
@@ -18,7 +18,7 @@ def test_committed_contract_matches_the_code() -> None:
     assert not difference, (
         "docs/specs/openapi.json differs from the API the code serves:\n"
         f"{difference}\nIf the change is intended, regenerate it:\n"
-        "uv run python -m careervp.openapi --write docs/specs/openapi.json"
+        "uv run python -m careervp_local.openapi --write docs/specs/openapi.json"
     )
 
 
@@ -92,7 +92,7 @@ def test_check_fails_with_a_readable_diff_when_the_file_is_stale(
 
     output = capsys.readouterr().out
     assert '-    "version": "0.0.1"' in output
-    assert "python -m careervp.openapi --write" in output
+    assert "python -m careervp_local.openapi --write" in output
 
 
 def test_write_then_check_round_trips(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from careervp_infra.assembly import SynthesisError, attach_checks, lambda_code, synthesize_checked
-from careervp_infra.observability_check import observability_problems
+from careervp_infra.verify.observability import observability_problems
 
 
 def bare_function_app(outdir: Path, *, retention: bool) -> cdk.App:

@@ -9,9 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp.resources import TABLES
-from careervp_infra.emulator_limits import UNOBSERVABLE_RESOURCE_TYPES
-from careervp_infra.verification import Outcome, VerificationReport
-from careervp_infra.verify import verify_deployed
+from careervp_infra.verify.blind_spots import UNOBSERVABLE_RESOURCE_TYPES
+from careervp_infra.verify.deployed import verify_deployed
+from careervp_infra.verify.report import Outcome, VerificationReport
 from support.moto_server import clean_moto_server
 from support.moto_stack import deploy_stack
 from support.scripts import load_script

@@ -3,8 +3,10 @@
 Functions and flags are the module's, in kebab-case (`change-set-markdown`, `--aws-access-key-id`); a
 Directory or File flag is a host path, a Secret flag is `env:NAME` or `file:PATH`; a Directory argument left
 out is loaded from its DefaultPath in the repository that holds dagger.json, filtered by its Ignore patterns
-(so is one given on the command line). Words after the function's flags chain calls on its result (`directory
---path P export --path Q`, `stdout`). Unknown functions and flags are refused the way the CLI refuses them.
+(so is one given on the command line). A function returning one of the module's objects takes the next word
+as one of that object's functions (`release --store S deploy --env dev`); words after a function returning a
+core type chain calls on its result (`directory --path P export --path Q`, `stdout`). Unknown functions and
+flags are refused the way the CLI refuses them.
 """
 
 from __future__ import annotations
@@ -35,20 +37,43 @@ class ChainedCall:
 
 
 @dataclass(frozen=True)
-class Call:
-    function: str
+class FunctionCall:
+    """One of the module's functions, on the object the call has reached (`Careervp`, then `Release`)."""
+
+    object: str
+    name: str
     args: dict[str, str]
+
+    @property
+    def function(self) -> Any:
+        return functions(self.object)[self.name]
+
+
+@dataclass(frozen=True)
+class Call:
+    functions: tuple[FunctionCall, ...]
     chain: tuple[ChainedCall, ...]
+
+    @property
+    def side_effects(self) -> bool:
+        """Whether any function on the way is never cached: it changes the world, so it may reach it."""
+        return any(call.function.cache_policy == "never" for call in self.functions)
 
 
 def kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
-def functions() -> dict[str, Any]:
-    """The module's functions by CLI name, from the SDK's own registry (what `dagger functions` lists)."""
-    registered = Careervp.__dagger_module__._objects["Careervp"].functions  # type: ignore[attr-defined]
+def functions(obj: str = "Careervp") -> dict[str, Any]:
+    """An object's functions by CLI name, from the SDK's own registry (what `dagger functions` lists)."""
+    registered = Careervp.__dagger_module__._objects[obj].functions  # type: ignore[attr-defined]
     return {kebab(name): function for name, function in registered.items() if name}
+
+
+def module_object(function: Any) -> str | None:
+    """The name of the module object a function returns, if it returns one (the CLI then calls into it)."""
+    returned = function.return_type
+    return returned.__name__ if hasattr(returned, "__dagger_object_type__") else None
 
 
 def _flags(words: Sequence[str]) -> tuple[dict[str, str], list[str]]:
@@ -67,14 +92,15 @@ def _flags(words: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return flags, list(words[index:])
 
 
-def parse(words: Sequence[str]) -> Call:
-    """Parse the words after `dagger call`."""
+def _function_call(obj: str, words: list[str]) -> tuple[FunctionCall, list[str]]:
+    """One function of `obj` and its flags, checked as the CLI checks them; returns the words left."""
+    known = functions(obj)
     if not words or words[0].startswith("-"):
-        raise CallError("dagger call: name a function (dagger functions lists them)")
-    known = functions()
-    name, rest = words[0], list(words[1:])
+        raise CallError(f"dagger call: name a function of {obj} ({', '.join(sorted(known))})")
+    name, rest = words[0], words[1:]
     if name not in known:
-        raise CallError(f'unknown command "{name}" for "dagger call"; functions: {", ".join(sorted(known))}')
+        where = '"dagger call"' if obj == "Careervp" else obj
+        raise CallError(f'unknown command "{name}" for {where}; functions: {", ".join(sorted(known))}')
     args, rest = _flags(rest)
     parameters = {kebab(parameter.name): parameter for parameter in known[name].parameters.values()}
     for flag in args:
@@ -87,12 +113,26 @@ def parse(words: Sequence[str]) -> Call:
     ]
     if missing:
         raise CallError(f"required flag(s) {', '.join(repr(m) for m in missing)} not set")
+    return FunctionCall(obj, name, args), rest
+
+
+def parse(words: Sequence[str]) -> Call:
+    """Parse the words after `dagger call`."""
+    if not words or words[0].startswith("-"):
+        raise CallError("dagger call: name a function (dagger functions lists them)")
+    calls: list[FunctionCall] = []
+    obj: str | None = "Careervp"
+    rest = list(words)
+    while obj is not None:
+        call, rest = _function_call(obj, rest)
+        calls.append(call)
+        obj = module_object(call.function)
     chain: list[ChainedCall] = []
     while rest:
         step, rest = rest[0], rest[1:]
         step_args, rest = _flags(rest)
         chain.append(ChainedCall(step, step_args))
-    return Call(name, args, tuple(chain))
+    return Call(tuple(calls), tuple(chain))
 
 
 def _base_type(annotation: Any) -> Any:
@@ -124,9 +164,9 @@ def module_root(start: Path) -> Path:
     raise CallError(f"no dagger.json at or above {start}: not inside a Dagger module")
 
 
-def arguments(call: Call, cwd: Path) -> dict[str, Any]:
+def arguments(call: FunctionCall, cwd: Path) -> dict[str, Any]:
     """The function's keyword arguments, converted as the CLI converts flags."""
-    function = functions()[call.function]
+    function = call.function
     values: dict[str, Any] = {}
     for name, parameter in function.parameters.items():
         flag = kebab(parameter.name)
@@ -152,9 +192,13 @@ def arguments(call: Call, cwd: Path) -> dict[str, Any]:
 
 
 async def run(call: Call, cwd: Path) -> str:
-    """Call the function, then each chained call on its result; returns what the CLI would print."""
-    method = getattr(Careervp(), call.function.replace("-", "_"))
-    result: Any = await method(**arguments(call, cwd))
+    """Call the functions in turn, each on the object the one before returned, then each chained call on
+    the result; returns what the CLI would print."""
+    result: Any = Careervp()
+    for function_call in call.functions:
+        result = getattr(result, function_call.function.original_name)(**arguments(function_call, cwd))
+        if inspect.isawaitable(result):
+            result = await result
     for chained in call.chain:
         attribute = getattr(result, chained.name.replace("-", "_"), None)
         if attribute is None or chained.name.startswith("_"):

@@ -18,7 +18,7 @@ from pathlib import Path
 import anyio
 
 from careervp_ci.rehearsal import image
-from careervp_ci.rehearsal.call import CallError, functions, module_root, parse, run
+from careervp_ci.rehearsal.call import CallError, module_root, parse, run
 from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
 
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         require_tools()
         call = parse(words[1:])
-        if functions()[call.function].cache_policy == "never":
+        if call.side_effects:
             engine = _engine(side_effects=True)
         with rehearsing(engine):
             output = anyio.run(run, call, Path.cwd())

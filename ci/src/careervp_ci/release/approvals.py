@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from careervp_ci.artifact import Digest
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.ledger import now
 from careervp_ci.store import Backend
 
 
-class ApprovalError(Exception):
+class ApprovalError(CareervpError):
     """No valid approval for this digest and environment."""
 
 

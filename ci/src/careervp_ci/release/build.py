@@ -47,6 +47,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from careervp_ci.artifact import Digest, write_canonical_tar, write_manifest
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
 
@@ -67,7 +68,7 @@ _COMPILE = (
 )
 
 
-class BuildError(Exception):
+class BuildError(CareervpError):
     """A build stage failed; the message names the stage, the command and its first lines of output."""
 
 
@@ -256,7 +257,7 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
     _run(
         "synthesize", [sys.executable, "-c", script, str(assembly), str(package)], cwd=src, env=_tool_env(src)
     )
-    _check_architecture(assembly)
+    check_architecture(assembly)
     assets = [path.name for path in sorted(assembly.glob("asset.*")) if (path / PACKAGE).is_dir()]
     if len(assets) != 1:
         raise BuildError(
@@ -265,7 +266,7 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
     return assets[0]
 
 
-def _check_architecture(assembly: Path) -> None:
+def check_architecture(assembly: Path) -> None:
     """Every function must run on the platform the package was built for (native wheels differ)."""
     for template in assembly.rglob("*.template.json"):
         resources = json.loads(template.read_text(encoding="utf-8")).get("Resources", {})
@@ -283,7 +284,7 @@ def _check_architecture(assembly: Path) -> None:
 def _openapi(src: Path, bundle: Path) -> None:
     _run(
         "generate OpenAPI",
-        [sys.executable, "-m", "careervp.openapi", "--write", str(bundle / "openapi.json")],
+        [sys.executable, "-m", "careervp_local.openapi", "--write", str(bundle / "openapi.json")],
         cwd=src,
         env=_tool_env(src),
     )

@@ -38,6 +38,7 @@ from botocore.exceptions import (
 from careervp_infra.cloud_assembly import find_stack
 
 from careervp_ci.artifact import deterministic_zip
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.masking import mask
 
 Log = Callable[[str], None]
@@ -57,7 +58,7 @@ DONE_FAILED = {
 }
 
 
-class DeployError(Exception):
+class DeployError(CareervpError):
     """CloudFormation did not reach a good state; `events` holds the stack's events for the report and
     `rollback` what was done to leave the stack as it was before the deploy."""
 
@@ -67,7 +68,7 @@ class DeployError(Exception):
         self.rollback = rollback
 
 
-class RetryExhaustedError(Exception):
+class RetryExhaustedError(CareervpError):
     """A call kept failing transiently after every retry the bound allows."""
 
 

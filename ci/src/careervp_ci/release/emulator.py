@@ -9,7 +9,7 @@
   and the webhook signing secret the stack imports by name (seeded from $STRIPE_WEBHOOK_SECRET).
 - Limits: Lambda does not execute in moto (smoke serves the real handlers locally against the emulator's
   tables and bucket); moto skips some resources while reporting CREATE_COMPLETE (the infra verifier says
-  "not verifiable" for those, `careervp_infra.emulator_limits`); moto ignores template `Rules`.
+  "not verifiable" for those, `careervp_infra.verify.blind_spots`); moto ignores template `Rules`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from careervp_ci.errors import UsageError
 from careervp_ci.release.cloudformation import AwsSession
 
 EMULATOR_ACCOUNT = "123456789012"
@@ -59,20 +60,16 @@ def running_emulator() -> Iterator[str]:
 
 def serve_forever(port: int) -> int:
     """Run a moto server on 127.0.0.1:`port` (0: any free port) until Ctrl-C or SIGTERM; prints the
-    endpoint to use first. Its state lives in this process: stopping it forgets every stack."""
+    endpoint to use first. Its state lives in this process: stopping it forgets every stack. A port that is
+    no port, or taken, is a UsageError."""
     if not 0 <= port <= 65535:
-        print(
-            f"careervp-ci emulator: --port {port} is not a TCP port (0-65535; 0 picks a free one)",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(f"--port {port} is not a TCP port (0-65535; 0 picks a free one)")
     quiet_emulator()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     try:
         server.start()
     except OSError as error:
-        print(f"careervp-ci emulator: cannot listen on 127.0.0.1:{port}: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {error}") from None
     endpoint = f"http://localhost:{server.get_host_and_port()[1]}"
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -131,7 +131,7 @@ def notification_reaches_ses(target: DeployedTarget) -> Outcome:
             return Outcome("FAIL", f"{name}: {payload.get('errorMessage', payload)}")
         return Outcome("ok", f"{name} sent SES message {payload['message_ids'][0]} to {SANDBOX_RECIPIENT}")
     ses = target.session.client("ses")
-    # moto's CloudFormation skips the stack's SES identity (emulator_limits); register it as declared
+    # moto's CloudFormation skips the stack's SES identity (verify.blind_spots); register it as declared
     ses.verify_domain_identity(Domain=sender_domain(target.stack_env))
     counted = float(ses.get_send_quota()["SentLast24Hours"])
     message_id = send(ses, sender_address(target.stack_env), event)

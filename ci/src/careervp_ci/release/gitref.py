@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from careervp_ci.errors import UsageError
+
 BUILD_INPUTS = ("pyproject.toml", "uv.lock", ".python-version", "Makefile", "ci", "src", "infra")
 """The paths `careervp-ci build` reads. Only they decide whether a tree is dirty: the Dagger path uploads an
 allow-listed tree (README.md, dagger.json, ... left out) with the real `.git`, and must record the same
@@ -18,7 +20,7 @@ RELEASE_TAGS = "v[0-9]*"
 MAIN_REFS = ("refs/remotes/origin/main", "refs/heads/main")
 
 
-class RefError(Exception):
+class RefError(UsageError):
     """The ref does not name a commit in this repository."""
 
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.store import Backend
 
 Outcome = Literal[
@@ -37,7 +38,7 @@ PREFIX = "ledger"
 _ATTEMPTS = 50
 
 
-class LedgerError(Exception):
+class LedgerError(CareervpError):
     """A ledger record was changed after it was written, or cannot be read; the message names it."""
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.release.ledger import now
 from careervp_ci.release.scratch import host, process_gone, process_start
 from careervp_ci.store import Backend
@@ -32,7 +33,7 @@ DEFAULT_LEASE = 300.0
 environment is free again within minutes."""
 
 
-class EnvironmentBusyError(Exception):
+class EnvironmentBusyError(CareervpError):
     """Another release operation holds the environment's lock."""
 
 
@@ -51,7 +52,7 @@ def lease_seconds() -> float:
     except ValueError:
         value = -1.0
     if value <= 0:
-        raise ValueError(f"${LEASE_ENV}={configured!r} is not a positive number of seconds (default 300)")
+        raise UsageError(f"${LEASE_ENV}={configured!r} is not a positive number of seconds (default 300)")
     return value
 
 

@@ -32,6 +32,7 @@ from careervp_infra.naming import Service, physical_name
 from careervp_local.http_server import serve_locally
 
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
+from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
 from careervp_ci.release.approvals import (
@@ -70,11 +71,11 @@ from careervp_ci.store import Store, StoreError, open_store
 Log = Callable[[str], None]
 
 
-class ReleaseRefused(Exception):
+class ReleaseRefused(UsageError):
     """Bad usage or configuration; nothing was touched (exit 2)."""
 
 
-class ReleaseFailed(Exception):
+class ReleaseFailed(CareervpError):
     """A gate refused or a deploy, verify or smoke failed (exit 1)."""
 
 

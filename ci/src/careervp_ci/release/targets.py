@@ -15,13 +15,15 @@ from typing import Literal
 from careervp_infra.environments import EnvironmentConfigError, load_environments
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from careervp_ci.errors import UsageError
+
 TARGETS_ENV = "CAREERVP_TARGETS"
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 REQUIRED_SECRETS = ("STRIPE_WEBHOOK_SECRET",)
 """Secrets every deploy needs in its environment: the smoke's webhook replay is signed with this one."""
 
 
-class TargetError(Exception):
+class TargetError(UsageError):
     """The targets file is invalid or does not name the environment asked for."""
 
 

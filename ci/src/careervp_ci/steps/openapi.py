@@ -1,8 +1,9 @@
 """`openapi`: the committed contract is valid, matches the code, and breaks no client unless accepted.
 
-Three checks, in order: the spec validates (openapi-spec-validator); `python -m careervp.openapi --check`
-finds no drift between code and spec; and against `--base-ref` (the spec as committed at that ref),
-`openapi-diff` finds no breaking change that is not accepted, with a reason, in ACCEPTED_BREAKS.
+Three checks, in order: the spec validates (openapi-spec-validator);
+`python -m careervp_local.openapi --check` finds no drift between code and spec; and against `--base-ref`
+(the spec as committed at that ref), `openapi-diff` finds no breaking change that is not accepted, with a
+reason, in ACCEPTED_BREAKS.
 
 Every run writes REPORT (Markdown: each breaking change, accepted or not, against which ref; or why nothing
 was compared) next to openapi-diff's raw output, for the workflow to upload as an artifact.
@@ -170,10 +171,11 @@ def _check(ctx: StepContext) -> StepOutcome:
     valid = ctx.run(["openapi-spec-validator", SPEC])
     if not valid.ok:
         return ctx.failed(f"{SPEC} is not a valid OpenAPI document", valid)
-    drift = ctx.run(["python", "-m", "careervp.openapi", "--check", SPEC])
+    drift = ctx.run(["python", "-m", "careervp_local.openapi", "--check", SPEC])
     if not drift.ok:
         return ctx.failed(
-            f"{SPEC} differs from the code (regenerate with python -m careervp.openapi --write {SPEC})", drift
+            f"{SPEC} differs from the code (regenerate with python -m careervp_local.openapi --write {SPEC})",
+            drift,
         )
     ref = ctx.option("base-ref")
     if not ref:

@@ -62,6 +62,7 @@ STEP = Step(
         "Makefile",
         ".github/**",
         "docs/specs/**",
+        "docs/architecture.md",
         "ci/src/careervp_ci/**",
     ),
     options=SELECTION_OPTIONS,

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cyclonedx.schema import OutputFormat, SchemaVersion
-from cyclonedx.validation import make_schemabased_validator
-
 from careervp_ci.steps.context import StepContext, StepOutcome
 from careervp_ci.steps.model import Step
 
@@ -28,6 +25,10 @@ NODE_SBOM = "node.cdx.json"
 
 def schema_errors(sbom: Path) -> str | None:
     """The first CycloneDX 1.6 schema violation in `sbom`, or None when it is valid."""
+    # Imported here: the step catalogue loads in the Dagger module runtime, which has no cyclonedx.
+    from cyclonedx.schema import OutputFormat, SchemaVersion  # noqa: PLC0415
+    from cyclonedx.validation import make_schemabased_validator  # noqa: PLC0415
+
     validator = make_schemabased_validator(OutputFormat.JSON, SchemaVersion.V1_6)
     error = validator.validate_str(sbom.read_text(encoding="utf-8"))
     return None if error is None else str(error)[:500]

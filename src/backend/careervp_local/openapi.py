@@ -6,8 +6,8 @@ by the 400 every route declares. A signed body a route reads itself (`SIGNED_BOD
 the webhook) is added as that operation's request body, with its signature header. Output is
 deterministic: sorted keys, two-space indent, trailing newline.
 
-    python -m careervp.openapi --write docs/specs/openapi.json
-    python -m careervp.openapi --check docs/specs/openapi.json   # exit 1 with a diff when they differ
+    python -m careervp_local.openapi --write docs/specs/openapi.json
+    python -m careervp_local.openapi --check docs/specs/openapi.json   # exit 1 with a diff when they differ
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from types import ModuleType
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from careervp.api import SignedJsonBody
 from careervp.envelope import JSON_CONTENT_TYPE
 from careervp.resources import FUNCTIONS
@@ -122,7 +121,9 @@ def drift(committed: str, generated: str, path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m careervp.openapi", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m careervp_local.openapi", description=__doc__.splitlines()[0]
+    )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", type=Path, metavar="PATH", help="write the generated contract to PATH")
     mode.add_argument(
@@ -140,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     difference = drift(committed, generated, path)
     if difference:
         sys.stdout.write(difference)
-        print(f"\n{path} is out of date; run: uv run python -m careervp.openapi --write {path}")
+        print(f"\n{path} is out of date; run: uv run python -m careervp_local.openapi --write {path}")
         return 1
     print(f"{path} matches the code")
     return 0

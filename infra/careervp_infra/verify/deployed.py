@@ -3,7 +3,7 @@
 `verify_deployed` walks every resource in the synthesized template of `careervp-<env>-service-stack`,
 finds its physical id through CloudFormation, and asks the owning service about it. Each resource (and
 each setting worth checking) ends as verified, drifted, or not verifiable on this target with a reason;
-what the emulator cannot show comes from `careervp_infra.emulator_limits`, consulted only for it.
+what the emulator cannot show comes from `careervp_infra.verify.blind_spots`, consulted only for it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from careervp_infra.cloud_assembly import find_stack
-from careervp_infra.emulator_limits import ignored_setting_reason, unobservable_reason
 from careervp_infra.environments import get_environment
 from careervp_infra.service_stack import stack_name
-from careervp_infra.verification import Check, Outcome, VerificationReport
+from careervp_infra.verify.blind_spots import ignored_setting_reason, unobservable_reason
+from careervp_infra.verify.report import Check, Outcome, VerificationReport
 
 COMPLETE_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
 MISSING_CODES = frozenset(

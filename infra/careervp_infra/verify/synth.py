@@ -16,9 +16,9 @@ from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import get_environment
 from careervp_infra.functions import RUNTIME
 from careervp_infra.naming import physical_name
-from careervp_infra.observability_check import observability_problems
 from careervp_infra.service_stack import stack_name
-from careervp_infra.verification import Check, Outcome, VerificationReport
+from careervp_infra.verify.observability import observability_problems
+from careervp_infra.verify.report import Check, Outcome, VerificationReport
 
 REQUIRED_OUTPUTS = ("ApiUrl", "KbTableName", "GapTableName", "BillingTableName", "KbBucketName")
 

@@ -1,0 +1,82 @@
+"""The Lambda package inside the built artifact holds the product and nothing that only serves development:
+every `careervp` module in it is one a handler imports (at load or when it first needs it), and no module of
+the development-only package (`careervp_local`: the local server, the emulator helpers, the contract
+generator) is in it."""
+
+from __future__ import annotations
+
+import ast
+import json
+import tarfile
+from pathlib import PurePosixPath
+
+from support.release_cli import Built
+
+PRODUCT = "careervp"
+DEVELOPMENT_ONLY = "careervp_local"
+
+
+def package_sources(built: Built) -> dict[str, str]:
+    """The Lambda package's Python sources in the artifact, by path inside the package."""
+    with tarfile.open(built.tar) as bundle:
+        manifest = bundle.extractfile("manifest.json")
+        assert manifest is not None
+        asset = json.loads(manifest.read())["lambda"]["asset"]
+        sources = {}
+        for member in bundle.getmembers():
+            path = PurePosixPath(member.name)
+            if member.isfile() and path.suffix == ".py" and path.is_relative_to(asset):
+                handle = bundle.extractfile(member)
+                assert handle is not None
+                sources[path.relative_to(asset).as_posix()] = handle.read().decode()
+    return sources
+
+
+def module_name(path: str) -> str:
+    return ".".join(PurePosixPath(path).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imported(source: str, module: str, is_package: bool) -> set[str]:
+    """The modules `source` imports anywhere in its body (a handler imports some only when it needs them)."""
+    package = module if is_package else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
+            found |= {base, *(f"{base}.{alias.name}" for alias in node.names)}
+    return found
+
+
+def reachable_from_handlers(modules: dict[str, str], packages: set[str]) -> set[str]:
+    """Every module a handler reaches through imports, with the packages that hold them."""
+    pending = [name for name in modules if name.startswith(f"{PRODUCT}.handlers.")]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in modules:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        pending += [".".join(parts[:end]) for end in range(1, len(parts))]
+        pending += sorted(imported(modules[name], name, name in packages))
+    return seen
+
+
+def test_the_lambda_package_holds_no_development_only_module(built: Built) -> None:
+    sources = package_sources(built)
+    assert f"{PRODUCT}/handlers/health.py" in sources
+    assert sorted(path for path in sources if path.startswith(f"{DEVELOPMENT_ONLY}/")) == []
+    assert f"{PRODUCT}/openapi.py" not in sources
+
+
+def test_every_product_module_in_the_lambda_package_is_one_a_handler_imports(built: Built) -> None:
+    sources = package_sources(built)
+    product = {path: text for path, text in sources.items() if path.startswith(f"{PRODUCT}/")}
+    modules = {module_name(path): text for path, text in product.items()}
+    packages = {module_name(path) for path in product if path.endswith("/__init__.py")}
+    assert sorted(set(modules) - reachable_from_handlers(modules, packages)) == []
