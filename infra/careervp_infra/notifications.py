@@ -17,7 +17,6 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from careervp.notifications.delivery import EVENT_TYPE_ATTRIBUTE
-from careervp.notifications.identity import sender_address, sender_domain
 from careervp.resources import ENV_VAR_NOTIFICATIONS_SENDER, NOTIFIER_FUNCTION
 from constructs import Construct
 
@@ -25,6 +24,7 @@ from careervp_infra.environments import Environment
 from careervp_infra.functions import create_function
 from careervp_infra.monitoring import create_function_alarms
 from careervp_infra.naming import Service, physical_name
+from careervp_infra.notification_identity import sender_address, sender_domain
 
 BOUNCE_RATE_ALARM = 0.05
 

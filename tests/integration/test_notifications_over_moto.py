@@ -19,8 +19,8 @@ from careervp.notifications.delivery import (
     events_from_sns,
     publish,
 )
-from careervp.notifications.identity import sender_address, sender_domain
 from careervp.resources import ENV_VAR_NOTIFICATIONS_SENDER
+from careervp_infra.notification_identity import sender_address, sender_domain
 
 
 def client(endpoint: str, service: str) -> Any:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from careervp.notifications.delivery import EVENT_TYPE_ATTRIBUTE
-from careervp.notifications.identity import sender_address, sender_domain
 from careervp.resources import ENV_VAR_NOTIFICATIONS_SENDER
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
+from careervp_infra.notification_identity import sender_address, sender_domain
 
 ENVIRONMENTS = load_environments().names
 

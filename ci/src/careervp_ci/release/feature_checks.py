@@ -19,9 +19,9 @@ from typing import Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from careervp.canary import probe_health
 from careervp.notifications.delivery import SANDBOX_RECIPIENT, NotificationEvent, publish, send
-from careervp.notifications.identity import sender_address, sender_domain
 from careervp.resources import CANARY_FUNCTION, NOTIFIER_FUNCTION
 from careervp_infra.naming import physical_name
+from careervp_infra.notification_identity import sender_address, sender_domain
 from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, PROBE_PATH
 
 from careervp_ci.release.cloudformation import AwsSession

@@ -1,5 +1,6 @@
 """Who notifications come from: each environment sends from its own subdomain, because an SES identity is
-unique per account and region. Infra creates the identity and sets the address; the release smoke reads it."""
+unique per account and region. Free of the CDK: infra creates the identity and sets the notifier's address
+from it, and the release smoke reads it; the Lambda package never needs it."""
 
 from __future__ import annotations
 
