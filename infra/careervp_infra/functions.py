@@ -79,12 +79,12 @@ def create_functions(
         for secret in SECRETS
     }
     return {
-        spec: _function(scope, env, spec, code=code, tables=tables, buckets=buckets, secrets=secrets)
+        spec: create_function(scope, env, spec, code=code, tables=tables, buckets=buckets, secrets=secrets)
         for spec in FUNCTIONS
     }
 
 
-def _function(
+def create_function(
     scope: Construct,
     env: Environment,
     spec: Function,
@@ -94,6 +94,7 @@ def _function(
     buckets: dict[Bucket, s3.Bucket],
     secrets: dict[Secret, secretsmanager.ISecret],
 ) -> lambda_.Function:
+    """One function with its own log group (retention-bound) and a role granted only `spec`'s access."""
     name = function_name(env, spec)
     prefix = construct_id(spec.component, spec.resource, "")
     log_group = logs.LogGroup(

@@ -30,6 +30,8 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
     "AWS::Budgets::Budget": (("Budget", "BudgetName"), Service.BUDGET),
     "AWS::SecretsManager::Secret": (("Name",), Service.SECRET),
     "AWS::SNS::Topic": (("TopicName",), Service.SNS_TOPIC),
+    "AWS::Events::Rule": (("Name",), Service.EVENTS_RULE),
+    "AWS::WAFv2::WebACL": (("Name",), Service.WAF_WEB_ACL),
 }
 """Resource type -> the property path of its physical name, and the service whose limits apply."""
 

@@ -34,6 +34,8 @@ class Service(StrEnum):
     SECRET = "Secrets Manager secret"  # noqa: S105 (a service label, not a secret)
     SNS_TOPIC = "SNS topic"
     STACK = "CloudFormation stack"
+    EVENTS_RULE = "EventBridge rule"
+    WAF_WEB_ACL = "WAF web ACL"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -48,11 +50,14 @@ NAME_LIMITS: dict[Service, int] = {
     Service.SECRET: 512,
     Service.SNS_TOPIC: 256,
     Service.STACK: 128,
+    Service.EVENTS_RULE: 64,
+    Service.WAF_WEB_ACL: 128,
 }
 """The longest name each service accepts (characters)."""
 
-LOG_GROUP_PREFIXES: tuple[str, ...] = ("/aws/lambda/", "/aws/apigateway/")
-"""Service prefixes a log group name may carry before the `careervp-...` part."""
+LOG_GROUP_PREFIXES: tuple[str, ...] = ("/aws/lambda/", "/aws/apigateway/", "aws-waf-logs-")
+"""Service prefixes a log group name may carry before the `careervp-...` part (WAF logs only to groups
+named `aws-waf-logs-...`)."""
 
 
 class Rule(StrEnum):

@@ -12,7 +12,10 @@ from careervp_infra.environments import Environment
 from careervp_infra.functions import create_functions
 from careervp_infra.monitoring import create_alerts_topic, create_budget, create_function_alarms
 from careervp_infra.naming import Service, physical_name
+from careervp_infra.notifications import create_notifications
 from careervp_infra.suppressions import acknowledge_accepted_findings
+from careervp_infra.synthetics import create_health_canary
+from careervp_infra.waf import create_web_acl
 
 STACK_ID = "ServiceStack"
 ENV_TAG = "careervp:env"
@@ -23,7 +26,8 @@ def stack_name(env: str) -> str:
 
 
 class ServiceStack(Stack):
-    """Tables, buckets, functions (each with log group and alarms), the API, the budget, and the outputs."""
+    """Tables, buckets, functions (each with log group and alarms), the API, the budget, the API's web ACL,
+    the synthetic health check, notifications, and the outputs."""
 
     def __init__(
         self, scope: Construct, env: Environment, code: lambda_.Code, synthesizer: StackSynthesizer | None
@@ -47,6 +51,9 @@ class ServiceStack(Stack):
             create_function_alarms(self, env, spec, function, topic)
         create_budget(self, env, topic)
         api = create_api(self, env, functions)
+        create_health_canary(self, env, code, api, topic)
+        create_web_acl(self, env, api)
+        create_notifications(self, env, code, topic)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
         for table_spec, table in tables.items():

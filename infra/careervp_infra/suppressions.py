@@ -10,11 +10,6 @@ from aws_cdk import Acknowledgment, Stack, Validations
 
 STACK_ACKNOWLEDGMENTS = (
     Acknowledgment(
-        id="AwsSolutions-APIG3",
-        reason="No WAF web ACL: the API has no browser-facing surface yet and a web ACL costs per "
-        "environment; throttling is API Gateway's account default.",
-    ),
-    Acknowledgment(
         id="AwsSolutions-APIG4",
         reason="CareerVP v1 has no user accounts: /health is public and /webhooks/stripe authenticates each "
         "request by its Stripe signature inside the function.",

@@ -57,6 +57,26 @@ def test_coverage_baseline_round_trips_through_the_store_and_a_drop_is_drift(tmp
     assert drift.coverage_row(90.0, None).status == drift.NOT_VERIFIABLE
 
 
+def test_monitoring_drift_names_an_alarm_or_schedule_changed_behind_the_release() -> None:
+    artifact = {
+        "Resources": {
+            "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Threshold": 1}},
+            "Schedule": {"Type": "AWS::Events::Rule", "Properties": {"State": "ENABLED"}},
+            "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
+        }
+    }
+    live = json.loads(json.dumps(artifact))
+    assert drift.monitoring_row(artifact, live) == drift.Row(
+        "monitoring", "ok", "2 alarms, schedules and alert targets match the artifact's"
+    )
+    live["Resources"]["Schedule"]["Properties"]["State"] = "DISABLED"
+    live["Resources"]["Table"]["Properties"]["TableName"] = "renamed"
+    del live["Resources"]["Alarm"]
+    row = drift.monitoring_row(artifact, live)
+    assert (row.status, row.detail) == ("drift", "differs from the artifact: Alarm, Schedule")
+    assert drift.monitoring_row(artifact, None).status == drift.NOT_VERIFIABLE
+
+
 def test_the_table_marks_each_row_and_a_report_with_a_drift_row_has_drifted() -> None:
     report = drift.DriftReport(
         "dev",

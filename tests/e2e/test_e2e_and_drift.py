@@ -59,6 +59,7 @@ def test_drift_of_a_fresh_deploy_is_ok_where_checked_and_says_what_it_cannot_che
     assert result.code == 0, result.out + result.err
     markdown = table.read_text()
     assert "| stack | ✔ ok |" in markdown
+    assert "| monitoring | ✔ ok |" in markdown
     assert "| openapi | ✔ ok |" in markdown
     assert "| coverage | ? not verifiable on this target | no coverage report" in markdown
     assert "| cost | ? not verifiable on this target | the emulator has no billing" in markdown
@@ -90,4 +91,4 @@ def test_drift_names_a_stack_changed_outside_the_release(deployed: Path, emulato
         client.update_stack(StackName=stack, TemplateBody=json.dumps(original), Tags=tags)
     assert result.code == 1, result.out
     assert "| stack | ✘ drift |" in result.out
-    assert "HandMadeTopic" in result.out
+    assert "| monitoring | ✘ drift | differs from the artifact: HandMadeTopic |" in result.out

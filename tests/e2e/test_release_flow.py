@@ -79,7 +79,9 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     deploy_seconds = time.monotonic() - started
     assert dev.code == 0, dev.err
     assert "verify: verified" in dev.err
-    assert dev.out.count("ok   ") == len(CHECKS) and "FAIL" not in dev.out
+    assert (
+        dev.out.count("ok   ") == len(CHECKS) + 2 and "FAIL" not in dev.out
+    )  # the HTTP checks, the canary's probe, a notification published
 
     staging = cli("promote", "--from", "dev", "--to", "staging")
     assert staging.code == 0, staging.err

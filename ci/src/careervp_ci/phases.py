@@ -264,9 +264,23 @@ _PHASES = (
     Phase(
         "16",
         "Notifications (SES/SNS)",
-        ("src/backend/careervp/notifications/**",),
-        Missing(f"no SES/SNS notification code: {ISSUE_15}"),
-        Missing(f"no notification to send: {ISSUE_15}"),
+        (
+            "src/backend/careervp/notifications/**",
+            "src/backend/careervp/handlers/notifier.py",
+            "infra/careervp_infra/notification*.py",
+            "tests/unit/backend/test_notification_*",
+            "tests/unit/infra/test_infra_notifications.py",
+            "tests/integration/test_notifications_*",
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", "synth"),
+            tests(
+                unit="tests/unit/backend/test_notification_templates.py "
+                "tests/unit/infra/test_infra_notifications.py",
+                integration="tests/integration/test_notifications_over_moto.py",
+            ),
+        ),
+        ("notifications",),
     ),
     Phase(
         "17",
@@ -287,17 +301,31 @@ _PHASES = (
     Phase(
         "19",
         "Monitoring & Observability",
-        ("infra/careervp_infra/monitoring.py", "src/backend/careervp/observability.py"),
-        Missing(f"dashboards and synthetic checks: {ISSUE_15}"),
-        Missing(f"no synthetic check yet: {ISSUE_15}"),
-        Missing(f"cdk diff of monitoring stacks: {ISSUE_15}"),
+        (
+            "infra/careervp_infra/monitoring.py",
+            "infra/careervp_infra/synthetics.py",
+            "src/backend/careervp/observability.py",
+            "src/backend/careervp/handlers/canary.py",
+            "tests/unit/backend/test_canary.py",
+            "tests/unit/infra/test_infra_synthetics.py",
+        ),
+        Blueprint(
+            (*LINT, "naming", "unit", "synth"),
+            tests(unit="tests/unit/backend/test_canary.py tests/unit/infra/test_infra_synthetics.py"),
+        ),
+        ("monitoring",),
+        ("synth",),
+        "the monitoring row of `careervp-ci drift --env dev` (alarms, canary schedule; AWS credentials)",
     ),
     Phase(
         "20",
         "Security & Compliance",
-        ("infra/careervp_infra/waf*",),
-        Missing(f"no WAF or policies: {ISSUE_15}"),
-        Missing(f"no WAF rule to send a blocked request to: {ISSUE_15}"),
+        ("infra/careervp_infra/waf*", "tests/unit/infra/test_infra_waf.py"),
+        Blueprint(
+            (*LINT, "naming", "unit", "synth", "secrets"),
+            tests(unit="tests/unit/infra/test_infra_waf.py tests/unit/infra/test_infra_naming.py"),
+        ),
+        ("security",),
         ("audit", "sbom", "secrets"),
     ),
 )

@@ -16,6 +16,11 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::SNS::TopicPolicy": "moto's CloudFormation skips SNS topic policies",
     "AWS::Budgets::Budget": "moto's CloudFormation skips AWS Budgets budgets",
     "AWS::KMS::Key": "moto stores a CloudFormation key's policy as an object, so DescribeKey fails",
+    "AWS::WAFv2::WebACL": "moto's CloudFormation skips WAF web ACLs",
+    "AWS::WAFv2::WebACLAssociation": "moto's CloudFormation skips WAF web ACL associations",
+    "AWS::WAFv2::LoggingConfiguration": "moto's CloudFormation skips WAF logging configurations",
+    "AWS::SNS::Subscription": "moto's CloudFormation skips SNS subscriptions",
+    "AWS::SES::EmailIdentity": "moto's CloudFormation skips SES identities",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 

@@ -383,6 +383,31 @@ def _check_bucket_policy(context: Context, declared: Declared) -> list[Check]:
     return [_exists(declared, f"{bucket}: TLS-only policy in place")]
 
 
+def _check_events_rule(context: Context, declared: Declared) -> list[Check]:
+    """The schedule, its state, and that it starts exactly the functions the template names."""
+    events = context.client("events")
+    rule = events.describe_rule(Name=declared.physical_id)
+    _expect("schedule", declared.properties.get("ScheduleExpression"), rule.get("ScheduleExpression"))
+    _expect("state", declared.properties.get("State", "ENABLED"), rule.get("State"))
+    observed = events.list_targets_by_rule(Rule=declared.physical_id)["Targets"]
+    expected = sorted(
+        _function_of(context, target["Arn"]) for target in declared.properties.get("Targets", [])
+    )
+    _expect("targets", expected, sorted(target["Arn"].rsplit(":", 1)[-1] for target in observed))
+    return [
+        _exists(
+            declared, f"{declared.physical_id}: {rule.get('ScheduleExpression')} -> {', '.join(expected)}"
+        )
+    ]
+
+
+def _function_of(context: Context, arn: Any) -> str:
+    """The function name a target's `Fn::GetAtt [function, Arn]` resolves to."""
+    if isinstance(arn, Mapping) and "Fn::GetAtt" in arn:
+        return context.physical_ids.get(arn["Fn::GetAtt"][0], "")
+    return str(arn).rsplit(":", 1)[-1]
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -405,5 +430,6 @@ CHECKERS: dict[str, Checker] = {
     "AWS::KMS::Key": _check_key,
     "AWS::CloudWatch::Alarm": _check_alarm,
     "AWS::Budgets::Budget": _check_budget,
+    "AWS::Events::Rule": _check_events_rule,
 }
 """Resource type -> how to ask its service about it. Types not listed are reported not verifiable."""

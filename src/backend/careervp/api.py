@@ -50,8 +50,8 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
 class SignedJsonBody:
     """A JSON request body a route reads itself, with the header that signs it. The route verifies the
     signature over the exact bytes before parsing anything, so neither goes through a `Body()` or `Header()`
-    parameter and a missing signature is refused like a wrong one (401); `careervp_local.openapi` documents both,
-    required."""
+    parameter and a missing signature is refused like a wrong one (401); `careervp_local.openapi` documents
+    both, required."""
 
     method: str
     path: str

@@ -45,3 +45,8 @@ def s3() -> S3Client:
 def secretsmanager() -> Any:
     """Untyped: the project's boto3-stubs extras do not include Secrets Manager."""
     return _client("secretsmanager")
+
+
+def ses() -> Any:
+    """Untyped: the project's boto3-stubs extras do not include SES."""
+    return _client("ses")

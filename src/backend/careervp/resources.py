@@ -29,6 +29,10 @@ ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variabl
 """The webhook signing secret's value itself: local runs and tests only."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
 """The Secrets Manager ARN holding the webhook signing secret: deployed environments."""
+ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
+"""The deployed API's `/health` URL, which the synthetic health check calls."""
+ENV_VAR_NOTIFICATIONS_SENDER = "CAREERVP_NOTIFICATIONS_SENDER"
+"""The address notifications are sent from (an SES identity of the environment)."""
 
 SERVICE_NAME = "careervp"
 """Powertools service name (structured logs) for every function."""
@@ -265,3 +269,19 @@ FUNCTIONS: tuple[Function, ...] = (
     INTERVIEW_FUNCTION,
     RESEARCH_FUNCTION,
 )
+
+CANARY_FUNCTION = Function(
+    component="monitoring",
+    handler="careervp.handlers.canary.handler",
+    routes=(),
+    resource="canary",
+)
+"""The synthetic health check: started by a schedule, never behind the API (`careervp_infra.synthetics`)."""
+
+NOTIFIER_FUNCTION = Function(
+    component="notifications",
+    handler="careervp.handlers.notifier.handler",
+    routes=(),
+    resource="sender",
+)
+"""Sends each event of the notifications topic as an email through SES (`careervp_infra.notifications`)."""

@@ -50,15 +50,18 @@ def test_limits_are_the_services_documented_maximums() -> None:
     assert NAME_LIMITS[Service.DYNAMODB_TABLE] == 255
     assert NAME_LIMITS[Service.LOG_GROUP] == 512
     assert NAME_LIMITS[Service.BUDGET] == 100
+    assert NAME_LIMITS[Service.EVENTS_RULE] == 64
+    assert NAME_LIMITS[Service.WAF_WEB_ACL] == 128
 
 
 def test_a_good_name_breaks_no_rule() -> None:
     assert check_name("careervp-prod-kb-documents", Service.S3_BUCKET, KNOWN) == []
 
 
-def test_lambda_and_api_gateway_log_group_prefixes_are_allowed() -> None:
+def test_lambda_api_gateway_and_waf_log_group_prefixes_are_allowed() -> None:
     assert check_name("/aws/lambda/careervp-dev-kb-api", Service.LOG_GROUP, KNOWN) == []
     assert check_name("/aws/apigateway/careervp-dev-service-api-access", Service.LOG_GROUP, KNOWN) == []
+    assert check_name("aws-waf-logs-careervp-dev-security-api-acl", Service.LOG_GROUP, KNOWN) == []
     assert rules("/custom/careervp-dev-kb-api", Service.LOG_GROUP) == {Rule.MISSING_PREFIX, Rule.CHARACTERS}
 
 

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from careervp.resources import (
     BILLING_FUNCTION,
+    CANARY_FUNCTION,
     FUNCTIONS,
     GAP_FUNCTION,
     HEALTH_FUNCTION,
     INTERVIEW_FUNCTION,
+    NOTIFIER_FUNCTION,
     RESEARCH_FUNCTION,
     TABLES,
     Function,
@@ -100,7 +102,8 @@ def test_functions_run_python_3_13_with_a_retention_bound_log_group(assembly: Pa
     stack = template(assembly, env)
     functions = resources_of(stack, "AWS::Lambda::Function")
     assert sorted(f["Properties"]["FunctionName"] for f in functions.values()) == sorted(
-        physical_name(env, spec.component, spec.resource) for spec in FUNCTIONS
+        physical_name(env, spec.component, spec.resource)
+        for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION)
     )
     for function in functions.values():
         assert function["Properties"]["Runtime"] == "python3.13"
@@ -114,7 +117,7 @@ def test_functions_run_python_3_13_with_a_retention_bound_log_group(assembly: Pa
 def test_each_function_has_an_error_rate_and_a_p99_latency_alarm(assembly: Path) -> None:
     alarms = resources_of(template(assembly, "prod"), "AWS::CloudWatch::Alarm")
     names = {alarm["Properties"]["AlarmName"] for alarm in alarms.values()}
-    for spec in FUNCTIONS:
+    for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION):
         assert f"careervp-prod-{spec.component}-{spec.resource}-error-rate" in names
         assert f"careervp-prod-{spec.component}-{spec.resource}-p99-latency" in names
     latency = [a for a in alarms.values() if a["Properties"].get("ExtendedStatistic") == "p99"]

@@ -177,3 +177,35 @@ def test_gatekeeper_checks_the_stack_names_an_assembly_declares(
     code, out, _ = run(capsys, "--path", str(copy))
     assert code == 1
     assert "(stack name) (AWS::CloudFormation::Stack) 'CareerVP-Staging-Service' [case]" in out
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "limit"),
+    [
+        ("AWS::Events::Rule", 64),
+        ("AWS::WAFv2::WebACL", 128),
+    ],
+)
+def test_gatekeeper_holds_each_named_type_to_the_scheme_and_its_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], resource_type: str, limit: int
+) -> None:
+    def named(name: str) -> dict[str, Any]:
+        return {"Type": resource_type, "Properties": {"Name": name}}
+
+    longest = "careervp-dev-monitoring-"
+    write_template(
+        tmp_path,
+        {
+            "Good": named(longest + "s" * (limit - len(longest))),
+            "Foreign": named("myapp-dev-monitoring-schedule"),
+            "Long": named(longest + "s" * (limit - len(longest) + 1)),
+        },
+    )
+    code, out, _ = run(capsys, "--path", str(tmp_path))
+    assert code == 1
+    assert "2 violation(s)" in out
+    assert "Foreign" in out
+    assert "[missing-prefix]" in out
+    assert f"{limit + 1} characters is over the" in out
+    assert f"limit of {limit}" in out
+    assert "Good" not in out

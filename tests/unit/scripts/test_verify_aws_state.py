@@ -27,6 +27,8 @@ pytestmark = [
 PRISTINE_ENV = "dev"
 DRIFTED_ENV = "gap-remediation"
 DELETED_TABLE = "careervp-gap-remediation-gap-responses"
+STOPPED_CANARY_ENV = "prod"
+STOPPED_SCHEDULE = "careervp-prod-monitoring-canary-schedule"
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,15 @@ class Emulator:
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """dev deployed untouched; gap-remediation deployed, then a table deleted behind CloudFormation."""
+    """dev deployed untouched; gap-remediation deployed, then a table deleted behind CloudFormation; prod
+    deployed, then its canary's schedule disabled behind CloudFormation."""
     assembly = session_assembly(tmp_path_factory, emulator=True)
     with clean_moto_server() as endpoint_url:
         session = boto3.Session(region_name="us-east-1")
-        for env in (PRISTINE_ENV, DRIFTED_ENV):
+        for env in (PRISTINE_ENV, DRIFTED_ENV, STOPPED_CANARY_ENV):
             deploy_stack(session, endpoint_url, assembly, f"careervp-{env}-service-stack")
         session.client("dynamodb", endpoint_url=endpoint_url).delete_table(TableName=DELETED_TABLE)
+        session.client("events", endpoint_url=endpoint_url).disable_rule(Name=STOPPED_SCHEDULE)
         yield Emulator(endpoint_url, session, assembly)
 
 
@@ -67,6 +71,7 @@ def test_a_fresh_deploy_verifies_with_nothing_drifted(emulator: Emulator) -> Non
         "AWS::S3::Bucket",
         "AWS::Lambda::Function",
         "AWS::IAM::Policy",
+        "AWS::Events::Rule",
     ):
         assert (resource_type, "exists") in verified
     assert ("AWS::ApiGateway::Method", "exists") in verified
@@ -76,12 +81,25 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     report = verify(emulator, PRISTINE_ENV)
     not_verifiable = report.with_outcome(Outcome.NOT_VERIFIABLE)
     alarms = [check for check in not_verifiable if check.resource_type == "AWS::CloudWatch::Alarm"]
-    assert len(alarms) == 2 * len(FUNCTIONS)  # error rate and p99 latency per function
+    assert len(alarms) == 2 * (len(FUNCTIONS) + 2) + 2  # two per function (the API's, the canary, the
+    # notifier), the synthetic health check's and the bounce rate's
     assert alarms[0].detail == UNOBSERVABLE_RESOURCE_TYPES["AWS::CloudWatch::Alarm"]
     pitr = [check for check in not_verifiable if check.aspect == "point-in-time recovery"]
     assert len(pitr) == len(TABLES)
     skipped_types = {check.resource_type for check in report.with_outcome(Outcome.VERIFIED)}
     assert not skipped_types & {"AWS::CloudWatch::Alarm", "AWS::S3::BucketPolicy", "AWS::ApiGateway::Stage"}
+    waf = {check.resource_type: check.detail for check in not_verifiable if "WAFv2" in check.resource_type}
+    assert waf == {
+        resource_type: UNOBSERVABLE_RESOURCE_TYPES[resource_type]
+        for resource_type in (
+            "AWS::WAFv2::WebACL",
+            "AWS::WAFv2::WebACLAssociation",
+            "AWS::WAFv2::LoggingConfiguration",
+        )
+    }
+    skipped = {check.resource_type: check.detail for check in not_verifiable}
+    for resource_type in ("AWS::SES::EmailIdentity", "AWS::SNS::Subscription"):
+        assert skipped[resource_type] == UNOBSERVABLE_RESOURCE_TYPES[resource_type]
     assert "not-verifiable" in report.render().splitlines()[-1]
 
 
@@ -92,6 +110,13 @@ def test_a_table_deleted_behind_cloudformation_is_reported_drifted(emulator: Emu
     assert drifted.resource_type == "AWS::DynamoDB::Table"
     assert DELETED_TABLE in drifted.detail
     assert "ResourceNotFoundException" in drifted.detail
+
+
+def test_a_canary_schedule_disabled_behind_cloudformation_is_reported_drifted(emulator: Emulator) -> None:
+    report = verify(emulator, STOPPED_CANARY_ENV)
+    [drifted] = report.with_outcome(Outcome.DRIFTED)
+    assert drifted.resource_type == "AWS::Events::Rule"
+    assert drifted.detail == "state: template declares 'ENABLED', target has 'DISABLED'"
 
 
 def test_emulator_limits_are_not_excuses_on_a_faithful_target(emulator: Emulator) -> None:

@@ -1,8 +1,10 @@
-"""Nightly drift: does a deployed environment still match what it should run? Four rows, each ok, drift, or
+"""Nightly drift: does a deployed environment still match what it should run? Five rows, each ok, drift, or
 "not verifiable on this target" (never ok when nothing was checked):
 
 - stack: the template of the artifact the stack says it runs (its digest tag) against the live template, as
   the prod change-set summary computes it (release.approvals.summarize): the `cdk diff` without deploying;
+- monitoring: the same diff narrowed to what alerts (alarms, the canary's schedule, the alerts topic, the
+  budget), so a silenced alarm is named as such;
 - openapi: the contract the environment runs (the artifact's openapi.json) against the tree's committed
   docs/specs/openapi.json: what main promises clients that the environment does not serve yet (or any more);
 - coverage: this run's total line coverage (coverage.xml) against the last main run's, kept in the store
@@ -77,6 +79,27 @@ def stack_row(added: list[str], changed: list[str], removed: list[str]) -> Row:
         if ids
     ]
     return Row("stack", "drift", "live stack differs from the artifact it says it runs; " + "; ".join(parts))
+
+
+MONITORING_TYPES = frozenset(
+    {"AWS::CloudWatch::Alarm", "AWS::Events::Rule", "AWS::SNS::Topic", "AWS::Budgets::Budget"}
+)
+
+
+def monitoring_row(new: dict[str, Any], old: dict[str, Any] | None) -> Row:
+    """The artifact's alarms, schedules, alert topic and budget against the live stack's."""
+    if old is None:
+        return Row("monitoring", NOT_VERIFIABLE, "the environment has no live stack to compare")
+
+    def alerting(template: dict[str, Any]) -> dict[str, Any]:
+        resources: dict[str, Any] = template.get("Resources", {})
+        return {key: value for key, value in resources.items() if value.get("Type") in MONITORING_TYPES}
+
+    wanted, live = alerting(new), alerting(old)
+    differing = sorted(key for key in wanted.keys() | live.keys() if wanted.get(key) != live.get(key))
+    if differing:
+        return Row("monitoring", "drift", f"differs from the artifact: {', '.join(differing)}")
+    return Row("monitoring", "ok", f"{len(wanted)} alarms, schedules and alert targets match the artifact's")
 
 
 def _operations(spec: dict[str, Any]) -> set[str]:

@@ -65,11 +65,20 @@ from careervp_ci.release.cloudformation import (
     stack_tags,
 )
 from careervp_ci.release.drift import DriftReport
+from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
+from careervp_ci.release.feature_checks import DeployedTarget, run_feature_checks
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
-from careervp_ci.release.smoke import FIXTURE_SITE_ENV, SECRET_ENV, checks_for, run_checks
+from careervp_ci.release.smoke import (
+    FIXTURE_SITE_ENV,
+    SECRET_ENV,
+    checks_for,
+    run_checks,
+    smoke_passed,
+    smoke_summary,
+)
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
@@ -426,13 +435,13 @@ class Release:
                 )
             )
         smoke = self._smoke(target, session, stack_outputs, secrets, attempt.commit)
-        if not all(line.startswith("ok") for line in smoke):
+        if not smoke_passed(smoke):
             where = self._evidence(attempt, bundle, {"smoke.txt": "\n".join(smoke) + "\n"})
             self._end(attempt, "smoke-failed", smoke[-1], where)
             raise ReleaseFailed(
                 self._failure(target, "smoke failed:\n" + "\n".join(smoke) + f"\nevidence: {where}")
             )
-        self._end(attempt, "succeeded", f"{len(smoke)} smoke checks passed")
+        self._end(attempt, "succeeded", smoke_summary(smoke))
         return Deployed(target.name, digest, attempt.commit, stack_outputs, smoke, verdict.output)
 
     def _record(self, target: Target, entry: Entry) -> None:
@@ -524,7 +533,10 @@ class Release:
     ) -> list[str]:
         """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
         a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
-        checks = checks_for(phases.smoke_features(phase))
+        features = phases.smoke_features(phase)
+        deployed_checks = tuple(check for check in FEATURE_CHECKS if check.feature in features)
+        http = [feature for feature in features if feature not in {c.feature for c in FEATURE_CHECKS}]
+        checks = checks_for(http) if http else ()
         secret = secrets[SECRET_ENV]
         with ExitStack() as stack:
             site = os.environ.get(FIXTURE_SITE_ENV, "")
@@ -536,8 +548,12 @@ class Release:
                     "fixture site (careervp_local.fixture_site) for the deployed function to research"
                 ]
             base_url = stack.enter_context(self._served_api(target, session, stack_outputs, secret, commit))
-            results = run_checks(base_url, secret, checks, {"fixture_site": site})
-            return [result.line() for result in results]
+            results = run_checks(base_url, secret, checks, {"fixture_site": site}) if checks else []
+            lines = [result.line() for result in results]
+            if all(result.ok for result in results):
+                deployed = DeployedTarget(base_url, target.stack_env, target.kind == "emulator", session)
+                lines += run_feature_checks(deployed, deployed_checks)
+            return lines
 
     @contextmanager
     def _served_api(
@@ -579,7 +595,8 @@ class Release:
         return result.lines
 
     def drift(self, env: str, coverage: Path | None = None) -> DriftReport:
-        """What `env` runs against what it should: stack, API contract, coverage and cost (release.drift)."""
+        """What `env` runs against what it should: stack, monitoring, API contract, coverage and cost
+        (release.drift)."""
         target = self.target_for(env)
         self._persistent(target, "drift")
         self._require_credentials(target)
@@ -610,6 +627,7 @@ class Release:
             ) from None
         rows = (
             drifts.stack_row(summary.added, summary.changed, summary.removed),
+            drifts.monitoring_row(new, old),
             drifts.openapi_row(deployed_spec, committed_spec),
             drifts.coverage_row(drifts.line_rate(coverage) if coverage else None, baseline),
             drifts.cost_row(target.kind, budget, per_request),
@@ -667,7 +685,7 @@ class Release:
             live = self.live(target, session)
             commit = live.commit or "unknown"
             lines = self._smoke(target, session, outputs(live.stack), secrets, commit, phase=phase)
-        if not all(line.startswith("ok") for line in lines):
+        if not smoke_passed(lines):
             raise ReleaseFailed(f"smoke {env} ({live.digest}) failed:\n" + "\n".join(lines))
         return lines
 

@@ -294,3 +294,19 @@ def run_checks(
         if not result.ok:
             break
     return results
+
+
+def smoke_passed(lines: list[str]) -> bool:
+    """No line failed and at least one passed: a "not verifiable on this target" line (`n/v`) fails
+    nothing and passes nothing."""
+    return any(line.startswith("ok") for line in lines) and all(
+        line.startswith(("ok", "n/v")) for line in lines
+    )
+
+
+def smoke_summary(lines: list[str]) -> str:
+    passed = sum(line.startswith("ok") for line in lines)
+    unverifiable = sum(line.startswith("n/v") for line in lines)
+    return f"{passed} smoke checks passed" + (
+        f", {unverifiable} not verifiable on this target" if unverifiable else ""
+    )

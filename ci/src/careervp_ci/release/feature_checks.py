@@ -1,0 +1,200 @@
+"""Post-deploy checks a scripted HTTP exchange cannot express, plain functions grouped by feature, run
+after the HTTP smoke checks (`release.smoke`) and reported in the same line format.
+
+Each asks the target what it can show and ends ok, FAIL, or not verifiable on this target with the reason:
+on the emulator, Lambda does not run and the API is served locally, so what only AWS can show is never
+reported as passed. The checks are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+from careervp.canary import probe_health
+from careervp.notifications.delivery import SANDBOX_RECIPIENT, NotificationEvent, publish, send
+from careervp.resources import CANARY_FUNCTION, NOTIFIER_FUNCTION
+from careervp_infra.naming import physical_name
+from careervp_infra.notification_identity import sender_address, sender_domain
+from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, PROBE_PATH
+
+from careervp_ci.release.cloudformation import AwsSession
+
+Status = Literal["ok", "FAIL", "not verifiable"]
+MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
+EMULATOR_RUNS_NO_LAMBDA = "not verifiable on this target: Lambda does not run in the emulator"
+EMULATOR_HAS_NO_WAF = (
+    "not verifiable on this target: moto's CloudFormation creates no web ACL, and the emulator's API is "
+    "served locally, in front of no WAF"
+)
+
+
+@dataclass(frozen=True)
+class DeployedTarget:
+    """What a check may ask: the API as served, and the environment's AWS (or emulator) session."""
+
+    base_url: str
+    stack_env: str
+    emulator: bool
+    session: AwsSession
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class FeatureCheck:
+    feature: str
+    name: str
+    run: Callable[[DeployedTarget], Outcome]
+
+    def line(self, outcome: Outcome) -> str:
+        return f"{MARKS[outcome.status]} {self.feature}: {self.name} {outcome.detail}"
+
+
+def canary_probe_passes(target: DeployedTarget) -> Outcome:
+    """The canary's own probe (`careervp.canary`) against the API as served here finds it healthy."""
+    result = probe_health(target.base_url.rstrip("/") + "/health")
+    return Outcome("ok" if result.healthy else "FAIL", result.detail)
+
+
+def canary_function_runs(target: DeployedTarget) -> Outcome:
+    """The deployed canary function, invoked once, reaches the API and reports it healthy."""
+    if target.emulator:
+        return Outcome("not verifiable", EMULATOR_RUNS_NO_LAMBDA)
+    name = physical_name(target.stack_env, CANARY_FUNCTION.component, CANARY_FUNCTION.resource)
+    reply = target.session.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    payload: dict[str, Any] = json.loads(reply["Payload"].read() or b"{}")
+    if reply.get("FunctionError"):
+        return Outcome("FAIL", f"{name} failed: {payload.get('errorMessage', payload)}")
+    healthy = payload.get("healthy") is True
+    return Outcome("ok" if healthy else "FAIL", f"{name}: {payload.get('detail', payload)}")
+
+
+def waf_blocks_known_bad_path(target: DeployedTarget) -> Outcome:
+    """A request for a path the project rule blocks is refused by WAF itself (its header says so), not by
+    API Gateway's own 403 for an unknown route."""
+    if target.emulator:
+        return Outcome("not verifiable", EMULATOR_HAS_NO_WAF)
+    url = target.base_url.rstrip("/") + PROBE_PATH
+    request = urllib.request.Request(url, method="GET")  # noqa: S310 (the API under test)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            status, reason = int(response.status), response.headers.get(CLIENT_BLOCK_REASON_HEADER)
+    except urllib.error.HTTPError as error:
+        status, reason = int(error.code), error.headers.get(CLIENT_BLOCK_REASON_HEADER)
+    if status == 403 and reason == BLOCK_REASON:
+        return Outcome("ok", f"GET {PROBE_PATH}: HTTP 403, {CLIENT_BLOCK_REASON_HEADER}: {reason}")
+    return Outcome("FAIL", f"GET {PROBE_PATH}: HTTP {status}, {CLIENT_BLOCK_REASON_HEADER}: {reason!r}")
+
+
+def _smoke_event() -> NotificationEvent:
+    return NotificationEvent(
+        template="smoke-test", recipient=SANDBOX_RECIPIENT, values={"run": uuid.uuid4().hex}
+    )
+
+
+def _topic_arn(target: DeployedTarget) -> str:
+    name = physical_name(target.stack_env, "notifications", "events")
+    return f"arn:aws:sns:{target.session.region}:{target.session.resolve_account()}:{name}"
+
+
+def notification_event_published(target: DeployedTarget) -> Outcome:
+    """The notifications topic accepts an event, as any producer would publish it."""
+    message_id = publish(target.session.client("sns"), _topic_arn(target), _smoke_event())
+    return Outcome("ok", f"SNS message {message_id}")
+
+
+def notification_reaches_ses(target: DeployedTarget) -> Outcome:
+    """The notifier renders an event and SES accepts the email to the sandbox address. On AWS the deployed
+    function does it. On the emulator (no Lambda) its `send` runs here: SES must count the message, and the
+    emulator's record of sent mail (`/moto-api/data.json`) must show its recipient and rendered subject;
+    when that record cannot be read, the recipient is not verifiable there."""
+    event = _smoke_event()
+    if not target.emulator:
+        name = physical_name(target.stack_env, NOTIFIER_FUNCTION.component, NOTIFIER_FUNCTION.resource)
+        records = {"Records": [{"Sns": {"Message": event.model_dump_json()}}]}
+        reply = target.session.client("lambda").invoke(
+            FunctionName=name, Payload=json.dumps(records).encode()
+        )
+        payload: dict[str, Any] = json.loads(reply["Payload"].read() or b"{}")
+        if reply.get("FunctionError") or len(payload.get("message_ids", [])) != 1:
+            return Outcome("FAIL", f"{name}: {payload.get('errorMessage', payload)}")
+        return Outcome("ok", f"{name} sent SES message {payload['message_ids'][0]} to {SANDBOX_RECIPIENT}")
+    ses = target.session.client("ses")
+    # moto's CloudFormation skips the stack's SES identity (verify.blind_spots); register it as declared
+    ses.verify_domain_identity(Domain=sender_domain(target.stack_env))
+    counted = float(ses.get_send_quota()["SentLast24Hours"])
+    message_id = send(ses, sender_address(target.stack_env), event)
+    if float(ses.get_send_quota()["SentLast24Hours"]) != counted + 1:
+        return Outcome("FAIL", f"SES returned message {message_id} but did not count a send")
+    accepted = f"SES accepted message {message_id} (send ran here: no Lambda in the emulator)"
+    try:
+        recorded = _emulator_sent_message(target, message_id)
+    except (OSError, ValueError) as error:
+        return Outcome(
+            "not verifiable",
+            f"{accepted}; its recipient is not verifiable on this target: the emulator's sent-mail record "
+            f"is unreadable ({error})",
+        )
+    to = (recorded or {}).get("destinations", {}).get("ToAddresses")
+    subject = (recorded or {}).get("subject", "")
+    if to != [SANDBOX_RECIPIENT] or event.values["run"] not in subject:
+        return Outcome("FAIL", f"{accepted}, but the emulator recorded it to {to} with subject {subject!r}")
+    return Outcome("ok", f"{accepted}, recorded to {SANDBOX_RECIPIENT}")
+
+
+def _emulator_sent_message(target: DeployedTarget, message_id: str) -> dict[str, Any] | None:
+    url = f"{target.session.endpoint}/moto-api/data.json"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (the emulator's own endpoint)
+        data: dict[str, Any] = json.loads(response.read())
+    messages = data.get("ses", {}).get("Message", [])
+    return next((message for message in messages if message.get("id") == message_id), None)
+
+
+def notifier_subscribed(target: DeployedTarget) -> Outcome:
+    """SNS delivers the topic's email events to the deployed notifier."""
+    if target.emulator:
+        return Outcome(
+            "not verifiable",
+            "not verifiable on this target: moto's CloudFormation skips SNS subscriptions, and Lambda does "
+            "not run in the emulator",
+        )
+    name = physical_name(target.stack_env, NOTIFIER_FUNCTION.component, NOTIFIER_FUNCTION.resource)
+    found = target.session.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(target))
+    endpoints = [item["Endpoint"] for item in found["Subscriptions"] if item["Protocol"] == "lambda"]
+    if any(endpoint.endswith(f":function:{name}") for endpoint in endpoints):
+        return Outcome("ok", f"{name} subscribed")
+    return Outcome("FAIL", f"{name} is not subscribed (lambda endpoints: {endpoints})")
+
+
+CHECKS: tuple[FeatureCheck, ...] = (
+    FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
+    FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
+    FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path),
+    FeatureCheck("notifications", "the topic accepts an event", notification_event_published),
+    FeatureCheck("notifications", "an email to the sandbox address reaches SES", notification_reaches_ses),
+    FeatureCheck("notifications", "the notifier is subscribed to the topic", notifier_subscribed),
+)
+CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
+
+
+def run_feature_checks(target: DeployedTarget, checks: tuple[FeatureCheck, ...] = CHECKS) -> list[str]:
+    """Every check's line; a check that raises is a FAIL naming the error, and the rest still run."""
+    lines = []
+    for check in checks:
+        try:
+            outcome = check.run(target)
+        except (OSError, ValueError, KeyError, ClientError, BotoCoreError) as error:
+            outcome = Outcome("FAIL", f"{type(error).__name__}: {error}")
+        lines.append(check.line(outcome))
+    return lines

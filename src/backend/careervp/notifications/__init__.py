@@ -1,0 +1,1 @@
+"""Notifications: events on an SNS topic, rendered from templates and sent through SES."""
