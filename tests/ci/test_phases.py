@@ -12,6 +12,7 @@ from careervp_ci.dagger_plan import main as dagger_plan_main
 from careervp_ci.dagger_plan import profile_jobs
 from careervp_ci.plan import PlanError, build_plan
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
+from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_ci.steps.catalogue import CATALOGUE
 from careervp_local.fixture_site import serve_fixture_site
@@ -178,3 +179,13 @@ def test_a_smoke_expectation_past_the_end_of_a_list_fails_the_check_instead_of_c
         (result,) = run_checks(site, "unused-secret", (check,))
     assert not result.ok
     assert "items.0 is None, expected 'a'" in result.detail
+
+
+def test_the_smoke_of_every_phase_splits_into_http_checks_and_checks_of_the_deployed_stack() -> None:
+    http, deployed = smoke_checks()
+    assert {check.feature for check in http} | {check.feature for check in deployed} == set(
+        phases.smoke_features()
+    )
+    assert {check.feature for check in deployed} == {"monitoring", "security", "notifications"}
+    only_security = smoke_checks("20")
+    assert only_security[0] == () and {check.feature for check in only_security[1]} == {"security"}

@@ -66,7 +66,7 @@ from careervp_ci.release.cloudformation import (
 )
 from careervp_ci.release.drift import DriftReport
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
-from careervp_ci.release.feature_checks import DeployedTarget, run_feature_checks
+from careervp_ci.release.feature_checks import DeployedTarget, FeatureCheck, run_feature_checks
 from careervp_ci.release.gitref import RefError, resolve_commit, worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
@@ -74,6 +74,7 @@ from careervp_ci.release.scratch import host, reclaim, scratch_dir
 from careervp_ci.release.smoke import (
     FIXTURE_SITE_ENV,
     SECRET_ENV,
+    Check,
     checks_for,
     run_checks,
     smoke_passed,
@@ -85,6 +86,16 @@ from careervp_ci.release.verify import run_verifier
 from careervp_ci.store import Store, StoreError, open_store
 
 Log = Callable[[str], None]
+
+
+def smoke_checks(phase: str | None = None) -> tuple[tuple[Check, ...], tuple[FeatureCheck, ...]]:
+    """The smoke of every phase, or of `phase`: its checks over HTTP (release.smoke) and its checks of the
+    deployed stack (release.feature_checks); a PhaseNotImplemented names a phase that has none."""
+    features = phases.smoke_features(phase)
+    on_the_stack = {check.feature for check in FEATURE_CHECKS}
+    http = [feature for feature in features if feature not in on_the_stack]
+    deployed = tuple(check for check in FEATURE_CHECKS if check.feature in features)
+    return (checks_for(http) if http else ()), deployed
 
 
 class ReleaseRefused(UsageError):
@@ -533,10 +544,7 @@ class Release:
     ) -> list[str]:
         """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
         a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
-        features = phases.smoke_features(phase)
-        deployed_checks = tuple(check for check in FEATURE_CHECKS if check.feature in features)
-        http = [feature for feature in features if feature not in {c.feature for c in FEATURE_CHECKS}]
-        checks = checks_for(http) if http else ()
+        checks, deployed_checks = smoke_checks(phase)
         secret = secrets[SECRET_ENV]
         with ExitStack() as stack:
             site = os.environ.get(FIXTURE_SITE_ENV, "")
@@ -675,7 +683,7 @@ class Release:
     def smoke(self, env: str, phase: str | None = None) -> list[str]:
         """The smoke checks of every phase, or of `phase` (one that has none fails, naming why)."""
         try:
-            checks_for(phases.smoke_features(phase))
+            smoke_checks(phase)
         except phases.PhaseNotImplemented as error:
             raise ReleaseFailed(f"smoke --phase {phase}: {error}") from None
         target = self.target_for(env)
