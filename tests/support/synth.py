@@ -7,9 +7,11 @@ process and handed to every fixture that asks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from careervp_infra.assembly import synthesize
+from careervp_infra.cloud_assembly import find_stack
 
 _ASSEMBLIES: dict[bool, Path] = {}
 
@@ -20,3 +22,13 @@ def session_assembly(tmp_path_factory: pytest.TempPathFactory, *, emulator: bool
         outdir = tmp_path_factory.mktemp("cdk-emulator" if emulator else "cdk-aws")
         _ASSEMBLIES[emulator] = synthesize(outdir, emulator=emulator)
     return _ASSEMBLIES[emulator]
+
+
+def service_resources(assembly: Path, env: str, resource_type: str) -> dict[str, dict[str, Any]]:
+    """The properties of every resource of one type in an environment's service stack, by logical id."""
+    template = find_stack(assembly, f"careervp-{env}-service-stack").load()
+    return {
+        key: value["Properties"]
+        for key, value in template["Resources"].items()
+        if value["Type"] == resource_type
+    }

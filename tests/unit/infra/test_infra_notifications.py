@@ -9,26 +9,17 @@ from typing import Any
 import pytest
 from careervp.notifications.delivery import EVENT_TYPE_ATTRIBUTE
 from careervp.resources import ENV_VAR_NOTIFICATIONS_SENDER
-from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
 from careervp_infra.notification_identity import sender_address, sender_domain
+from support.synth import service_resources
 
 ENVIRONMENTS = load_environments().names
-
-
-def resources(assembly: Path, env: str, resource_type: str) -> dict[str, dict[str, Any]]:
-    template = find_stack(assembly, f"careervp-{env}-service-stack").load()
-    return {
-        key: value["Properties"]
-        for key, value in template["Resources"].items()
-        if value["Type"] == resource_type
-    }
 
 
 def notifier(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:
     [(logical_id, properties)] = [
         (key, value)
-        for key, value in resources(assembly, env, "AWS::Lambda::Function").items()
+        for key, value in service_resources(assembly, env, "AWS::Lambda::Function").items()
         if value["FunctionName"] == f"careervp-{env}-notifications-sender"
     ]
     return logical_id, properties
@@ -37,7 +28,7 @@ def notifier(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:
 def events_topic(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:
     [(logical_id, properties)] = [
         (key, value)
-        for key, value in resources(assembly, env, "AWS::SNS::Topic").items()
+        for key, value in service_resources(assembly, env, "AWS::SNS::Topic").items()
         if value["TopicName"] == f"careervp-{env}-notifications-events"
     ]
     return logical_id, properties
@@ -50,7 +41,7 @@ def test_the_events_topic_is_encrypted_and_refuses_plain_http(assembly: Path, en
     assert topic["KmsMasterKeyId"]["Fn::Join"][1][-1] == ":alias/aws/sns"
     policies = [
         policy
-        for policy in resources(assembly, env, "AWS::SNS::TopicPolicy").values()
+        for policy in service_resources(assembly, env, "AWS::SNS::TopicPolicy").values()
         if {"Ref": topic_id} in policy["Topics"]
     ]
     [statement] = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
@@ -64,7 +55,7 @@ def test_the_events_topic_is_encrypted_and_refuses_plain_http(assembly: Path, en
 def test_the_notifier_receives_only_email_events_of_its_topic(assembly: Path, env: str) -> None:
     function_id, _ = notifier(assembly, env)
     topic_id, _ = events_topic(assembly, env)
-    [subscription] = resources(assembly, env, "AWS::SNS::Subscription").values()
+    [subscription] = service_resources(assembly, env, "AWS::SNS::Subscription").values()
 
     assert subscription["Protocol"] == "lambda"
     assert subscription["TopicArn"] == {"Ref": topic_id}
@@ -75,11 +66,11 @@ def test_the_notifier_receives_only_email_events_of_its_topic(assembly: Path, en
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_notifier_may_send_only_as_its_environments_address(assembly: Path, env: str) -> None:
     _, properties = notifier(assembly, env)
-    [(identity_id, identity)] = resources(assembly, env, "AWS::SES::EmailIdentity").items()
+    [(identity_id, identity)] = service_resources(assembly, env, "AWS::SES::EmailIdentity").items()
     role_id = properties["Role"]["Fn::GetAtt"][0]
     statements = [
         statement
-        for policy in resources(assembly, env, "AWS::IAM::Policy").values()
+        for policy in service_resources(assembly, env, "AWS::IAM::Policy").values()
         if {"Ref": role_id} in policy["Roles"]
         for statement in policy["PolicyDocument"]["Statement"]
     ]
@@ -98,7 +89,7 @@ def test_the_notifier_may_send_only_as_its_environments_address(assembly: Path, 
 def test_the_bounce_rate_alarm_fires_at_the_rate_aws_starts_reviewing(assembly: Path) -> None:
     [alarm] = [
         alarm
-        for alarm in resources(assembly, "prod", "AWS::CloudWatch::Alarm").values()
+        for alarm in service_resources(assembly, "prod", "AWS::CloudWatch::Alarm").values()
         if alarm["AlarmName"] == "careervp-prod-notifications-bounce-rate"
     ]
 
@@ -107,7 +98,9 @@ def test_the_bounce_rate_alarm_fires_at_the_rate_aws_starts_reviewing(assembly: 
     assert alarm["AlarmActions"] == [
         {
             "Ref": next(
-                k for k in resources(assembly, "prod", "AWS::SNS::Topic") if k.startswith("ServiceAlerts")
+                k
+                for k in service_resources(assembly, "prod", "AWS::SNS::Topic")
+                if k.startswith("ServiceAlerts")
             )
         }
     ]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from careervp.resources import FUNCTIONS
 from careervp_infra.api import STAGE_NAME
-from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
 from careervp_infra.waf import COUNTED_MANAGED_RULES, MANAGED_RULE_GROUPS, REDACTED_HEADERS
 from careervp_infra.waf_rules import (
@@ -22,21 +21,13 @@ from careervp_infra.waf_rules import (
     PROJECT_RULE,
     blocks_path,
 )
+from support.synth import service_resources
 
 ENVIRONMENTS = load_environments().names
 
 
-def resources(assembly: Path, env: str, resource_type: str) -> dict[str, dict[str, Any]]:
-    template = find_stack(assembly, f"careervp-{env}-service-stack").load()
-    return {
-        key: value["Properties"]
-        for key, value in template["Resources"].items()
-        if value["Type"] == resource_type
-    }
-
-
 def web_acl(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:
-    [(logical_id, acl)] = resources(assembly, env, "AWS::WAFv2::WebACL").items()
+    [(logical_id, acl)] = service_resources(assembly, env, "AWS::WAFv2::WebACL").items()
     return logical_id, acl
 
 
@@ -104,9 +95,9 @@ def test_the_project_rule_blocks_each_fragment_decoded_and_lowercased_with_its_o
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_acl_guards_the_apis_stage(assembly: Path, env: str) -> None:
     acl_id, _ = web_acl(assembly, env)
-    [association] = resources(assembly, env, "AWS::WAFv2::WebACLAssociation").values()
-    [api_id] = resources(assembly, env, "AWS::ApiGateway::RestApi")
-    [stage_id] = resources(assembly, env, "AWS::ApiGateway::Stage")
+    [association] = service_resources(assembly, env, "AWS::WAFv2::WebACLAssociation").values()
+    [api_id] = service_resources(assembly, env, "AWS::ApiGateway::RestApi")
+    [stage_id] = service_resources(assembly, env, "AWS::ApiGateway::Stage")
 
     assert association["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     parts = association["ResourceArn"]["Fn::Join"][1]
@@ -117,10 +108,10 @@ def test_the_acl_guards_the_apis_stage(assembly: Path, env: str) -> None:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_waf_logs_go_to_a_retention_bound_group_with_credentials_redacted(assembly: Path, env: str) -> None:
     acl_id, acl = web_acl(assembly, env)
-    [logging] = resources(assembly, env, "AWS::WAFv2::LoggingConfiguration").values()
+    [logging] = service_resources(assembly, env, "AWS::WAFv2::LoggingConfiguration").values()
     [group] = [
         group
-        for group in resources(assembly, env, "AWS::Logs::LogGroup").values()
+        for group in service_resources(assembly, env, "AWS::Logs::LogGroup").values()
         if group["LogGroupName"].startswith("aws-waf-logs-")
     ]
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from careervp.answers import require_one_answer_per_question
+
 MAX_TEXT_CHARS = 50_000
 RESPONSE_ID_PATTERN = r"^[0-9a-f]{32}$"
 ANALYSIS_ID_PATTERN = r"^ga-[0-9a-f]{24}$"
@@ -50,11 +52,7 @@ class ResponsesRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_answer_per_question(self) -> ResponsesRequest:
-        seen: set[str] = set()
-        for answer in self.answers:
-            if answer.question_id in seen:
-                raise ValueError(f"question {answer.question_id!r} is answered more than once")
-            seen.add(answer.question_id)
+        require_one_answer_per_question(answer.question_id for answer in self.answers)
         return self
 
 
