@@ -7,7 +7,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from careervp_ci.rehearsal.engine import ContainerState, DirValue, Engine, RehearsalGap, SecretValue
+from careervp_ci.rehearsal.engine import (
+    ContainerState,
+    DirValue,
+    Engine,
+    HostValue,
+    RehearsalGap,
+    SecretValue,
+)
 from careervp_ci.rehearsal.tree import tree_digest
 from dagger.client._core import Field
 
@@ -60,3 +67,20 @@ def test_an_argument_the_rehearsal_does_not_know_is_a_gap_naming_it(tmp_path: Pa
     call = Field("Container", "withExec", {"args": ["true"], "redirectStdout": "/out"})
     with pytest.raises(RehearsalGap, match=r"withExec\(\['true'\]\) with redirectStdout"):
         asyncio.run(engine(tmp_path).resolve([Field("Query", "container", {}), call]))
+
+
+def test_a_host_folder_is_uploaded_once_per_call_however_often_its_query_is_resolved(tmp_path: Path) -> None:
+    """The SDK re-sends `host.directory(...)` with every step that uses the folder; the engine uploads an
+    argument once per call, so a second resolve must not stage (copy and hash) the tree again."""
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x")
+    rehearsal = engine(tmp_path)
+    first = asyncio.run(rehearsal._Host_directory(HostValue(), path=str(folder), exclude=["b.txt"]))
+    (folder / "a.txt").write_text("changed after the upload")
+    again = asyncio.run(rehearsal._Host_directory(HostValue(), path=str(folder), exclude=["b.txt"]))
+    other = asyncio.run(rehearsal._Host_directory(HostValue(), path=str(folder), exclude=[]))
+
+    assert again == first
+    assert (first.path / "a.txt").read_text() == "x"
+    assert other.digest != first.digest  # another filter is another upload, of the tree as it is now

@@ -122,6 +122,9 @@ class Engine:
     containers: list[str] = field(default_factory=list)
     """Every container a layer came from, in order (run now, or reused from an earlier run)."""
     _layers: dict[str, ContainerState] = field(default_factory=dict)
+    _uploads: dict[tuple[Path, tuple[str, ...], tuple[str, ...]], DirValue] = field(default_factory=dict)
+    """Host folders already uploaded in this call: the engine uploads an argument's folder once per call,
+    while the SDK's lazy queries ask for it again at every step that uses it."""
     _locks: dict[str, anyio.Lock] = field(default_factory=dict)
     _limit: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(2))
 
@@ -182,7 +185,10 @@ class Engine:
         source = Path(path).resolve()
         if not source.is_dir():
             raise RehearsalGap(f"host directory {path!r} does not exist")
-        return self._staged(source, exclude, include)
+        upload = (source, tuple(exclude), tuple(include))
+        if upload not in self._uploads:
+            self._uploads[upload] = self._staged(source, exclude, include)
+        return self._uploads[upload]
 
     async def _Host_file(self, _: HostValue, path: str) -> FileValue:
         source = Path(path).resolve()
