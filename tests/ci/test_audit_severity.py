@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.steps import audit
-from careervp_ci.steps.context import Status, StepContext, StepOutcome
+from careervp_ci.pipeline.steps import audit
+from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 
 NPM_REPORT = {
     "vulnerabilities": {

@@ -26,9 +26,9 @@ from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.dagger_release import CHANGE_SET
 from careervp_ci.main import Careervp
-from careervp_ci.profiles import PROFILES
-from careervp_ci.steps import synth
-from careervp_ci.steps.catalogue import CATALOGUE, RELEASE_PATH, SUITES
+from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.steps import synth
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE, RELEASE_PATH, SUITES
 from dagger import dag
 from dagger._engine._version import CLI_VERSION
 from dagger.mod._converter import to_typedef

@@ -17,7 +17,7 @@ import pytest
 from careervp_ci import dagger_plan
 from careervp_ci.cli import build_parser, profile_plan
 from careervp_ci.main import Careervp
-from careervp_ci.profiles import PROFILES
+from careervp_ci.pipeline.profiles import PROFILES
 from support.dagger_recipes import execs, recorded_run, tree
 
 Graph = dict[str, tuple[frozenset[str], dict[str, str | None]]]

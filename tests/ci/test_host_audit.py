@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from careervp_ci.steps.audit import Finding, load_allowlist, npm_findings, pip_findings
+from careervp_ci.pipeline.steps.audit import Finding, load_allowlist, npm_findings, pip_findings
 from fixture_project import CliRunner, write
 
 REPOSITORY = Path(__file__).resolve().parents[2]

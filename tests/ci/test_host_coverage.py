@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from careervp_ci.steps.openapi import as_openapi_30
+from careervp_ci.pipeline.steps.openapi import as_openapi_30
 from fixture_project import CliRunner, write
 
 UNTESTED_BRANCHES = '''\

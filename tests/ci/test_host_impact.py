@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from careervp_ci import impact
+from careervp_ci.pipeline import impact
 from coverage import CoverageData
 from fixture_project import CliRunner, write
 

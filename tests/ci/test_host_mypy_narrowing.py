@@ -6,7 +6,7 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
-from careervp_ci.mypy_narrowing import imported_modules, write_config
+from careervp_ci.pipeline.mypy_narrowing import imported_modules, write_config
 from fixture_project import write
 
 PYPROJECT = """\

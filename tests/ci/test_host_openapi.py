@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from careervp_ci.steps.openapi import accepted_breaks
+from careervp_ci.pipeline.steps.openapi import accepted_breaks
 from fixture_project import CliRunner, git, write
 
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from careervp_ci.host import RunResult, StepResult
+from careervp_ci.pipeline.steps.context import Status, StepOutcome
 from careervp_ci.report import summary_markdown, timeline
-from careervp_ci.steps.context import Status, StepOutcome
 
 
 def result(name: str, status: Status, started_at: float, seconds: float) -> StepResult:

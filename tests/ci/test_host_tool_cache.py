@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.steps.context import StepContext
-from careervp_ci.tool_cache import tool_cache_dir
+from careervp_ci.pipeline.steps.context import StepContext
+from careervp_ci.pipeline.tool_cache import tool_cache_dir
 
 
 def context(src: Path, state: Path | None) -> StepContext:

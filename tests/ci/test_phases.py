@@ -1,20 +1,21 @@
-"""The strategy's phases as data (`careervp_ci.phases`): every phase listed, each implemented blueprint
-runnable as it is declared, and a phase whose feature is missing failing by name instead of passing empty."""
+"""The strategy's phases as data (`careervp_ci.pipeline.phases`): every phase listed, each implemented
+blueprint runnable as it is declared, and a phase whose feature is missing failing by name instead of passing
+empty."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from careervp_ci import phases
 from careervp_ci.cli import main
 from careervp_ci.dagger_plan import main as dagger_plan_main
 from careervp_ci.dagger_plan import profile_jobs
-from careervp_ci.plan import PlanError, build_plan
+from careervp_ci.pipeline import phases
+from careervp_ci.pipeline.plan import PlanError, build_plan
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
 from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
-from careervp_ci.steps.catalogue import CATALOGUE
 from careervp_local.fixture_site import serve_fixture_site
 from fixture_project import CliRunner, write
 

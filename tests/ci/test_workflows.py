@@ -15,8 +15,8 @@ from typing import Any, cast
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
+from careervp_ci.pipeline.select import DOCS, FULL_BAR, select
 from careervp_ci.rehearsal.call import parse
-from careervp_ci.select import DOCS, FULL_BAR, select
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -27,8 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from careervp_ci.lockfiles import locked_versions
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.lockfiles import locked_versions
+from careervp_ci.pipeline.steps.model import Step
 
 CACHE_ENV = "CAREERVP_CACHE_DIR"
 DEFAULT_CACHE_DIR = ".careervp/cache"

@@ -4,7 +4,7 @@
     careervp-ci <step> [--src DIR] [step options]       one step (and the steps it needs)
     careervp-ci test --suite unit|integration|regression|e2e
     careervp-ci ci [--profile pr|main|nightly|gap-remediation] [--changed-from REF] [--src DIR]
-    careervp-ci ci --phase ID [--nightly]                one phase's blueprint (careervp_ci.phases)
+    careervp-ci ci --phase ID [--nightly]                one phase's blueprint (careervp_ci.pipeline.phases)
     careervp-ci ci --phase changed --changed-from REF   the blueprints of the phases a change touches
     careervp-ci serve [--port P] [--endpoint URL]       the API on 127.0.0.1 against an AWS emulator
 
@@ -20,18 +20,19 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from careervp_ci import phases, serve
+from careervp_ci import serve
 from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.errors import USAGE, CareervpError
 from careervp_ci.host import HostExecutor
-from careervp_ci.plan import Plan, PlanError, build_plan, unknown
-from careervp_ci.plan import profile_plan as plan_for_profile
-from careervp_ci.profiles import PROFILES, Profile
+from careervp_ci.pipeline import phases
+from careervp_ci.pipeline.plan import Plan, PlanError, build_plan, unknown
+from careervp_ci.pipeline.plan import profile_plan as plan_for_profile
+from careervp_ci.pipeline.profiles import PROFILES, Profile
+from careervp_ci.pipeline.select import changed_paths, select
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.progress import progress_for
 from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
-from careervp_ci.select import changed_paths, select
-from careervp_ci.steps.catalogue import CATALOGUE, SUITES
-from careervp_ci.steps.model import Step
 
 PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 """Commands served without the release module, which pulls in the AWS emulator and takes about a second
@@ -153,7 +154,7 @@ def chosen_profile(args: argparse.Namespace) -> Profile:
 
 
 def profile_plan(args: argparse.Namespace, profile: Profile | None = None) -> tuple[Plan, str]:
-    """`ci`'s arguments as the profile's Plan (`careervp_ci.plan.profile_plan`), printing what the
+    """`ci`'s arguments as the profile's Plan (`careervp_ci.pipeline.plan.profile_plan`), printing what the
     change-aware selection kept and skipped."""
     profile = profile or chosen_profile(args)
     wanted: Sequence[str] | None = None

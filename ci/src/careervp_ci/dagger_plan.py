@@ -1,7 +1,7 @@
 """The Dagger rendering of a profile's Plan: which jobs `dagger call ci` starts, each in its own container.
 
-It plans nothing of its own: the Plan comes from `careervp_ci.plan.profile_plan`, as on the host, and each
-job runs a slice of it (`careervp-ci ci --profile P --only STEP`). It runs inside the setup container
+It plans nothing of its own: the Plan comes from `careervp_ci.pipeline.plan.profile_plan`, as on the host,
+and each job runs a slice of it (`careervp-ci ci --profile P --only STEP`). It runs inside the setup container
 (`python -m careervp_ci.dagger_plan PROFILE`), so the profile comes from the tree under test.
 
 A step that another planned step needs is not started on its own: `--only STEP` runs what it needs in the
@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from careervp_ci.errors import USAGE, CareervpError
-from careervp_ci.phases import profile as find_profile
-from careervp_ci.plan import Plan, profile_plan
-from careervp_ci.profiles import PROFILES
+from careervp_ci.pipeline.phases import profile as find_profile
+from careervp_ci.pipeline.plan import Plan, profile_plan
+from careervp_ci.pipeline.profiles import PROFILES
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def canonical_profile(step: str, profile: str) -> str:
 
 
 def profile_jobs(profile: str) -> list[Job]:
-    """The profile's Plan (`careervp_ci.plan.profile_plan`) as jobs: one per planned step, except steps
-    another planned step needs (that step's job covers them); a PlanError names the valid profiles."""
+    """The profile's Plan (`careervp_ci.pipeline.plan.profile_plan`) as jobs: one per planned step, except
+    steps another planned step needs (that step's job covers them); a PlanError names the valid profiles."""
     plan = profile_plan(find_profile(profile))
     covered = {need for step in plan.steps for need in step.needs}
     return [_job(plan, profile, step.name) for step in plan.steps if step.name not in covered]

@@ -126,7 +126,11 @@ class Release:
         env: Env,
         stripe_webhook_secret: WebhookSecret = None,
         phase: Annotated[
-            str, Doc("only this phase's smoke checks (careervp_ci.phases, e.g. 12); default: every phase's")
+            str,
+            Doc(
+                "only this phase's smoke checks (careervp_ci.pipeline.phases, e.g. 12); "
+                "default: every phase's"
+            ),
         ] = "",
     ) -> str:
         """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from careervp_ci.cache import CachedPass, FileDigests, ResultCache, key_material, material_key
-from careervp_ci.plan import Plan, PlanError
+from careervp_ci.pipeline.plan import Plan, PlanError
+from careervp_ci.pipeline.steps.context import Status, StepCancelled, StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.progress import Progress
 from careervp_ci.shared_cache import SharedResults, shared_from_env
-from careervp_ci.steps.context import Status, StepCancelled, StepContext, StepOutcome
-from careervp_ci.steps.model import Step
 
 GOOD = frozenset({Status.PASSED, Status.CACHED})
 

@@ -32,9 +32,9 @@ from careervp_ci.dagger_exec import ARTIFACTS, base, built, run, run_once, side_
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.dagger_release import CHANGE_SET, Release
 from careervp_ci.dagger_setup import WORKDIR
-from careervp_ci.profiles import PROFILES
-from careervp_ci.steps.catalogue import CATALOGUE, SUITES
-from careervp_ci.steps.synth import ASSEMBLY
+from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 REPORTS: Final = ".reports"
 """Where `careervp-ci` writes each step's reports (`<src>/.reports/<step>`)."""
@@ -65,7 +65,7 @@ def job_argv(profile: str, step: str, *, seed: str | None, base_ref: str | None)
 
 Phase = Annotated[
     str | None,
-    Doc("a phase of the strategy (careervp_ci.phases, e.g. 12): its blueprint instead of a profile"),
+    Doc("a phase of the strategy (careervp_ci.pipeline.phases, e.g. 12): its blueprint instead of a profile"),
 ]
 
 
@@ -361,7 +361,7 @@ class Careervp:
         self,
         src: Source,
         git: GitDir,
-        profile: Annotated[str, Doc(f"one of: {', '.join(PROFILES)} (careervp_ci.profiles)")] = "pr",
+        profile: Annotated[str, Doc(f"one of: {', '.join(PROFILES)} (careervp_ci.pipeline.profiles)")] = "pr",
         seed: Seed = None,
         base_ref: BaseRef = None,
         *,

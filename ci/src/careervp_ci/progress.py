@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from careervp_ci.steps.context import Status
+from careervp_ci.pipeline.steps.context import Status
 
 SYMBOLS = {
     Status.PASSED: "✔",

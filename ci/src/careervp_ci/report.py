@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from careervp_ci.host import RunResult, StepResult
+from careervp_ci.pipeline.steps.context import Status
 from careervp_ci.progress import SYMBOLS
-from careervp_ci.steps.context import Status
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 _NOT_GREEN = (Status.FAILED, Status.STOPPED, Status.NEVER_RAN)

@@ -38,9 +38,9 @@ from careervp_infra.naming import Service, physical_name
 from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
 
-from careervp_ci import phases
 from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.errors import CareervpError, UsageError
+from careervp_ci.pipeline import phases
 from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
 from careervp_ci.release.approvals import (

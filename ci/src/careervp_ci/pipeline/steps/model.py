@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from careervp_ci.steps.context import StepContext, StepOutcome
+    from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
 
 
 @dataclass(frozen=True)

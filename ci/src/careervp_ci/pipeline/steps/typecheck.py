@@ -1,18 +1,19 @@
 """`typecheck`: mypy in strict mode (configured in pyproject.toml) over the pipeline, backend and infra.
 
 mypy runs with the project's settings plus one narrowing of third-party analysis (the CDK modules our code
-never imports are skipped: `careervp_ci.mypy_narrowing`; the config is kept as the report `mypy.ini`). Its
-incremental cache lives under the result cache, keyed by mypy's version, its settings and uv.lock
-(`careervp_ci.tool_cache`), so an edit re-analyses what changed and not the stubs of the CDK and boto3.
+never imports are skipped: `careervp_ci.pipeline.mypy_narrowing`; the config is kept as the report
+`mypy.ini`). Its incremental cache lives under the result cache, keyed by mypy's version, its settings and
+uv.lock (`careervp_ci.pipeline.tool_cache`), so an edit re-analyses what changed and not the stubs of the CDK
+and boto3.
 """
 
 from __future__ import annotations
 
-from careervp_ci.mypy_narrowing import write_config
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sources import PROJECT_CONFIG, TYPED_ROOTS, TYPED_SOURCES
-from careervp_ci.tool_cache import tool_cache_dir
+from careervp_ci.pipeline.mypy_narrowing import write_config
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sources import PROJECT_CONFIG, TYPED_ROOTS, TYPED_SOURCES
+from careervp_ci.pipeline.tool_cache import tool_cache_dir
 
 MYPY_CONFIG = ("pyproject.toml", "uv.lock", ".python-version")
 """What mypy's incremental cache is keyed by: its settings and every locked stub and library it reads."""

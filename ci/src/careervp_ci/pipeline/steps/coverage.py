@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.steps.context import Status, StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.pytest_suite import coverage_data_file
+from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.pytest_suite import coverage_data_file
 
 SUITES_WITH_COVERAGE = ("unit", "integration")
 DEFAULT_FLOOR = 80.0

@@ -1,7 +1,7 @@
 """`pipeline-tests`: the pipeline checks itself. `tests/ci` (executor, selection, cache, Dagger parity and
 recipes, workflow rules, release state) runs in every profile, so a change that breaks the pipeline cannot
 pass the pipeline. Change-aware selection runs it when the pipeline's own files change
-(`careervp_ci.select.PIPELINE_PATHS`).
+(`careervp_ci.pipeline.select.PIPELINE_PATHS`).
 
 Spread over the machine's cores with pytest-xdist (`-n auto`); the random order's seed is printed, as for
 every suite. The workflow rehearsal (`tests/rehearsal`, real containers) is not part of it: it needs a
@@ -10,9 +10,9 @@ container engine, which the step's own container does not have; `make rehearse` 
 
 from __future__ import annotations
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.pytest_suite import (
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.pytest_suite import (
     NO_TESTS_COLLECTED,
     SEED_ENV,
     SELECTION_OPTIONS,
@@ -20,7 +20,7 @@ from careervp_ci.steps.pytest_suite import (
     failure_lines,
     reruns,
 )
-from careervp_ci.steps.sources import LOCKFILES, PROJECT_CONFIG, PYTHON_SOURCES, TEST_SUPPORT
+from careervp_ci.pipeline.steps.sources import LOCKFILES, PROJECT_CONFIG, PYTHON_SOURCES, TEST_SUPPORT
 
 FOLDER = "tests/ci"
 

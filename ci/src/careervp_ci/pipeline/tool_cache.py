@@ -12,8 +12,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-from careervp_ci.lockfiles import locked_versions
-from careervp_ci.steps.context import StepContext
+from careervp_ci.pipeline.lockfiles import locked_versions
+from careervp_ci.pipeline.steps.context import StepContext
 
 
 def tool_cache_dir(ctx: StepContext, tool: str, config_files: tuple[str, ...]) -> Path | None:

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from careervp_ci.errors import UsageError
-from careervp_ci.profiles import PROFILES, Profile
-from careervp_ci.steps.catalogue import CATALOGUE
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.profiles import PROFILES, Profile
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE
+from careervp_ci.pipeline.steps.model import Step
 
 
 class PlanError(UsageError):

@@ -5,8 +5,8 @@ Profiles narrow it: `pr` runs `-m "not slow"`, `gap-remediation` runs `-k "gap o
 
 from __future__ import annotations
 
-from careervp_ci.steps.pytest_suite import suite_step
-from careervp_ci.steps.sources import (
+from careervp_ci.pipeline.steps.pytest_suite import suite_step
+from careervp_ci.pipeline.steps.sources import (
     BACKEND_SOURCES,
     INFRA_SOURCES,
     LOCKFILES,

@@ -14,10 +14,10 @@ from collections import Counter
 from importlib.metadata import version
 from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sarif import Finding, write_log
-from careervp_ci.steps.sources import BACKEND_SOURCES, INFRA_SOURCES, LOCKFILES, PROJECT_CONFIG
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sarif import Finding, write_log
+from careervp_ci.pipeline.steps.sources import BACKEND_SOURCES, INFRA_SOURCES, LOCKFILES, PROJECT_CONFIG
 
 APP = "infra/app.py"
 ASSEMBLY = ".careervp/cdk.out"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Option, Step
-from careervp_ci.steps.sources import BACKEND_SOURCES, PROJECT_CONFIG
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Option, Step
+from careervp_ci.pipeline.steps.sources import BACKEND_SOURCES, PROJECT_CONFIG
 
 SPEC = "docs/specs/openapi.json"
 REPORT = "openapi-breaking.md"

@@ -6,9 +6,9 @@ job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github_s
 from __future__ import annotations
 
 from careervp_ci import github_settings
-from careervp_ci.steps.context import Status, StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sarif import read_findings
+from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sarif import read_findings
 
 WORKFLOWS = ".github/workflows"
 

@@ -7,10 +7,10 @@ the same app, synthesized once per run instead of twice.
 
 from __future__ import annotations
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sources import INFRA_SOURCES, PROJECT_CONFIG
-from careervp_ci.steps.synth import ASSEMBLY
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sources import INFRA_SOURCES, PROJECT_CONFIG
+from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 GATEKEEPER = "src/backend/scripts/validate_naming.py"
 

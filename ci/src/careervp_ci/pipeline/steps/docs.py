@@ -14,8 +14,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
 
 CONFIG = ".mdformat.toml"
 SKIPPED_DIRS = frozenset(

@@ -23,8 +23,8 @@ from fnmatch import fnmatchcase
 from types import MappingProxyType
 
 from careervp_ci.errors import CareervpError
-from careervp_ci.plan import PlanError
-from careervp_ci.profiles import PROFILES, Profile
+from careervp_ci.pipeline.plan import PlanError
+from careervp_ci.pipeline.profiles import PROFILES, Profile
 
 
 class PhaseNotImplemented(CareervpError):

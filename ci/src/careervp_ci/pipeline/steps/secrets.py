@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sarif import Finding as SarifFinding
-from careervp_ci.steps.sarif import write_log
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sarif import Finding as SarifFinding
+from careervp_ci.pipeline.steps.sarif import write_log
 
 BASELINE = ".secrets.baseline"
 EXCLUDED = (

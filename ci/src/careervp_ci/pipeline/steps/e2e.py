@@ -5,8 +5,8 @@ Not part of any profile and never cached: it exercises a deployed target, which 
 
 from __future__ import annotations
 
-from careervp_ci.steps.pytest_suite import suite_step
-from careervp_ci.steps.sources import BACKEND_SOURCES, LOCKFILES, PROJECT_CONFIG, TEST_SUPPORT
+from careervp_ci.pipeline.steps.pytest_suite import suite_step
+from careervp_ci.pipeline.steps.sources import BACKEND_SOURCES, LOCKFILES, PROJECT_CONFIG, TEST_SUPPORT
 
 STEP = suite_step(
     "e2e",

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from careervp_ci import impact
 from careervp_ci.cache import FileDigests, input_files
-from careervp_ci.steps.context import StepContext, StepOutcome, first_useful_lines
-from careervp_ci.steps.model import Option, Step
+from careervp_ci.pipeline import impact
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome, first_useful_lines
+from careervp_ci.pipeline.steps.model import Option, Step
 
 SEED_ENV = "CAREERVP_SEED"
 NO_TESTS_COLLECTED = 5
@@ -38,7 +38,8 @@ PATHS_OPTION = Option(
     "space-separated test files, folders or node ids to run instead of the whole suite; a selection "
     "that collects no test fails (a phase's blueprint names its tests this way; no coverage data)",
 )
-"""A suite's own tests by path (`careervp_ci.phases`); the pipeline's tests take only SELECTION_OPTIONS."""
+"""A suite's own tests by path (`careervp_ci.pipeline.phases`); the pipeline's tests take only
+SELECTION_OPTIONS."""
 
 _RERUN = re.compile(r"^(RERUN|R)\s+(\S+::\S+)|(\S+::\S+)\s+RERUN")
 _VERDICT = re.compile(r"^(FAILED|ERROR)\s")
@@ -86,7 +87,8 @@ def runner(
     folder: str, inputs: tuple[str, ...], *, with_coverage: bool
 ) -> Callable[[StepContext], StepOutcome]:
     """A step body running the tests in `folder` with the context's selection options; suites with
-    coverage re-run only the tests a change can reach (`careervp_ci.impact`) once a full run mapped them."""
+    coverage re-run only the tests a change can reach (`careervp_ci.pipeline.impact`) once a full run mapped
+    them."""
 
     def run(ctx: StepContext) -> StepOutcome:
         if not (ctx.src / folder).is_dir():

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
-from careervp_ci.steps.sources import PROJECT_CONFIG, PYTHON_ROOTS, PYTHON_SOURCES
-from careervp_ci.tool_cache import tool_cache_dir
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.sources import PROJECT_CONFIG, PYTHON_ROOTS, PYTHON_SOURCES
+from careervp_ci.pipeline.tool_cache import tool_cache_dir
 
 
 def run(ctx: StepContext) -> StepOutcome:

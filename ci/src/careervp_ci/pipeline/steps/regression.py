@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from careervp_ci.steps.pytest_suite import suite_step
-from careervp_ci.steps.sources import (
+from careervp_ci.pipeline.steps.pytest_suite import suite_step
+from careervp_ci.pipeline.steps.sources import (
     BACKEND_SOURCES,
     INFRA_SOURCES,
     LOCKFILES,

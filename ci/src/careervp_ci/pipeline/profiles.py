@@ -5,7 +5,7 @@
   internal links) and the secret scan. No audit/SBOM: those are supply-chain checks of the lockfiles that
   `main` and `nightly` run (and audit cannot verify offline).
 - `main`: the full bar, supply chain, then the release path (build -> deploy local -> verify -> smoke,
-  `careervp_ci.steps.release_local`), which starts only once every gate has passed.
+  `careervp_ci.pipeline.steps.release_local`), which starts only once every gate has passed.
 - `nightly`: the full bar and supply chain without deploying.
 - `gap-remediation`: the `pr` bar with integration narrowed to the gap work (`-k "gap or company_research"`,
   slow tests included), for branches working on gap remediation.
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from careervp_ci.steps.catalogue import RELEASE_PATH
+from careervp_ci.pipeline.steps.catalogue import RELEASE_PATH
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from careervp_ci.steps import (
+from careervp_ci.pipeline.steps import (
     audit,
     coverage,
     docs,
@@ -28,7 +28,7 @@ from careervp_ci.steps import (
     unit,
     workflows,
 )
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.steps.model import Step
 
 _GATES = (
     format.STEP,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
 
 UV_EXPORT = ("uv", "export", "--frozen", "--format", "requirements-txt", "--no-emit-workspace")
 CYCLONEDX_PY = ("cyclonedx-py", "requirements", "--spec-version", "1.6", "--output-format", "JSON")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.steps.context import StepContext, StepOutcome
-from careervp_ci.steps.model import Step
+from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.model import Step
 
 ALLOWLIST = "audit-allowlist.toml"
 """Entries: [[allow]] id = "GHSA-...", package = "name", reason = "why it cannot bite us",
