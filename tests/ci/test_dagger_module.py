@@ -21,10 +21,10 @@ from typing import Any
 import dagger
 import pytest
 from careervp_ci import dagger_setup, main
-from careervp_ci.cli import build_parser, profile_plan
 from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_failures import StepFailed
 from careervp_ci.dagger_release import CHANGE_SET
+from careervp_ci.host.cli import build_parser, profile_plan
 from careervp_ci.main import Careervp
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps import synth

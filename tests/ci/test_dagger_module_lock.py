@@ -215,8 +215,8 @@ def test_the_module_loads_with_only_what_its_lock_installs(tmp_path: Path) -> No
     ("code", "named"),
     [
         (
-            "import careervp_ci.progress",
-            "careervp_ci.progress imports rich.console, which only the host executor has",
+            "import careervp_ci.host.progress",
+            "careervp_ci.host.progress imports rich.console, which only the host executor has",
         ),
         (
             "exec('from pydantic import BaseModel', {'__name__': 'careervp_ci.probe'})",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from careervp_ci import dagger_plan
-from careervp_ci.cli import build_parser, profile_plan
+from careervp_ci.host.cli import build_parser, profile_plan
 from careervp_ci.main import Careervp
 from careervp_ci.pipeline.profiles import PROFILES
 from support.dagger_recipes import execs, recorded_run, tree

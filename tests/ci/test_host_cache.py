@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.cache import FileDigests, ResultCache, input_files, step_key
+from careervp_ci.host.cache import FileDigests, ResultCache, input_files, step_key
 from careervp_ci.pipeline.steps import lint, unit
 from fixture_project import CliRunner, write
 

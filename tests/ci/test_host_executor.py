@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from careervp_ci.cache import ResultCache
-from careervp_ci.host import HostExecutor, RunResult
+from careervp_ci.host.cache import ResultCache
+from careervp_ci.host.executor import HostExecutor, RunResult
+from careervp_ci.host.progress import PlainProgress
+from careervp_ci.host.report import exit_code, summary_markdown, verdict
 from careervp_ci.pipeline.plan import build_plan
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
-from careervp_ci.progress import PlainProgress
-from careervp_ci.report import exit_code, summary_markdown, verdict
 from fixture_project import CliRunner, write
 
 

@@ -20,7 +20,7 @@ WITH_DOCS = ("format", "docs", "lint", "unit", "pipeline-tests")
         "infra/app.py",
         ".github/workflows/pr.yml",
         "docs/specs/openapi.json",
-        "ci/src/careervp_ci/host.py",
+        "ci/src/careervp_ci/host/executor.py",
         "tests/unit/test_x.py",
         "pyproject.toml",
         "uv.lock",
@@ -109,7 +109,7 @@ def test_other_markdown_is_documentation_only(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "ci/src/careervp_ci/host.py",
+        "ci/src/careervp_ci/host/executor.py",
         ".github/workflows/pr-validate.yml",
         ".github/settings/ruleset-main.json",
         "Makefile",

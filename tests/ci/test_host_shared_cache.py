@@ -8,13 +8,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from careervp_ci.cache import FileDigests, ResultCache, key_material, material_key
-from careervp_ci.host import HostExecutor, RunResult
+from careervp_ci.host.cache import FileDigests, ResultCache, key_material, material_key
+from careervp_ci.host.executor import HostExecutor, RunResult
+from careervp_ci.host.progress import PlainProgress
+from careervp_ci.host.shared_cache import (
+    SHARED_ENV,
+    WRITE_ENV,
+    SharedCacheError,
+    SharedResults,
+    shared_from_env,
+)
 from careervp_ci.pipeline.plan import build_plan
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
-from careervp_ci.progress import PlainProgress
-from careervp_ci.shared_cache import SHARED_ENV, WRITE_ENV, SharedCacheError, SharedResults, shared_from_env
 from careervp_ci.store import FolderBackend
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.host import RunResult, StepResult
+from careervp_ci.host.executor import RunResult, StepResult
+from careervp_ci.host.report import summary_markdown, timeline
 from careervp_ci.pipeline.steps.context import Status, StepOutcome
-from careervp_ci.report import summary_markdown, timeline
 
 
 def result(name: str, status: Status, started_at: float, seconds: float) -> StepResult:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.cli import main
 from careervp_ci.dagger_plan import main as dagger_plan_main
 from careervp_ci.dagger_plan import profile_jobs
+from careervp_ci.host.cli import main
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import PlanError, build_plan
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
@@ -116,7 +116,7 @@ def test_a_feature_without_smoke_checks_is_refused_never_smoked_empty() -> None:
         ("src/backend/careervp/gap/questions.py", {"11", "gap-remediation"}),
         ("src/backend/careervp/api.py", {"8", "9", "10", "11", "12", "13", "15"}),
         ("infra/careervp_infra/naming.py", {"0"}),
-        ("ci/src/careervp_ci/host.py", {"17"}),
+        ("ci/src/careervp_ci/host/executor.py", {"17"}),
         ("README.md", set()),
     ],
 )

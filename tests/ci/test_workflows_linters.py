@@ -124,7 +124,7 @@ def test_zizmor_fails_on_a_planted_supply_chain_defect(tmp_path: Path, text: str
 def test_the_pipelines_workflows_step_fails_on_a_planted_injection(tmp_path: Path) -> None:
     plant(tmp_path, INJECTION)
     result = subprocess.run(
-        [sys.executable, "-m", "careervp_ci.cli", "workflows", "--src", str(tmp_path), "--no-cache"],
+        [sys.executable, "-m", "careervp_ci.host.cli", "workflows", "--src", str(tmp_path), "--no-cache"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -41,7 +41,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("rehearsal") / "report.json"
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "careervp_ci.cli", "rehearse", "--src", str(ROOT), "--report", str(out)),
+            *(
+                sys.executable,
+                "-m",
+                "careervp_ci.host.cli",
+                "rehearse",
+                "--src",
+                str(ROOT),
+                "--report",
+                str(out),
+            ),
             *(arg for workflow in SEEN_GREEN for arg in ("--workflow", workflow)),
         ],
         capture_output=True,

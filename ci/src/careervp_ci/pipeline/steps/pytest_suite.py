@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from careervp_ci.cache import FileDigests, input_files
+from careervp_ci.host.cache import FileDigests, input_files
 from careervp_ci.pipeline import impact
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome, first_useful_lines
 from careervp_ci.pipeline.steps.model import Option, Step

@@ -32,7 +32,7 @@ SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
 def running_emulator(ctx: StepContext) -> Iterator[str]:
     """`careervp-ci emulator --port 0` in the background; yields its endpoint, stops it (SIGTERM) after."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "careervp_ci.cli", "emulator", "--port", "0"],
+        [sys.executable, "-m", "careervp_ci.host.cli", "emulator", "--port", "0"],
         cwd=ctx.src,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

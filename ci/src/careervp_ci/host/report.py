@@ -14,9 +14,9 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TextIO
 
-from careervp_ci.host import RunResult, StepResult
+from careervp_ci.host.executor import RunResult, StepResult
+from careervp_ci.host.progress import SYMBOLS
 from careervp_ci.pipeline.steps.context import Status
-from careervp_ci.progress import SYMBOLS
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 _NOT_GREEN = (Status.FAILED, Status.STOPPED, Status.NEVER_RAN)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from careervp_ci.cache import ResultCache, entry_matches
 from careervp_ci.errors import UsageError
+from careervp_ci.host.cache import ResultCache, entry_matches
 
 if TYPE_CHECKING:
     from careervp_ci.store import Backend

@@ -8,7 +8,7 @@
     careervp-ci ci --phase changed --changed-from REF   the blueprints of the phases a change touches
     careervp-ci serve [--port P] [--endpoint URL]       the API on 127.0.0.1 against an AWS emulator
 
-Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.report).
+Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.host.report).
 2: bad usage or configuration; the message names the bad value and the valid ones.
 """
 
@@ -20,10 +20,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from careervp_ci import serve
-from careervp_ci.cache import ResultCache, cache_root
 from careervp_ci.errors import USAGE, CareervpError
-from careervp_ci.host import HostExecutor
+from careervp_ci.host import serve
+from careervp_ci.host.cache import ResultCache, cache_root
+from careervp_ci.host.executor import HostExecutor
+from careervp_ci.host.progress import progress_for
+from careervp_ci.host.report import exit_code, print_details, print_verdict, write_summary
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.pipeline.plan import profile_plan as plan_for_profile
@@ -31,8 +33,6 @@ from careervp_ci.pipeline.profiles import PROFILES, Profile
 from careervp_ci.pipeline.select import changed_paths, select
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.pipeline.steps.model import Step
-from careervp_ci.progress import progress_for
-from careervp_ci.report import exit_code, print_details, print_verdict, write_summary
 
 PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 """Commands served without the release module, which pulls in the AWS emulator and takes about a second

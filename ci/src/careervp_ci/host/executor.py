@@ -19,12 +19,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from careervp_ci.cache import CachedPass, FileDigests, ResultCache, key_material, material_key
+from careervp_ci.host.cache import CachedPass, FileDigests, ResultCache, key_material, material_key
+from careervp_ci.host.progress import Progress
+from careervp_ci.host.shared_cache import SharedResults, shared_from_env
 from careervp_ci.pipeline.plan import Plan, PlanError
 from careervp_ci.pipeline.steps.context import Status, StepCancelled, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
-from careervp_ci.progress import Progress
-from careervp_ci.shared_cache import SharedResults, shared_from_env
 
 GOOD = frozenset({Status.PASSED, Status.CACHED})
 
@@ -72,7 +72,8 @@ class HostExecutor:
     accepted_unverified: frozenset[str] = frozenset()
     """Steps whose unverified end the caller accepted (`--allow-unverified`): later steps may still start."""
     shared: SharedResults | None = None
-    """Results shared through the artifact store (`careervp_ci.shared_cache`); read after a local miss."""
+    """Results shared through the artifact store (`careervp_ci.host.shared_cache`); read after a local
+    miss."""
 
     def __post_init__(self) -> None:
         if self.shared is None and self.cache is not None:
