@@ -4,7 +4,7 @@ commands that reproduce it."""
 from __future__ import annotations
 
 import pytest
-from careervp_ci.dagger_failures import describe_failure
+from careervp_ci.dagger_module.failures import describe_failure
 from careervp_ci.rehearsal.call import parse
 from careervp_ci.rehearsal.engine import _exec_error
 

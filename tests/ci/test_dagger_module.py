@@ -20,12 +20,13 @@ from typing import Any
 
 import dagger
 import pytest
-from careervp_ci import dagger_setup, main
-from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
-from careervp_ci.dagger_failures import StepFailed
-from careervp_ci.dagger_release import CHANGE_SET
+from careervp_ci.dagger_module import main
+from careervp_ci.dagger_module import setup as dagger_setup
+from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
+from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.dagger_module.main import Careervp
+from careervp_ci.dagger_module.release import CHANGE_SET
 from careervp_ci.host.cli import build_parser, profile_plan
-from careervp_ci.main import Careervp
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps import synth
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, RELEASE_PATH, SUITES
@@ -264,7 +265,10 @@ def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:
     assert config["source"] == "ci"
     assert config["engineVersion"] == f"v{CLI_VERSION}"
     project = tomllib.loads((ROOT / "ci/pyproject.toml").read_text())
-    assert project["project"]["entry-points"]["dagger.mod"]["main_object"] == "careervp_ci.main:Careervp"
+    assert (
+        project["project"]["entry-points"]["dagger.mod"]["main_object"]
+        == "careervp_ci.dagger_module.main:Careervp"
+    )
 
 
 def test_module_requires_dagger_io_unpinned_while_the_lock_pins_the_engine_release() -> None:
@@ -373,7 +377,7 @@ def test_change_set_markdown_renders_the_given_summary(monkeypatch: pytest.Monke
 
 
 def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them() -> None:
-    from careervp_ci.dagger_plan import profile_jobs
+    from careervp_ci.dagger_module.plan import profile_jobs
 
     jobs = {job.step: job for job in profile_jobs("pr")}
     profile = PROFILES["pr"]
@@ -416,14 +420,14 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
 def test_a_job_runs_as_the_first_profile_with_the_same_options_so_profiles_share_its_run(
     profile: str, step: str, runs_as: str
 ) -> None:
-    from careervp_ci.dagger_plan import profile_jobs
+    from careervp_ci.dagger_module.plan import profile_jobs
 
     (job,) = [job for job in profile_jobs(profile) if job.step == step]
     assert job.profile == runs_as
 
 
 def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
-    from careervp_ci.dagger_plan import profile_jobs
+    from careervp_ci.dagger_module.plan import profile_jobs
 
     assert {job.step for job in profile_jobs("main") if job.final} == set(RELEASE_PATH)
     assert not [job for job in profile_jobs("pr") if job.final]
@@ -477,7 +481,7 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
 
 
 async def _fake_base(listed: str) -> Any:
-    """A stand-in setup container whose `dagger_plan` output is `listed`."""
+    """A stand-in setup container whose `dagger_module.plan` output is `listed`."""
 
     class Listed:
         def with_exec(self, _argv: list[str]) -> Listed:
@@ -490,7 +494,7 @@ async def _fake_base(listed: str) -> Any:
 
 
 def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:
-    from careervp_ci.dagger_plan import main as plan_main
+    from careervp_ci.dagger_module.plan import main as plan_main
 
     assert plan_main(["weekly"]) == 2
 

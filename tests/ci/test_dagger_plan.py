@@ -1,9 +1,9 @@
 """One Plan, two executors: for every profile, the jobs `dagger call ci` starts run exactly the Plan the host
 runs (the same steps, each waiting for the same steps, with the same options).
 
-The Dagger side is read as the module runs it, engine-free: the job list `dagger_plan` prints in the setup
-container, then the command each job's container runs (from the module's lazy query), parsed by the host's
-own `careervp-ci` parser into the Plan that command executes.
+The Dagger side is read as the module runs it, engine-free: the job list `dagger_module.plan` prints in the
+setup container, then the command each job's container runs (from the module's lazy query), parsed by the
+host's own `careervp-ci` parser into the Plan that command executes.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from careervp_ci import dagger_plan
+from careervp_ci.dagger_module import plan as dagger_plan
+from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.host.cli import build_parser, profile_plan
-from careervp_ci.main import Careervp
 from careervp_ci.pipeline.profiles import PROFILES
 from support.dagger_recipes import execs, recorded_run, tree
 
@@ -33,7 +33,7 @@ def planned(argv: Sequence[str]) -> Graph:
 
 
 def printed_jobs(profile: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
-    """What `python -m careervp_ci.dagger_plan PROFILE` prints for `ci` to read."""
+    """What `python -m careervp_ci.dagger_module.plan PROFILE` prints for `ci` to read."""
     assert dagger_plan.main([profile]) == 0
     jobs: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
     return jobs

@@ -8,9 +8,9 @@ from typing import Any
 
 import dagger
 import pytest
-from careervp_ci.dagger_exec import built
-from careervp_ci.dagger_release import CHANGE_SET, Release
-from careervp_ci.main import Careervp
+from careervp_ci.dagger_module.containers import built
+from careervp_ci.dagger_module.main import Careervp
+from careervp_ci.dagger_module.release import CHANGE_SET, Release
 from careervp_ci.release_cli import COMMANDS
 from dagger import dag
 from dagger.mod._converter import to_typedef

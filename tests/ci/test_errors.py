@@ -19,7 +19,7 @@ from careervp_ci.release.service import ReleaseFailed, ReleaseRefused
 
 OUTSIDE = {
     "careervp_ci.pipeline.steps.context.StepCancelled": "control flow: a running step is told to stop",
-    "careervp_ci.dagger_failures.StepFailed": "the Dagger module's own error, shown by `dagger call`",
+    "careervp_ci.dagger_module.failures.StepFailed": "the Dagger module's own error, shown by `dagger call`",
 }
 """Exceptions that are not the CLI's to catch, and why."""
 OWN_COMMAND_LINE = ("careervp_ci.rehearsal.",)

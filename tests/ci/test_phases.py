@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.dagger_plan import main as dagger_plan_main
-from careervp_ci.dagger_plan import profile_jobs
+from careervp_ci.dagger_module.plan import main as dagger_plan_main
+from careervp_ci.dagger_module.plan import profile_jobs
 from careervp_ci.host.cli import main
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import PlanError, build_plan

@@ -155,7 +155,7 @@ def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(plant
 
 
 def test_git_removed_from_the_toolchain_fails_the_build_naming_git(planted: World) -> None:
-    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_setup.py"
+    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_module" / "setup.py"
     original = setup.read_text()
     subprocess.run(
         ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-no-git", "main"], check=True

@@ -2,7 +2,7 @@
 
 Both `careervp-ci <step>` and `careervp-ci ci` become a Plan; the executors only ever see Plans. A profile
 becomes one here and nowhere else (`profile_plan`): the host runs it, the Dagger module splits it into jobs
-(`careervp_ci.dagger_plan`), and each job runs a slice of the same Plan, so the two cannot drift apart.
+(`careervp_ci.dagger_module.plan`), and each job runs a slice of the same Plan, so the two cannot drift apart.
 """
 
 from __future__ import annotations

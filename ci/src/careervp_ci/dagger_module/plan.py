@@ -2,7 +2,7 @@
 
 It plans nothing of its own: the Plan comes from `careervp_ci.pipeline.plan.profile_plan`, as on the host,
 and each job runs a slice of it (`careervp-ci ci --profile P --only STEP`). It runs inside the setup container
-(`python -m careervp_ci.dagger_plan PROFILE`), so the profile comes from the tree under test.
+(`python -m careervp_ci.dagger_module.plan PROFILE`), so the profile comes from the tree under test.
 
 A step that another planned step needs is not started on its own: `--only STEP` runs what it needs in the
 same container (coverage runs unit and integration), and running it twice would only cost time. A profile's
@@ -89,7 +89,7 @@ def _job(plan: Plan, profile: str, step: str) -> Job:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) != 1:
-        print("usage: python -m careervp_ci.dagger_plan PROFILE", file=sys.stderr)
+        print("usage: python -m careervp_ci.dagger_module.plan PROFILE", file=sys.stderr)
         return USAGE
     try:
         jobs = profile_jobs(arguments[0])

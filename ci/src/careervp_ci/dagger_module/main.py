@@ -18,7 +18,7 @@ import anyio
 import dagger
 from dagger import Doc, check, function, object_type
 
-from careervp_ci.dagger_arguments import (
+from careervp_ci.dagger_module.arguments import (
     AwsKeyId,
     AwsRegion,
     AwsSecretKey,
@@ -28,10 +28,10 @@ from careervp_ci.dagger_arguments import (
     Source,
     Store,
 )
-from careervp_ci.dagger_exec import ARTIFACTS, base, built, run, run_once, side_effect
-from careervp_ci.dagger_failures import StepFailed
-from careervp_ci.dagger_release import CHANGE_SET, Release
-from careervp_ci.dagger_setup import WORKDIR
+from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, run_once, side_effect
+from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.dagger_module.release import CHANGE_SET, Release
+from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.pipeline.steps.synth import ASSEMBLY
@@ -318,9 +318,11 @@ class Careervp:
         return await run(job_argv(profile, step, seed=seed, base_ref=base_ref), container)
 
     async def _jobs(self, src: dagger.Directory, profile: str) -> Sequence[Mapping[str, object]]:
-        """The profile's jobs, planned inside the toolchain from the tree under test (`dagger_plan`)."""
+        """The profile's jobs, planned in the toolchain from the tree under test (`dagger_module.plan`)."""
         listed = (
-            await (await base(src)).with_exec(["python", "-m", "careervp_ci.dagger_plan", profile]).stdout()
+            await (await base(src))
+            .with_exec(["python", "-m", "careervp_ci.dagger_module.plan", profile])
+            .stdout()
         )
         jobs: Sequence[Mapping[str, object]] = json.loads(listed)
         return jobs

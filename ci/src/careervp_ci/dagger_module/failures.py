@@ -64,5 +64,5 @@ def describe_toolchain_failure(error: dagger.ExecError) -> str:
     for stream, text in (("stdout", error.stdout), ("stderr", error.stderr)):
         if text.strip():
             parts.append(f"--- last lines of {stream} ---\n{tail(text)}")
-    parts.append("the recipe is ci/src/careervp_ci/dagger_setup.py; reproduce with: dagger call setup")
+    parts.append("the recipe is ci/src/careervp_ci/dagger_module/setup.py; reproduce with: dagger call setup")
     return "\n".join(parts)

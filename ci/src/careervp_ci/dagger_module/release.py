@@ -13,9 +13,9 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, Name, field, object_type
 
-from careervp_ci.dagger_arguments import Digest, Env, GitDir, WebhookSecret
-from careervp_ci.dagger_exec import base, built, fresh, run, run_once, side_effect
-from careervp_ci.dagger_setup import WORKDIR
+from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, WebhookSecret
+from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
+from careervp_ci.dagger_module.setup import WORKDIR
 
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"

@@ -10,8 +10,8 @@ from typing import Final, TypeVar, cast
 import dagger
 from dagger import function
 
-from careervp_ci.dagger_failures import StepFailed, describe_failure, describe_toolchain_failure
-from careervp_ci.dagger_setup import WORKDIR, toolchain
+from careervp_ci.dagger_module.failures import StepFailed, describe_failure, describe_toolchain_failure
+from careervp_ci.dagger_module.setup import WORKDIR, toolchain
 
 ARTIFACTS: Final = "/artifacts"
 
