@@ -223,7 +223,7 @@ def test_the_module_loads_with_only_what_its_lock_installs(tmp_path: Path) -> No
             "careervp_ci.probe imports pydantic",
         ),
         ("import pydantic", "pydantic ['pydantic'] is not installed in the Dagger module runtime"),
-        ("import careervp_ci.store", "boto3 ['boto3'] is not installed in the Dagger module runtime"),
+        ("import careervp_ci.release.store", "boto3 ['boto3'] is not installed in the Dagger module runtime"),
         ("import careervp.config", "careervp [] is not installed in the Dagger module runtime"),
     ],
 )

@@ -11,7 +11,7 @@ import pytest
 from careervp_ci.dagger_module.containers import built
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.release import CHANGE_SET, Release
-from careervp_ci.release_cli import COMMANDS
+from careervp_ci.release.cli import COMMANDS
 from dagger import dag
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import careervp_ci
 import pytest
-from careervp_ci import release_cli
 from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.host import cli
 from careervp_ci.pipeline.plan import PlanError
+from careervp_ci.release import cli as release_cli
 from careervp_ci.release.service import ReleaseFailed, ReleaseRefused
 
 OUTSIDE = {

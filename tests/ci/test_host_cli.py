@@ -3,8 +3,8 @@ release command."""
 
 from __future__ import annotations
 
-from careervp_ci import release_cli
 from careervp_ci.host import cli
+from careervp_ci.release import cli as release_cli
 
 
 def test_pipeline_commands_do_not_register_release_commands_but_help_does() -> None:

@@ -21,7 +21,7 @@ from careervp_ci.host.shared_cache import (
 from careervp_ci.pipeline.plan import build_plan
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
-from careervp_ci.store import FolderBackend
+from careervp_ci.release.store import FolderBackend
 
 
 def gate(ctx: StepContext) -> StepOutcome:

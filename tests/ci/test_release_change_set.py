@@ -10,12 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from careervp_ci import release_cli
-from careervp_ci.artifact import parse_digest
+from careervp_ci.release import cli as release_cli
 from careervp_ci.release.approvals import ChangeSummary, check_approval, summarize
+from careervp_ci.release.artifact import parse_digest
 from careervp_ci.release.service import Release, ReleaseFailed
 from careervp_ci.release.state import StateDir
-from careervp_ci.store import FolderBackend
+from careervp_ci.release.store import FolderBackend
 
 DIGEST = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32

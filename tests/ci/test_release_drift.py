@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from careervp_ci.release import drift
-from careervp_ci.store import FolderBackend
+from careervp_ci.release.store import FolderBackend
 
 SPEC = {"openapi": "3.1.0", "paths": {"/health": {"get": {}}, "/kb/documents": {"get": {}, "post": {}}}}
 

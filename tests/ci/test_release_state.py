@@ -15,13 +15,13 @@ from pathlib import Path
 
 import boto3
 import pytest
-from careervp_ci.artifact import digest_of
 from careervp_ci.errors import UsageError
+from careervp_ci.release.artifact import digest_of
 from careervp_ci.release.gitref import release_line, tree_state
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError
 from careervp_ci.release.locking import LEASE_ENV, EnvironmentBusyError, acquire, environment_lock
 from careervp_ci.release.scratch import host, reclaim
-from careervp_ci.store import Backend, FolderBackend, S3Backend, Store, object_name
+from careervp_ci.release.store import Backend, FolderBackend, S3Backend, Store, object_name
 from support.moto_server import clean_moto_server
 
 DIGEST = "sha256:" + "ab" * 32

@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from careervp_ci.artifact import (
+from careervp_ci.release.approvals import ApprovalError, check_approval, summarize, write_approval
+from careervp_ci.release.artifact import (
     ArtifactError,
     deterministic_zip,
     digest_of,
@@ -19,12 +20,11 @@ from careervp_ci.artifact import (
     write_canonical_tar,
     write_manifest,
 )
-from careervp_ci.release.approvals import ApprovalError, check_approval, summarize, write_approval
 from careervp_ci.release.gitref import RefError, resolve_commit
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
+from careervp_ci.release.store import FolderBackend, Store, object_name
 from careervp_ci.release.targets import DEFAULT_TARGETS, TARGETS_ENV, TargetError, get_target, load_targets
-from careervp_ci.store import FolderBackend, Store, object_name
 from careervp_infra.environments import load_environments
 
 DIGEST = "sha256:" + "ab" * 32

@@ -36,7 +36,7 @@ from careervp_ci.pipeline.steps.model import Step
 
 PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 """Commands served without the release module, which pulls in the AWS emulator and takes about a second
-to import: `careervp_ci.release_cli` is imported only for anything else (a release command, the help, or
+to import: `careervp_ci.release.cli` is imported only for anything else (a release command, the help, or
 an unknown name, which is then checked against every command)."""
 INTERRUPTED = 130
 
@@ -96,8 +96,8 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     _add_run_arguments(ci)
     serve.register(commands)
     if with_release:
-        from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
         from careervp_ci.rehearsal import rehearse  # noqa: PLC0415
+        from careervp_ci.release import cli as release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 
         release_cli.register(commands)
         rehearse.register(commands)
@@ -225,7 +225,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return rehearse.dispatch(args)
     if args.command not in PIPELINE_COMMANDS:
-        from careervp_ci import release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
+        from careervp_ci.release import cli as release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 
         return release_cli.dispatch(args)
     if not args.src.is_dir():

@@ -29,7 +29,7 @@ from careervp_ci.errors import UsageError
 from careervp_ci.host.cache import ResultCache, entry_matches
 
 if TYPE_CHECKING:
-    from careervp_ci.store import Backend
+    from careervp_ci.release.store import Backend
 
 SHARED_ENV = "CAREERVP_SHARED_CACHE"
 WRITE_ENV = "CAREERVP_SHARED_CACHE_WRITE"
@@ -103,6 +103,6 @@ def shared_from_env(state_dir: Path) -> SharedResults | None:
         if write:
             raise SharedCacheError(f"${WRITE_ENV} is set but ${SHARED_ENV} names no store")
         return None
-    from careervp_ci.store import open_store  # noqa: PLC0415  (boto3 only when a shared cache is used)
+    from careervp_ci.release.store import open_store  # noqa: PLC0415  (boto3 only when a shared cache is used)
 
     return SharedResults(open_store(uri, state_dir).backend, writable=write == TRUSTED)

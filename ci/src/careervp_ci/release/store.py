@@ -32,8 +32,8 @@ from urllib.parse import urlparse
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from careervp_ci.artifact import ArtifactError, Digest, digest_of
 from careervp_ci.errors import CareervpError
+from careervp_ci.release.artifact import ArtifactError, Digest, digest_of
 from careervp_ci.release.scratch import host, reclaim, scratch_dir, scratch_file
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
 change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a deploy e2e
-and drift; github-settings (the repository's ruleset and environments). `cli.py` calls `register` to add them
-and `dispatch` to run one.
+and drift; github-settings (the repository's ruleset and environments). `host/cli.py` calls `register` to add
+them and `dispatch` to run one.
 
 Every command that reads or writes release state takes `--store URI` (default $CAREERVP_ARTIFACT_STORE,
 else the local `.careervp/artifacts`): the ledger, approvals, locks and failure evidence live there.
@@ -30,7 +30,7 @@ from careervp_ci.release.emulator import serve_forever
 from careervp_ci.release.hotfix import Validation, admit_ref, hotfix
 from careervp_ci.release.service import Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.state import StateDir
-from careervp_ci.store import STORE_ENV, store_uri
+from careervp_ci.release.store import STORE_ENV, store_uri
 
 COMMANDS = (
     "build",
