@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci import github_apply, github_settings
+from careervp_ci.github import apply as github_apply
+from careervp_ci.github import settings as github_settings
 from fixture_project import CliRunner, write
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,8 +22,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from careervp_ci import github_apply, github_settings
 from careervp_ci.errors import CareervpError
+from careervp_ci.github import apply as github_apply
+from careervp_ci.github import settings as github_settings
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
 from careervp_ci.release.drift import post_to_slack
 from careervp_ci.release.emulator import serve_forever

@@ -1,11 +1,11 @@
 """`workflows`: GitHub workflows lint clean (actionlint, with shellcheck on `run:` scripts), zizmor's
 offline security audit finds nothing (SARIF report), and the repository settings as code (`.github/settings/`)
 agree with them: every required check is a job that always reports, every environment and environment secret a
-job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github_settings)."""
+job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github.settings)."""
 
 from __future__ import annotations
 
-from careervp_ci import github_settings
+from careervp_ci.github import settings as github_settings
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import read_findings

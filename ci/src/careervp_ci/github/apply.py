@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from careervp_ci.errors import CareervpError, UsageError
-from careervp_ci.github_settings import Settings
+from careervp_ci.github.settings import Settings
 
 DEFAULT_API = "https://api.github.com"
 
