@@ -1,10 +1,10 @@
 """CareerVP's pipeline as a Dagger module: the host executor's steps, each in a pinned container.
 
-Every function runs the same entry point as the host (`careervp-ci <step>`) inside the container from
-`setup`, so the two executors cannot drift apart; the parity tests in tests/ci/test_dagger_module.py
-compare this class with the step catalogue, and tests/ci/test_dagger_plan.py holds `ci`'s jobs to the host's
-Plan. Step descriptions and suite names come from the catalogue, which loads with only the packages the
-Dagger module runtime installs (step modules import their tools where they run them).
+Every function runs the same entry point as the host (`careervp-ci <step>`) inside the container from `setup`,
+so the two executors cannot drift apart; the parity tests in tests/ci/dagger_module/test_dagger_module.py
+compare this class with the step catalogue, and tests/ci/dagger_module/test_dagger_plan.py holds `ci`'s jobs
+to the host's Plan. Step descriptions and suite names come from the catalogue, which loads with only the
+packages the Dagger module runtime installs (step modules import their tools where they run them).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function, ObjectType
 from support.dagger_recipes import FAKE_DIGEST, calls, execs, recorded_run, tree
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RELEASE_FUNCTIONS = {"build", "change_set_markdown", "github_settings", "release"}
 """The release path on the main object; `release` returns the object with the rest (test_dagger_release)."""
 SIDE_EFFECTS = {"github_settings"}

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from dagger._engine._version import CLI_VERSION
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MODULE_SOURCE = ROOT / json.loads((ROOT / "dagger.json").read_text())["source"]
 MODULE_LOCK = MODULE_SOURCE / "uv.lock"
 ISOLATED_FILES = ("pyproject.toml", ".python-version", "uv.lock")

@@ -117,7 +117,7 @@ def test_other_markdown_is_documentation_only(path: str) -> None:
         "uv.lock",
         "ci/uv.lock",
         "package-lock.json",
-        "tests/ci/test_host_cache.py",
+        "tests/ci/host/test_host_cache.py",
     ],
 )
 def test_a_pipeline_change_runs_the_pipelines_own_tests(path: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 SKIPPED_ON_PURPOSE = {"node_modules/libxmljs2"}
 """Optional for @cyclonedx/cyclonedx-npm (XML validation only); its build took ~80 s of `npm ci`."""
 

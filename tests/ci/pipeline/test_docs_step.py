@@ -53,6 +53,6 @@ def test_files_excluded_from_the_format_are_named_in_the_notes_and_their_links_s
 
 
 def test_the_projects_own_markdown_passes_the_docs_check(careervp_ci: CliRunner) -> None:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     result = careervp_ci("docs", "--no-cache", "--reports", str(root / ".reports" / "test-docs"), cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr

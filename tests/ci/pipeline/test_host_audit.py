@@ -9,7 +9,7 @@ from pathlib import Path
 from careervp_ci.pipeline.steps.audit import Finding, load_allowlist, npm_findings, pip_findings
 from fixture_project import CliRunner, write
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 UNREACHABLE = {
     "HTTPS_PROXY": "http://127.0.0.1:9",
     "https_proxy": "http://127.0.0.1:9",

@@ -16,7 +16,7 @@ from careervp_ci.github import apply as github_apply
 from careervp_ci.github import settings as github_settings
 from fixture_project import CliRunner, write
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "ghs_stub_token_for_tests_only"
 
 PR_WORKFLOW = """\

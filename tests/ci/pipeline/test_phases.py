@@ -19,7 +19,7 @@ from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_local.fixture_site import serve_fixture_site
 from fixture_project import CliRunner, write
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STRATEGY_PHASES = ("0", "8", "gap-remediation", "9", *map(str, range(10, 21)))
 """The strategy's "Phase-Specific Workflow Guidance", in its order (phase 0, 8, the interim branch, 9-20)."""
 IMPLEMENTED = [p for p in phases.PHASES.values() if p.implemented]

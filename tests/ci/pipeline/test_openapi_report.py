@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fixture_project import CliRunner, git, write
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 SPEC = "docs/specs/openapi.json"
 REPORT = ".reports/openapi/openapi-breaking.md"
 

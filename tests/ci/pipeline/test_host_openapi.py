@@ -10,7 +10,7 @@ import pytest
 from careervp_ci.pipeline.steps.openapi import accepted_breaks
 from fixture_project import CliRunner, git, write
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 SPEC = "docs/specs/openapi.json"
 
 

@@ -18,7 +18,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results ar
 from careervp_ci.pipeline.select import DOCS, FULL_BAR, select
 from careervp_ci.rehearsal.call import parse
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
