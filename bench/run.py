@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from careervp_ci.profiles import PROFILES
+from careervp_ci.pipeline.profiles import PROFILES
 from chart import write_chart
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -39,7 +39,7 @@ docs() {
 }
 secrets() {
   local excluded
-  excluded=$(python -c 'from careervp_ci.steps.secrets import EXCLUDED; print(EXCLUDED)')
+  excluded=$(python -c 'from careervp_ci.pipeline.steps.secrets import EXCLUDED; print(EXCLUDED)')
   detect-secrets scan --no-verify --all-files --exclude-files "$excluded" . > "$out/secrets.json"
 }
 pipeline_tests() { pytest tests/ci -n auto -q --junitxml "$out/pipeline.xml"; }

@@ -31,7 +31,7 @@ def careervp_ci(tmp_path: Path) -> CliRunner:
         }
         environment.update({"CAREERVP_CACHE_DIR": str(cache), **(env or {})})
         return subprocess.run(
-            [sys.executable, "-m", "careervp_ci.cli", *args],
+            [sys.executable, "-m", "careervp_ci.host.cli", *args],
             cwd=cwd,
             env=environment,
             capture_output=True,

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import careervp_ci
 import pytest
-from careervp_ci import cli, release_cli
 from careervp_ci.errors import CareervpError, UsageError
-from careervp_ci.plan import PlanError
+from careervp_ci.host import cli
+from careervp_ci.pipeline.plan import PlanError
+from careervp_ci.release import cli as release_cli
 from careervp_ci.release.service import ReleaseFailed, ReleaseRefused
 
 OUTSIDE = {
-    "careervp_ci.steps.context.StepCancelled": "control flow: a running step is told to stop",
-    "careervp_ci.dagger_failures.StepFailed": "the Dagger module's own error, shown by `dagger call`",
+    "careervp_ci.pipeline.steps.context.StepCancelled": "control flow: a running step is told to stop",
+    "careervp_ci.dagger_module.failures.StepFailed": "the Dagger module's own error, shown by `dagger call`",
 }
 """Exceptions that are not the CLI's to catch, and why."""
 OWN_COMMAND_LINE = ("careervp_ci.rehearsal.",)

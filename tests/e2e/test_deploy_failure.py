@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci.artifact import write_canonical_tar, write_manifest
+from careervp_ci.release.artifact import write_canonical_tar, write_manifest
 from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_stack
 from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS
 from careervp_ci.release.ledger import Entry, Ledger, now
-from careervp_ci.store import FolderBackend, Store
+from careervp_ci.release.store import FolderBackend, Store
 from support.release_cli import cli, write_emulator_targets
 
 REGION = "us-east-1"

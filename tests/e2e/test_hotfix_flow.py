@@ -21,7 +21,7 @@ import pytest
 from careervp_ci.release.hotfix import validation_environment
 from careervp_ci.release.ledger import Ledger
 from careervp_ci.release.smoke import CHECKS
-from careervp_ci.store import FolderBackend
+from careervp_ci.release.store import FolderBackend
 from support.release_cli import Result, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from careervp_ci.artifact import parse_digest
+from careervp_ci.release.artifact import parse_digest
 from careervp_ci.release.smoke import CHECKS
-from careervp_ci.store import object_name
+from careervp_ci.release.store import object_name
 from support.release_cli import Built, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
@@ -201,7 +201,7 @@ def test_concurrent_deploy_is_refused_naming_the_holder(
             "-c",
             "import sys, time; from pathlib import Path\n"
             "from careervp_ci.release.locking import environment_lock\n"
-            "from careervp_ci.store import FolderBackend\n"
+            "from careervp_ci.release.store import FolderBackend\n"
             "store = FolderBackend(Path(sys.argv[1]))\n"
             "with environment_lock(store, 'dev', run='holder', operation='deploy', digest=sys.argv[2]):\n"
             "    print('held', flush=True); time.sleep(60)",

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from careervp_ci.artifact import digest_of, parse_digest
+from careervp_ci.release.artifact import digest_of, parse_digest
 from careervp_ci.release.smoke import CHECKS
-from careervp_ci.store import object_name
+from careervp_ci.release.store import object_name
 from support.release_cli import (
     REPO,
     Built,

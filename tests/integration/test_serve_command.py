@@ -44,7 +44,7 @@ def clean_env() -> dict[str, str]:
 def start(*args: str) -> Served:
     """Run `careervp-ci serve ARGS` and read its output up to the ready line."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "careervp_ci.cli", "serve", *args],
+        [sys.executable, "-m", "careervp_ci.host.cli", "serve", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from careervp_ci.dagger_setup import PYTHON_IMAGE
+from careervp_ci.dagger_module.setup import PYTHON_IMAGE
 from careervp_ci.rehearsal.engine import Engine, SecretValue
 from careervp_ci.rehearsal.podman import podman, require_tools
 from dagger.client._core import Field

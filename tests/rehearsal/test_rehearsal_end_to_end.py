@@ -41,7 +41,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("rehearsal") / "report.json"
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "careervp_ci.cli", "rehearse", "--src", str(ROOT), "--report", str(out)),
+            *(
+                sys.executable,
+                "-m",
+                "careervp_ci.host.cli",
+                "rehearse",
+                "--src",
+                str(ROOT),
+                "--report",
+                str(out),
+            ),
             *(arg for workflow in SEEN_GREEN for arg in ("--workflow", workflow)),
         ],
         capture_output=True,
@@ -146,7 +155,7 @@ def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(plant
 
 
 def test_git_removed_from_the_toolchain_fails_the_build_naming_git(planted: World) -> None:
-    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_setup.py"
+    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_module" / "setup.py"
     original = setup.read_text()
     subprocess.run(
         ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-no-git", "main"], check=True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careervp_ci.dagger_arguments import SOURCE_ALLOW_LIST
+from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
 from careervp_ci.rehearsal.tree import excluded, included, stage, tree_digest
 
 
@@ -13,7 +13,7 @@ from careervp_ci.rehearsal.tree import excluded, included, stage, tree_digest
     ("path", "kept"),
     [
         ("pyproject.toml", True),
-        ("ci/src/careervp_ci/main.py", True),
+        ("ci/src/careervp_ci/dagger_module/main.py", True),
         ("src/backend/careervp/api.py", True),
         (".github/workflows/deploy-dev.yml", True),
         ("README.md", True),

@@ -17,10 +17,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-from careervp_ci import release_cli
-from careervp_ci.artifact import parse_digest
+from careervp_ci.release import cli as release_cli
+from careervp_ci.release.artifact import parse_digest
+from careervp_ci.release.store import object_name
 from careervp_ci.release.targets import load_targets, targets_file
-from careervp_ci.store import object_name
 
 REPO = Path(__file__).resolve().parents[2]
 

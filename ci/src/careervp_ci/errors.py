@@ -1,5 +1,5 @@
 """One error model for `careervp-ci`: an error a person can act on is a `CareervpError`, and its class says
-the exit code, so each command line catches the base once (`cli.main`, `release_cli.dispatch`) and no
+the exit code, so each command line catches the base once (`host.cli.main`, `release.cli.dispatch`) and no
 exception type from elsewhere (a stray `ValueError`) is mistaken for bad usage."""
 
 from __future__ import annotations

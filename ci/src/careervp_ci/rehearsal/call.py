@@ -23,7 +23,7 @@ from typing import Any
 import dagger
 from dagger import dag
 
-from careervp_ci.main import Careervp
+from careervp_ci.dagger_module.main import Careervp
 
 
 class CallError(Exception):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from careervp_ci.dagger_setup import PYTHON_IMAGE
+from careervp_ci.dagger_module.setup import PYTHON_IMAGE
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, image_exists, podman, run_flags
 
 SUITE: Final = "trixie"

@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 
-from careervp_ci.cli import ALLOW_UNVERIFIED_ENV
+from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image
 from careervp_ci.rehearsal.engine import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools

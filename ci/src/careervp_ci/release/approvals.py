@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.artifact import Digest
 from careervp_ci.errors import CareervpError
+from careervp_ci.release.artifact import Digest
 from careervp_ci.release.ledger import now
-from careervp_ci.store import Backend
+from careervp_ci.release.store import Backend
 
 
 class ApprovalError(CareervpError):

@@ -46,8 +46,8 @@ from hashlib import sha256
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from careervp_ci.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.errors import CareervpError
+from careervp_ci.release.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
 

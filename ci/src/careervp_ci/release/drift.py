@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from careervp_ci.store import Backend
+from careervp_ci.release.store import Backend
 
 Status = Literal["ok", "drift", "not verifiable on this target"]
 NOT_VERIFIABLE: Status = "not verifiable on this target"

@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from careervp_ci.profiles import PROFILES
+from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.release.gitref import RefError, release_line, resolve_commit, worktree
 from careervp_ci.release.ledger import now
 from careervp_ci.release.service import Deployed, Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.targets import REQUIRED_SECRETS
-from careervp_ci.steps.catalogue import CATALOGUE
 
 CLOUD_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 

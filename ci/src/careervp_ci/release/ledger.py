@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from careervp_ci.errors import CareervpError
-from careervp_ci.store import Backend
+from careervp_ci.release.store import Backend
 
 Outcome = Literal[
     "started",

@@ -25,7 +25,7 @@ from typing import Any
 from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.release.ledger import now
 from careervp_ci.release.scratch import host, process_gone, process_start
-from careervp_ci.store import Backend
+from careervp_ci.release.store import Backend
 
 LEASE_ENV = "CAREERVP_LOCK_LEASE_SECONDS"
 DEFAULT_LEASE = 300.0

@@ -38,9 +38,8 @@ from careervp_infra.naming import Service, physical_name
 from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
 
-from careervp_ci import phases
-from careervp_ci.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.errors import CareervpError, UsageError
+from careervp_ci.pipeline import phases
 from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
 from careervp_ci.release.approvals import (
@@ -52,6 +51,7 @@ from careervp_ci.release.approvals import (
     summarize,
     write_approval,
 )
+from careervp_ci.release.artifact import ArtifactError, Digest, parse_digest, unpack, verify_unpacked
 from careervp_ci.release.build import BuildError, BuildResult, build
 from careervp_ci.release.cloudformation import (
     AwsSession,
@@ -81,9 +81,9 @@ from careervp_ci.release.smoke import (
     smoke_summary,
 )
 from careervp_ci.release.state import StateDir
+from careervp_ci.release.store import Store, StoreError, open_store
 from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
 from careervp_ci.release.verify import run_verifier
-from careervp_ci.store import Store, StoreError, open_store
 
 Log = Callable[[str], None]
 

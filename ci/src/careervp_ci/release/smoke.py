@@ -266,8 +266,8 @@ def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) ->
 
 
 def checks_for(features: Iterable[str]) -> tuple[Check, ...]:
-    """The checks of `features` (a phase's smoke, `careervp_ci.phases`), in `CHECKS` order; a ValueError
-    names a feature that has no check, so a phase never smokes empty."""
+    """The checks of `features` (a phase's smoke, `careervp_ci.pipeline.phases`), in `CHECKS` order; a
+    ValueError names a feature that has no check, so a phase never smokes empty."""
     wanted = tuple(features)
     if unknown := sorted(set(wanted) - {check.feature for check in CHECKS}):
         raise ValueError(f"no smoke checks for {', '.join(unknown)} in careervp_ci.release.smoke.CHECKS")

@@ -1,0 +1,55 @@
+"""How the Dagger module runs a command: in the toolchain container, with failures made readable, and with
+side effects never replayed from the engine's cache."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Final, TypeVar, cast
+
+import dagger
+from dagger import function
+
+from careervp_ci.dagger_module.failures import StepFailed, describe_failure, describe_toolchain_failure
+from careervp_ci.dagger_module.setup import WORKDIR, toolchain
+
+ARTIFACTS: Final = "/artifacts"
+
+F = TypeVar("F", bound=Callable[..., object])
+side_effect = cast(Callable[[F], F], function(cache="never"))  # type: ignore[call-overload]
+"""`@function(cache="never")`: dagger-io 0.21.11 accepts `cache` but leaves it out of the typed overloads."""
+
+
+async def base(src: dagger.Directory) -> dagger.Container:
+    """The toolchain container with the tree; a failed install names itself instead of a step."""
+    lock_digest = await src.file("uv.lock").digest()
+    try:
+        return await toolchain(src, lock_digest).sync()
+    except dagger.ExecError as error:
+        raise StepFailed(describe_toolchain_failure(error)) from error
+
+
+async def run(argv: list[str], container: dagger.Container) -> dagger.Container:
+    """Run `argv` in `container` and wait, turning a failure into a readable error."""
+    try:
+        return await container.with_exec(argv).sync()
+    except dagger.ExecError as error:
+        raise StepFailed(describe_failure(argv, error)) from error
+
+
+def fresh(container: dagger.Container) -> dagger.Container:
+    """A new call id in the environment: the engine cannot replay an earlier run of a command that changes
+    the world (`cache="never"` only covers the function call, not the steps inside it)."""
+    return container.with_env_variable("CAREERVP_CALL_ID", uuid.uuid4().hex)
+
+
+async def run_once(argv: list[str], container: dagger.Container) -> str:
+    """Run a release command that changes the world, always afresh; returns its output."""
+    return await (await run(argv, fresh(container))).stdout()
+
+
+async def built(src: dagger.Directory, git: dagger.Directory) -> dagger.Container:
+    """`careervp-ci build` with the repository's history, so the manifest records the commit: the same
+    recipe in `build` and `publish`, so the engine builds once and both reuse it."""
+    container = (await base(src)).with_directory(f"{WORKDIR}/.git", git)
+    return await run(["careervp-ci", "build", "--out", ARTIFACTS], container)

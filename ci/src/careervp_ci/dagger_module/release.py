@@ -1,0 +1,241 @@
+"""The release path as a Dagger object: `dagger call release --store S --aws-… deploy --env dev …`.
+
+`release` (on the main object) names the artifact store, the region and the AWS credentials once; every
+method here acts through them. Each method runs the host's command (`careervp-ci <command> --store S`) in the
+toolchain container with the credentials as secret variables, and none is ever cached: each reads or
+changes the world (the store, the stacks) as it is now.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+import dagger
+from dagger import Doc, Name, field, object_type
+
+from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, WebhookSecret
+from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
+from careervp_ci.dagger_module.setup import WORKDIR
+
+CHANGE_SET: Final = "/change-set/change-set.json"
+EVIDENCE: Final = "/evidence"
+COVERAGE: Final = "/coverage/coverage.xml"
+
+
+def with_webhook(container: dagger.Container, secret: dagger.Secret | None) -> dagger.Container:
+    return container if secret is None else container.with_secret_variable("STRIPE_WEBHOOK_SECRET", secret)
+
+
+@object_type
+class Release:
+    """Publish, deploy, verify, smoke, promote and inspect releases in one artifact store."""
+
+    src: dagger.Directory
+    store: str = field()
+    region: str = field(default="")
+    access_key_id: dagger.Secret | None = None
+    secret_access_key: dagger.Secret | None = None
+    session_token: dagger.Secret | None = None
+
+    async def _container(self, webhook: dagger.Secret | None = None) -> dagger.Container:
+        """The toolchain with the credentials as secret variables: never a plain variable, never in the
+        logs or a cache key."""
+        return self._with_aws(await base(self.src), webhook)
+
+    def _with_aws(
+        self, container: dagger.Container, webhook: dagger.Secret | None = None
+    ) -> dagger.Container:
+        for name, secret in (
+            ("AWS_ACCESS_KEY_ID", self.access_key_id),
+            ("AWS_SECRET_ACCESS_KEY", self.secret_access_key),
+            ("AWS_SESSION_TOKEN", self.session_token),
+        ):
+            if secret is not None:
+                container = container.with_secret_variable(name, secret)
+        if self.region:
+            container = container.with_env_variable("AWS_REGION", self.region)
+            container = container.with_env_variable("AWS_DEFAULT_REGION", self.region)
+        return with_webhook(container, webhook)
+
+    def _argv(self, command: str, *options: str) -> list[str]:
+        return ["careervp-ci", command, *options, "--store", self.store]
+
+    @side_effect
+    async def publish(self, artifact: Digest, git: GitDir) -> str:
+        """Put the artifact this tree builds into the store, refused unless its digest is `artifact`
+        (`build` and this share one recipe, so the engine builds once)."""
+        container = self._with_aws(await built(self.src, git))
+        return await run_once(self._argv("publish", "--artifact", artifact), container)
+
+    @side_effect
+    async def deploy(
+        self,
+        *,
+        env: Env,
+        artifact: Digest,
+        change_set: Annotated[
+            dagger.File | None, Doc("the reviewed `change-set` summary: approved, then deployed (prod)")
+        ] = None,
+        approver: Annotated[
+            str, Doc("who approved the change set (e.g. github-environment:prod/run-N)")
+        ] = "",
+        ref: Annotated[str, Doc("the git ref the artifact was built from, recorded in the ledger")] = "",
+        stripe_webhook_secret: WebhookSecret = None,
+    ) -> str:
+        """Deploy exactly the artifact with this digest from the store to env (then verify and smoke)."""
+        container = await self._container(stripe_webhook_secret)
+        if change_set is not None:
+            # Approve exactly the reviewed summary first: `approve` refuses one that no longer describes the
+            # change (other digest or env, edited, stale baseline), and then nothing deploys.
+            container = container.with_file(CHANGE_SET, change_set)
+            approve = ["--env", env, "--artifact", artifact, "--summary", CHANGE_SET]
+            approve += ["--approver", approver] if approver else []
+            container = await run(self._argv("approve", *approve), fresh(container))
+        argv = self._argv("deploy", "--env", env, "--artifact", artifact, *(["--ref", ref] if ref else []))
+        return await run_once(argv, container)
+
+    @side_effect
+    async def change_set(self, env: Env, artifact: Digest) -> dagger.File:
+        """The change-set summary (JSON) of the artifact against env's live stack; approves nothing.
+
+        Never cached: the same arguments must read the live stack again (it may have changed)."""
+        argv = self._argv("change-set", "--env", env, "--artifact", artifact, "--out", CHANGE_SET)
+        return (await run(argv, fresh(await self._container()))).file(CHANGE_SET)
+
+    @side_effect
+    async def approve(
+        self,
+        env: Env,
+        artifact: Digest,
+        summary: Annotated[dagger.File, Doc("the reviewed `change-set` summary")],
+        approver: Annotated[str, Doc("who approves")],
+    ) -> str:
+        """Record an approval of exactly this summary in the store (refused if it no longer holds)."""
+        container = (await self._container()).with_file(CHANGE_SET, summary)
+        options = ("--env", env, "--artifact", artifact, "--summary", CHANGE_SET, "--approver", approver)
+        return await run_once(self._argv("approve", *options), container)
+
+    @side_effect
+    async def verify(self, env: Env) -> str:
+        """The live stack of env against the artifact its tags name, fetched from the store and re-checked."""
+        return await run_once(self._argv("verify", "--env", env), await self._container())
+
+    @side_effect
+    async def smoke(
+        self,
+        env: Env,
+        stripe_webhook_secret: WebhookSecret = None,
+        phase: Annotated[
+            str,
+            Doc(
+                "only this phase's smoke checks (careervp_ci.pipeline.phases, e.g. 12); "
+                "default: every phase's"
+            ),
+        ] = "",
+    ) -> str:
+        """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""
+        container = await self._container(stripe_webhook_secret)
+        options = ["--env", env, *(["--phase", phase] if phase else [])]
+        return await run_once(self._argv("smoke", *options), container)
+
+    @side_effect
+    async def e2e(self, env: Env, stripe_webhook_secret: WebhookSecret = None) -> str:
+        """The happy-path suite over HTTP against env's deployed API (after smoke; fails if it fails)."""
+        container = await self._container(stripe_webhook_secret)
+        return await run_once(self._argv("e2e", "--env", env), container)
+
+    @side_effect
+    async def promote(
+        self,
+        *,
+        from_: Annotated[str, Doc("the environment whose verified digest moves on"), Name("from")],
+        to: Annotated[str, Doc("the environment it moves to")],
+        stripe_webhook_secret: WebhookSecret = None,
+    ) -> str:
+        """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says)."""
+        container = await self._container(stripe_webhook_secret)
+        return await run_once(self._argv("promote", "--from", from_, "--to", to), container)
+
+    @side_effect
+    async def ledger(
+        self,
+        env: Annotated[str, Doc("only this environment's history")] = "",
+        as_json: Annotated[bool, Doc("the records as JSON"), Name("json")] = False,
+    ) -> str:
+        """The release history kept in the store (never cached: it grows)."""
+        options = [*(["--env", env] if env else []), *(["--json"] if as_json else [])]
+        return await run_once(self._argv("ledger", *options), await self._container())
+
+    @side_effect
+    async def evidence(
+        self,
+        env: Env,
+        run_id: Annotated[
+            str, Doc("the run whose evidence to fetch (default: the latest with evidence)"), Name("run")
+        ] = "",
+    ) -> dagger.Directory:
+        """A failed deploy's evidence (stack events, assembly, verifier and smoke output, the log) from the
+        store, wherever the deploy ran (`... evidence --env dev export --path evidence`)."""
+        options = ["--env", env, "--out", EVIDENCE, *(["--run", run_id] if run_id else [])]
+        return (await run(self._argv("evidence", *options), fresh(await self._container()))).directory(
+            EVIDENCE
+        )
+
+    @side_effect
+    async def drift(
+        self,
+        env: Env,
+        coverage: Annotated[
+            dagger.File | None, Doc("this run's coverage.xml, compared with main's baseline in the store")
+        ] = None,
+        slack_webhook: Annotated[
+            dagger.Secret | None, Doc("post the table to Slack too (a Slack error never fails the run)")
+        ] = None,
+    ) -> str:
+        """What changed under env without a deploy: its stack against the artifact it runs, the API against
+        the contract, coverage against the last main run, cost; a Markdown table for the step summary."""
+        container = await self._container()
+        options = ["--env", env]
+        if coverage is not None:
+            container = container.with_file(COVERAGE, coverage)
+            options += ["--coverage", COVERAGE]
+        if slack_webhook is not None:
+            container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
+        return await run_once(self._argv("drift", *options), container)
+
+    @side_effect
+    async def coverage_baseline(
+        self,
+        coverage: Annotated[dagger.File, Doc("the coverage.xml of a main run")],
+        commit: Annotated[str, Doc("the commit it measured")] = "",
+    ) -> str:
+        """Record a main run's coverage in the store: the baseline the nightly drift compares with."""
+        container = (await self._container()).with_file(COVERAGE, coverage)
+        options = ["--coverage", COVERAGE, *(["--commit", commit] if commit else [])]
+        return await run_once(self._argv("coverage-baseline", *options), container)
+
+    @side_effect
+    async def destroy(
+        self, env: Env, confirm: Annotated[str, Doc("the environment's name again (prod is refused)")]
+    ) -> str:
+        """Delete env's stack (guarded: --confirm must repeat the name; prod is protected)."""
+        return await run_once(
+            self._argv("destroy", "--env", env, "--confirm", confirm), await self._container()
+        )
+
+    @side_effect
+    async def hotfix(
+        self,
+        *,
+        ref: Annotated[str, Doc("the git ref to release (a tag, branch or commit)")],
+        env: Env,
+        git: GitDir,
+        override_ref: Annotated[
+            str, Doc("to prod: allow a ref neither on main nor a release tag; the reason is recorded")
+        ] = "",
+        stripe_webhook_secret: WebhookSecret = None,
+    ) -> str:
+        """Validate, build and deploy the given ref to env in one container (the host's `hotfix`)."""
+        container = (await self._container(stripe_webhook_secret)).with_directory(f"{WORKDIR}/.git", git)
+        options = ["--ref", ref, "--env", env, *(["--override-ref", override_ref] if override_ref else [])]
+        return await run_once(self._argv("hotfix", *options), container)

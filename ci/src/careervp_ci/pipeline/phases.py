@@ -1,0 +1,404 @@
+"""The strategy's phases as data: for each phase, what a pull request runs, what a deploy smokes, what runs
+nightly, and which paths are its own (the CI strategy's "Phase-Specific Workflow Guidance"; how to use
+them: docs/ci-strategy.md, "Phases").
+
+One entry per phase in `PHASES`. A part a phase cannot run yet is `Missing(reason)`: asked to run it, the
+pipeline fails with that one line instead of passing empty. To register a phase's feature, replace its
+`Missing` parts with the steps and tests (and, in `careervp_ci.release.smoke`, the checks) that exist.
+
+- `pr`: catalogue steps with their options (suites take `paths`: the phase's own tests), run by
+  `careervp-ci ci --phase ID` as the profile `phase-ID`;
+- `smoke`: features of `careervp_ci.release.smoke.CHECKS`, run after a deploy (`deploy` runs every phase's,
+  `smoke --env E --phase ID` one phase's);
+- `nightly`: catalogue steps (`careervp-ci ci --phase ID --nightly`), and what the nightly workflow runs
+  against a deployed environment (`nightly_note`);
+- `paths`: change-aware selection (`ci --phase changed --changed-from REF`) runs the phases a diff touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from types import MappingProxyType
+
+from careervp_ci.errors import CareervpError
+from careervp_ci.pipeline.plan import PlanError
+from careervp_ci.pipeline.profiles import PROFILES, Profile
+
+
+class PhaseNotImplemented(CareervpError):
+    """A phase was asked to run a part whose feature does not exist yet (exit 1, never an empty pass)."""
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A part of a phase whose feature does not exist in this tree yet."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """A pull request's checks for one phase: catalogue steps and their options."""
+
+    steps: tuple[str, ...]
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    paths: tuple[str, ...]
+    """Globs of the code and tests that belong to this phase (change-aware selection)."""
+    pr: Blueprint | Missing
+    smoke: tuple[str, ...] | Missing
+    nightly: tuple[str, ...] | Missing = ()
+    nightly_note: str = ""
+
+    @property
+    def profile_name(self) -> str:
+        return f"phase-{self.id}"
+
+    @property
+    def implemented(self) -> bool:
+        return isinstance(self.pr, Blueprint)
+
+    def profile(self) -> Profile:
+        """The PR blueprint as a profile; a PlanError names the phase and why when it cannot run."""
+        if isinstance(self.pr, Missing):
+            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) is not implemented: {self.pr.reason}")
+        return Profile(self.profile_name, f"phase {self.id}: {self.title}", self.pr.steps, self.pr.options)
+
+    def nightly_profile(self) -> Profile:
+        if isinstance(self.nightly, Missing):
+            raise PhaseNotImplemented(
+                f"phase {self.id} ({self.title}) has no nightly checks yet: {self.nightly.reason}"
+            )
+        if not self.nightly:
+            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) declares no nightly steps")
+        return Profile(f"{self.profile_name}-nightly", f"phase {self.id} nightly", self.nightly)
+
+    def smoke_features(self) -> tuple[str, ...]:
+        """The smoke features to run; a PlanError when the phase has none that exist."""
+        if isinstance(self.smoke, Missing):
+            raise PhaseNotImplemented(
+                f"phase {self.id} ({self.title}) has no post-deploy smoke yet: {self.smoke.reason}"
+            )
+        if not self.smoke:
+            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) declares no post-deploy smoke checks")
+        return self.smoke
+
+
+def tests(**suites: str) -> dict[str, dict[str, str]]:
+    """Suite options selecting a phase's own tests: `tests(unit="tests/unit/x", integration="...")`."""
+    return {suite: {"paths": paths} for suite, paths in suites.items()}
+
+
+LINT = ("lint", "typecheck")
+"""Every phase's PR starts with the strategy's "lint/typecheck" (ruff check, mypy --strict)."""
+ENDPOINT = ("openapi", "synth")
+"""A phase with endpoints checks the contract for drift and synthesizes (cdk-nag) the stack serving them."""
+CORE = (
+    "src/backend/careervp/api.py",
+    "src/backend/careervp/envelope.py",
+    "src/backend/careervp/config.py",
+    "src/backend/careervp/resources.py",
+    "src/backend/careervp/aws_clients.py",
+    "src/backend/careervp/observability.py",
+)
+"""Code every endpoint runs: a change there selects every endpoint phase."""
+ISSUE_15 = "issue 15 builds it (register it here when it lands)"
+
+_PHASES = (
+    Phase(
+        "0",
+        "Infrastructure Reset & Naming Guardrails",
+        ("infra/**", "src/backend/scripts/**", "tests/unit/infra/**", "tests/unit/scripts/**"),
+        Blueprint(
+            (*LINT, "naming", "unit", "synth"),
+            tests(unit="tests/unit/infra tests/unit/scripts"),
+        ),
+        ("health",),
+        ("synth",),
+        "cdk diff of dev without deploying: `careervp-ci drift --env dev` (needs AWS credentials)",
+    ),
+    Phase(
+        "8",
+        "Company Research",
+        (
+            "src/backend/careervp/research/**",
+            "src/backend/careervp/handlers/research.py",
+            "src/backend/careervp/object_keys.py",
+            "src/backend/careervp_local/fixture_site.py",
+            "tests/unit/backend/test_research_*",
+            "tests/unit/backend/test_company_research*",
+            "tests/integration/test_company_research*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_research_scraper.py "
+                "tests/unit/backend/test_company_research.py "
+                "tests/unit/backend/test_company_research_api.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_company_research_over_http.py",
+            ),
+        ),
+        ("company research",),
+        (),
+        "read-only against dev: `careervp-ci smoke --env dev --phase 8` (needs $CAREERVP_SMOKE_FIXTURE_SITE)",
+    ),
+    Phase(
+        "gap-remediation",
+        "Interim branch feature/gap-remediation (between phases 8 and 9)",
+        ("src/backend/careervp/gap/**", "src/backend/careervp/research/**", "tests/integration/test_gap_*"),
+        Blueprint(
+            (*LINT, "naming", "unit", "integration", "synth"),
+            {"integration": {"keyword": "gap or company_research"}},
+        ),
+        Missing("its smoke covers gap analysis and CV tailoring, and CV tailoring (phase 9) does not exist"),
+    ),
+    Phase(
+        "9",
+        "CV Tailoring",
+        ("src/backend/careervp/tailoring/**", "src/backend/careervp/handlers/tailoring.py", *CORE),
+        Missing("no tailored-CV endpoint or prompt assembly in this tree"),
+        Missing("no tailored-CV endpoint to call"),
+    ),
+    Phase(
+        "10",
+        "Cover Letter",
+        ("src/backend/careervp/letters/**", "src/backend/careervp/handlers/letters.py", *CORE),
+        Missing("no cover-letter endpoint or prompt assembly in this tree"),
+        Missing("no cover-letter endpoint to call"),
+    ),
+    Phase(
+        "11",
+        "Gap Analysis",
+        (
+            "src/backend/careervp/gap/**",
+            "src/backend/careervp/handlers/gap.py",
+            "tests/unit/backend/test_gap_*",
+            "tests/integration/test_gap_*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_gap_questions.py tests/unit/backend/test_gap_analysis_api.py",
+                integration="tests/integration/test_gap_analysis_over_http.py",
+            ),
+        ),
+        ("gap analysis",),
+    ),
+    Phase(
+        "12",
+        "Interview Prep",
+        (
+            "src/backend/careervp/interview/**",
+            "src/backend/careervp/handlers/interview.py",
+            "src/backend/careervp/object_keys.py",
+            "tests/unit/backend/test_interview_*",
+            "tests/integration/test_interview_prep_over_http.py",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_interview_questions.py "
+                "tests/unit/backend/test_interview_star.py "
+                "tests/unit/backend/test_interview_prep_api.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_interview_prep_over_http.py",
+            ),
+        ),
+        ("interview prep",),
+    ),
+    Phase(
+        "13",
+        "Knowledge Base",
+        (
+            "src/backend/careervp/kb/**",
+            "src/backend/careervp/handlers/kb.py",
+            "tests/unit/backend/test_kb_*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_kb_documents.py",
+                integration="tests/integration/test_backend_over_http.py::test_kb_document_lifecycle_over_http",
+            ),
+        ),
+        ("knowledge base",),
+    ),
+    Phase(
+        "14",
+        "Authentication (Cognito)",
+        ("src/backend/careervp/auth/**", "src/backend/careervp/handlers/auth.py"),
+        Missing(f"no Cognito user pool or auth endpoints: {ISSUE_15}"),
+        Missing(f"no signup/login endpoints to call: {ISSUE_15}"),
+    ),
+    Phase(
+        "15",
+        "Payments (Stripe)",
+        (
+            "src/backend/careervp/billing/**",
+            "src/backend/careervp/handlers/billing.py",
+            "tests/unit/backend/test_stripe_*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", "secrets", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_stripe_signature.py tests/unit/backend/test_stripe_webhook.py",
+                integration="tests/integration/test_backend_over_http.py::"
+                "test_stripe_webhook_over_http_records_the_subscription_once",
+            ),
+        ),
+        ("billing",),
+    ),
+    Phase(
+        "16",
+        "Notifications (SES/SNS)",
+        (
+            "src/backend/careervp/notifications/**",
+            "src/backend/careervp/handlers/notifier.py",
+            "infra/careervp_infra/notification*.py",
+            "tests/unit/backend/test_notification_*",
+            "tests/unit/infra/test_infra_notifications.py",
+            "tests/integration/test_notifications_*",
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", "synth"),
+            tests(
+                unit="tests/unit/backend/test_notification_templates.py "
+                "tests/unit/infra/test_infra_notifications.py",
+                integration="tests/integration/test_notifications_over_moto.py",
+            ),
+        ),
+        ("notifications",),
+    ),
+    Phase(
+        "17",
+        "CICD Pipeline Hardening",
+        ("ci/**", ".github/**", "Makefile", "dagger.json", "tests/ci/**"),
+        Blueprint((*LINT, "workflows", "pipeline-tests")),
+        (),
+        ("audit", "sbom", "synth"),
+        "plus `careervp-ci drift --env dev` (cdk diff, coverage drift) with AWS credentials",
+    ),
+    Phase(
+        "18",
+        "Frontend SPA",
+        ("frontend/**",),
+        Missing("no frontend in this tree"),
+        Missing("no frontend to smoke"),
+    ),
+    Phase(
+        "19",
+        "Monitoring & Observability",
+        (
+            "infra/careervp_infra/monitoring.py",
+            "infra/careervp_infra/synthetics.py",
+            "src/backend/careervp/observability.py",
+            "src/backend/careervp/handlers/canary.py",
+            "tests/unit/backend/test_canary.py",
+            "tests/unit/infra/test_infra_synthetics.py",
+        ),
+        Blueprint(
+            (*LINT, "naming", "unit", "synth"),
+            tests(unit="tests/unit/backend/test_canary.py tests/unit/infra/test_infra_synthetics.py"),
+        ),
+        ("monitoring",),
+        ("synth",),
+        "the monitoring row of `careervp-ci drift --env dev` (alarms, canary schedule; AWS credentials)",
+    ),
+    Phase(
+        "20",
+        "Security & Compliance",
+        ("infra/careervp_infra/waf*", "tests/unit/infra/test_infra_waf.py"),
+        Blueprint(
+            (*LINT, "naming", "unit", "synth", "secrets"),
+            tests(unit="tests/unit/infra/test_infra_waf.py tests/unit/infra/test_infra_naming.py"),
+        ),
+        ("security",),
+        ("audit", "sbom", "secrets"),
+    ),
+)
+
+PHASES: Mapping[str, Phase] = MappingProxyType({phase.id: phase for phase in _PHASES})
+"""Every phase of the strategy by id, in the strategy's order."""
+
+CHANGED = "changed"
+"""`--phase changed`: the phases a diff touches (needs `--changed-from`)."""
+
+
+def phase(phase_id: str) -> Phase:
+    """The phase `phase_id`; a PlanError names the valid ids."""
+    if phase_id not in PHASES:
+        raise PlanError(f"unknown phase {phase_id!r}; valid phases: {', '.join(PHASES)}")
+    return PHASES[phase_id]
+
+
+def profile(name: str) -> Profile:
+    """A profile by name: one of `PROFILES`, or `phase-ID` (a phase's PR blueprint)."""
+    if name in PROFILES:
+        return PROFILES[name]
+    for candidate in PHASES.values():
+        if name == candidate.profile_name:
+            return candidate.profile()
+    valid = [*PROFILES, *(p.profile_name for p in PHASES.values() if p.implemented)]
+    raise PlanError(f"unknown profile {name!r}; valid profiles: {', '.join(valid)}")
+
+
+def smoke_features(phase_id: str | None = None) -> tuple[str, ...]:
+    """One phase's smoke features, or (None) every phase's that has smoke checks: what a deploy runs."""
+    if phase_id is not None:
+        return phase(phase_id).smoke_features()
+    features = (f for p in PHASES.values() if isinstance(p.smoke, tuple) for f in p.smoke)
+    return tuple(dict.fromkeys(features))
+
+
+def touched(paths: Iterable[str]) -> list[tuple[Phase, str]]:
+    """The phases whose own paths a change touches, each with the first path that touched it."""
+    changed = list(paths)
+    hits = []
+    for candidate in PHASES.values():
+        hit = next((path for path in changed if _owns(candidate.paths, path)), None)
+        if hit is not None:
+            hits.append((candidate, hit))
+    return hits
+
+
+def _owns(patterns: Sequence[str], path: str) -> bool:
+    return any(fnmatchcase(path, p) or fnmatchcase(path, p.removesuffix("/**")) for p in patterns)
+
+
+def describe(entry: Phase) -> list[str]:
+    """What `careervp-ci steps` shows for a phase: its blueprint part by part, or why a part cannot run."""
+
+    def part(value: object) -> str:
+        if isinstance(value, Missing):
+            return f"NOT IMPLEMENTED ({value.reason})"
+        if isinstance(value, Blueprint):
+            return ", ".join(_with_options(step, value.options.get(step, {})) for step in value.steps)
+        names = ", ".join(str(item) for item in value) if isinstance(value, tuple) else ""
+        return names or "none"
+
+    nightly = part(entry.nightly) + (f"; {entry.nightly_note}" if entry.nightly_note else "")
+    return [
+        f"phase {entry.id}: {entry.title}" + ("" if entry.implemented else " (not implemented)"),
+        f"    pr:      {part(entry.pr)}",
+        f"    smoke:   {part(entry.smoke)}",
+        f"    nightly: {nightly}",
+    ]
+
+
+def _with_options(step: str, options: Mapping[str, str]) -> str:
+    if not options:
+        return step
+    return f"{step} ({'; '.join(f'{name} {value}' for name, value in options.items())})"

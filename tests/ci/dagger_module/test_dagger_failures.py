@@ -1,0 +1,44 @@
+"""How a failed step reads in `dagger call`: which step, the exit code, the tool's last lines, and the two
+commands that reproduce it."""
+
+from __future__ import annotations
+
+import pytest
+from careervp_ci.dagger_module.failures import describe_failure
+from careervp_ci.rehearsal.call import parse
+from careervp_ci.rehearsal.engine import _exec_error
+
+
+@pytest.mark.parametrize(
+    ("argv", "host", "dagger"),
+    [
+        (
+            ["careervp-ci", "test", "--suite", "unit", "--no-cache"],
+            "uv run careervp-ci test --suite unit",
+            "dagger call test --suite unit",
+        ),
+        (
+            ["careervp-ci", "ci", "--profile", "pr", "--only", "coverage", "--no-cache"],
+            "uv run careervp-ci ci --profile pr --only coverage",
+            "dagger call job --profile pr --step coverage",
+        ),
+        (
+            ["careervp-ci", "deploy", "--env", "dev", "--artifact", "sha256:ab", "--store", "s3://b/p"],
+            "uv run careervp-ci deploy --env dev --artifact sha256:ab --store s3://b/p",
+            "dagger call release --store s3://b/p --aws-access-key-id env:AWS_ACCESS_KEY_ID "
+            "--aws-secret-access-key env:AWS_SECRET_ACCESS_KEY --aws-session-token env:AWS_SESSION_TOKEN "
+            "deploy --env dev --artifact sha256:ab",
+        ),
+    ],
+)
+def test_a_failure_names_the_step_its_output_and_how_to_reproduce_it(
+    argv: list[str], host: str, dagger: str
+) -> None:
+    lines = "\n".join(f"line {n}" for n in range(100))
+    message = describe_failure(argv, _exec_error(argv, 3, "", lines + "\nassert 1 == 2"))
+    assert message.startswith(f"step `{argv[1]}` failed in its container (exit 3): {' '.join(argv)}")
+    assert "--- last lines of stderr ---" in message and "assert 1 == 2" in message
+    assert "line 59" not in message and "line 99" in message
+    assert f"reproduce on the host: {host}\n" in message
+    assert message.endswith(f"reproduce in Dagger:  {dagger}")
+    parse(dagger.split()[2:])  # the Dagger line is one the CLI accepts

@@ -1,0 +1,647 @@
+"""The GitHub workflows are thin, pinned, least-privilege wrappers around `dagger call`: these tests read
+them and pin the rules (triggers, path filters, concurrency, permissions, pins, what a `run:` script
+may do)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shlex
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
+from careervp_ci.pipeline.select import DOCS, FULL_BAR, select
+from careervp_ci.rehearsal.call import parse
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
+LOCAL_WORKFLOW = re.compile(r"^\$/\.github/workflows/[\w.-]+\.ya?ml$")
+
+SUMMARY = '"$GITHUB_STEP_SUMMARY"'
+ALLOWED_RUN = {
+    "dagger call": re.compile(rf"^dagger call (?:(?!\$\{{\{{)[^|;&`])+(?: \| tee -a {re.escape(SUMMARY)})?$"),
+    "digest output": re.compile(
+        r'^echo "artifact=sha256:\$\(sha256sum [\w./-]+ \| cut -d \' \' -f 1\)" >> "\$GITHUB_OUTPUT"$'
+    ),
+    "attestation check": re.compile(
+        r'^gh attestation verify [\w./-]+ --repo "\$GITHUB_REPOSITORY" [^|;&`]+$'
+    ),
+    "required gate check": re.compile(
+        r'^\{ echo "changes=\$CHANGES full=\$FULL docs-only=\$DOCS_ONLY validate=\$VALIDATE"; \} >> '
+        + re.escape(SUMMARY)
+        + r' test "\$CHANGES" = success if \[ "\$FULL" = true \]; then test "\$VALIDATE" = success; '
+        r'else test "\$DOCS_ONLY" = success; fi$'
+    ),
+    "attested digest check": re.compile(
+        r'^test "sha256:\$\(sha256sum [\w./-]+ \| cut -d \' \' -f 1\)" = "\$ARTIFACT"$'
+    ),
+}
+"""Each `run:` script is one of these, or a summary block (`{ echo ...; } >> "$GITHUB_STEP_SUMMARY"`)."""
+
+DAGGER_CORE_CHAIN = {"directory": {"path"}, "file": {"path"}, "export": {"path"}}
+"""Core-API calls a `dagger call` may chain after the module function (to export a report or an artifact)."""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    path: Path
+    data: Mapping[str, Any]
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def triggers(self) -> Mapping[str, Any]:
+        # PyYAML reads the bare key `on` as the boolean True (YAML 1.1).
+        raw = self.data.get("on", self.data.get(True))  # type: ignore[call-overload]
+        return cast(Mapping[str, Any], raw)
+
+    @property
+    def jobs(self) -> Mapping[str, Mapping[str, Any]]:
+        return cast(Mapping[str, Mapping[str, Any]], self.data["jobs"])
+
+
+def load(path: Path) -> Workflow:
+    text = path.read_text(encoding="utf-8")
+    return Workflow(path, cast(Mapping[str, Any], yaml.safe_load(text)), text)
+
+
+def all_workflows() -> list[Workflow]:
+    return [load(path) for path in sorted(WORKFLOWS.glob("*.yml"))]
+
+
+def steps(job: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return cast(list[Mapping[str, Any]], job.get("steps", []))
+
+
+def run_scripts(workflow: Workflow) -> Iterator[tuple[str, str]]:
+    """(job id, script) for every `run:` step."""
+    for job_id, job in workflow.jobs.items():
+        for step in steps(job):
+            if "run" in step:
+                yield job_id, str(step["run"]).strip()
+
+
+def is_summary_block(script: str) -> bool:
+    """`{ echo "..."; ... } >> "$GITHUB_STEP_SUMMARY"`: text only, no commands, no expressions."""
+    lines = [line.strip() for line in script.splitlines()]
+    if lines[0] != "{" or lines[-1] != f"}} >> {SUMMARY}":
+        return False
+    text = r'echo "(?:\\[`"$\\]|[^`"\\$]|\$[A-Za-z_][A-Za-z0-9_]*)*"'
+    return all(re.fullmatch(text, line) for line in lines[1:-1])
+
+
+def run_kind(script: str) -> str | None:
+    """Which allowed kind of script this is, or None if the script does something else."""
+    if is_summary_block(script):
+        return "summary"
+    flat = " ".join(script.split())
+    return next((kind for kind, pattern in ALLOWED_RUN.items() if pattern.fullmatch(flat)), None)
+
+
+@dataclass(frozen=True)
+class DaggerCall:
+    function: str
+    flags: frozenset[str]
+    chain: tuple[tuple[str, frozenset[str]], ...]
+
+
+def parse_dagger_call(script: str) -> DaggerCall:
+    """A workflow's `dagger call ...` read as the Dagger CLI reads it, from the module's own registry (an
+    unknown function or flag fails here): the function reached last, every module flag on the way, and the
+    core calls chained after it."""
+    call = parse(shlex.split(" ".join(script.split()).split(" | ")[0])[2:])
+    flags = frozenset(flag for function in call.functions for flag in function.args)
+    chain = tuple((chained.name, frozenset(chained.args)) for chained in call.chain)
+    return DaggerCall(call.functions[-1].name, flags, chain)
+
+
+def dagger_engine_version() -> str:
+    """dagger.json's engineVersion without the leading v: the CLI version every workflow installs."""
+    config = json.loads((ROOT / "dagger.json").read_text(encoding="utf-8"))
+    return str(config["engineVersion"]).removeprefix("v")
+
+
+def uses_lines(text: str) -> list[str]:
+    """Every raw `uses:` line, comments included (the version comment is not in the parsed YAML)."""
+    return [line.strip() for line in text.splitlines() if re.match(r"^\s*(?:-\s+)?uses:", line)]
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A path-filter glob as the action matches it (picomatch, dot files included): `**` crosses folders,
+    `*` stays within one."""
+    out = ""
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out += "(?:.*/)?"
+            index += 3
+        elif pattern.startswith("/**", index) and index + 3 == len(pattern):
+            out += "(?:/.*)?"
+            index += 3
+        elif pattern.startswith("**", index):
+            out += ".*"
+            index += 2
+        elif pattern[index] == "*":
+            out += "[^/]*"
+            index += 1
+        else:
+            out += re.escape(pattern[index])
+            index += 1
+    return re.compile(out)
+
+
+def filter_matches(patterns: list[str], paths: list[str]) -> bool:
+    """paths-filter with `predicate-quantifier: every`: some path matches every pattern (`!` negates)."""
+
+    def matches(path: str, pattern: str) -> bool:
+        negated = pattern.startswith("!")
+        hit = glob_regex(pattern.removeprefix("!")).fullmatch(path) is not None
+        return hit != negated
+
+    return any(all(matches(path, pattern) for pattern in patterns) for path in paths)
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+
+EXPECTED = {
+    "_reusable-ci.yml",
+    "pr-validate.yml",
+    "deploy-dev.yml",
+    "deploy-stage-prod.yml",
+    "nightly-maintenance.yml",
+    "hotfix.yml",
+    "gap-remediation.yml",
+    "codeql-analysis.yml",
+    "scorecard.yml",
+    "labeler.yml",
+}
+OFFICIAL_ACTION_WORKFLOWS = {"codeql-analysis.yml", "scorecard.yml", "labeler.yml"}
+"""Their jobs run GitHub's and OpenSSF's own actions (analysis, labels) instead of a Dagger function."""
+ROLE_FOR_ENVIRONMENT = {
+    "dev": "AWS_ROLE_DEV",
+    "staging": "AWS_ROLE_STAGE",
+    "prod": "AWS_ROLE_PROD",
+    "prod-plan": "AWS_ROLE_PROD_READONLY",
+    "gap-remediation": "AWS_ROLE_GAP_SANDBOX",
+}
+WORKFLOWS_LOADED = all_workflows()
+
+
+def by_name(name: str) -> Workflow:
+    return next(workflow for workflow in WORKFLOWS_LOADED if workflow.name == name)
+
+
+def job_steps() -> Iterator[tuple[Workflow, str, Mapping[str, Any]]]:
+    for workflow in WORKFLOWS_LOADED:
+        for job_id, job in workflow.jobs.items():
+            yield workflow, job_id, job
+
+
+def action(step: Mapping[str, Any]) -> str:
+    return str(step.get("uses", "")).split("@")[0]
+
+
+def is_call(script: str, function: str) -> bool:
+    """Whether the script is a `dagger call` that ends at this module function."""
+    return script.lstrip().startswith("dagger call") and parse_dagger_call(script).function == function
+
+
+RELEASE_FLAGS = frozenset(
+    {"store", "aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-region"}
+)
+"""What every release call names once, on `release`."""
+
+
+def dagger_scripts(job: Mapping[str, Any]) -> list[str]:
+    return [
+        str(step["run"]) for step in steps(job) if str(step.get("run", "")).lstrip().startswith("dagger call")
+    ]
+
+
+def test_the_expected_workflows_exist_with_one_yml_suffix() -> None:
+    names = {workflow.name for workflow in WORKFLOWS_LOADED}
+    assert names == EXPECTED
+    assert not list(WORKFLOWS.glob("*.yml.yml"))
+
+
+def test_pr_validation_runs_on_pull_requests_to_main_and_cancels_superseded_runs() -> None:
+    workflow = by_name("pr-validate.yml")
+    assert set(workflow.triggers) == {"pull_request"}
+    assert workflow.triggers["pull_request"]["branches"] == ["main"]
+    assert workflow.data["concurrency"]["cancel-in-progress"] is True
+    assert "github.event.pull_request.number" in workflow.data["concurrency"]["group"]
+
+
+def test_pr_path_filter_uses_the_pipelines_own_documentation_rules() -> None:
+    filters = yaml.safe_load(by_name("pr-validate.yml").jobs["changes"]["steps"][0]["with"]["filters"])
+    assert filters["code"] == ["**", *(f"!{pattern}" for pattern in DOCS)]
+    assert filters["specs"] == [pattern for pattern in FULL_BAR if pattern.startswith("docs/")]
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["README.md"],
+        ["docs/workflows.md", "CONTRIBUTING.md"],
+        ["docs/specs/openapi.json"],
+        ["docs/specs/notes.md"],
+        ["src/backend/careervp/handlers/health.py", "README.md"],
+        [".github/workflows/pr-validate.yml"],
+        ["uv.lock"],
+        ["Makefile"],
+        ["infra/app.py"],
+    ],
+)
+def test_pr_filter_sends_a_change_down_the_same_path_as_careervp_ci_select(paths: list[str]) -> None:
+    job = by_name("pr-validate.yml").jobs["changes"]
+    filters = yaml.safe_load(job["steps"][0]["with"]["filters"])
+    assert job["steps"][0]["with"]["predicate-quantifier"] == "every"
+    workflow_full = filter_matches(filters["code"], paths) or filter_matches(filters["specs"], paths)
+    pipeline_full = not select(("format", "lint"), paths, "origin/main").skipped
+    assert workflow_full == pipeline_full
+
+
+def test_pr_docs_only_changes_run_the_format_check_and_everything_else_the_pr_profile() -> None:
+    jobs = by_name("pr-validate.yml").jobs
+    assert jobs["docs-only"]["if"] == "needs.changes.outputs.full != 'true'"
+    assert [" ".join(s.split()) for s in dagger_scripts(jobs["docs-only"])] == [
+        "dagger call format",
+        "dagger call docs",
+    ]
+    assert jobs["validate"]["if"] == "needs.changes.outputs.full == 'true'"
+    assert jobs["validate"]["uses"] == "$/.github/workflows/_reusable-ci.yml"
+    assert jobs["validate"]["with"]["profile"] == "pr"
+
+
+def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_uploads_reports() -> None:
+    workflow = by_name("_reusable-ci.yml")
+    assert set(workflow.triggers) == {"workflow_call"}
+    assert workflow.triggers["workflow_call"]["inputs"]["profile"]["required"] is True
+    job = workflow.jobs["validate"]
+    assert job["env"]["PROFILE"] == "${{ inputs.profile }}"
+    scripts = [" ".join(s.split()) for s in dagger_scripts(job)]
+    base = '${BASE_REF:+--base-ref "$BASE_REF"}'
+    assert scripts == [
+        f'dagger call ci --profile "$PROFILE" {base} | tee -a "$GITHUB_STEP_SUMMARY"',
+        f'dagger call reports --profile "$PROFILE" {base} export --path .reports',
+    ]
+    assert workflow.triggers["workflow_call"]["secrets"]["CODECOV_TOKEN"]["required"] is False
+    (codecov,) = [step for step in steps(job) if action(step) == "codecov/codecov-action"]
+    assert codecov["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+    assert codecov["with"]["files"] == ".reports/coverage/coverage.xml"
+    used = [action(step) for step in steps(job)]
+    assert "actions/upload-artifact" in used
+    assert "github/codeql-action/upload-sarif" in used
+
+
+def test_one_required_check_always_runs_and_fails_unless_the_gates_the_change_called_for_passed() -> None:
+    workflow = by_name("pr-validate.yml")
+    required = workflow.jobs["required"]
+    assert required["if"] == "${{ always() }}"
+    assert set(required["needs"]) == set(workflow.jobs) - {"required"}
+    assert workflow.jobs["validate"]["with"]["base-ref"] == "${{ github.event.pull_request.base.sha }}"
+    filters = yaml.safe_load(workflow.jobs["changes"]["steps"][0]["with"]["filters"])
+    assert filters["plan"] == ["plan.md"] and filters["specs"] == ["docs/specs/**"]
+
+
+def test_deploy_dev_runs_on_push_to_main_and_never_cancels_a_running_deploy() -> None:
+    workflow = by_name("deploy-dev.yml")
+    assert set(workflow.triggers) == {"push"}
+    assert workflow.triggers["push"]["branches"] == ["main"]
+    assert workflow.data["concurrency"]["cancel-in-progress"] is False
+    deploy = workflow.jobs["deploy"]
+    assert deploy["concurrency"] == {"group": "deploy-dev", "cancel-in-progress": False}
+    assert workflow.jobs["validate"]["with"]["profile"] == "main"
+
+
+def test_deploy_dev_builds_once_attests_that_file_and_deploys_its_digest() -> None:
+    jobs = by_name("deploy-dev.yml").jobs
+    build_steps = steps(jobs["build"])
+    builds = [s for s in build_steps if str(s.get("run", "")).startswith("dagger call build")]
+    assert len(builds) == 1
+    exported = builds[0]["run"].split("--path ")[1].strip()
+    attest = next(s for s in build_steps if action(s) == "actions/attest-build-provenance")
+    assert attest["with"]["subject-path"] == exported
+    digest = next(s for s in build_steps if s.get("id") == "digest")
+    assert exported in digest["run"]
+    assert jobs["build"]["outputs"]["artifact"] == "${{ steps.digest.outputs.artifact }}"
+    assert jobs["deploy"]["env"]["ARTIFACT"] == "${{ needs.build.outputs.artifact }}"
+    deploy_scripts = " ".join(dagger_scripts(jobs["deploy"]))
+    for function in ('deploy --env dev --artifact "$ARTIFACT"', "verify --env dev", "smoke --env dev"):
+        assert function in " ".join(deploy_scripts.split())
+    assert not any(s.startswith("dagger call build") for s in dagger_scripts(jobs["deploy"]))
+
+
+def test_stage_prod_runs_on_version_tags_or_a_manual_environment_choice() -> None:
+    workflow = by_name("deploy-stage-prod.yml")
+    assert workflow.triggers["push"] == {"tags": ["v*.*.*"]}
+    environment = workflow.triggers["workflow_dispatch"]["inputs"]["environment"]
+    assert environment["type"] == "choice"
+    assert environment["options"] == ["staging", "prod"]
+
+
+def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_attestation_first() -> None:
+    jobs = by_name("deploy-stage-prod.yml").jobs
+    change_set, prod = jobs["change-set"], jobs["prod"]
+    assert change_set["environment"] == "prod-plan", "a reviewer-less environment: the summary comes first"
+    assert change_set["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "change-set" in prod["needs"]
+    assert prod["environment"] == "prod"
+    scripts = [str(s.get("run", "")) for s in steps(prod)]
+    verify_at = next(i for i, s in enumerate(scripts) if s.startswith("gh attestation verify"))
+    deploy_at = next(i for i, s in enumerate(scripts) if is_call(s, "deploy"))
+    assert verify_at < deploy_at
+    assert "deploy-dev.yml" in scripts[verify_at]
+
+
+def test_prod_deploys_by_approving_the_change_set_the_plan_job_computed_and_published() -> None:
+    jobs = by_name("deploy-stage-prod.yml").jobs
+    plan = [" ".join(script.split()) for script in dagger_scripts(jobs["change-set"])]
+    assert parse_dagger_call(plan[0]) == DaggerCall(
+        "change-set", RELEASE_FLAGS | {"env", "artifact"}, (("export", frozenset({"path"})),)
+    )
+    assert '--env prod --artifact "$ARTIFACT" export --path change-set.json' in plan[0]
+    assert plan[1] == f"dagger call change-set-markdown --summary change-set.json | tee -a {SUMMARY}"
+    uploads = [s["with"] for s in steps(jobs["change-set"]) if action(s) == "actions/upload-artifact"]
+    assert [(u["name"], u["path"]) for u in uploads] == [("careervp-change-set", "change-set.json")]
+    downloads = [s["with"] for s in steps(jobs["prod"]) if action(s) == "actions/download-artifact"]
+    assert {"name": "careervp-change-set"} in downloads
+    (deploy,) = [" ".join(s.split()) for s in dagger_scripts(jobs["prod"]) if is_call(s, "deploy")]
+    assert '--change-set change-set.json --approver "github-environment:prod/run-$GITHUB_RUN_ID"' in deploy
+
+
+def test_staging_and_prod_deploy_the_digest_resolved_once_and_never_rebuild() -> None:
+    jobs = by_name("deploy-stage-prod.yml").jobs
+    for job_id in ("staging", "prod"):
+        assert jobs[job_id]["env"]["ARTIFACT"] == "${{ needs.resolve.outputs.artifact }}"
+        assert not any(s.startswith("dagger call build") for s in dagger_scripts(jobs[job_id]))
+        assert jobs[job_id]["concurrency"] == {"group": f"deploy-{job_id}", "cancel-in-progress": False}
+
+
+def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage() -> None:
+    workflow = by_name("nightly-maintenance.yml")
+    assert workflow.triggers["schedule"] == [{"cron": "0 6 * * *"}]
+    assert workflow.jobs["quality"]["with"]["profile"] == "nightly"
+    drift = workflow.jobs["drift"]
+    assert drift["needs"] == "quality"
+    (call,) = [parse_dagger_call(script) for script in dagger_scripts(drift)]
+    assert call.function == "drift" and {"env", "store", "coverage", "slack-webhook"} <= call.flags
+    assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
+
+
+def test_deploy_dev_runs_e2e_after_smoke_and_records_mains_coverage_baseline() -> None:
+    jobs = by_name("deploy-dev.yml").jobs
+    deploy = [parse_dagger_call(script).function for script in dagger_scripts(jobs["deploy"])]
+    assert deploy.index("e2e") == deploy.index("smoke") + 1
+    build = [parse_dagger_call(script).function for script in dagger_scripts(jobs["build"])]
+    assert build[-1] == "coverage-baseline"
+
+
+def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
+    workflow = by_name("hotfix.yml")
+    inputs = workflow.triggers["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"ref", "environment"}
+    assert workflow.jobs["validate"]["with"] == {"profile": "pr", "ref": "${{ inputs.ref }}"}
+    deploy = workflow.jobs["deploy"]
+    assert deploy["env"]["HOTFIX_REF"] == "${{ inputs.ref }}"
+    assert deploy["env"]["TARGET_ENV"] == "${{ inputs.environment }}"
+    (script,) = [script for script in dagger_scripts(deploy) if is_call(script, "deploy")]
+    assert '--env "$TARGET_ENV"' in script and '--ref "$HOTFIX_REF"' in script
+
+
+def test_every_deploy_job_fetches_and_uploads_the_failure_evidence_only_on_failure() -> None:
+    for workflow, job_id, job in job_steps():
+        if not any(is_call(script, "deploy") for script in dagger_scripts(job)):
+            continue
+        fetch = [step for step in steps(job) if is_call(str(step.get("run", "")), "evidence")]
+        upload = [
+            step
+            for step in steps(job)
+            if action(step) == "actions/upload-artifact" and "evidence" in str(step["with"]["path"])
+        ]
+        assert len(fetch) == len(upload) == 1, (workflow.name, job_id)
+        assert fetch[0]["if"] == upload[0]["if"] == "failure()", (workflow.name, job_id)
+
+
+def test_a_hotfix_reaches_prod_only_through_the_change_set_and_the_prod_approval() -> None:
+    jobs = by_name("hotfix.yml").jobs
+    assert jobs["deploy"]["if"] == "inputs.environment != 'prod'"
+    assert jobs["change-set"]["environment"] == "prod-plan"
+    assert jobs["prod"]["environment"] == "prod"
+    assert jobs["prod"]["needs"] == ["build", "change-set"]
+    (deploy,) = [parse_dagger_call(s) for s in dagger_scripts(jobs["prod"]) if is_call(s, "deploy")]
+    assert {"change-set", "approver"} <= deploy.flags
+
+
+def test_no_run_script_splices_an_expression() -> None:
+    spliced = [(w.name, job) for w in WORKFLOWS_LOADED for job, script in run_scripts(w) if "${{" in script]
+    assert spliced == []
+
+
+def test_every_run_script_is_a_dagger_call_or_an_allowed_plumbing_step() -> None:
+    unknown = [
+        (w.name, job, script)
+        for w in WORKFLOWS_LOADED
+        for job, script in run_scripts(w)
+        if not run_kind(script)
+    ]
+    assert unknown == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "dagger call ci --profile pr && curl https://example.invalid",
+        'dagger call deploy --env "${{ inputs.environment }}"',
+        "pip install something",
+        '{\n  echo "$(whoami)"\n} >> "$GITHUB_STEP_SUMMARY"',
+        'echo "artifact=sha256:$(sha256sum x.tar | cut -d \' \' -f 1)"; rm -rf / >> "$GITHUB_OUTPUT"',
+    ],
+)
+def test_the_run_allow_list_rejects_logic_and_expressions(script: str) -> None:
+    assert run_kind(script) is None
+
+
+def test_every_job_that_runs_steps_installs_the_pinned_dagger_cli_first() -> None:
+    version = dagger_engine_version()
+    for workflow, job_id, job in job_steps():
+        if workflow.name in OFFICIAL_ACTION_WORKFLOWS or "uses" in job:
+            continue
+        kinds = {run_kind(str(s["run"])) for s in steps(job) if "run" in s}
+        if job_id in {"changes", "required"} or kinds == {"summary"}:
+            continue
+        used = [action(s) for s in steps(job)]
+        assert "dagger/dagger-for-github" in used, (workflow.name, job_id)
+        install = used.index("dagger/dagger-for-github")
+        assert steps(job)[install]["with"] == {"version": version}, (workflow.name, job_id)
+        first_call = next(
+            i for i, s in enumerate(steps(job)) if str(s.get("run", "")).startswith("dagger call")
+        )
+        assert install < first_call, (workflow.name, job_id)
+
+
+def test_every_dagger_call_names_a_module_function_and_its_real_arguments() -> None:
+    for workflow in WORKFLOWS_LOADED:
+        for job_id, script in run_scripts(workflow):
+            if run_kind(script) != "dagger call":
+                continue
+            call = parse_dagger_call(script)  # refuses an unknown function or flag, as the CLI would
+            where = (workflow.name, job_id, call.function)
+            for name, flags in call.chain:
+                assert flags <= DAGGER_CORE_CHAIN.get(name, set()), (where, name)
+
+
+def test_the_runner_masks_the_aws_account_id_wherever_credentials_are_configured() -> None:
+    """The account id is known on the runner, so the runner masks it (the release commands' own
+    `::add-mask::` announcements print inside Dagger containers, where GitHub does not read them)."""
+    configured = [
+        (workflow.name, job_id, step["with"])
+        for workflow, job_id, job in job_steps()
+        for step in steps(job)
+        if action(step) == "aws-actions/configure-aws-credentials"
+    ]
+    assert len(configured) >= 5
+    for where in configured:
+        assert where[2].get("mask-aws-account-id") is True, where[:2]
+
+
+def test_credentials_reach_dagger_as_secret_references() -> None:
+    for workflow in WORKFLOWS_LOADED:
+        for job_id, script in run_scripts(workflow):
+            words = " ".join(script.split()).split()
+            for flag, value in itertools.pairwise(words):
+                if flag.startswith("--aws-") and flag != "--aws-region":
+                    assert value == f"env:{flag[2:].upper().replace('-', '_')}", (workflow.name, job_id, flag)
+
+
+def test_top_level_permissions_are_empty_everywhere() -> None:
+    assert {w.name: w.data.get("permissions") for w in WORKFLOWS_LOADED} == {name: {} for name in EXPECTED}
+
+
+def test_every_job_declares_its_own_permissions_and_none_writes_contents() -> None:
+    for workflow, job_id, job in job_steps():
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict), (workflow.name, job_id, permissions)
+        assert permissions.get("contents", "read") == "read", (workflow.name, job_id)
+        assert set(permissions.values()) <= {"read", "write"}, (workflow.name, job_id)
+
+
+def test_id_token_is_granted_only_to_jobs_bound_to_a_github_environment() -> None:
+    granted = [
+        (w.name, job_id) for w, job_id, job in job_steps() if job["permissions"].get("id-token") == "write"
+    ]
+    assert granted, "the deploy jobs need OIDC"
+    for workflow, job_id, job in job_steps():
+        if job["permissions"].get("id-token") == "write":
+            assert job.get("environment"), (workflow.name, job_id)
+        else:
+            assert not any(action(s) == "aws-actions/configure-aws-credentials" for s in steps(job)), job_id
+
+
+def test_each_environment_assumes_its_own_aws_role() -> None:
+    for workflow, job_id, job in job_steps():
+        for step in steps(job):
+            if action(step) != "aws-actions/configure-aws-credentials":
+                continue
+            role = str(step["with"]["role-to-assume"])
+            environment = str(job["environment"])
+            if environment.startswith("${{"):
+                named = set(re.findall(r"secrets\.(\w+)", role))
+                assert {"AWS_ROLE_DEV", "AWS_ROLE_STAGE"} <= named <= set(ROLE_FOR_ENVIRONMENT.values())
+            else:
+                assert role == f"${{{{ secrets.{ROLE_FOR_ENVIRONMENT[environment]} }}}}", (
+                    workflow.name,
+                    job_id,
+                )
+
+
+WEBHOOK_SECRET_ENV = "STRIPE_WEBHOOK_SECRET: ${{ secrets.STRIPE_WEBHOOK_SECRET }}"
+"""A secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
+CODECOV_LINES = (
+    "CODECOV_TOKEN: ${{ secrets.CODECOV_TOKEN }}",
+    "token: ${{ secrets.CODECOV_TOKEN }}",
+    "SLACK_WEBHOOK: ${{ secrets.SLACK_WEBHOOK }}",
+)
+"""The Codecov token (to the reusable validation, then the Codecov action only) and the nightly drift's Slack
+webhook (an environment variable its `dagger call` reads as env:SLACK_WEBHOOK)."""
+
+
+def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dagger() -> None:
+    for workflow in WORKFLOWS_LOADED:
+        lines = [line.strip() for line in workflow.text.splitlines() if "secrets." in line]
+        assert all(
+            line == WEBHOOK_SECRET_ENV
+            or line in CODECOV_LINES
+            or line.startswith(
+                ("role-to-assume:", "${{ inputs.environment", "|| inputs.environment", "|| secrets.")
+            )
+            for line in lines
+        ), (workflow.name, lines)
+
+
+def test_the_webhook_secret_reaches_exactly_the_jobs_whose_calls_sign_a_replay() -> None:
+    for workflow, job_id, job in job_steps():
+        calls = [parse_dagger_call(script) for script in dagger_scripts(job)]
+        signs = any(call.function in ("deploy", "smoke") for call in calls)
+        has_secret = "STRIPE_WEBHOOK_SECRET" in (job.get("env") or {})
+        assert signs == has_secret, (workflow.name, job_id)
+        for call in calls:
+            if call.function in ("deploy", "smoke"):
+                assert "stripe-webhook-secret" in call.flags, (workflow.name, job_id, call.function)
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:
+    for workflow in WORKFLOWS_LOADED:
+        for line in uses_lines(workflow.text):
+            reference = line.split("uses:", 1)[1].split("#")[0].strip()
+            if LOCAL_WORKFLOW.fullmatch(reference):
+                continue
+            assert SHA_PIN.fullmatch(reference), (workflow.name, line)
+            assert VERSION_COMMENT.search(line), (workflow.name, line)
+
+
+def test_one_action_version_is_used_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for workflow in WORKFLOWS_LOADED:
+        for line in uses_lines(workflow.text):
+            reference = line.split("uses:", 1)[1].split("#")[0].strip()
+            if "@" in reference:
+                repo = "/".join(reference.split("@")[0].split("/")[:2])
+                pins.setdefault(repo, set()).add(reference.split("@")[1])
+    assert {repo: len(shas) for repo, shas in pins.items() if len(shas) > 1} == {}
+
+
+def test_checkouts_never_persist_the_token() -> None:
+    for workflow, job_id, job in job_steps():
+        for step in steps(job):
+            if action(step) == "actions/checkout":
+                assert step["with"]["persist-credentials"] is False, (workflow.name, job_id)
+
+
+def test_codeql_and_scorecard_use_their_official_actions() -> None:
+    codeql = [action(s) for s in steps(by_name("codeql-analysis.yml").jobs["analyze"])]
+    assert {"github/codeql-action/init", "github/codeql-action/analyze"} <= set(codeql)
+    scorecard = steps(by_name("scorecard.yml").jobs["analysis"])
+    run = next(s for s in scorecard if action(s) == "ossf/scorecard-action")
+    assert run["with"]["publish_results"] is False, "publishing would need an OIDC token outside a deploy job"
+
+
+def test_the_labeler_labels_same_repository_pull_requests_by_path_with_least_privilege() -> None:
+    workflow = by_name("labeler.yml")
+    assert set(workflow.triggers) == {"pull_request"}
+    job = workflow.jobs["label"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert job["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+    config = yaml.safe_load((ROOT / ".github" / "labeler.yml").read_text())
+    assert {"backend", "infra", "pipeline", "workflows", "api-contract", "docs"} <= set(config)

@@ -1,0 +1,96 @@
+"""Content-addressed results: what changes a key, what a hit restores, and that failures never stick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from careervp_ci.host.cache import FileDigests, ResultCache, input_files, step_key
+from careervp_ci.pipeline.steps import lint, unit
+from fixture_project import CliRunner, write
+
+
+def key_of(
+    tree: Path, options: dict[str, str | None] | None = None, needs: dict[str, str] | None = None
+) -> str:
+    return step_key(unit.STEP, tree, options or {}, needs or {}, FileDigests(tree))
+
+
+def test_editing_an_input_changes_the_key_and_reverting_restores_it(fixture_tree: Path) -> None:
+    module = fixture_tree / "src/backend/careervp/pricing.py"
+    original = module.read_text()
+    before = key_of(fixture_tree)
+    module.write_text(original + "# one more line\n")
+    edited = key_of(fixture_tree)
+    module.write_text(original)
+    assert edited != before
+    assert key_of(fixture_tree) == before
+
+
+def test_files_outside_the_declared_inputs_do_not_change_the_key(fixture_tree: Path) -> None:
+    before = key_of(fixture_tree)
+    write(fixture_tree, "README.md", "# edited\n")
+    write(fixture_tree, ".github/workflows/extra.yml", "# unit tests do not read workflows\n")
+    assert key_of(fixture_tree) == before
+
+
+def test_an_infra_change_changes_the_unit_key_because_unit_tests_cover_infra(fixture_tree: Path) -> None:
+    before = key_of(fixture_tree)
+    write(fixture_tree, "infra/app.py", "# tests/unit/infra reads this\n")
+    assert key_of(fixture_tree) != before
+
+
+def test_keyed_options_and_needed_keys_change_the_key_but_the_seed_does_not(fixture_tree: Path) -> None:
+    base = key_of(fixture_tree)
+    assert key_of(fixture_tree, {"marker": "not slow"}) != base
+    assert key_of(fixture_tree, needs={"format": "a" * 64}) != base
+    assert key_of(fixture_tree, {"seed": "42"}) == base
+
+
+def test_input_globs_skip_tool_and_cache_folders(fixture_tree: Path) -> None:
+    write(fixture_tree, "src/backend/careervp/__pycache__/junk.py", "")
+    write(fixture_tree, "src/.venv/lib/site.py", "")
+    found = input_files(fixture_tree, ["src/**/*.py"])
+    assert "src/backend/careervp/pricing.py" in found
+    assert not [path for path in found if "__pycache__" in path or ".venv" in path]
+
+
+def test_a_stored_pass_restores_its_report_files_and_outputs(tmp_path: Path) -> None:
+    reports = tmp_path / "reports" / "synth"
+    assembly = tmp_path / "tree" / ".careervp" / "cdk.out"
+    write(reports, "cfn-lint.sarif", "{}")
+    write(assembly, "manifest.json", '{"version": "1"}')
+    store = ResultCache(tmp_path / "cache")
+    store.store("k" * 64, "synthesized", ["4 templates"], reports, {".careervp/cdk.out": assembly})
+    (reports / "cfn-lint.sarif").unlink()
+    (assembly / "manifest.json").write_text("stale")
+    hit = store.lookup("k" * 64)
+    assert hit is not None
+    assert (hit.message, hit.notes) == ("synthesized", ("4 templates",))
+    ResultCache.restore(hit, reports, {".careervp/cdk.out": assembly})
+    assert (reports / "cfn-lint.sarif").read_text() == "{}"
+    assert (assembly / "manifest.json").read_text() == '{"version": "1"}'
+
+
+def test_rerun_hits_edit_misses_revert_hits_again(fixture_tree: Path, careervp_ci: CliRunner) -> None:
+    first = careervp_ci("lint", cwd=fixture_tree)
+    assert first.returncode == 0, first.stdout
+    assert "lint passed" in first.stdout
+    assert "lint cached" in careervp_ci("lint", cwd=fixture_tree).stdout
+    module = fixture_tree / "src/backend/careervp/greeting.py"
+    original = module.read_text()
+    module.write_text(original + "\n\nGREETING = 'hi'\n")
+    assert "lint passed" in careervp_ci("lint", cwd=fixture_tree).stdout
+    module.write_text(original)
+    back = careervp_ci("lint", cwd=fixture_tree)
+    assert "lint cached" in back.stdout
+    assert (fixture_tree / ".reports/lint/ruff.sarif").is_file()
+
+
+def test_a_failure_is_never_cached(fixture_tree: Path, careervp_ci: CliRunner, tmp_path: Path) -> None:
+    write(fixture_tree, "src/backend/careervp/broken.py", "import os\n")
+    first = careervp_ci("lint", cwd=fixture_tree)
+    second = careervp_ci("lint", cwd=fixture_tree)
+    assert (first.returncode, second.returncode) == (1, 1)
+    assert "lint failed" in second.stdout
+    assert not list((tmp_path / "cache").glob("*/outcome.json"))
+    assert lint.STEP.cacheable
