@@ -43,8 +43,9 @@ check: setup ## the pull-request quality bar
 containers: ## podman, runc and mmdebstrap for the Dagger rehearsal (from Debian, when missing and root)
 	@.ci/container-tools
 
-test: setup containers ## the whole test suite (the Dagger rehearsal included)
-	$(RUN) pytest
+# Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker.
+test: setup containers ## the whole test suite (the Dagger rehearsal included), one worker per core
+	$(RUN) pytest --numprocesses auto --dist loadfile --no-loadscope-reorder
 
 e2e: setup ## the release path end to end against the local AWS emulator
 	$(RUN) pytest tests/e2e

@@ -25,6 +25,17 @@ LEAKY_SETTINGS = (
     "CAREERVP_ALLOW_UNVERIFIED",
 )
 
+LONGEST_FILE = "tests/rehearsal/test_rehearsal_end_to_end.py"
+"""Every workflow rehearsed in containers: about half of the suite's time on its own."""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest file first (after pytest-randomly's shuffle, keeping its order otherwise): `make test`
+    hands whole files to its workers in collection order, so one worker starts the rehearsal at once while
+    the others share the rest, instead of the rehearsal starting last and running alone."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != LONGEST_FILE)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fake_aws_credentials() -> Iterator[None]:

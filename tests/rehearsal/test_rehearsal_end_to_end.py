@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from careervp_ci.rehearsal.call import parse
-from careervp_ci.rehearsal.rehearse import World, world
+from careervp_ci.rehearsal.rehearse import World, workflows, world
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
 
@@ -28,31 +28,13 @@ DAGGER = (
 
 pytestmark = pytest.mark.slow
 
-SEEN_GREEN = ("pr-validate", "labeler", "deploy-dev", "deploy-stage-prod")
-"""The workflows this suite holds to a green rehearsal: the ones seen green end to end on the tree as it
-is. hotfix was seen green (both scenarios) before the last merges, nightly-maintenance's drift job stopped on
-an empty secret the engine now passes, gap-remediation and the laptop job were not reached; `make rehearse`
-runs them all, and they join this tuple once seen green (see the open issue on executing the Dagger path)."""
-
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """`careervp-ci rehearse` over every workflow, as `make rehearse` runs it."""
     out = tmp_path_factory.mktemp("rehearsal") / "report.json"
     done = subprocess.run(
-        [
-            *(
-                sys.executable,
-                "-m",
-                "careervp_ci.host.cli",
-                "rehearse",
-                "--src",
-                str(ROOT),
-                "--report",
-                str(out),
-            ),
-            *(arg for workflow in SEEN_GREEN for arg in ("--workflow", workflow)),
-        ],
+        [sys.executable, "-m", "careervp_ci.host.cli", "rehearse", "--src", str(ROOT), "--report", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -63,10 +45,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_every_workflow_rehearses_green_with_real_containers(report: dict[str, Any]) -> None:
-    assert {scenario["scenario"] for scenario in report["scenarios"]} == {
-        s.name for s in SCENARIOS if s.workflow in SEEN_GREEN
-    }
-    assert {call["workflow"] for call in report["calls"]} == set(SEEN_GREEN) - {"labeler"}  # no Dagger there
+    assert [scenario["scenario"] for scenario in report["scenarios"]] == [s.name for s in SCENARIOS]
+    assert {call["workflow"] for call in report["calls"]} == set(workflows()) - {"labeler"}  # no Dagger there
     for call in report["calls"]:
         assert call["exit"] == 0, call
         assert call["call"].startswith("dagger call ")
@@ -86,6 +66,28 @@ def test_the_release_chain_runs_build_publish_deploy_verify_smoke_in_order(repor
     assert order == ["build", "publish", "deploy", "verify", "smoke"]
     prod = [c["call"] for c in report["calls"] if c["workflow"] == "deploy-stage-prod" and c["job"] == "prod"]
     assert any("--change-set change-set.json" in call for call in prod)
+
+
+def test_a_hotfix_reaches_prod_only_through_the_reviewed_change_set(report: dict[str, Any]) -> None:
+    hotfix = [
+        (c["job"], function(c["call"]), c["call"]) for c in report["calls"] if c["workflow"] == "hotfix"
+    ]
+    assert ("build", "admit-ref", "dagger call admit-ref --ref v1.0.0 --env prod") in hotfix
+    [prod] = [call for job, name, call in hotfix if job == "prod" and name == "deploy"]
+    assert "--change-set change-set.json --approver github-environment:prod/" in prod
+    assert [name for job, name, _ in hotfix if job == "change-set"] == ["change-set", "change-set-markdown"]
+
+
+def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: dict[str, Any]) -> None:
+    def functions(workflow: str) -> list[str]:
+        return [function(c["call"]) for c in report["calls"] if c["workflow"] == workflow]
+
+    assert functions("nightly-maintenance") == ["ci", "reports", "drift"]
+    assert [c["call"] for c in report["calls"] if c["workflow"] == "laptop"] == [
+        "dagger call ci --src .",
+        "dagger call ci --src . --profile main",
+    ]
+    assert functions("gap-remediation") == ["ci", "reports", "build", "publish", "deploy", "smoke"]
 
 
 def test_the_report_records_what_the_rehearsal_substitutes(report: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ podman's store.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -44,10 +45,20 @@ def local_image() -> str:
 
 
 def ensure_base_image(log: Callable[[str], None] = print) -> str:
-    """The local stand-in image, built on first use (about a minute) and reused after."""
+    """The local stand-in image, built on first use (about a minute) and reused after. Processes that need
+    it at once (parallel test workers, two rehearsals) wait for one build instead of racing on its tags."""
     reference = local_image()
     if image_exists(reference):
         return reference
+    lock = Path(tempfile.gettempdir()) / f"careervp-rehearsal-image-{recipe_digest()}.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not image_exists(reference):
+            _build(reference, log)
+    return reference
+
+
+def _build(reference: str, log: Callable[[str], None]) -> None:
     log(f"rehearsal: building {reference} from Debian {SUITE} (once per recipe)")
     with tempfile.TemporaryDirectory(prefix="careervp-rootfs-") as scratch:
         rootfs = Path(scratch) / "rootfs.tar"
@@ -76,4 +87,3 @@ def ensure_base_image(log: Callable[[str], None] = print) -> str:
     finally:
         podman("rm", "--force", shaper)
         podman("rmi", imported)
-    return reference
