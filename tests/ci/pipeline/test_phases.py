@@ -114,6 +114,7 @@ def test_a_feature_without_smoke_checks_is_refused_never_smoked_empty() -> None:
     [
         ("src/backend/careervp/kb/store.py", {"13"}),
         ("src/backend/careervp/gap/questions.py", {"11", "gap-remediation"}),
+        ("src/backend/careervp/answers.py", {"11", "12", "gap-remediation"}),
         ("src/backend/careervp/api.py", {"8", "9", "10", "11", "12", "13", "15"}),
         ("infra/careervp_infra/naming.py", {"0"}),
         ("ci/src/careervp_ci/host/executor.py", {"17"}),
@@ -122,6 +123,14 @@ def test_a_feature_without_smoke_checks_is_refused_never_smoked_empty() -> None:
 )
 def test_a_change_selects_the_phases_that_own_its_path(path: str, phase_ids: set[str]) -> None:
     assert {phase.id for phase, _ in phases.touched([path])} == phase_ids
+
+
+def test_every_module_of_the_product_belongs_to_a_phase() -> None:
+    """A module no phase claims is never selected by `ci --phase changed`: a new module must be placed."""
+    package = ROOT / "src" / "backend" / "careervp"
+    modules = [p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if p.name != "__init__.py"]
+    assert modules
+    assert [module for module in sorted(modules) if not phases.touched([module])] == []
 
 
 def test_changed_runs_the_touched_phases_and_names_the_unimplemented_ones(

@@ -154,7 +154,12 @@ _PHASES = (
     Phase(
         "gap-remediation",
         "Interim branch feature/gap-remediation (between phases 8 and 9)",
-        ("src/backend/careervp/gap/**", "src/backend/careervp/research/**", "tests/integration/test_gap_*"),
+        (
+            "src/backend/careervp/gap/**",
+            "src/backend/careervp/answers.py",
+            "src/backend/careervp/research/**",
+            "tests/integration/test_gap_*",
+        ),
         Blueprint(
             (*LINT, "naming", "unit", "integration", "synth"),
             {"integration": {"keyword": "gap or company_research"}},
@@ -181,6 +186,7 @@ _PHASES = (
         (
             "src/backend/careervp/gap/**",
             "src/backend/careervp/handlers/gap.py",
+            "src/backend/careervp/answers.py",
             "tests/unit/backend/test_gap_*",
             "tests/integration/test_gap_*",
             *CORE,
@@ -201,6 +207,7 @@ _PHASES = (
             "src/backend/careervp/interview/**",
             "src/backend/careervp/handlers/interview.py",
             "src/backend/careervp/object_keys.py",
+            "src/backend/careervp/answers.py",
             "tests/unit/backend/test_interview_*",
             "tests/integration/test_interview_prep_over_http.py",
             *CORE,
@@ -305,7 +312,9 @@ _PHASES = (
             "infra/careervp_infra/monitoring.py",
             "infra/careervp_infra/synthetics.py",
             "src/backend/careervp/observability.py",
+            "src/backend/careervp/canary.py",
             "src/backend/careervp/handlers/canary.py",
+            "src/backend/careervp/handlers/health.py",
             "tests/unit/backend/test_canary.py",
             "tests/unit/infra/test_infra_synthetics.py",
         ),
