@@ -19,9 +19,9 @@ from careervp.resources import BUCKETS, TABLES
 
 READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
 EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
-STARTUP_SECONDS = 180
-"""A safety net, not a timing assertion: one loaded container run (integration beside unit) saw no ready
-line within 60 s; the cause was not confirmed (slow startup is the likely one)."""
+STARTUP_SECONDS = 60
+"""A safety net, not a timing assertion. (The missing ready lines once blamed on a slow start were `serve`
+failing: the emulator held over 100 tables, and provisioning read only ListTables' first page.)"""
 
 
 @dataclass
