@@ -3,9 +3,11 @@ tests (a webhook secret, an emulator endpoint) leaks into what a test sees."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from _pytest.nodes import coerce_node_id
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -31,10 +33,26 @@ LONGEST_FILE = "tests/rehearsal/test_rehearsal_end_to_end.py"
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest file first (after pytest-randomly's shuffle, keeping its order otherwise): `make test`
-    hands whole files to its workers in collection order, so one worker starts the rehearsal at once while
-    the others share the rest, instead of the rehearsal starting last and running alone."""
+    """Every test under its own id, and the longest file first.
+
+    `make test` hands whole files to its workers by node id, in collection order: tests sharing an id would
+    all but one silently not run (refused here, loudly), and the rehearsal goes first so one worker starts
+    it at once while the others share the rest (pytest-randomly's shuffle is kept otherwise)."""
+    _name_each_operation(items)
+    shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so a parallel run would drop them: {shared[:5]}")
     items.sort(key=lambda item: item.nodeid.split("::")[0] != LONGEST_FILE)
+
+
+def _name_each_operation(items: list[pytest.Item]) -> None:
+    """schemathesis gives each API operation's test the function's id and the operation only in its name
+    (`test_x[POST /kb/documents]`); the name becomes the id, as for any parametrized test (pytest keeps the
+    id in `_id`; the guard above fails loudly should a pytest upgrade move it)."""
+    for item in items:
+        module, _, function = item.nodeid.rpartition("::")
+        if item.name != function and item.name.startswith(f"{function}["):
+            item._id = coerce_node_id(f"{module}::{item.name}")
 
 
 @pytest.fixture(autouse=True, scope="session")
