@@ -177,12 +177,8 @@ CHECKS: tuple[Check, ...] = (
             "cv": "Release Smoke\nBackend engineer ({run}): Python and AWS for 5 years; led a team of 3.",
             "job_description": "Python services on AWS and Kubernetes; you will lead a small team.",
         },
-        capture={"tailoring_id": "tailoring_id"},
-        expect={
-            "document_key": "tailoring/cvs/{tailoring_id}.md",
-            "missing_skills.0": "Kubernetes",
-            "usage.model": MODEL,
-        },
+        expect={"missing_skills.0": "Kubernetes", "usage.model": MODEL},
+        mentions='"document_key":"tailoring/cvs/',
     ),
     Check(
         "cover letter",
@@ -197,8 +193,8 @@ CHECKS: tuple[Check, ...] = (
             "role": "Backend engineer",
             "max_words": 150,
         },
-        capture={"letter_id": "letter_id"},
-        expect={"document_key": "letters/cover-letters/{letter_id}.md", "usage.model": MODEL},
+        expect={"usage.model": MODEL},
+        mentions='"document_key":"letters/cover-letters/',
     ),
     Check(
         "billing",
