@@ -237,9 +237,9 @@ from dagger.mod.cli import load_module
 print(sorted(load_module()._objects))
 """
 """Loads the module with only what `ci/uv.lock` installs importable: the runtime's view (a blocked package is
-a ModuleNotFoundError, as an absent one is, so optional imports such as anyio's `sniffio` fall back as there). The module reads the
-step catalogue (names, summaries, suites, profiles), so a step module that imports a dev-only package at
-import time fails here; import it inside the function that needs it."""
+a ModuleNotFoundError, as an absent one is, so optional imports such as anyio's `sniffio` fall back as there).
+The module reads the step catalogue (names, summaries, suites, profiles), so a step module that imports a
+dev-only package at import time fails here; import it inside the function that needs it."""
 
 
 def test_module_loads_with_only_the_packages_the_runtime_installs() -> None:
