@@ -47,11 +47,13 @@ def _key_schema(table: Table) -> tuple[list[KeySchemaElementTypeDef], list[Attri
 def provision(env: dict[str, str]) -> int:
     """Create every table and bucket named in `env` (as `resource_env` builds it) with its key schema.
 
-    Those that already exist (an emulator kept running between two `serve`s) are kept; returns how many
-    it made."""
+    Those that already exist (an emulator kept running between two `serve`s) are kept, however many tables
+    the emulator holds (ListTables answers 100 a page); returns how many it made."""
     dynamodb, s3 = aws_clients.dynamodb(), aws_clients.s3()
     created = 0
-    existing_tables = set(dynamodb.list_tables()["TableNames"])
+    existing_tables = {
+        name for page in dynamodb.get_paginator("list_tables").paginate() for name in page["TableNames"]
+    }
     for table in TABLES:
         if env[table.env_var] in existing_tables:
             continue
