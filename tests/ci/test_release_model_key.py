@@ -46,18 +46,32 @@ def test_a_deploy_to_aws_without_the_model_key_is_refused_naming_it(
     assert release._require_secrets(target()) == {"STRIPE_WEBHOOK_SECRET": "whsec-not-real"}  # smoke: no key
 
 
-def test_an_emulator_deploy_makes_do_with_a_throwaway_model_key(
-    release: Release, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("endpoint", [None, "http://localhost:1"], ids=["ephemeral", "running"])
+def test_an_emulator_deploy_needs_no_model_key(
+    release: Release, monkeypatch: pytest.MonkeyPatch, endpoint: str | None
 ) -> None:
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec-not-real")
     monkeypatch.delenv(MODEL_KEY_SECRET, raising=False)
-    running = target("emulator", endpoint="http://localhost:1")
+    emulator = target("emulator", endpoint=endpoint)
     monkeypatch.setattr(release, "_require_credentials", lambda _: None)
 
-    first = release._require_secrets(running, deploying=True)[MODEL_KEY_SECRET]
-    assert first and first != release._require_secrets(running, deploying=True)[MODEL_KEY_SECRET]
+    assert release._require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == ""
     monkeypatch.setenv(MODEL_KEY_SECRET, "sk-ant-given")
-    assert release._require_secrets(running, deploying=True)[MODEL_KEY_SECRET] == "sk-ant-given"
+    assert release._require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == "sk-ant-given"
+
+
+def test_without_a_given_key_an_emulator_keeps_its_key_or_gets_a_throwaway(release: Release) -> None:
+    with mock_aws():
+        session = AwsSession(region="us-east-1")
+        secrets = session.client("secretsmanager")
+        release._store_model_key(target("emulator"), session, "")
+        throwaway = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
+        release._store_model_key(target("emulator"), session, "")
+
+        assert throwaway and secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"] == throwaway
+    assert release.lines[-1].endswith(
+        f"model API key in {SECRET_NAME} kept (none given; an emulator calls no real model)"
+    )
 
 
 def test_the_deploy_stores_the_key_once_updates_it_when_changed_and_never_prints_it(release: Release) -> None:

@@ -2,7 +2,8 @@
 tests) or, deployed, from the Secrets Manager ARN another variable names.
 
 A value read from Secrets Manager is cached for `CACHE_SECONDS`, so a rotation takes effect without a
-redeploy. Values are never logged; a missing one is a `ConfigurationError` naming both variables.
+redeploy (at once where the caller `forget`s a value the service refused). Values are never logged; a
+missing one is a `ConfigurationError` naming both variables.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def _from_secrets_manager(arn: str, what: str) -> str:
     with _lock:
         _cache[arn] = (time.monotonic(), value)
     return str(value)
+
+
+def forget(arn_var: str) -> bool:
+    """Drop the cached value of the secret `$arn_var` names (a service refused it: it may have been rotated
+    since it was read); whether there was one to drop."""
+    arn = os.environ.get(arn_var, "").strip()
+    with _lock:
+        return _cache.pop(arn, None) is not None
 
 
 def secret_value(value_var: str, arn_var: str, what: str) -> str:

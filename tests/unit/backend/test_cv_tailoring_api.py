@@ -135,3 +135,21 @@ def test_the_key_is_read_from_secrets_manager_when_only_its_arn_is_configured(
 
     assert reply.status == 201, reply.body
     assert len(model.requests) == 1
+
+
+def test_a_key_rotated_since_it_was_cached_is_read_again_once(
+    call: Any, backend_env: dict[str, str], model: MessagesStandIn
+) -> None:
+    secrets = boto3.client("secretsmanager")
+    arn = secrets.create_secret(Name="careervp-unit-generation-rotated-key", SecretString="sk-ant-old")["ARN"]
+    env = {name: value for name, value in backend_env.items() if name != ENV_VAR_ANTHROPIC_API_KEY}
+    env[ENV_VAR_ANTHROPIC_API_KEY_ARN] = arn
+    model.api_key = "sk-ant-old"
+    assert call("POST", "/cv-tailoring", json_body=REQUEST, env=env).status == 201  # caches the old key
+    secrets.put_secret_value(SecretId=arn, SecretString="sk-ant-new")  # a deploy stores a new one
+    model.api_key = "sk-ant-new"
+
+    reply = call("POST", "/cv-tailoring", json_body=REQUEST, env=env)
+
+    assert reply.status == 201, reply.body
+    assert len(model.requests) == 3  # the first call, the refused cached key, the key read again

@@ -199,21 +199,23 @@ class Release:
 
     def _require_secrets(self, target: Target, *, deploying: bool = False) -> dict[str, str]:
         """The secrets the command needs from the environment; a deploy (`deploying`) also needs the model
-        API key it stores (`targets.MODEL_KEY_SECRET`: an emulator makes do with a throwaway)."""
-        throwaway = {MODEL_KEY_SECRET} if deploying and target.kind == "emulator" else set()
+        API key it stores (`targets.MODEL_KEY_SECRET`), except on an emulator, where none given is '' (the
+        deploy keeps the emulator's key, or makes a throwaway one)."""
         wanted = (*REQUIRED_SECRETS, *([MODEL_KEY_SECRET] if deploying else []))
+        optional = {MODEL_KEY_SECRET} if target.kind == "emulator" else set()
         if target.ephemeral:
             # Its emulator lives and dies with this command: a throwaway secret made here serves it (the one
             # in the environment, if any, is used instead); nothing is printed.
-            return {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in wanted}
-        missing = [name for name in wanted if not os.environ.get(name) and name not in throwaway]
+            found = {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in REQUIRED_SECRETS}
+            return found | {name: os.environ.get(name, "") for name in wanted if name in optional}
+        missing = [name for name in wanted if not os.environ.get(name) and name not in optional]
         if missing:
             raise ReleaseRefused(
                 f"missing secret {', '.join(missing)} for {target.name}: set it in the environment (CI: the "
                 "environment's secret) before deploying; nothing was deployed"
             )
         self._require_credentials(target)
-        return {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in wanted}
+        return {name: os.environ.get(name, "") for name in wanted}
 
     def _require_credentials(self, target: Target) -> None:
         if target.kind == "aws" and boto3.session.Session().get_credentials() is None:
@@ -541,7 +543,8 @@ class Release:
 
     def _store_model_key(self, target: Target, session: AwsSession, value: str) -> None:
         """Put the pipeline's model API key into the secret the functions read, creating it on the first
-        deploy; an unchanged value is left alone. The value is never printed."""
+        deploy; an unchanged value is left alone, and so is an emulator's when none is given (`value` ''),
+        which gets a throwaway key if it has none. The value is never printed."""
         name = _secret_name(target, ANTHROPIC_API_KEY_SECRET)
         client = session.client("secretsmanager")
         try:
@@ -549,11 +552,15 @@ class Release:
                 current = client.get_secret_value(SecretId=name).get("SecretString")
             except client.exceptions.ResourceNotFoundException:
                 client.create_secret(
-                    Name=name, SecretString=value, Description="The Anthropic API key (careervp-ci deploy)"
+                    Name=name,
+                    SecretString=value or tokens.token_urlsafe(32),
+                    Description="The Anthropic API key (careervp-ci deploy)",
                 )
                 self.log(f"model API key stored in the new secret {name}")
                 return
-            if current != value:
+            if not value:
+                self.log(f"model API key in {name} kept (none given; an emulator calls no real model)")
+            elif current != value:
                 client.put_secret_value(SecretId=name, SecretString=value)
                 self.log(f"model API key updated in {name}")
             else:

@@ -24,7 +24,8 @@ REQUIRED_SECRETS = ("STRIPE_WEBHOOK_SECRET",)
 MODEL_KEY_SECRET = "ANTHROPIC_API_KEY"  # noqa: S105 (the variable's name)
 """A deploy's secret only (deploy, promote, hotfix): it is stored in the environment's Secrets Manager, where
 the functions that call the model read it. Required for AWS targets; an emulator never calls the real model
-(its smoke serves the Messages-API stand-in), so a deploy there stores the given value or a throwaway."""
+(its smoke serves the Messages-API stand-in), so a deploy there stores a given value, else keeps the key the
+emulator has or stores a throwaway one."""
 
 
 class TargetError(UsageError):

@@ -70,6 +70,10 @@ class ModelUnavailableError(RuntimeError):
     """The model did not answer within the attempts and time allowed; the message names the last failure."""
 
 
+class KeyRefusedError(ConfigurationError):
+    """The model's API refused the API key (HTTP 401 or 403)."""
+
+
 class ModelRefusedError(RuntimeError):
     """The model's API refused the request in a way no retry changes, or answered without text."""
 
@@ -195,7 +199,7 @@ class Writer:
                     timeout=max(0.001, deadline - self._clock()),
                 )
             except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as error:
-                raise ConfigurationError(
+                raise KeyRefusedError(
                     f"the model API refused the API key ({_describe(error)}); check the Anthropic API key"
                 ) from None
             except anthropic.NotFoundError as error:

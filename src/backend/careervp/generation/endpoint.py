@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from pydantic import BaseModel, Field
 
 from careervp.generation import client
+from careervp.generation.key import forget_api_key
 from careervp.generation.prompt import Prompt
 
 if TYPE_CHECKING:
@@ -28,9 +29,15 @@ class ModelUsage(BaseModel):
 
 def generate(prompt: Prompt) -> client.Written:
     """The model's text for `prompt`: a prompt over the cost guard is 413, a model that cannot answer 502;
-    a key or model the API refuses is the deployment's defect (ConfigurationError: 500, logged)."""
+    a key or model the API refuses is the deployment's defect (ConfigurationError: 500, logged). A refused key
+    that was cached is read again once: a deploy may have stored a new one since."""
     try:
-        return client.writer_from_environment().write(prompt)
+        try:
+            return client.writer_from_environment().write(prompt)
+        except client.KeyRefusedError:
+            if not forget_api_key():
+                raise
+            return client.writer_from_environment().write(prompt)
     except client.CostGuardError as error:
         raise ServiceError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value, str(error)) from None
     except (client.ModelUnavailableError, client.ModelRefusedError) as error:
