@@ -33,7 +33,6 @@ from careervp_infra.naming import Service, log_group_name, physical_name
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 MEMORY_MB = 256
-TIMEOUT = Duration.seconds(10)
 
 TABLE_READ_ACTIONS = (
     "dynamodb:BatchGetItem",
@@ -151,7 +150,7 @@ def create_function(
         role=role,
         log_group=log_group,
         memory_size=MEMORY_MB,
-        timeout=TIMEOUT,
+        timeout=Duration.seconds(spec.timeout_seconds),
         environment=environment,
     )
 

@@ -1,4 +1,5 @@
-"""Alerting for one environment: the alerts topic, each function's two alarms, and the cost budget."""
+"""Alerting for one environment: the alerts topic, each function's two alarms (and a model-spend alarm for
+those that call the model), and the cost budget."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from careervp.resources import Function
+from careervp.observability import MODEL_COST_METRIC
+from careervp.resources import METRICS_NAMESPACE, SERVICE_NAME, Function
 from constructs import Construct
 
 from careervp_infra.environments import Environment
 from careervp_infra.naming import Service, physical_name
 
 ALARM_PERIOD = Duration.minutes(5)
+MODEL_SPEND_PERIOD = Duration.hours(1)
 BUDGET_ALERT_PERCENTAGES = (80, 100)
 
 
@@ -58,6 +61,7 @@ def create_function_alarms(
 ) -> tuple[cloudwatch.Alarm, cloudwatch.Alarm]:
     """The error-rate and p99-latency alarms every function must have (the synth check insists)."""
     base = f"{spec.component}-{spec.resource}"
+    latency_ms = spec.p99_latency_ms or env.p99_latency_threshold_ms
     error_rate = cloudwatch.MathExpression(
         expression="IF(invocations > 0, 100 * errors / invocations, 0)",
         using_metrics={
@@ -86,9 +90,9 @@ def create_function_alarms(
         alarm_name=physical_name(
             env.name, spec.component, f"{spec.resource}-p99-latency", service=Service.CLOUDWATCH_ALARM
         ),
-        alarm_description=f"{base}: p99 duration above {env.p99_latency_threshold_ms} ms",
+        alarm_description=f"{base}: p99 duration above {latency_ms} ms",
         metric=function.metric_duration(period=ALARM_PERIOD, statistic="p99"),
-        threshold=env.p99_latency_threshold_ms,
+        threshold=latency_ms,
         evaluation_periods=3,
         datapoints_to_alarm=2,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -97,6 +101,40 @@ def create_function_alarms(
     for alarm in (error_alarm, latency_alarm):
         alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
     return error_alarm, latency_alarm
+
+
+def model_spend_threshold_usd(env: Environment) -> float:
+    """A day's share of the month's budget: spending it on the model within one hour alarms."""
+    return round(env.monthly_budget_usd / 30, 2)
+
+
+def create_model_spend_alarm(
+    scope: Construct, env: Environment, spec: Function, function: lambda_.Function, topic: sns.Topic
+) -> cloudwatch.Alarm:
+    """For a function that calls the model: what its calls cost in an hour (the reply's usage, priced;
+    `careervp.observability.record_model_cost`) above a day's share of the environment's budget."""
+    threshold_usd = model_spend_threshold_usd(env)
+    alarm = cloudwatch.Alarm(
+        function,
+        "ModelSpendAlarm",
+        alarm_name=physical_name(
+            env.name, spec.component, f"{spec.resource}-model-spend", service=Service.CLOUDWATCH_ALARM
+        ),
+        alarm_description=f"{spec.component}-{spec.resource}: model calls cost over ${threshold_usd} in 1 h",
+        metric=cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=MODEL_COST_METRIC,
+            dimensions_map={"function": spec.component, "service": SERVICE_NAME},
+            statistic="Sum",
+            period=MODEL_SPEND_PERIOD,
+        ),
+        threshold=threshold_usd * 1_000_000,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
+    return alarm
 
 
 def create_budget(scope: Construct, env: Environment, topic: sns.Topic) -> budgets.CfnBudget:

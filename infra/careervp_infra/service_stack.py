@@ -10,7 +10,12 @@ from careervp_infra.api import create_api
 from careervp_infra.data_stores import create_buckets, create_tables
 from careervp_infra.environments import Environment
 from careervp_infra.functions import create_functions
-from careervp_infra.monitoring import create_alerts_topic, create_budget, create_function_alarms
+from careervp_infra.monitoring import (
+    create_alerts_topic,
+    create_budget,
+    create_function_alarms,
+    create_model_spend_alarm,
+)
 from careervp_infra.naming import Service, physical_name
 from careervp_infra.notifications import create_notifications
 from careervp_infra.suppressions import acknowledge_accepted_findings
@@ -49,6 +54,8 @@ class ServiceStack(Stack):
         topic = create_alerts_topic(self, env)
         for spec, function in functions.items():
             create_function_alarms(self, env, spec, function, topic)
+            if spec.calls_model:
+                create_model_spend_alarm(self, env, spec, function, topic)
         create_budget(self, env, topic)
         api = create_api(self, env, functions)
         create_health_canary(self, env, code, api, topic)

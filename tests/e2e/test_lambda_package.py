@@ -74,6 +74,16 @@ def test_the_lambda_package_holds_no_development_only_module(built: Built) -> No
     assert f"{PRODUCT}/openapi.py" not in sources
 
 
+def test_the_lambda_package_bundles_the_anthropic_sdk_the_model_routes_import(built: Built) -> None:
+    sources = package_sources(built)
+    assert "anthropic/__init__.py" in sources
+    assert "anthropic/resources/messages/messages.py" in sources
+    assert (
+        f"{PRODUCT}/generation/client.py" in sources
+        and f"{DEVELOPMENT_ONLY}/messages_standin.py" not in sources
+    )
+
+
 def test_every_product_module_in_the_lambda_package_is_one_a_handler_imports(built: Built) -> None:
     sources = package_sources(built)
     product = {path: text for path, text in sources.items() if path.startswith(f"{PRODUCT}/")}

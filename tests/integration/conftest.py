@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from careervp.resources import ENV_VAR_RESEARCH_ALLOWED_HOSTS, ENV_VAR_STRIPE_WEBHOOK_SECRET
+from careervp.resources import (
+    ENV_VAR_ANTHROPIC_API_KEY,
+    ENV_VAR_ANTHROPIC_BASE_URL,
+    ENV_VAR_RESEARCH_ALLOWED_HOSTS,
+    ENV_VAR_STRIPE_WEBHOOK_SECRET,
+)
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import serve_locally
+from careervp_local.messages_standin import ServedStandIn, serve_messages_standin
 from moto.server import ThreadedMotoServer
 
 WEBHOOK_SECRET = "test-webhook-secret-integration_secret"
+MODEL_KEY = "test-model-key-integration"
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +41,26 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def messages_standin() -> Iterator[ServedStandIn]:
+    """The Messages-API stand-in on 127.0.0.1 (accepting `MODEL_KEY` only): the SDK's base URL in every
+    integration test, so no test calls the real model."""
+    with serve_messages_standin(api_key=MODEL_KEY) as served:
+        yield served
+
+
 @pytest.fixture
-def backend_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def backend_env(
+    moto_endpoint: str, messages_standin: ServedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """Fresh tables and bucket in the moto server, under a unique environment name for this test."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     env = {
         **resource_env(f"it{uuid.uuid4().hex[:8]}", version="9.9.9"),
         ENV_VAR_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # company research never leaves this machine
+        ENV_VAR_ANTHROPIC_API_KEY: MODEL_KEY,
+        ENV_VAR_ANTHROPIC_BASE_URL: messages_standin.base_url,  # nor does writing with the model
         "AWS_ENDPOINT_URL": moto_endpoint,
     }
     provision(env)

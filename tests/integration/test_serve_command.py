@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from careervp.billing.signature import signature_header
 from careervp.resources import BUCKETS, TABLES
+from careervp_local.messages_standin import REPLY_HEADING
 
 READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
 EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
@@ -114,11 +115,22 @@ def test_serve_answers_with_nothing_set_by_hand_and_ctrl_c_stops_it_cleanly(serv
         },
     )
 
+    tailored = get(
+        f"{served.base_url}/cv-tailoring",
+        data=json.dumps({"cv": "Jane Doe. Python.", "job_description": "Python and Go."}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
     code, rest = stop_with_ctrl_c(served)
 
     assert status == 200
     assert {check["status"] for check in health["checks"]} == {"ok"}  # type: ignore[index]
     assert signed == (200, {"event_id": "evt_serve_1", "outcome": "applied"})
+    assert tailored[0] == 201
+    assert tailored[1]["content"].startswith(REPLY_HEADING)  # type: ignore[index]
+    assert any(
+        line.startswith("model: the Messages-API stand-in at http://127.0.0.1:") for line in served.lines
+    )
     assert served.secret.startswith("whsec_local_")
     assert sum(served.secret in line for line in served.lines) == 1, "the secret is printed once"
     assert code == 0, rest

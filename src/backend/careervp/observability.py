@@ -1,4 +1,5 @@
-"""Structured logging and EMF metrics shared by every function, including the cost-per-request estimate."""
+"""Structured logging and EMF metrics shared by every function, including the cost-per-request estimate and,
+for functions that call the model, what each call cost."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 PRICE_PER_GB_SECOND_USD = 0.0000166667
 """Lambda x86 compute price (us-east-1); arm64 is cheaper, so this errs on the high side."""
 PRICE_PER_REQUEST_USD = 0.0000002
+MODEL_COST_METRIC = "ModelCostMicroUsd"
+"""What a model call cost by its reply's usage; `careervp_infra.monitoring`'s model-spend alarm watches it."""
 
 
 def estimated_request_cost_usd(duration_ms: float, memory_mb: int) -> float:
@@ -35,3 +38,11 @@ def record_request_cost(function: str, duration_ms: float, memory_mb: int) -> No
         unit=MetricUnit.NoUnit,
         value=round(estimated_request_cost_usd(duration_ms, memory_mb) * 1_000_000, 6),
     )
+
+
+def record_model_cost(input_tokens: int, output_tokens: int, cost_usd: float) -> None:
+    """Emit one model call's tokens and what they cost (micro-USD, like the request's compute cost); the
+    invocation's `function` dimension is added with the request cost when the handler finishes."""
+    metrics.add_metric(name="ModelInputTokens", unit=MetricUnit.Count, value=input_tokens)
+    metrics.add_metric(name="ModelOutputTokens", unit=MetricUnit.Count, value=output_tokens)
+    metrics.add_metric(name=MODEL_COST_METRIC, unit=MetricUnit.NoUnit, value=round(cost_usd * 1_000_000, 6))

@@ -29,6 +29,15 @@ ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variabl
 """The webhook signing secret's value itself: local runs and tests only."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
 """The Secrets Manager ARN holding the webhook signing secret: deployed environments."""
+ENV_VAR_TAILORING_BUCKET = "CAREERVP_TAILORING_BUCKET"
+ENV_VAR_LETTERS_BUCKET = "CAREERVP_LETTERS_BUCKET"
+ENV_VAR_ANTHROPIC_API_KEY = "ANTHROPIC_API_KEY"
+"""The model API key's value itself: local runs and tests only (there it keys the Messages-API stand-in)."""
+ENV_VAR_ANTHROPIC_API_KEY_ARN = "ANTHROPIC_API_KEY_ARN"
+"""The Secrets Manager ARN holding the model API key: deployed environments (the deploy stores the value)."""
+ENV_VAR_ANTHROPIC_BASE_URL = "ANTHROPIC_BASE_URL"
+"""Where the Messages API is: the stand-in (`careervp_local.messages_standin`) in tests, `serve` and the
+emulator smoke; unset (deployed), the SDK's default, Anthropic's API."""
 ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
 """The deployed API's `/health` URL, which the synthetic health check calls."""
 ENV_VAR_NOTIFICATIONS_SENDER = "CAREERVP_NOTIFICATIONS_SENDER"
@@ -136,6 +145,10 @@ class Function:
     buckets: tuple[BucketGrant, ...] = ()
     secrets: tuple[Secret, ...] = ()
     resource: str = "api"
+    timeout_seconds: int = 10
+    """Lambda's timeout; an API function's must stay under API Gateway's 29 s integration limit."""
+    p99_latency_ms: int | None = None
+    """The p99-duration alarm's threshold; None: the environment's (`p99_latency_threshold_ms`)."""
 
     @property
     def env_vars(self) -> tuple[str, ...]:
@@ -147,6 +160,11 @@ class Function:
             *(secret.env_var for secret in self.secrets),
         ]
         return tuple(dict.fromkeys(names))
+
+    @property
+    def calls_model(self) -> bool:
+        """It calls the model (it reads the model API key): infra gives it a model-spend alarm."""
+        return any(secret.env_var == ENV_VAR_ANTHROPIC_API_KEY_ARN for secret in self.secrets)
 
 
 KB_TABLE = Table(
@@ -194,7 +212,12 @@ INTERVIEW_BUCKET = Bucket(component="interview", resource="reports", env_var=ENV
 
 RESEARCH_BUCKET = Bucket(component="research", resource="snapshots", env_var=ENV_VAR_RESEARCH_BUCKET)
 
-BUCKETS: tuple[Bucket, ...] = (KB_BUCKET, INTERVIEW_BUCKET, RESEARCH_BUCKET)
+TAILORING_BUCKET = Bucket(component="tailoring", resource="cvs", env_var=ENV_VAR_TAILORING_BUCKET)
+"""Tailored CVs (Markdown): personal data, written by the tailoring function, never read back by it."""
+LETTERS_BUCKET = Bucket(component="letters", resource="cover-letters", env_var=ENV_VAR_LETTERS_BUCKET)
+"""Cover letters (Markdown): personal data, written by the letters function, never read back by it."""
+
+BUCKETS: tuple[Bucket, ...] = (KB_BUCKET, INTERVIEW_BUCKET, RESEARCH_BUCKET, TAILORING_BUCKET, LETTERS_BUCKET)
 
 STRIPE_WEBHOOK_SECRET = Secret(
     component="billing",
@@ -202,7 +225,14 @@ STRIPE_WEBHOOK_SECRET = Secret(
     env_var=ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN,
 )
 
-SECRETS: tuple[Secret, ...] = (STRIPE_WEBHOOK_SECRET,)
+ANTHROPIC_API_KEY_SECRET = Secret(
+    component="generation",
+    resource="anthropic-api-key",
+    env_var=ENV_VAR_ANTHROPIC_API_KEY_ARN,
+)
+"""The model API key; `careervp-ci deploy` stores the pipeline's ANTHROPIC_API_KEY in it before the stack."""
+
+SECRETS: tuple[Secret, ...] = (STRIPE_WEBHOOK_SECRET, ANTHROPIC_API_KEY_SECRET)
 
 HEALTH_FUNCTION = Function(
     component="health",
@@ -261,6 +291,32 @@ RESEARCH_FUNCTION = Function(
     buckets=(BucketGrant(RESEARCH_BUCKET, Access.WRITE),),
 )
 
+MODEL_TIMEOUT_SECONDS = 28
+"""Functions that call the model: the model's time budget (`careervp.generation.client`) plus the rest of
+the request, under API Gateway's 29 s."""
+MODEL_P99_LATENCY_MS = 25_000
+"""A model call takes seconds, not the milliseconds the environments' p99 thresholds are set for."""
+
+TAILORING_FUNCTION = Function(
+    component="tailoring",
+    handler="careervp.handlers.tailoring.handler",
+    routes=(Route("POST", "/cv-tailoring"),),
+    buckets=(BucketGrant(TAILORING_BUCKET, Access.WRITE),),
+    secrets=(ANTHROPIC_API_KEY_SECRET,),
+    timeout_seconds=MODEL_TIMEOUT_SECONDS,
+    p99_latency_ms=MODEL_P99_LATENCY_MS,
+)
+
+LETTERS_FUNCTION = Function(
+    component="letters",
+    handler="careervp.handlers.letters.handler",
+    routes=(Route("POST", "/cover-letters"),),
+    buckets=(BucketGrant(LETTERS_BUCKET, Access.WRITE),),
+    secrets=(ANTHROPIC_API_KEY_SECRET,),
+    timeout_seconds=MODEL_TIMEOUT_SECONDS,
+    p99_latency_ms=MODEL_P99_LATENCY_MS,
+)
+
 FUNCTIONS: tuple[Function, ...] = (
     HEALTH_FUNCTION,
     KB_FUNCTION,
@@ -268,6 +324,8 @@ FUNCTIONS: tuple[Function, ...] = (
     BILLING_FUNCTION,
     INTERVIEW_FUNCTION,
     RESEARCH_FUNCTION,
+    TAILORING_FUNCTION,
+    LETTERS_FUNCTION,
 )
 
 CANARY_FUNCTION = Function(

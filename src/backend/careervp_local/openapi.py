@@ -28,7 +28,7 @@ from careervp.envelope import JSON_CONTENT_TYPE
 from careervp.resources import FUNCTIONS
 
 TITLE = "CareerVP API"
-API_VERSION = "1.2.0"
+API_VERSION = "1.3.0"
 """The contract's version: bump it with every change to the committed document."""
 POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 REF_TEMPLATE = "#/components/schemas/{model}"

@@ -231,15 +231,16 @@ class Block(importlib.abc.MetaPathFinder):
         dists = {dist.lower().replace("_", "-") for dist in owners.get(top, [])}
         if dists and not dists & installed:
             missing = ", ".join(sorted(dists))
-            raise ImportError(f"{name} ({missing}) is not installed in the Dagger module runtime")
+            raise ModuleNotFoundError(f"{name} ({missing}) is not installed in the Dagger module runtime")
 
 sys.meta_path.insert(0, Block())
 from dagger.mod.cli import load_module
 print(sorted(load_module()._objects))
 """
-"""Loads the module with only what `ci/uv.lock` installs importable: the runtime's view. The module reads the
-step catalogue (names, summaries, suites, profiles), so a step module that imports a dev-only package at
-import time fails here; import it inside the function that needs it."""
+"""Loads the module with only what `ci/uv.lock` installs importable: the runtime's view (a blocked package is
+a ModuleNotFoundError, as an absent one is, so optional imports such as anyio's `sniffio` fall back as there).
+The module reads the step catalogue (names, summaries, suites, profiles), so a step module that imports a
+dev-only package at import time fails here; import it inside the function that needs it."""
 
 
 def test_module_loads_with_only_the_packages_the_runtime_installs() -> None:

@@ -171,7 +171,8 @@ class Block(importlib.abc.MetaPathFinder):
         top = name.partition(".")[0]
         owners = {{d.lower().replace("_", "-") for d in OWNERS.get(top, [])}}
         if top in NOT_UPLOADED or (owners and not owners & ALLOWED):
-            raise ImportError(f"{{name}} {{sorted(owners)}} is not installed in the Dagger module runtime")
+            missing = f"{{name}} {{sorted(owners)}} is not installed in the Dagger module runtime"
+            raise ModuleNotFoundError(missing)
 
 real_import = builtins.__import__
 

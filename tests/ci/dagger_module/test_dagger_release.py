@@ -32,6 +32,8 @@ ON_THE_MAIN_OBJECT = {"build", "admit-ref", "change-set-markdown", "github-setti
 """Release commands that need no store: the tree, the history, a summary file or a GitHub token decide."""
 SIGNS_A_REPLAY = {"deploy", "smoke", "e2e", "promote", "hotfix"}
 """Methods that reach the deployed webhook, so they take the environment's signing secret."""
+DEPLOYS = {"deploy", "promote", "hotfix"}
+"""Methods that deploy, so they take the model API key (the deploy stores it for the functions)."""
 
 
 def methods() -> dict[str, Function[Any, Any]]:
@@ -86,6 +88,14 @@ def test_the_webhook_secret_is_a_secret_and_only_where_a_replay_is_signed(name: 
         assert parameters["stripe_webhook_secret"].resolved_type == dagger.Secret | None
 
 
+@pytest.mark.parametrize("name", sorted(methods()))
+def test_the_model_key_is_a_secret_and_only_where_a_deploy_stores_it(name: str) -> None:
+    parameters = methods()[name].parameters
+    assert ("anthropic_api_key" in parameters) == (name in DEPLOYS)
+    if name in DEPLOYS:
+        assert parameters["anthropic_api_key"].resolved_type == dagger.Secret | None
+
+
 def test_every_method_and_field_has_a_type_the_engine_accepts() -> None:
     for name, method in methods().items():
         to_typedef(method.return_type, f"return of {name}")
@@ -102,13 +112,15 @@ def test_deploy_runs_with_the_credentials_as_secret_variables_and_no_plain_crede
     key_id, key, token = aws_secrets()
     credentials = {"aws_access_key_id": key_id, "aws_secret_access_key": key, "aws_session_token": token}
     webhook = dag.set_secret("webhook", "whsec-not-real")
+    model_key = dag.set_secret("model-key", "sk-ant-not-real")
     asyncio.run(
         release(**credentials, aws_region="eu-west-1").deploy(
-            env="dev", artifact=FAKE_DIGEST, stripe_webhook_secret=webhook
+            env="dev", artifact=FAKE_DIGEST, stripe_webhook_secret=webhook, anthropic_api_key=model_key
         )
     )
     secret, plain = secret_and_plain_names(seen[-1])
-    assert secret == CREDENTIALS | {"STRIPE_WEBHOOK_SECRET"}
+    assert secret == CREDENTIALS | {"STRIPE_WEBHOOK_SECRET", "ANTHROPIC_API_KEY"}
+    assert "sk-ant-not-real" not in repr(calls(seen[-1]))
     assert not plain & secret
     assert {"AWS_REGION", "AWS_DEFAULT_REGION"} <= plain
     assert "AKIA-NOT-REAL" not in repr(calls(seen[-1]))

@@ -568,6 +568,8 @@ def test_each_environment_assumes_its_own_aws_role() -> None:
 
 WEBHOOK_SECRET_ENV = "STRIPE_WEBHOOK_SECRET: ${{ secrets.STRIPE_WEBHOOK_SECRET }}"
 """A secret besides the OIDC roles: an environment variable that `dagger call` reads as env:NAME."""
+MODEL_KEY_ENV = "ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}"
+"""The model API key: an environment variable only the calls that deploy read (env:ANTHROPIC_API_KEY)."""
 CODECOV_LINES = (
     "CODECOV_TOKEN: ${{ secrets.CODECOV_TOKEN }}",
     "token: ${{ secrets.CODECOV_TOKEN }}",
@@ -581,7 +583,7 @@ def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dag
     for workflow in WORKFLOWS_LOADED:
         lines = [line.strip() for line in workflow.text.splitlines() if "secrets." in line]
         assert all(
-            line == WEBHOOK_SECRET_ENV
+            line in (WEBHOOK_SECRET_ENV, MODEL_KEY_ENV)
             or line in CODECOV_LINES
             or line.startswith(
                 ("role-to-assume:", "${{ inputs.environment", "|| inputs.environment", "|| secrets.")
@@ -599,6 +601,19 @@ def test_the_webhook_secret_reaches_exactly_the_jobs_whose_calls_sign_a_replay()
         for call in calls:
             if call.function in ("deploy", "smoke"):
                 assert "stripe-webhook-secret" in call.flags, (workflow.name, job_id, call.function)
+
+
+def test_the_model_key_reaches_exactly_the_jobs_that_deploy_and_only_their_deploy_calls() -> None:
+    deploying = []
+    for workflow, job_id, job in job_steps():
+        calls = [parse_dagger_call(script) for script in dagger_scripts(job)]
+        deploys = any(call.function in ("deploy", "promote", "hotfix") for call in calls)
+        assert deploys == ("ANTHROPIC_API_KEY" in (job.get("env") or {})), (workflow.name, job_id)
+        for call in calls:
+            takes_key = call.function in ("deploy", "promote", "hotfix")
+            assert ("anthropic-api-key" in call.flags) == takes_key, (workflow.name, job_id, call.function)
+        deploying += [(workflow.name, job_id)] if deploys else []
+    assert deploying, "some job deploys"
 
 
 def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:

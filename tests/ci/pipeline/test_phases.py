@@ -113,8 +113,10 @@ def test_a_feature_without_smoke_checks_is_refused_never_smoked_empty() -> None:
     ("path", "phase_ids"),
     [
         ("src/backend/careervp/kb/store.py", {"13"}),
-        ("src/backend/careervp/gap/questions.py", {"11", "gap-remediation"}),
+        ("src/backend/careervp/gap/questions.py", {"9", "11", "gap-remediation"}),
         ("src/backend/careervp/answers.py", {"11", "12", "gap-remediation"}),
+        ("src/backend/careervp/generation/client.py", {"9", "10"}),
+        ("src/backend/careervp/letters/prompt.py", {"10"}),
         ("src/backend/careervp/api.py", {"8", "9", "10", "11", "12", "13", "15"}),
         ("infra/careervp_infra/naming.py", {"0"}),
         ("ci/src/careervp_ci/host/executor.py", {"17"}),

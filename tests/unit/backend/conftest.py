@@ -7,13 +7,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import pytest
-from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET
+from careervp.generation import client
+from careervp.resources import (
+    ENV_VAR_ANTHROPIC_API_KEY,
+    ENV_VAR_ANTHROPIC_BASE_URL,
+    ENV_VAR_STRIPE_WEBHOOK_SECRET,
+)
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import RouteTable, invoke, proxy_event
+from careervp_local.messages_standin import MessagesStandIn
 from moto import mock_aws
 
 WEBHOOK_SECRET = "test-webhook-secret-unit_test_secret"
+MODEL_KEY = "test-model-key-unit"
+STANDIN_URL = "http://messages-standin.invalid"
+"""Never resolved: the `model` fixture gives the SDK an in-memory transport to the stand-in."""
 
 
 @dataclass(frozen=True)
@@ -29,10 +39,23 @@ Call = Callable[..., Reply]
 @pytest.fixture
 def backend_env() -> Iterator[dict[str, str]]:
     """moto started, every table and the bucket created; yields the handlers' environment."""
-    env = {**resource_env("unit", version="1.2.3"), ENV_VAR_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET}
+    env = {
+        **resource_env("unit", version="1.2.3"),
+        ENV_VAR_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        ENV_VAR_ANTHROPIC_API_KEY: MODEL_KEY,
+        ENV_VAR_ANTHROPIC_BASE_URL: STANDIN_URL,
+    }
     with mock_aws():
         provision(env)
         yield env
+
+
+@pytest.fixture
+def model(monkeypatch: pytest.MonkeyPatch) -> MessagesStandIn:
+    """The Messages-API stand-in behind the real SDK, in memory (no socket): it accepts `MODEL_KEY` only."""
+    standin = MessagesStandIn(api_key=MODEL_KEY)
+    monkeypatch.setattr(client, "http_client_factory", lambda: httpx2.Client(transport=standin.transport()))
+    return standin
 
 
 @pytest.fixture

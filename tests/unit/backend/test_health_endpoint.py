@@ -21,6 +21,8 @@ def test_health_reports_version_environment_and_every_dependency_ok(call: Any) -
         "bucket:kb-documents": "ok",
         "bucket:interview-reports": "ok",
         "bucket:research-snapshots": "ok",
+        "bucket:tailoring-cvs": "ok",
+        "bucket:letters-cover-letters": "ok",
     }
 
 

@@ -14,9 +14,13 @@ from careervp.resources import (
     GAP_FUNCTION,
     HEALTH_FUNCTION,
     INTERVIEW_FUNCTION,
+    LETTERS_FUNCTION,
+    MODEL_P99_LATENCY_MS,
+    MODEL_TIMEOUT_SECONDS,
     NOTIFIER_FUNCTION,
     RESEARCH_FUNCTION,
     TABLES,
+    TAILORING_FUNCTION,
     Function,
 )
 from careervp_infra import assembly as assembly_module
@@ -120,10 +124,75 @@ def test_each_function_has_an_error_rate_and_a_p99_latency_alarm(assembly: Path)
     for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION):
         assert f"careervp-prod-{spec.component}-{spec.resource}-error-rate" in names
         assert f"careervp-prod-{spec.component}-{spec.resource}-p99-latency" in names
-    latency = [a for a in alarms.values() if a["Properties"].get("ExtendedStatistic") == "p99"]
-    assert {a["Properties"]["Threshold"] for a in latency} == {
+    latency = {
+        a["Properties"]["AlarmName"]: a["Properties"]["Threshold"]
+        for a in alarms.values()
+        if a["Properties"].get("ExtendedStatistic") == "p99"
+    }
+    calls_model = {
+        f"careervp-prod-{s.component}-{s.resource}-p99-latency" for s in FUNCTIONS if s.calls_model
+    }
+    assert calls_model and {latency[name] for name in calls_model} == {MODEL_P99_LATENCY_MS}
+    assert {threshold for name, threshold in latency.items() if name not in calls_model} == {
         load_environments().get("prod").p99_latency_threshold_ms
     }
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_a_function_that_calls_the_model_has_a_model_spend_alarm_on_its_cost_metric(
+    assembly: Path, env: str
+) -> None:
+    alarms = resources_of(template(assembly, env), "AWS::CloudWatch::Alarm")
+    spend = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in alarms.values()
+        if "model-spend" in a["Properties"]["AlarmName"]
+    }
+    assert sorted(spend) == sorted(
+        f"careervp-{env}-{spec.component}-{spec.resource}-model-spend"
+        for spec in FUNCTIONS
+        if spec.calls_model
+    )
+    budget = load_environments().get(env).monthly_budget_usd
+    for spec in (TAILORING_FUNCTION, LETTERS_FUNCTION):
+        alarm = spend[f"careervp-{env}-{spec.component}-{spec.resource}-model-spend"]
+        assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+            "CareerVP",
+            "ModelCostMicroUsd",
+            "Sum",
+        )
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {
+            "function": spec.component,
+            "service": "careervp",
+        }
+        assert alarm["Period"] == 3600
+        assert alarm["Threshold"] == pytest.approx(round(budget / 30, 2) * 1_000_000)
+        assert alarm["AlarmActions"]
+
+
+def test_functions_that_call_the_model_get_the_key_by_arn_and_time_under_api_gateways_limit(
+    assembly: Path,
+) -> None:
+    stack = template(assembly, "staging")
+    functions = {
+        f["Properties"]["FunctionName"]: f for f in resources_of(stack, "AWS::Lambda::Function").values()
+    }
+    for spec in FUNCTIONS:
+        function = functions[physical_name("staging", spec.component, spec.resource)]
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert ("ANTHROPIC_API_KEY_ARN" in variables) == spec.calls_model, spec.component
+        assert "ANTHROPIC_API_KEY" not in variables and "ANTHROPIC_BASE_URL" not in variables
+        assert function["Properties"]["Timeout"] == (MODEL_TIMEOUT_SECONDS if spec.calls_model else 10)
+        if spec.calls_model:
+            arn = json.dumps(variables["ANTHROPIC_API_KEY_ARN"])
+            assert "secret:careervp-staging-generation-anthropic-api-key" in arn
+            actions = role_actions(stack, physical_name("staging", spec.component, spec.resource))
+            assert {a for a in actions if a.startswith("secretsmanager:")} == {
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+            }
+            assert not any(action.startswith("dynamodb:") for action in actions)
+    assert MODEL_TIMEOUT_SECONDS < 29
 
 
 def test_tables_are_on_demand_with_point_in_time_recovery(assembly: Path) -> None:
@@ -166,7 +235,11 @@ def test_grants_are_least_privilege_per_function(assembly: Path) -> None:
     assert not any("*" in action and action.startswith("dynamodb") for action in billing)
 
 
-@pytest.mark.parametrize("function", [INTERVIEW_FUNCTION, RESEARCH_FUNCTION], ids=lambda f: f.component)
+@pytest.mark.parametrize(
+    "function",
+    [INTERVIEW_FUNCTION, RESEARCH_FUNCTION, TAILORING_FUNCTION, LETTERS_FUNCTION],
+    ids=lambda f: f.component,
+)
 def test_a_write_only_bucket_grant_puts_objects_and_never_reads_lists_or_deletes(
     assembly: Path, function: Function
 ) -> None:

@@ -81,8 +81,10 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     report = verify(emulator, PRISTINE_ENV)
     not_verifiable = report.with_outcome(Outcome.NOT_VERIFIABLE)
     alarms = [check for check in not_verifiable if check.resource_type == "AWS::CloudWatch::Alarm"]
-    assert len(alarms) == 2 * (len(FUNCTIONS) + 2) + 2  # two per function (the API's, the canary, the
-    # notifier), the synthetic health check's and the bounce rate's
+    model_spend = sum(function.calls_model for function in FUNCTIONS)
+    assert len(alarms) == 2 * (len(FUNCTIONS) + 2) + model_spend + 2  # two per function (the API's, the
+    # canary, the notifier), one model-spend alarm per function that calls the model, the synthetic health
+    # check's and the bounce rate's
     assert alarms[0].detail == UNOBSERVABLE_RESOURCE_TYPES["AWS::CloudWatch::Alarm"]
     pitr = [check for check in not_verifiable if check.aspect == "point-in-time recovery"]
     assert len(pitr) == len(TABLES)

@@ -47,6 +47,10 @@ AwsRegion = Annotated[str, Doc("AWS region; empty: the environment's own")]
 WebhookSecret = Annotated[
     dagger.Secret | None, Doc("the environment's Stripe webhook signing secret (the smoke signs a replay)")
 ]
+ModelKey = Annotated[
+    dagger.Secret | None,
+    Doc("the environment's Anthropic API key: the deploy stores it in Secrets Manager for the functions"),
+]
 GitDir = Annotated[dagger.Directory, Doc("the repository's .git folder"), DefaultPath("/.git")]
 Source = Annotated[
     dagger.Directory,

@@ -13,7 +13,7 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, Name, field, object_type
 
-from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, WebhookSecret
+from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
 from careervp_ci.dagger_module.setup import WORKDIR
 
@@ -24,6 +24,11 @@ COVERAGE: Final = "/coverage/coverage.xml"
 
 def with_webhook(container: dagger.Container, secret: dagger.Secret | None) -> dagger.Container:
     return container if secret is None else container.with_secret_variable("STRIPE_WEBHOOK_SECRET", secret)
+
+
+def with_model_key(container: dagger.Container, key: dagger.Secret | None) -> dagger.Container:
+    """Only the calls that deploy take it (deploy, promote, hotfix): they store it for the functions."""
+    return container if key is None else container.with_secret_variable("ANTHROPIC_API_KEY", key)
 
 
 @object_type
@@ -81,9 +86,10 @@ class Release:
         ] = "",
         ref: Annotated[str, Doc("the git ref the artifact was built from, recorded in the ledger")] = "",
         stripe_webhook_secret: WebhookSecret = None,
+        anthropic_api_key: ModelKey = None,
     ) -> str:
         """Deploy exactly the artifact with this digest from the store to env (then verify and smoke)."""
-        container = await self._container(stripe_webhook_secret)
+        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
         if change_set is not None:
             # Approve exactly the reviewed summary first: `approve` refuses one that no longer describes the
             # change (other digest or env, edited, stale baseline), and then nothing deploys.
@@ -151,9 +157,10 @@ class Release:
         from_: Annotated[str, Doc("the environment whose verified digest moves on"), Name("from")],
         to: Annotated[str, Doc("the environment it moves to")],
         stripe_webhook_secret: WebhookSecret = None,
+        anthropic_api_key: ModelKey = None,
     ) -> str:
         """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says)."""
-        container = await self._container(stripe_webhook_secret)
+        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
         return await run_once(self._argv("promote", "--from", from_, "--to", to), container)
 
     @side_effect
@@ -234,8 +241,10 @@ class Release:
             str, Doc("to prod: allow a ref neither on main nor a release tag; the reason is recorded")
         ] = "",
         stripe_webhook_secret: WebhookSecret = None,
+        anthropic_api_key: ModelKey = None,
     ) -> str:
         """Validate, build and deploy the given ref to env in one container (the host's `hotfix`)."""
-        container = (await self._container(stripe_webhook_secret)).with_directory(f"{WORKDIR}/.git", git)
+        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
+        container = container.with_directory(f"{WORKDIR}/.git", git)
         options = ["--ref", ref, "--env", env, *(["--override-ref", override_ref] if override_ref else [])]
         return await run_once(self._argv("hotfix", *options), container)

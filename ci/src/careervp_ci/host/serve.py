@@ -2,9 +2,11 @@
 
 It starts a moto server (or uses `--endpoint URL` of a running one), creates the tables and bucket,
 generates a webhook signing secret for this run and prints it once, as an `export` line, so the developer
-can sign their own test webhooks; then it prints the base URL and serves the real handlers
-(`careervp_local.http_server`) until Ctrl-C or SIGTERM, when it stops the server and the emulator it started.
-The AWS credentials are the emulator's placeholders: a developer's real ones are never used.
+can sign their own test webhooks; it starts the Messages-API stand-in (`careervp_local.messages_standin`)
+as the model, keyed with a throwaway key, so CV tailoring and cover letters answer without calling the real
+model; then it prints the base URL and serves the real handlers (`careervp_local.http_server`) until Ctrl-C or
+SIGTERM, when it stops the server, the stand-in and the emulator it started. The AWS credentials are the
+emulator's placeholders, the model key a throwaway: a developer's real ones are never used.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import FrameType
 from typing import Any, TextIO
 
@@ -74,26 +76,36 @@ def _stop_on_sigterm(stop: threading.Event) -> None:
 
 
 def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
-    from careervp.resources import ENV_VAR_STRIPE_WEBHOOK_SECRET  # noqa: PLC0415
+    from careervp.resources import (  # noqa: PLC0415
+        ENV_VAR_ANTHROPIC_API_KEY,
+        ENV_VAR_ANTHROPIC_BASE_URL,
+        ENV_VAR_STRIPE_WEBHOOK_SECRET,
+    )
     from careervp_local.emulator import provision, resource_env  # noqa: PLC0415
     from careervp_local.http_server import serve_locally  # noqa: PLC0415
+    from careervp_local.messages_standin import serve_messages_standin  # noqa: PLC0415
 
     stop = threading.Event()
     _stop_on_sigterm(stop)
     try:
-        with _emulator(endpoint) as emulator:
+        with ExitStack() as stack, _emulator(endpoint) as emulator:
             os.environ.pop("AWS_SESSION_TOKEN", None)
             os.environ.pop("AWS_PROFILE", None)
             os.environ.update(_emulator_env(emulator))
             secret = SECRET_PREFIX + secrets.token_urlsafe(24)
+            model_key = secrets.token_urlsafe(24)
+            model = stack.enter_context(serve_messages_standin(api_key=model_key))
             env = {
                 **resource_env(ENVIRONMENT),
                 **_emulator_env(emulator),
                 ENV_VAR_STRIPE_WEBHOOK_SECRET: secret,
+                ENV_VAR_ANTHROPIC_API_KEY: model_key,
+                ENV_VAR_ANTHROPIC_BASE_URL: model.base_url,
             }
             created = provision(env)
             with serve_locally(env, port=port) as base_url:
                 print(f"emulator: {emulator} ({created} tables/buckets created)", file=out)
+                print(f"model: the Messages-API stand-in at {model.base_url} (no real model)", file=out)
                 print("webhook signing secret for this run (sign your test webhooks with it):", file=out)
                 print(f"export {ENV_VAR_STRIPE_WEBHOOK_SECRET}={secret}", file=out)
                 print(f"ready: {base_url}  (try: curl {base_url}/health; Ctrl-C stops)", file=out, flush=True)

@@ -109,6 +109,15 @@ CORE = (
     "src/backend/careervp/observability.py",
 )
 """Code every endpoint runs: a change there selects every endpoint phase."""
+GENERATION = (
+    "src/backend/careervp/generation/**",
+    "src/backend/careervp/secret_values.py",
+    "src/backend/careervp_local/messages_standin.py",
+    "tests/unit/backend/test_generation_*",
+    "tests/unit/backend/test_messages_standin.py",
+)
+"""Writing with the model (prompts, the Messages API call, its cost guard and key, the stand-in): a change
+there selects every phase whose endpoint writes with it (9, 10)."""
 ISSUE_15 = "issue 15 builds it (register it here when it lands)"
 
 _PHASES = (
@@ -164,21 +173,57 @@ _PHASES = (
             (*LINT, "naming", "unit", "integration", "synth"),
             {"integration": {"keyword": "gap or company_research"}},
         ),
-        Missing("its smoke covers gap analysis and CV tailoring, and CV tailoring (phase 9) does not exist"),
+        ("gap analysis", "cv tailoring"),
     ),
     Phase(
         "9",
         "CV Tailoring",
-        ("src/backend/careervp/tailoring/**", "src/backend/careervp/handlers/tailoring.py", *CORE),
-        Missing("no tailored-CV endpoint or prompt assembly in this tree"),
-        Missing("no tailored-CV endpoint to call"),
+        (
+            "src/backend/careervp/tailoring/**",
+            "src/backend/careervp/handlers/tailoring.py",
+            *GENERATION,
+            "src/backend/careervp/gap/questions.py",
+            "src/backend/careervp/gap/skills.py",
+            "tests/unit/backend/test_cv_tailoring_*",
+            "tests/integration/test_cv_tailoring_*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_cv_tailoring_api.py "
+                "tests/unit/backend/test_generation_prompts.py "
+                "tests/unit/backend/test_generation_client.py "
+                "tests/unit/backend/test_messages_standin.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_cv_tailoring_over_http.py",
+            ),
+        ),
+        ("cv tailoring",),
     ),
     Phase(
         "10",
         "Cover Letter",
-        ("src/backend/careervp/letters/**", "src/backend/careervp/handlers/letters.py", *CORE),
-        Missing("no cover-letter endpoint or prompt assembly in this tree"),
-        Missing("no cover-letter endpoint to call"),
+        (
+            "src/backend/careervp/letters/**",
+            "src/backend/careervp/handlers/letters.py",
+            *GENERATION,
+            "tests/unit/backend/test_cover_letter_*",
+            "tests/integration/test_cover_letters_*",
+            *CORE,
+        ),
+        Blueprint(
+            (*LINT, "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_cover_letter_api.py "
+                "tests/unit/backend/test_generation_prompts.py "
+                "tests/unit/backend/test_generation_client.py "
+                "tests/unit/backend/test_messages_standin.py "
+                "tests/unit/backend/test_object_keys.py",
+                integration="tests/integration/test_cover_letters_over_http.py",
+            ),
+        ),
+        ("cover letter",),
     ),
     Phase(
         "11",

@@ -37,6 +37,7 @@ ROLES = ("AWS_ROLE_DEV", "AWS_ROLE_STAGE", "AWS_ROLE_PROD", "AWS_ROLE_PROD_READO
 SECRETS: dict[str, str] = {
     **{role: f"arn:aws:iam::123456789012:role/rehearsal-{role.lower()}" for role in ROLES},
     "STRIPE_WEBHOOK_SECRET": "rehearsal-webhook-secret-not-real",
+    "ANTHROPIC_API_KEY": "rehearsal-anthropic-key-not-real",
     "CODECOV_TOKEN": "rehearsal-codecov-token-not-real",
     "SLACK_WEBHOOK": "",
 }

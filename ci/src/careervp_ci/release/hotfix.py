@@ -124,7 +124,7 @@ def hotfix(
     validation = validation or Validation()
     validation.check()
     target = release.target_for(env)
-    release._require_secrets(target)
+    release._require_secrets(target, deploying=True)
     commit, note = admit_ref(release, ref, env, override)
     reports = release.state.reports / "hotfix" / f"{now().replace(':', '')}-{commit[:12]}"
     release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with {validation.describe()}")

@@ -27,16 +27,22 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from careervp.resources import (
+    ANTHROPIC_API_KEY_SECRET,
     BUCKETS,
+    ENV_VAR_ANTHROPIC_API_KEY_ARN,
+    ENV_VAR_ANTHROPIC_BASE_URL,
     ENV_VAR_RESEARCH_ALLOWED_HOSTS,
     METRICS_NAMESPACE,
     STRIPE_WEBHOOK_SECRET,
     TABLES,
+    Secret,
 )
 from careervp_infra.naming import Service, physical_name
 from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
+from careervp_local.messages_standin import serve_messages_standin
 
 from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.pipeline import phases
@@ -82,7 +88,13 @@ from careervp_ci.release.smoke import (
 )
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import Store, StoreError, open_store
-from careervp_ci.release.targets import REQUIRED_SECRETS, Target, TargetError, get_target
+from careervp_ci.release.targets import (
+    MODEL_KEY_SECRET,
+    REQUIRED_SECRETS,
+    Target,
+    TargetError,
+    get_target,
+)
 from careervp_ci.release.verify import run_verifier
 
 Log = Callable[[str], None]
@@ -185,19 +197,25 @@ class Release:
         except TargetError as error:
             raise ReleaseRefused(str(error)) from None
 
-    def _require_secrets(self, target: Target) -> dict[str, str]:
+    def _require_secrets(self, target: Target, *, deploying: bool = False) -> dict[str, str]:
+        """The secrets the command needs from the environment; a deploy (`deploying`) also needs the model
+        API key it stores (`targets.MODEL_KEY_SECRET`), except on an emulator, where none given is '' (the
+        deploy keeps the emulator's key, or makes a throwaway one)."""
+        wanted = (*REQUIRED_SECRETS, *([MODEL_KEY_SECRET] if deploying else []))
+        optional = {MODEL_KEY_SECRET} if target.kind == "emulator" else set()
         if target.ephemeral:
             # Its emulator lives and dies with this command: a throwaway secret made here serves it (the one
             # in the environment, if any, is used instead); nothing is printed.
-            return {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in REQUIRED_SECRETS}
-        missing = [name for name in REQUIRED_SECRETS if not os.environ.get(name)]
+            found = {name: os.environ.get(name) or tokens.token_urlsafe(32) for name in REQUIRED_SECRETS}
+            return found | {name: os.environ.get(name, "") for name in wanted if name in optional}
+        missing = [name for name in wanted if not os.environ.get(name) and name not in optional]
         if missing:
             raise ReleaseRefused(
                 f"missing secret {', '.join(missing)} for {target.name}: set it in the environment (CI: the "
                 "environment's secret) before deploying; nothing was deployed"
             )
         self._require_credentials(target)
-        return {name: os.environ[name] for name in REQUIRED_SECRETS}
+        return {name: os.environ.get(name, "") for name in wanted}
 
     def _require_credentials(self, target: Target) -> None:
         if target.kind == "aws" and boto3.session.Session().get_credentials() is None:
@@ -320,7 +338,7 @@ class Release:
         `note` (e.g. a recorded override) go into the ledger."""
         digest = self._digest(digest_text)
         target = self.target_for(env)
-        secrets = self._require_secrets(target)
+        secrets = self._require_secrets(target, deploying=True)
         run = new_run()
         try:
             with environment_lock(
@@ -381,6 +399,7 @@ class Release:
         with self._unpacked(digest) as (bundle, manifest), self._session(target, secrets) as session:
             commit = str(manifest.get("commit", "unknown"))
             self._require_target_secret(target, session)
+            self._store_model_key(target, session, secrets[MODEL_KEY_SECRET])
             attempt = Entry(
                 env=target.name,
                 digest=str(digest),
@@ -522,6 +541,48 @@ class Release:
                 "(its value is the Stripe webhook signing secret) and deploy again; nothing was deployed"
             ) from None
 
+    def _store_model_key(self, target: Target, session: AwsSession, value: str) -> None:
+        """Put the pipeline's model API key into the secret the functions read, creating it on the first
+        deploy; an unchanged value is left alone, and so is an emulator's when none is given (`value` ''),
+        which gets a throwaway key if it has none. The value is never printed."""
+        name = _secret_name(target, ANTHROPIC_API_KEY_SECRET)
+        client = session.client("secretsmanager")
+        try:
+            try:
+                current = client.get_secret_value(SecretId=name).get("SecretString")
+            except client.exceptions.ResourceNotFoundException:
+                client.create_secret(
+                    Name=name,
+                    SecretString=value or tokens.token_urlsafe(32),
+                    Description="The Anthropic API key (careervp-ci deploy)",
+                )
+                self.log(f"model API key stored in the new secret {name}")
+                return
+            if not value:
+                self.log(f"model API key in {name} kept (none given; an emulator calls no real model)")
+            elif current != value:
+                client.put_secret_value(SecretId=name, SecretString=value)
+                self.log(f"model API key updated in {name}")
+            else:
+                self.log(f"model API key in {name} is current")
+        except (ClientError, BotoCoreError) as error:
+            raise ReleaseFailed(
+                f"could not store the model API key in {name} ({type(error).__name__}: "
+                f"{getattr(error, 'response', {}).get('Error', {}).get('Code', error)}); nothing was deployed"
+            ) from None
+
+    def _model_key_on(self, target: Target, session: AwsSession) -> tuple[dict[str, str], str | None]:
+        """An emulator's model key secret, as the functions would read it: the variable naming its ARN, and
+        the value (for the stand-in to accept only it); none when no deploy stored one."""
+        name = _secret_name(target, ANTHROPIC_API_KEY_SECRET)
+        client = session.client("secretsmanager")
+        try:
+            found = client.get_secret_value(SecretId=name)
+        except client.exceptions.ResourceNotFoundException:
+            self.log(f"no secret {name} on {target.name}: the routes that call the model will answer 500")
+            return {}, None
+        return {ENV_VAR_ANTHROPIC_API_KEY_ARN: str(found["ARN"])}, str(found.get("SecretString") or "")
+
     def _failure(self, target: Target, what: str) -> str:
         good = self.ledger.last_good(target.name)
         if good is None:
@@ -568,7 +629,8 @@ class Release:
         self, target: Target, session: AwsSession, stack_outputs: dict[str, str], secret: str, commit: str
     ) -> Iterator[str]:
         """The environment's API base URL: the stack's ApiUrl on AWS; on an emulator (where Lambda does not
-        run) the real handlers served on 127.0.0.1 against the emulator's tables and bucket."""
+        run) the real handlers served on 127.0.0.1 against the emulator's tables and buckets, reading the
+        model key from its Secrets Manager as deployed, with the Messages-API stand-in as the model."""
         if target.kind == "aws":
             yield stack_outputs["ApiUrl"]
             return
@@ -581,9 +643,13 @@ class Release:
             ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
             SECRET_ENV: secret,
         }
+        model_env, model_key = self._model_key_on(target, session)
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")
-        with serve_locally(env) as base_url:
-            yield base_url
+        with serve_messages_standin(api_key=model_key) as model:
+            self.log(f"the model is the Messages-API stand-in at {model.base_url} (no real model is called)")
+            env |= {**model_env, ENV_VAR_ANTHROPIC_BASE_URL: model.base_url}
+            with serve_locally(env) as base_url:
+                yield base_url
 
     def e2e(self, env: str, junit: Path | None = None) -> list[str]:
         """The happy-path suite (careervp_ci.release.e2e_suite) over HTTP against what `env` runs."""
@@ -805,9 +871,12 @@ class Release:
         return f"destroyed {target.stack_name} in {target.describe()}"
 
 
-def _webhook_secret_name(target: Target) -> str:
-    secret = STRIPE_WEBHOOK_SECRET
+def _secret_name(target: Target, secret: Secret) -> str:
     return physical_name(target.stack_env, secret.component, secret.resource, service=Service.SECRET)
+
+
+def _webhook_secret_name(target: Target) -> str:
+    return _secret_name(target, STRIPE_WEBHOOK_SECRET)
 
 
 @contextmanager

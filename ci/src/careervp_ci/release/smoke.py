@@ -3,7 +3,9 @@
 The checks run in order against a base URL; values a response returns (`capture`) fill `{placeholders}` of
 later checks. `run` is a fresh id per smoke so repeated smokes never collide. The webhook fixture is signed
 when the smoke runs, with the configured secret ($STRIPE_WEBHOOK_SECRET), and replayed: the second delivery
-must be acknowledged too (Stripe retries), and an unsigned copy must be refused.
+must be acknowledged too (Stripe retries), and an unsigned copy must be refused. CV tailoring and cover
+letters call the model: on AWS the deployed functions call Anthropic's API (one small, capped call each); on
+an emulator the locally served handlers call the Messages-API stand-in (`release.service`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careervp.billing.signature import compute_signature
+from careervp.generation.client import MODEL
 
 SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
 FIXTURE_SITE_ENV = "CAREERVP_SMOKE_FIXTURE_SITE"
@@ -163,6 +166,35 @@ CHECKS: tuple[Check, ...] = (
         201,
         body={"session_id": "{session_id}"},
         expect={"report_key": "interview/reports/{session_id}.md"},
+    ),
+    Check(
+        "cv tailoring",
+        "tailor a CV with the model, stored in S3",
+        "POST",
+        "/cv-tailoring",
+        201,
+        body={
+            "cv": "Release Smoke\nBackend engineer ({run}): Python and AWS for 5 years; led a team of 3.",
+            "job_description": "Python services on AWS and Kubernetes; you will lead a small team.",
+        },
+        expect={"missing_skills.0": "Kubernetes", "usage.model": MODEL},
+        mentions='"document_key":"tailoring/cvs/',
+    ),
+    Check(
+        "cover letter",
+        "write a cover letter with the model, stored in S3",
+        "POST",
+        "/cover-letters",
+        201,
+        body={
+            "cv": "Release Smoke\nBackend engineer ({run}): Python and AWS for 5 years.",
+            "job_description": "Python services on AWS.",
+            "company_name": "Fixture Robotics",
+            "role": "Backend engineer",
+            "max_words": 150,
+        },
+        expect={"usage.model": MODEL},
+        mentions='"document_key":"letters/cover-letters/',
     ),
     Check(
         "billing",

@@ -21,6 +21,11 @@ TARGETS_ENV = "CAREERVP_TARGETS"
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 REQUIRED_SECRETS = ("STRIPE_WEBHOOK_SECRET",)
 """Secrets every deploy needs in its environment: the smoke's webhook replay is signed with this one."""
+MODEL_KEY_SECRET = "ANTHROPIC_API_KEY"  # noqa: S105 (the variable's name)
+"""A deploy's secret only (deploy, promote, hotfix): it is stored in the environment's Secrets Manager, where
+the functions that call the model read it. Required for AWS targets; an emulator never calls the real model
+(its smoke serves the Messages-API stand-in), so a deploy there stores a given value, else keeps the key the
+emulator has or stores a throwaway one."""
 
 
 class TargetError(UsageError):
