@@ -82,7 +82,8 @@ class HttpReply:
 
 @pytest.fixture
 def http(base_url: str) -> Callable[..., HttpReply]:
-    """Send one real HTTP request to the locally served API."""
+    """Send one real HTTP request to the locally served API, waiting as API Gateway would (30 s): a model
+    route's first request imports the Anthropic SDK, over 10 s on a loaded machine."""
 
     def send(
         method: str,
@@ -99,7 +100,7 @@ def http(base_url: str) -> Callable[..., HttpReply]:
         url = f"{base_url}{path}"  # always the local http server
         request = urllib.request.Request(url, data=data, method=method, headers=sent)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (a local http URL)
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (a local http URL)
                 status, raw, reply_headers = response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as failure:
             status, raw, reply_headers = failure.code, failure.read(), dict(failure.headers)
