@@ -132,3 +132,47 @@ def test_a_billing_journey_signed_event_accepted_once_and_replay_acknowledged(ap
     assert replay[0] == 200, replay
     status, _ = api.call("POST", "/webhooks/stripe", event)
     assert status in (400, 401), "an unsigned event must be refused"
+
+
+def test_a_job_application_journey_tailored_cv_then_cover_letter(api: Api) -> None:
+    run = uuid.uuid4().hex[:12]
+    cv = f"E2E User {run}\nBackend engineer: Python and AWS for 5 years; mentored two juniors."
+    job = f"Role {run}: Python services on AWS and Kubernetes; you will mentor engineers."
+    status, tailored = api.call("POST", "/cv-tailoring", {"cv": cv, "job_description": job})
+    assert status == 201, tailored
+    assert "Kubernetes" in tailored["missing_skills"], tailored
+    assert tailored["content"].strip(), "a tailored CV must have content"
+    assert tailored["document_key"].startswith("tailoring/cvs/"), tailored
+    letter_request = {
+        "cv": cv,
+        "job_description": job,
+        "company_name": f"E2E Robotics {run}",
+        "role": "Backend engineer",
+        "max_words": 150,
+    }
+    status, letter = api.call("POST", "/cover-letters", letter_request)
+    assert status == 201, letter
+    assert letter["document_key"] == f"letters/cover-letters/{letter['letter_id']}.md", letter
+    assert letter["content"].strip(), "a cover letter must have content"
+    assert letter["usage"]["model"] == tailored["usage"]["model"], "both documents come from one model"
+
+
+def test_an_interview_prep_journey_questions_answers_report(api: Api) -> None:
+    run = uuid.uuid4().hex[:12]
+    job = f"Role {run}: you will mentor engineers, ship releases on a deadline and present to customers."
+    status, asked = api.call(
+        "POST", "/interview-prep/questions", {"role": "staff engineer", "job_description": job, "count": 2}
+    )
+    assert status == 201, asked
+    first, second = (question["question_id"] for question in asked["questions"])
+    star = {"situation": f"e2e {run}", "task": "My task.", "action": "I led it.", "result": "Shipped."}
+    status, stored = api.call(
+        "POST",
+        "/interview-prep/responses",
+        {"session_id": asked["session_id"], "answers": [{"question_id": first, **star}]},
+    )
+    assert status == 201, stored
+    assert stored["unanswered"] == [second], stored
+    status, report = api.call("POST", "/interview-prep/report", {"session_id": asked["session_id"]})
+    assert status == 201, report
+    assert report["report_key"] == f"interview/reports/{asked['session_id']}.md", report
