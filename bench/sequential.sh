@@ -11,7 +11,7 @@ skip=" ${BENCH_SKIP:-} "
 
 format() { ruff format --check ci src infra bench tests; }
 lint() { ruff check ci src infra bench tests; }
-typecheck() { mypy ci/src src infra; }
+typecheck() { mypy ci/src src infra tests; }
 naming() { python src/backend/scripts/validate_naming.py --path infra --strict; }
 unit() { COVERAGE_FILE="$out/unit.coverage" pytest tests/unit -q --cov --cov-report= --junitxml "$out/unit.xml"; }
 integration() {

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from _pytest.nodes import coerce_node_id
+from _pytest.nodeid import coerce_node_id
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

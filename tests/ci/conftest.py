@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from fixture_project import CliRunner, make_project
+from support.fixture_project import CliRunner, make_project
 
 
 @pytest.fixture
 def fixture_tree(tmp_path: Path) -> Path:
-    """A freshly committed CareerVP-shaped project (see fixture_project.py)."""
+    """A freshly committed CareerVP-shaped project (see support/fixture_project.py)."""
     project: Path = make_project(tmp_path / "project")
     return project
 

@@ -45,9 +45,13 @@ def racers(tmp_path_factory: pytest.TempPathFactory, emulator: str, built: Built
     root = tmp_path_factory.mktemp("race")
     targets = write_emulator_targets(root / "targets.toml", emulator, ("dev",))
     credentials = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
-    boto3.client("s3", endpoint_url=emulator, region_name="us-east-1", **_lower(credentials)).create_bucket(
-        Bucket=BUCKET
-    )
+    boto3.client(
+        "s3",
+        endpoint_url=emulator,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+    ).create_bucket(Bucket=BUCKET)
     store = f"s3://{BUCKET}/team"
     env = process_env(
         CAREERVP_TARGETS=str(targets),
@@ -61,10 +65,6 @@ def racers(tmp_path_factory: pytest.TempPathFactory, emulator: str, built: Built
     assert published.code == 0, published.err
     b = fresh_clone(REPO, root / "b" / "repo", built.commit)
     return Racers(built.clone, b, env, store)
-
-
-def _lower(credentials: dict[str, str]) -> dict[str, str]:
-    return {name.lower(): value for name, value in credentials.items()}
 
 
 def deploy(clone: Path, env: dict[str, str], digest: str) -> subprocess.Popen[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -39,7 +40,10 @@ CHECKS = [
 
 schema = schemathesis.openapi.from_path(CONTRACT)
 schema.config.generation.update(
-    modes=["positive", "negative"], max_examples=EXAMPLES_PER_OPERATION, deterministic=True, database="none"
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES_PER_OPERATION,
+    deterministic=True,
+    database="none",
 )
 
 

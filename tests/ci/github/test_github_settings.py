@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from careervp_ci.github import apply as github_apply
 from careervp_ci.github import settings as github_settings
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "ghs_stub_token_for_tests_only"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from careervp_ci.host.cache import FileDigests, ResultCache, input_files, step_key
 from careervp_ci.pipeline.steps import lint, unit
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 
 def key_of(

@@ -20,7 +20,7 @@ from careervp_ci.pipeline.plan import build_plan
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 
 def python_step(name: str, code: str, needs: tuple[str, ...] = ()) -> Step:
@@ -188,7 +188,9 @@ def test_planted_type_error_fails_ci_and_names_the_file(fixture_tree: Path, care
 
 
 def test_planted_failing_test_fails_ci_and_names_the_test(fixture_tree: Path, careervp_ci: CliRunner) -> None:
-    write(fixture_tree, "tests/unit/test_planted.py", "def test_planted() -> None:\n    assert 1 == 2\n")
+    write(
+        fixture_tree, "tests/unit/test_planted.py", 'def test_planted() -> None:\n    assert len("ab") == 3\n'
+    )
     result = careervp_ci("ci", "--profile", "pr", "--workers", "1", cwd=fixture_tree)
     assert result.returncode == 1
     assert "FAILED tests/unit/test_planted.py::test_planted" in result.stdout

@@ -4,6 +4,7 @@ report); low and moderate ones are listed without failing, as the strategy asks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from careervp_ci.pipeline.steps import audit
@@ -31,7 +32,7 @@ def test_a_python_finding_without_severity_blocks() -> None:
     assert finding.blocking
 
 
-def run_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, npm: dict[str, object]) -> StepOutcome:
+def run_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, npm: dict[str, Any]) -> StepOutcome:
     monkeypatch.setattr(audit, "audit_python", lambda ctx: ([], None))
     monkeypatch.setattr(audit, "audit_node", lambda ctx: (audit.npm_findings(npm), None))
     ctx = StepContext("audit", tmp_path, tmp_path / "reports", {}, tmp_path / "bin")

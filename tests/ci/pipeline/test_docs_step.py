@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 
 def test_clean_markdown_with_resolving_links_and_anchors_passes(

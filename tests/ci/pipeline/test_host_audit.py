@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from careervp_ci.pipeline.steps.audit import Finding, load_allowlist, npm_findings, pip_findings
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 UNREACHABLE = {

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from careervp_ci.pipeline.steps.openapi import as_openapi_30
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 UNTESTED_BRANCHES = '''\
 """Prices in cents."""

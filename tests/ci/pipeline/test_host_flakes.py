@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 FLAKY_TEST = """\
 import os

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from careervp_ci.pipeline import impact
 from coverage import CoverageData
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 GREETING_TEST = """\
 from careervp.greeting import greet

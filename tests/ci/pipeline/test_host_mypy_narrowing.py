@@ -7,7 +7,7 @@ import configparser
 from pathlib import Path
 
 from careervp_ci.pipeline.mypy_narrowing import imported_modules, write_config
-from fixture_project import write
+from support.fixture_project import write
 
 PYPROJECT = """\
 [tool.mypy]

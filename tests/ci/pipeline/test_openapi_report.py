@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixture_project import CliRunner, git, write
+from support.fixture_project import CliRunner, git, write
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 SPEC = "docs/specs/openapi.json"

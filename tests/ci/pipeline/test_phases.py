@@ -17,7 +17,7 @@ from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
 from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_local.fixture_site import serve_fixture_site
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 ROOT = Path(__file__).resolve().parents[3]
 STRATEGY_PHASES = ("0", "8", "gap-remediation", "9", *map(str, range(10, 21)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixture_project import CliRunner, write
+from support.fixture_project import CliRunner, write
 
 AWS_KEY = "AKIA" + "QYLPMN5HHHFPZAM2"  # split so this file itself holds no key-shaped literal
 PRIVATE_KEY_HEADER = "-----BEGIN RSA " + "PRIVATE KEY-----"

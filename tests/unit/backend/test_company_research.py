@@ -7,7 +7,7 @@ from careervp.research.company import keywords, research
 from careervp.research.fetch import HttpFetcher, RefusedUrlError, site_of
 from careervp.research.web_scraper import ScrapedPage, WebScraper
 from careervp.research.web_search import SiteLinkSearch
-from test_research_scraper import SITE, Pages
+from support.in_memory_pages import SITE, Pages
 
 HOME = (
     "<html><head><title>Acme</title><meta name='description' content='Acme makes anvils.'></head><body>"

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from careervp.research.fetch import FetchError, Page
+from careervp.research.fetch import FetchError
 from careervp.research.web_scraper import DisallowedError, Link, WebScraper
 from careervp.research.web_search import SiteLinkSearch
+from support.in_memory_pages import SITE, Pages
 
-SITE = "https://acme.example"
 HOME = (
     "<html><head><title>Acme</title><meta name='description' content='Acme  makes   anvils.'>"
     "<style>.x{}</style><script>var secret = 1;</script></head><body><h1>Anvils</h1><p>Since 1949.</p>"
     "<a href='/about#team'>About us</a><a href='https://other.example/about'>Elsewhere</a></body></html>"
 )
-
-
-class Pages:
-    """A `Fetcher` over a dict: url -> (status, content type, text); records what was asked for."""
-
-    def __init__(self, pages: dict[str, tuple[int, str, str]]) -> None:
-        self.pages = pages
-        self.asked: list[str] = []
-
-    def get(self, url: str) -> Page:
-        self.asked.append(url)
-        status, content_type, text = self.pages.get(url, (404, "text/plain", ""))
-        return Page(url, status, content_type, text)
 
 
 def scraper(robots: tuple[int, str, str], **pages: tuple[int, str, str]) -> tuple[WebScraper, Pages]:

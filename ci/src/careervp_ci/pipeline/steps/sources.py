@@ -6,7 +6,7 @@ PYTHON_ROOTS = ("ci", "src", "infra", "bench", "tests")
 """Top-level folders holding Python the project writes (ruff looks at all of them)."""
 
 PYTHON_SOURCES = tuple(f"{root}/**/*.py" for root in PYTHON_ROOTS)
-TYPED_ROOTS = ("ci/src", "src", "infra")
+TYPED_ROOTS = ("ci/src", "src", "infra", "tests")
 TYPED_SOURCES = tuple(f"{root}/**/*.py" for root in TYPED_ROOTS)
 BACKEND_SOURCES = (
     "src/backend/careervp/**/*.py",

@@ -1,4 +1,4 @@
-"""`typecheck`: mypy in strict mode (configured in pyproject.toml) over the pipeline, backend and infra.
+"""`typecheck`: mypy in strict mode (configured in pyproject.toml) over the pipeline, backend, infra, tests.
 
 mypy runs with the project's settings plus one narrowing of third-party analysis (the CDK modules our code
 never imports are skipped: `careervp_ci.pipeline.mypy_narrowing`; the config is kept as the report
@@ -36,7 +36,7 @@ def run(ctx: StepContext) -> StepOutcome:
 
 STEP = Step(
     name="typecheck",
-    summary="mypy --strict over ci/src, src and infra",
+    summary="mypy --strict over ci/src, src, infra and tests",
     run=run,
     inputs=(*TYPED_SOURCES, *PROJECT_CONFIG, "uv.lock"),
     tools=("mypy",),
