@@ -10,6 +10,7 @@ import pytest
 from careervp.resources import FUNCTIONS, USER_POOL
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
+from careervp_local.emulator import user_pool_names
 from support.synth import service_resources
 
 ENVIRONMENTS = load_environments().names
@@ -52,6 +53,7 @@ def test_the_app_client_has_no_secret_and_allows_password_sign_in(assembly: Path
     [client] = service_resources(assembly, env, "AWS::Cognito::UserPoolClient").values()
     assert client["ClientName"] == f"careervp-{env}-auth-users-client"
     assert client["GenerateSecret"] is False
+    assert user_pool_names(env) == (f"careervp-{env}-auth-users", client["ClientName"])  # the emulator's
     assert set(client["ExplicitAuthFlows"]) == {
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_USER_SRP_AUTH",

@@ -620,7 +620,7 @@ class Release:
                     "fixture site (careervp_local.fixture_site) for the deployed function to research"
                 ]
             given = {"fixture_site": site}
-            pool: dict[str, str] = {}
+            pool: dict[str, str] | None = None
             if checks:
                 try:
                     user = stack.enter_context(self._smoke_user(target, session, stack_outputs))
@@ -642,16 +642,25 @@ class Release:
         self, target: Target, session: AwsSession, stack_outputs: dict[str, str]
     ) -> Iterator[SmokeUser]:
         """A user of the target's pool, signed in (release.smoke_user); ReleaseFailed says why not."""
-        cognito = session.client("cognito-idp")
+        pool = self._user_pool(target, session, stack_outputs)
         with ExitStack() as stack:
             try:
-                pool = user_pool(target.kind, target.stack_env, stack_outputs, cognito, self.log)
-                user = stack.enter_context(signed_in(target.stack_env, pool, cognito))
-            except (NoUserPool, SignInFailed, ClientError, BotoCoreError) as error:
-                why = error.response["Error"].get("Code", "") if isinstance(error, ClientError) else error
-                raise ReleaseFailed(f"the smoke user could not sign in ({why})") from None
+                user = stack.enter_context(signed_in(target.stack_env, pool, session.client("cognito-idp")))
+            except (SignInFailed, ClientError, BotoCoreError) as error:
+                raise ReleaseFailed(f"the smoke user could not sign in ({_why(error)})") from None
             self.log(f"signed in as a smoke user of the user pool {pool[ENV_VAR_USER_POOL_ID]}")
             yield user
+
+    def _user_pool(
+        self, target: Target, session: AwsSession, stack_outputs: dict[str, str]
+    ) -> dict[str, str]:
+        """The target's user pool and app client (release.smoke_user); ReleaseFailed says why none."""
+        try:
+            return user_pool(
+                target.kind, target.stack_env, stack_outputs, session.client("cognito-idp"), self.log
+            )
+        except (NoUserPool, ClientError, BotoCoreError) as error:
+            raise ReleaseFailed(f"no user pool to sign the smoke user in to ({_why(error)})") from None
 
     @contextmanager
     def _served_api(
@@ -662,12 +671,12 @@ class Release:
         secret: str,
         commit: str,
         *,
-        pool: dict[str, str],
+        pool: dict[str, str] | None,
     ) -> Iterator[str]:
         """The environment's API base URL: the stack's ApiUrl on AWS; on an emulator (where Lambda does not
         run) the real handlers served on 127.0.0.1 against the emulator's tables and buckets, reading the
         model key from its Secrets Manager as deployed, with the Messages-API stand-in as the model, and
-        checking ID tokens against `pool` as the API's authorizer does."""
+        checking ID tokens against `pool` (None: the target's) as the API's authorizer does."""
         if target.kind == "aws":
             yield stack_outputs["ApiUrl"]
             return
@@ -679,7 +688,7 @@ class Release:
             **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
             ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
             SECRET_ENV: secret,
-            **pool,
+            **(pool or self._user_pool(target, session, stack_outputs)),
         }
         model_env, model_key = self._model_key_on(target, session)
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")
@@ -912,6 +921,11 @@ class Release:
         except DeployError as error:
             raise ReleaseFailed(f"destroy {env} failed: {error}") from None
         return f"destroyed {target.stack_name} in {target.describe()}"
+
+
+def _why(error: Exception) -> str:
+    """An AWS error by its code (its message may name the user), anything else as it says."""
+    return str(error.response["Error"].get("Code", "")) if isinstance(error, ClientError) else str(error)
 
 
 def _secret_name(target: Target, secret: Secret) -> str:
