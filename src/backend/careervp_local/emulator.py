@@ -95,6 +95,7 @@ def _create_pool(cognito: Any, name: str) -> str:
 
 
 def create_app_client(cognito: Any, pool_id: str, name: str) -> str:
+    """An app client like the stack's (no secret; SRP and USER_PASSWORD_AUTH): its id."""
     created = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=name,
