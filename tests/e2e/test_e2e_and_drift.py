@@ -48,9 +48,10 @@ def test_e2e_runs_every_journey_against_the_deployed_environment(deployed: Path)
     result = cli("e2e", "--env", "dev", "--junit", str(junit))
     assert result.code == 0, result.out + result.err
     journeys = [line for line in result.out.splitlines() if line.startswith("ok   e2e:")]
-    assert len(journeys) == 4, result.out
+    assert len(journeys) == 5, result.out
     assert "knowledge_base_journey" in result.out
-    assert 'tests="4"' in junit.read_text()
+    assert "personal_routes_need_a_signed_in_user" in result.out
+    assert 'tests="5"' in junit.read_text()
 
 
 def test_drift_of_a_fresh_deploy_is_ok_where_checked_and_says_what_it_cannot_check(deployed: Path) -> None:
