@@ -20,6 +20,7 @@ from careervp.resources import ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID
 from careervp_local import signin
 from careervp_local.emulator import provision_user_pool
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.masking import mask
 
 DEDICATED_USER = "smoke@careervp.example"
@@ -27,7 +28,7 @@ DEDICATED_USER = "smoke@careervp.example"
 DEDICATED_ENVIRONMENTS = ("prod",)
 
 
-class NoUserPool(Exception):
+class NoUserPool(CareervpError):
     """The target has no user pool the smoke can find (a stack deployed before phase 14)."""
 
 
