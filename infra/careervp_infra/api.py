@@ -1,11 +1,15 @@
 """The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function, and
-every other method on a route's resource to the same function (`ANY`), which answers it."""
+every other method on a route's resource to the same function (`ANY`), which answers it. Every method of a
+function that is not `public` (all but health and the Stripe webhook) is behind the Cognito authorizer:
+without a valid ID token of the user pool's app client API Gateway answers 401, in the API's error shape."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from careervp.resources import Function
@@ -18,8 +22,15 @@ from careervp_infra.naming import Service, log_group_name, physical_name
 STAGE_NAME = "v1"
 
 
+UNAUTHORIZED_BODY = '{"statusCode": 401, "message": $context.error.messageString}'
+"""API Gateway's own 401 in the shape every other error of the API has (`careervp.envelope`)."""
+
+
 def create_api(
-    scope: Construct, env: Environment, functions: dict[Function, lambda_.Function]
+    scope: Construct,
+    env: Environment,
+    functions: dict[Function, lambda_.Function],
+    user_pool: cognito.IUserPool,
 ) -> apigateway.RestApi:
     """A regional REST API with JSON access logs, request validation and a Lambda proxy per route."""
     name = physical_name(env.name, "service", "api", service=Service.REST_API)
@@ -57,14 +68,28 @@ def create_api(
     validator = api.add_request_validator(
         "RequestValidator", validate_request_body=True, validate_request_parameters=True
     )
+    authorizer = apigateway.CognitoUserPoolsAuthorizer(
+        scope, "ServiceApiAuthorizer", cognito_user_pools=[user_pool], results_cache_ttl=Duration.minutes(5)
+    )
+    api.add_gateway_response(
+        "Unauthorized",
+        type=apigateway.ResponseType.UNAUTHORIZED,
+        status_code="401",
+        templates={"application/json": UNAUTHORIZED_BODY},
+    )
     for spec, function in functions.items():
         integration = apigateway.LambdaIntegration(function, allow_test_invoke=False)
+        guard: dict[str, Any] = (
+            {}
+            if spec.public
+            else {"authorizer": authorizer, "authorization_type": apigateway.AuthorizationType.COGNITO}
+        )
         for route in spec.routes:
             api.root.resource_for_path(route.path).add_method(
-                route.method, integration, request_validator=validator
+                route.method, integration, request_validator=validator, **guard
             )
         for path in dict.fromkeys(route.path for route in spec.routes):
             # Every other method reaches the owning function too, which answers it (405 with Allow, OPTIONS,
             # HEAD as GET) exactly as the local server does: `careervp.envelope`.
-            api.root.resource_for_path(path).add_method("ANY", integration)
+            api.root.resource_for_path(path).add_method("ANY", integration, **guard)
     return api

@@ -32,6 +32,8 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
     "AWS::SNS::Topic": (("TopicName",), Service.SNS_TOPIC),
     "AWS::Events::Rule": (("Name",), Service.EVENTS_RULE),
     "AWS::WAFv2::WebACL": (("Name",), Service.WAF_WEB_ACL),
+    "AWS::Cognito::UserPool": (("UserPoolName",), Service.COGNITO_USER_POOL),
+    "AWS::Cognito::UserPoolClient": (("ClientName",), Service.COGNITO_USER_POOL_CLIENT),
 }
 """Resource type -> the property path of its physical name, and the service whose limits apply."""
 

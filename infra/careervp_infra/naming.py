@@ -36,6 +36,8 @@ class Service(StrEnum):
     STACK = "CloudFormation stack"
     EVENTS_RULE = "EventBridge rule"
     WAF_WEB_ACL = "WAF web ACL"
+    COGNITO_USER_POOL = "Cognito user pool"
+    COGNITO_USER_POOL_CLIENT = "Cognito user pool client"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -52,6 +54,8 @@ NAME_LIMITS: dict[Service, int] = {
     Service.STACK: 128,
     Service.EVENTS_RULE: 64,
     Service.WAF_WEB_ACL: 128,
+    Service.COGNITO_USER_POOL: 128,
+    Service.COGNITO_USER_POOL_CLIENT: 128,
 }
 """The longest name each service accepts (characters)."""
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack, StackSynthesizer, Tags
 from aws_cdk import aws_lambda as lambda_
+from careervp.resources import USER_POOL
 from constructs import Construct
 
 from careervp_infra.api import create_api
+from careervp_infra.auth import create_user_pool
 from careervp_infra.data_stores import create_buckets, create_tables
 from careervp_infra.environments import Environment
 from careervp_infra.functions import create_functions
@@ -31,8 +33,8 @@ def stack_name(env: str) -> str:
 
 
 class ServiceStack(Stack):
-    """Tables, buckets, functions (each with log group and alarms), the API, the budget, the API's web ACL,
-    the synthetic health check, notifications, and the outputs."""
+    """Tables, buckets, functions (each with log group and alarms), the user pool, the API behind its
+    authorizer, the budget, the API's web ACL, the synthetic health check, notifications, and the outputs."""
 
     def __init__(
         self, scope: Construct, env: Environment, code: lambda_.Code, synthesizer: StackSynthesizer | None
@@ -57,12 +59,20 @@ class ServiceStack(Stack):
             if spec.calls_model:
                 create_model_spend_alarm(self, env, spec, function, topic)
         create_budget(self, env, topic)
-        api = create_api(self, env, functions)
+        user_pool, client = create_user_pool(self, env)
+        api = create_api(self, env, functions, user_pool)
         create_health_canary(self, env, code, api, topic)
         create_web_acl(self, env, api)
         create_notifications(self, env, code, topic)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
+        CfnOutput(self, USER_POOL.pool_output, value=user_pool.user_pool_id, description="The users' pool")
+        CfnOutput(
+            self,
+            USER_POOL.client_output,
+            value=client.user_pool_client_id,
+            description="The app client whose ID tokens the API accepts",
+        )
         for table_spec, table in tables.items():
             CfnOutput(self, table_spec.output, value=table.table_name)
         for bucket_spec, bucket in buckets.items():

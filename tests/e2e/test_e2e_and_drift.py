@@ -50,7 +50,7 @@ def test_e2e_runs_every_journey_against_the_deployed_environment(deployed: Path)
     result = cli("e2e", "--env", "dev", "--junit", str(junit))
     assert result.code == 0, result.out + result.err
     journeys = [line for line in result.out.splitlines() if line.startswith("ok   e2e:")]
-    assert len(journeys) == len(JOURNEYS) >= 6, result.out
+    assert len(journeys) == len(JOURNEYS) >= 7, result.out
     assert all(any(name in line for line in journeys) for name in JOURNEYS), result.out
     assert f'tests="{len(JOURNEYS)}"' in junit.read_text()
 

@@ -1,6 +1,8 @@
 """Integration fixtures: a real moto server over HTTP, and the handlers served locally against it.
 
 `moto_endpoint` (session) is reusable by any integration test that needs an AWS emulator on 127.0.0.1.
+`id_token` is a user's, signed up in the test environment's user pool on moto and signed in; `http` sends
+it in the Authorization header unless told otherwise, as a signed-in client would.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 from careervp.resources import (
     ENV_VAR_ANTHROPIC_API_KEY,
     ENV_VAR_ANTHROPIC_BASE_URL,
     ENV_VAR_RESEARCH_ALLOWED_HOSTS,
     ENV_VAR_STRIPE_WEBHOOK_SECRET,
+    ENV_VAR_USER_POOL_CLIENT_ID,
+    ENV_VAR_USER_POOL_ID,
 )
+from careervp_local import signin
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import serve_locally
 from careervp_local.messages_standin import ServedStandIn, serve_messages_standin
@@ -73,6 +79,16 @@ def base_url(backend_env: dict[str, str]) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def id_token(backend_env: dict[str, str]) -> str:
+    """A signed-up, confirmed user's ID token from the environment's user pool on moto."""
+    cognito = boto3.client("cognito-idp")
+    email, password = f"user-{uuid.uuid4().hex[:8]}@example.com", signin.new_password()
+    pool_id, client_id = backend_env[ENV_VAR_USER_POOL_ID], backend_env[ENV_VAR_USER_POOL_CLIENT_ID]
+    signin.sign_up(cognito, pool_id, client_id, email, password)
+    return signin.id_token(cognito, client_id, email, password)
+
+
 @dataclass(frozen=True)
 class HttpReply:
     status: int
@@ -81,9 +97,10 @@ class HttpReply:
 
 
 @pytest.fixture
-def http(base_url: str) -> Callable[..., HttpReply]:
+def http(base_url: str, id_token: str) -> Callable[..., HttpReply]:
     """Send one real HTTP request to the locally served API, waiting as API Gateway would (30 s): a model
-    route's first request imports the Anthropic SDK, over 10 s on a loaded machine."""
+    route's first request imports the Anthropic SDK, over 10 s on a loaded machine. Signed in as
+    `id_token`'s user unless `signed_in=False`."""
 
     def send(
         method: str,
@@ -92,8 +109,9 @@ def http(base_url: str) -> Callable[..., HttpReply]:
         json_body: Any = None,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
+        signed_in: bool = True,
     ) -> HttpReply:
-        sent = dict(headers or {})
+        sent = ({"Authorization": id_token} if signed_in else {}) | dict(headers or {})
         if json_body is not None:
             data = json.dumps(json_body).encode()
             sent.setdefault("Content-Type", "application/json")

@@ -2,8 +2,10 @@
 docs/specs/openapi.json, sent over HTTP to the local server backed by a moto server.
 
 Each answer must be no 5xx, a status the operation documents, and a body and Content-Type valid against
-what is documented for that status. Bounded: a fixed number of examples per operation, no shrinking
-database, deterministic generation, so the whole module runs in well under a minute on two cores.
+what is documented for that status. Every request carries a signed-in user's ID token (the contract's
+`CognitoIdToken` scheme), as the personal operations require. Bounded: a fixed number of examples per
+operation, no shrinking database, deterministic generation, so the whole module runs in well under a
+minute on two cores.
 """
 
 from __future__ import annotations
@@ -50,5 +52,12 @@ schema.config.generation.update(
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_answer_is_documented_and_valid_against_the_contract(case: Any, base_url: str) -> None:
-    case.call_and_validate(base_url=base_url, checks=CHECKS, timeout=REQUEST_TIMEOUT_SECONDS)
+def test_every_answer_is_documented_and_valid_against_the_contract(
+    case: Any, base_url: str, id_token: str
+) -> None:
+    case.call_and_validate(
+        base_url=base_url,
+        checks=CHECKS,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        headers={"Authorization": id_token},
+    )

@@ -23,10 +23,11 @@ def research_url(backend_env: dict[str, str]) -> Iterator[str]:
         yield url
 
 
-def post(base_url: str, website: str) -> tuple[int, Any]:
+def post(base_url: str, website: str, token: str) -> tuple[int, Any]:
     data = json.dumps({"company_name": COMPANY, "website": website}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": token}
     request = urllib.request.Request(  # noqa: S310 (the local API)
-        f"{base_url}/company-research", data=data, headers={"Content-Type": "application/json"}, method="POST"
+        f"{base_url}/company-research", data=data, headers=headers, method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -36,10 +37,10 @@ def post(base_url: str, website: str) -> tuple[int, Any]:
 
 
 def test_company_research_reads_the_site_honours_robots_and_stores_the_snapshot(
-    research_url: str, backend_env: dict[str, str], http: Any
+    research_url: str, backend_env: dict[str, str], http: Any, id_token: str
 ) -> None:
     with serve_fixture_site() as site:
-        status, body = post(research_url, site)
+        status, body = post(research_url, site, id_token)
     assert status == 201, body
     assert [page["url"] for page in body["pages"]] == [site, f"{site}/about"]
     assert body["skipped"] == [f"robots.txt of {site} disallows /private/board"]
@@ -57,29 +58,29 @@ def test_company_research_reads_the_site_honours_robots_and_stores_the_snapshot(
     assert read.status == 200 and read.body == body
 
 
-def test_a_home_page_over_the_size_limit_is_a_502_naming_the_limit(research_url: str) -> None:
+def test_a_home_page_over_the_size_limit_is_a_502_naming_the_limit(research_url: str, id_token: str) -> None:
     big = {
         "/robots.txt": PAGES["/robots.txt"],
         "/": (200, "text/html", "<p>" + "x" * MAX_PAGE_BYTES + "</p>"),
     }
     with serve_fixture_site(big) as site:
-        status, body = post(research_url, site)
+        status, body = post(research_url, site, id_token)
     assert status == 502
     assert f"larger than {MAX_PAGE_BYTES} bytes" in body["message"]
 
 
-def test_a_site_whose_robots_txt_disallows_everything_is_refused(research_url: str) -> None:
+def test_a_site_whose_robots_txt_disallows_everything_is_refused(research_url: str, id_token: str) -> None:
     closed = {"/robots.txt": (200, "text/plain", "User-agent: *\nDisallow: /\n"), "/": PAGES["/"]}
     with serve_fixture_site(closed) as site:
-        status, body = post(research_url, site)
+        status, body = post(research_url, site, id_token)
     assert status == 400
     assert "disallows /" in body["message"]
 
 
-def test_a_redirect_to_another_site_is_refused(research_url: str) -> None:
+def test_a_redirect_to_another_site_is_refused(research_url: str, id_token: str) -> None:
     with serve_fixture_site() as other:
         moved = {"/robots.txt": PAGES["/robots.txt"], "/": (302, "text/plain", f"{other}/")}
         with serve_fixture_site(moved) as site:
-            status, body = post(research_url, site)
+            status, body = post(research_url, site, id_token)
     assert status == 400
     assert f"redirects to another site ({other})" in body["message"]

@@ -7,7 +7,7 @@ import uuid
 
 import boto3
 import pytest
-from careervp.resources import BUCKETS, TABLES
+from careervp.resources import BUCKETS, ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID, TABLES
 from careervp_local.emulator import provision, resource_env
 
 
@@ -25,5 +25,7 @@ def test_provision_keeps_existing_tables_past_the_first_page_of_list_tables(moto
                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
-        assert provision(env) == len(TABLES) + len(BUCKETS)
+        assert provision(env) == len(TABLES) + len(BUCKETS) + 1  # and the user pool
+        pool = (env[ENV_VAR_USER_POOL_ID], env[ENV_VAR_USER_POOL_CLIENT_ID])
         assert provision(env) == 0
+        assert (env[ENV_VAR_USER_POOL_ID], env[ENV_VAR_USER_POOL_CLIENT_ID]) == pool

@@ -53,9 +53,13 @@ def test_an_undeclared_method_is_405_with_allow_in_the_json_error_shape(base_url
     assert method in error_shape(status, raw)["message"]
 
 
-def test_head_answers_like_get_without_a_body_and_options_lists_the_methods(base_url: str) -> None:
+def test_head_answers_like_get_without_a_body_and_options_lists_the_methods(
+    base_url: str, id_token: str
+) -> None:
     head_status, head_headers, head_body = send(base_url, "HEAD", "/health")
-    options_status, options_headers, options_body = send(base_url, "OPTIONS", "/kb/documents")
+    options_status, options_headers, options_body = send(
+        base_url, "OPTIONS", "/kb/documents", Authorization=id_token
+    )
 
     assert (head_status, head_body) == (200, b"")
     assert head_headers["Content-Type"] == "application/json"
@@ -70,22 +74,26 @@ def test_an_unknown_path_is_404_in_the_json_error_shape_for_any_method(base_url:
     assert "/nope" in error_shape(status, raw)["message"]
 
 
-def test_a_body_that_is_not_utf8_is_400_in_the_json_error_shape(base_url: str) -> None:
+def test_a_body_that_is_not_utf8_is_400_in_the_json_error_shape(base_url: str, id_token: str) -> None:
     status, _, raw = send(
-        base_url, "POST", "/kb/documents", b'{"title": "\xff"}', **{"Content-Type": "application/json"}
+        base_url,
+        "POST",
+        "/kb/documents",
+        b'{"title": "\xff"}',
+        **{"Content-Type": "application/json", "Authorization": id_token},
     )
 
     assert status == 400
     assert "UTF-8" in error_shape(status, raw)["message"]
 
 
-def test_media_types_compare_case_insensitively(base_url: str) -> None:
+def test_media_types_compare_case_insensitively(base_url: str, id_token: str) -> None:
     status, _, raw = send(
         base_url,
         "POST",
         "/kb/documents",
         json.dumps(DOCUMENT).encode(),
-        **{"Content-Type": "Application/JSON; Charset=UTF-8"},
+        **{"Content-Type": "Application/JSON; Charset=UTF-8", "Authorization": id_token},
     )
 
     assert status == 201

@@ -20,6 +20,7 @@ from careervp_local.messages_standin import REPLY_HEADING
 
 READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
 EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
+TOKEN = re.compile(r"^export CAREERVP_ID_TOKEN=(\S+)$")
 STARTUP_SECONDS = 60
 """A safety net, not a timing assertion. (The missing ready lines once blamed on a slow start were `serve`
 failing: the emulator held over 100 tables, and provisioning read only ListTables' first page.)"""
@@ -30,6 +31,7 @@ class Served:
     process: subprocess.Popen[str]
     base_url: str
     secret: str
+    token: str
     lines: list[str]
 
 
@@ -53,7 +55,7 @@ def start(*args: str) -> Served:
     )
     assert process.stdout is not None
     lines: list[str] = []
-    secret = base_url = ""
+    secret = token = base_url = ""
     deadline = time.monotonic() + STARTUP_SECONDS
     while not base_url and time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -62,12 +64,14 @@ def start(*args: str) -> Served:
         lines.append(line.rstrip("\n"))
         if found := EXPORT.match(lines[-1]):
             secret = found.group(1)
+        if found := TOKEN.match(lines[-1]):
+            token = found.group(1)
         if found := READY.match(lines[-1]):
             base_url = found.group(1)
     if not base_url:
         process.kill()
         pytest.fail("no ready line:\n" + "\n".join(lines))
-    return Served(process, base_url, secret, lines)
+    return Served(process, base_url, secret, token, lines)
 
 
 @pytest.fixture
@@ -118,7 +122,7 @@ def test_serve_answers_with_nothing_set_by_hand_and_ctrl_c_stops_it_cleanly(serv
     tailored = get(
         f"{served.base_url}/cv-tailoring",
         data=json.dumps({"cv": "Jane Doe. Python.", "job_description": "Python and Go."}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": served.token},
     )
 
     code, rest = stop_with_ctrl_c(served)
@@ -151,7 +155,6 @@ def test_serve_uses_a_running_emulator_and_keeps_what_it_already_holds(moto_endp
     second_code, _ = stop_with_ctrl_c(second)
 
     assert (first_health, second_health, first_code, second_code) == (200, 200, 0, 0)
-    assert (
-        first.lines[0] == f"emulator: {moto_endpoint} ({len(TABLES) + len(BUCKETS)} tables/buckets created)"
-    )
-    assert second.lines[0] == f"emulator: {moto_endpoint} (0 tables/buckets created)"
+    made = len(TABLES) + len(BUCKETS) + 1  # and the user pool
+    assert first.lines[0] == f"emulator: {moto_endpoint} ({made} tables, buckets and user pools created)"
+    assert second.lines[0] == f"emulator: {moto_endpoint} (0 tables, buckets and user pools created)"

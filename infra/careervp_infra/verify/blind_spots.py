@@ -21,6 +21,12 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::WAFv2::LoggingConfiguration": "moto's CloudFormation skips WAF logging configurations",
     "AWS::SNS::Subscription": "moto's CloudFormation skips SNS subscriptions",
     "AWS::SES::EmailIdentity": "moto's CloudFormation skips SES identities",
+    "AWS::Cognito::UserPool": "moto's CloudFormation skips Cognito user pools (an emulator's smoke makes the "
+    "pool through moto's Cognito API instead: careervp_local.emulator)",
+    "AWS::Cognito::UserPoolClient": "moto's CloudFormation skips Cognito app clients",
+    "AWS::ApiGateway::Authorizer": "moto's CloudFormation skips API Gateway authorizers (on an emulator the "
+    "local server plays it: careervp_local.authorizer)",
+    "AWS::ApiGateway::GatewayResponse": "moto's CloudFormation skips API Gateway gateway responses",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 

@@ -42,6 +42,11 @@ ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
 """The deployed API's `/health` URL, which the synthetic health check calls."""
 ENV_VAR_NOTIFICATIONS_SENDER = "CAREERVP_NOTIFICATIONS_SENDER"
 """The address notifications are sent from (an SES identity of the environment)."""
+ENV_VAR_USER_POOL_ID = "CAREERVP_USER_POOL_ID"
+"""The Cognito user pool whose ID tokens the API accepts: read by the local server, which plays API Gateway's
+authorizer (`careervp_local.authorizer`); deployed functions never see a token, API Gateway checks it."""
+ENV_VAR_USER_POOL_CLIENT_ID = "CAREERVP_USER_POOL_CLIENT_ID"
+"""The app client the ID tokens must be issued to (their `aud`)."""
 
 SERVICE_NAME = "careervp"
 """Powertools service name (structured logs) for every function."""
@@ -149,6 +154,9 @@ class Function:
     """Lambda's timeout; an API function's must stay under API Gateway's 29 s integration limit."""
     p99_latency_ms: int | None = None
     """The p99-duration alarm's threshold; None: the environment's (`p99_latency_threshold_ms`)."""
+    public: bool = False
+    """Its routes need no signed-in user. The one declaration of who may call what: infra puts the Cognito
+    authorizer on every other function's routes, the local server enforces the same, the contract says so."""
 
     @property
     def env_vars(self) -> tuple[str, ...]:
@@ -207,6 +215,23 @@ RESEARCH_TABLE = Table(
 
 TABLES: tuple[Table, ...] = (KB_TABLE, GAP_TABLE, BILLING_TABLE, INTERVIEW_TABLE, RESEARCH_TABLE)
 
+
+@dataclass(frozen=True)
+class UserPool:
+    """A Cognito user pool and its one app client: physical names `careervp-<env>-<component>-<resource>`
+    (the client's with `-client`); sign-in by email, ID tokens for the API's authorizer."""
+
+    component: str
+    resource: str
+    pool_output: str
+    client_output: str
+
+
+USER_POOL = UserPool(
+    component="auth", resource="users", pool_output="UserPoolId", client_output="UserPoolClientId"
+)
+"""CareerVP's users; its stack outputs name the pool and client for the smoke and the local server."""
+
 KB_BUCKET = Bucket(component="kb", resource="documents", env_var=ENV_VAR_KB_BUCKET)
 INTERVIEW_BUCKET = Bucket(component="interview", resource="reports", env_var=ENV_VAR_INTERVIEW_BUCKET)
 
@@ -240,6 +265,7 @@ HEALTH_FUNCTION = Function(
     routes=(Route("GET", "/health"),),
     tables=tuple(TableGrant(table, Access.READ) for table in TABLES),
     buckets=tuple(BucketGrant(bucket, Access.READ) for bucket in BUCKETS),
+    public=True,
 )
 KB_FUNCTION = Function(
     component="kb",
@@ -269,6 +295,7 @@ BILLING_FUNCTION = Function(
     routes=(Route("POST", "/webhooks/stripe"),),
     tables=(TableGrant(BILLING_TABLE, Access.READ_WRITE),),
     secrets=(STRIPE_WEBHOOK_SECRET,),
+    public=True,  # Stripe signs each request; the function checks the signature
 )
 
 INTERVIEW_FUNCTION = Function(

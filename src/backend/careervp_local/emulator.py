@@ -1,18 +1,25 @@
-"""Creates the tables and bucket of `careervp.resources` in an AWS emulator (moto): `serve`, tests.
+"""Creates the tables, buckets and user pool of `careervp.resources` in an AWS emulator (moto): `serve`,
+tests, and the smoke of an emulator target (moto's CloudFormation does not create Cognito user pools).
 
 Deployed environments get theirs from the CDK stacks; this is the shortcut when only the handlers are needed.
+The pool mirrors the stack's (`careervp_infra.auth`): sign-in by email, one app client without a secret
+that allows USER_PASSWORD_AUTH.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import boto3
 from careervp import aws_clients
 from careervp.resources import (
     BUCKETS,
     ENV_VAR_ENVIRONMENT,
+    ENV_VAR_USER_POOL_CLIENT_ID,
+    ENV_VAR_USER_POOL_ID,
     ENV_VAR_VERSION,
     TABLES,
+    USER_POOL,
     Bucket,
     KeyAttribute,
     Table,
@@ -44,13 +51,70 @@ def _key_schema(table: Table) -> tuple[list[KeySchemaElementTypeDef], list[Attri
     return schema, attributes
 
 
+def user_pool_names(environment: str) -> tuple[str, str]:
+    """The user pool's and its app client's names (`careervp_infra.auth` names them the same)."""
+    pool = f"careervp-{environment}-{USER_POOL.component}-{USER_POOL.resource}"
+    return pool, f"{pool}-client"
+
+
+def provision_user_pool(environment: str, cognito: Any = None) -> tuple[dict[str, str], bool]:
+    """The environment's user pool and app client on the emulator, created unless one by that name exists:
+    the variables naming them (for the local server's authorizer) and whether they were made now."""
+    client = cognito or boto3.client("cognito-idp")
+    pool_name, client_name = user_pool_names(environment)
+    pools = [
+        pool
+        for page in client.get_paginator("list_user_pools").paginate(MaxResults=60)
+        for pool in page["UserPools"]
+        if pool["Name"] == pool_name
+    ]
+    created = not pools
+    pool_id = pools[0]["Id"] if pools else _create_pool(client, pool_name)
+    clients = client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    named = [found["ClientId"] for found in clients if found["ClientName"] == client_name]
+    client_id = named[0] if named else create_app_client(client, pool_id, client_name)
+    return {ENV_VAR_USER_POOL_ID: pool_id, ENV_VAR_USER_POOL_CLIENT_ID: client_id}, created
+
+
+def _create_pool(cognito: Any, name: str) -> str:
+    pool = cognito.create_user_pool(
+        PoolName=name,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 12,
+                "RequireLowercase": True,
+                "RequireUppercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": True,
+            }
+        },
+    )
+    return str(pool["UserPool"]["Id"])
+
+
+def create_app_client(cognito: Any, pool_id: str, name: str) -> str:
+    """An app client like the stack's (no secret; SRP and USER_PASSWORD_AUTH): its id."""
+    created = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=name,
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    return str(created["UserPoolClient"]["ClientId"])
+
+
 def provision(env: dict[str, str]) -> int:
-    """Create every table and bucket named in `env` (as `resource_env` builds it) with its key schema.
+    """Create every table and bucket named in `env` (as `resource_env` builds it) with its key schema, and
+    the environment's user pool, whose ids it adds to `env`.
 
     Those that already exist (an emulator kept running between two `serve`s) are kept, however many tables
     the emulator holds (ListTables answers 100 a page); returns how many it made."""
+    pool_env, pool_created = provision_user_pool(env[ENV_VAR_ENVIRONMENT])
+    env.update(pool_env)
     dynamodb, s3 = aws_clients.dynamodb(), aws_clients.s3()
-    created = 0
+    created = int(pool_created)
     existing_tables = {
         name for page in dynamodb.get_paginator("list_tables").paginate() for name in page["TableNames"]
     }

@@ -3,7 +3,10 @@
 Development only: nothing in `careervp` (the Lambda package) imports this package. Each request, whatever
 its method, becomes an API Gateway REST proxy event routed by path to the function that owns the resource
 (`careervp.resources.FUNCTIONS`), as the deployed API's `ANY` methods do; the function itself answers
-methods it does not declare (`careervp.envelope`). Like Lambda, a function handles one request at a time:
+methods it does not declare (`careervp.envelope`). Like the API's Cognito authorizer, it refuses a request
+to a non-public function (`Function.public`) with 401 unless its Authorization header holds a valid ID token
+of the user pool named in `env` (`careervp_local.authorizer`), and passes the token's claims to the function
+in `requestContext.authorizer.claims`. Like Lambda, a function handles one request at a time:
 invocations are serialised, and each runs with `env` applied to `os.environ` (restored afterwards), so
 servers with different configurations can coexist in one process. `careervp-ci serve`, the integration
 tests and the release's smoke test against `local` use it.
@@ -27,7 +30,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from careervp.resources import FUNCTIONS, Function, Route
+from careervp.resources import (
+    ENV_VAR_USER_POOL_CLIENT_ID,
+    ENV_VAR_USER_POOL_ID,
+    FUNCTIONS,
+    Function,
+    Route,
+)
+
+from careervp_local.authorizer import KeyLookup, Pool, TokenRefused, authorizer_claims, jwks_keys, verify
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's own payload limit; larger requests never reach a function."""
@@ -83,8 +94,11 @@ def proxy_event(
     headers: Mapping[str, str],
     body: bytes,
     match: RouteMatch,
+    *,
+    claims: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The API Gateway REST proxy event for one request (`target` is the path plus query string)."""
+    """The API Gateway REST proxy event for one request (`target` is the path plus query string), with the
+    authorizer's `claims` when the route is protected."""
     split = urlsplit(target)
     query = parse_qs(split.query, keep_blank_values=True)
     try:
@@ -114,6 +128,7 @@ def proxy_event(
             "protocol": "HTTP/1.1",
             "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("User-Agent", "")},
+            **({"authorizer": {"claims": dict(claims)}} if claims is not None else {}),
         },
         "body": text,
         "isBase64Encoded": encoded,
@@ -182,10 +197,23 @@ def _response_body(result: Mapping[str, Any]) -> bytes:
 class _LocalServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], env: Mapping[str, str]) -> None:
+    def __init__(self, address: tuple[str, int], env: Mapping[str, str], pool: Pool) -> None:
         super().__init__(address, _RequestHandler)
         self.env = dict(env)
         self.routes = RouteTable()
+        self.pool = pool
+        self.keys: KeyLookup = jwks_keys(pool)
+
+
+def user_pool(env: Mapping[str, str]) -> Pool:
+    """The pool whose tokens the server accepts, from `env` (an emulator's pool: its JWKS is there)."""
+    missing = [name for name in (ENV_VAR_USER_POOL_ID, ENV_VAR_USER_POOL_CLIENT_ID) if not env.get(name)]
+    if missing:
+        raise ValueError(
+            f"{' and '.join(missing)} not set: the local server checks tokens as the API's Cognito "
+            "authorizer does, against a user pool (careervp_local.emulator.provision makes one on moto)"
+        )
+    return Pool(env[ENV_VAR_USER_POOL_ID], env[ENV_VAR_USER_POOL_CLIENT_ID], env.get("AWS_ENDPOINT_URL", ""))
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -226,7 +254,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._reply_error(HTTPStatus.NOT_FOUND, f"no route for {path}")
             return
         headers = {name: value for name, value in self.headers.items()}
-        event = proxy_event(self.command, self.path, headers, body, match)
+        claims = None
+        if not match.function.public:
+            try:
+                claims = authorizer_claims(
+                    verify(self.headers.get("Authorization", ""), self.server.pool, self.server.keys)
+                )
+            except TokenRefused as refused:
+                self._reply_error(HTTPStatus.UNAUTHORIZED, f"Unauthorized: {refused.reason}")
+                return
+        event = proxy_event(self.command, self.path, headers, body, match, claims=claims)
         result = invoke(match.function, event, self.server.env)
         self._reply(int(result["statusCode"]), _response_headers(result), _response_body(result))
 
@@ -248,8 +285,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve_locally(env: Mapping[str, str], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve every function's routes on `host:port` (0 picks a free port) and yield the base URL."""
-    server = _LocalServer((host, port), env)
+    """Serve every function's routes on `host:port` (0 picks a free port) and yield the base URL; a
+    ValueError when `env` names no user pool."""
+    server = _LocalServer((host, port), env, user_pool(env))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -25,13 +25,23 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from careervp.api import SignedJsonBody
 from careervp.envelope import JSON_CONTENT_TYPE
-from careervp.resources import FUNCTIONS
+from careervp.resources import FUNCTIONS, Function
 
 TITLE = "CareerVP API"
-API_VERSION = "1.3.0"
+API_VERSION = "1.4.0"
 """The contract's version: bump it with every change to the committed document."""
 POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 REF_TEMPLATE = "#/components/schemas/{model}"
+SECURITY_SCHEME = "CognitoIdToken"
+COGNITO_ID_TOKEN = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "Authorization",
+    "description": "An ID token of the environment's Cognito user pool, issued to its app client (the "
+    "stack's UserPoolId and UserPoolClientId outputs), the header's whole value; without a valid one, 401.",
+    "x-amazon-apigateway-authtype": "cognito_user_pools",
+}
+"""What every operation of a non-public function (`careervp.resources.Function.public`) requires."""
 
 
 class SchemaConflictError(ValueError):
@@ -100,8 +110,29 @@ def build_document() -> dict[str, Any]:
         _add_schemas(merged, document.get("components", {}).get("schemas", {}))
         for body in getattr(module, "SIGNED_BODIES", ()):
             _add_signed_body(merged, body)
+        _add_security(merged, function)
+    merged["components"]["securitySchemes"] = {SECURITY_SCHEME: COGNITO_ID_TOKEN}
     _drop_unreturned_422(merged)
     return merged
+
+
+def _add_security(merged: dict[str, Any], function: Function) -> None:
+    """A public function's operations need nothing; every other's the ID token, and may answer 401."""
+    for path in dict.fromkeys(route.path for route in function.routes):
+        for operation in merged["paths"][path].values():
+            if function.public:
+                operation["security"] = []
+                continue
+            operation["security"] = [{SECURITY_SCHEME: []}]
+            operation["responses"].setdefault(
+                "401",
+                {
+                    "description": "No valid ID token in the Authorization header",
+                    "content": {
+                        JSON_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorResponse")}}
+                    },
+                },
+            )
 
 
 def render(document: dict[str, Any]) -> str:

@@ -76,7 +76,7 @@ def test_steps_lists_every_phase_with_its_blueprint(capsys: pytest.CaptureFixtur
     for phase in phases.PHASES.values():
         assert f"phase {phase.id}: {phase.title}" in listing
     assert "unit (paths tests/unit/backend/test_gap_questions.py" in listing
-    assert "smoke:   NOT IMPLEMENTED (no signup/login endpoints to call" in listing
+    assert "smoke:   NOT IMPLEMENTED (no frontend to smoke" in listing
 
 
 def test_every_smoke_check_belongs_to_a_phase_and_every_phase_smoke_has_checks() -> None:
@@ -97,7 +97,7 @@ def test_smoke_of_one_phase_runs_only_its_checks() -> None:
 
 @pytest.mark.parametrize(
     ("phase_id", "expected"),
-    [("14", "has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
+    [("18", "has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
 )
 def test_smoke_of_a_phase_without_checks_fails_naming_it(phase_id: str, expected: str) -> None:
     with pytest.raises(phases.PhaseNotImplemented, match=expected):
@@ -138,13 +138,11 @@ def test_every_module_of_the_product_belongs_to_a_phase() -> None:
 def test_changed_runs_the_touched_phases_and_names_the_unimplemented_ones(
     fixture_tree: Path, careervp_ci: CliRunner
 ) -> None:
-    write(fixture_tree, "src/backend/careervp/auth/tokens.py", "TOKEN_HEADER = 'Authorization'\n")
+    write(fixture_tree, "frontend/src/main.ts", "export const TITLE = 'CareerVP'\n")
     result = careervp_ci("ci", "--phase", "changed", "--changed-from", "HEAD", cwd=fixture_tree)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "phases touched since HEAD: 14" in result.stdout
-    assert "phase 14 (Authentication (Cognito)): src/backend/careervp/auth/tokens.py; not implemented" in (
-        result.stdout
-    )
+    assert "phases touched since HEAD: 18" in result.stdout
+    assert "phase 18 (Frontend SPA): frontend/src/main.ts; not implemented" in result.stdout
 
 
 def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
@@ -155,8 +153,8 @@ def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
 
 
 def test_dagger_plan_of_a_missing_phase_fails_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
-    assert dagger_plan_main(["phase-14"]) == 1
-    assert "phase 14 (Authentication (Cognito)) is not implemented" in capsys.readouterr().err
+    assert dagger_plan_main(["phase-18"]) == 1
+    assert "phase 18 (Frontend SPA) is not implemented" in capsys.readouterr().err
 
 
 def test_unknown_profile_names_the_phase_profiles_too() -> None:

@@ -47,7 +47,7 @@ def broken_api() -> Iterator[str]:
 def test_a_refused_journey_fails_the_run_and_is_named_with_the_reason(
     broken_api: str, tmp_path: Path
 ) -> None:
-    result = run_suite(broken_api, "test-webhook-secret-suite", tmp_path / "junit.xml")
+    result = run_suite(broken_api, "test-webhook-secret-suite", "an-id-token", tmp_path / "junit.xml")
     assert not result.ok
     assert result.exit_code == 1
     assert any(line.startswith("ok   e2e: test_the_service_is_healthy") for line in result.lines)
@@ -57,10 +57,11 @@ def test_a_refused_journey_fails_the_run_and_is_named_with_the_reason(
         "test_a_knowledge_base_journey" in line and "internal error" in line and "e2e_suite.py:" in line
         for line in failed
     )
+    assert any("test_the_personal_routes_need_a_signed_in_user" in line for line in failed)
     assert f'failures="{len(failed)}"' in (tmp_path / "junit.xml").read_text()
 
 
 def test_an_unreachable_api_fails_every_journey(tmp_path: Path) -> None:
-    result = run_suite("http://127.0.0.1:9", "test-webhook-secret-suite")
+    result = run_suite("http://127.0.0.1:9", "test-webhook-secret-suite", "an-id-token")
     assert not result.ok
     assert result.lines and all(line.startswith("FAIL") for line in result.lines)

@@ -3,6 +3,7 @@ request, a webhook goes out signed as Stripe signs it, and the first failing che
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -93,6 +94,44 @@ def test_the_first_failing_check_stops_the_run_and_says_what_came_back(api: Call
         results[0].line().startswith("FAIL health: service reports healthy (GET /health) expected HTTP 200")
     )
     assert "got 503" in results[0].detail
+
+
+def test_the_smoke_user_token_goes_to_personal_routes_and_the_authentication_checks_send_none_or_a_forged_one(
+    api: Callable[[Answer], str],
+) -> None:
+    header = "eyJhbGciOiJSUzI1NiJ9"
+    payload = "eyJzdWIiOiJ1c2VyLTEifQ"  # {"sub":"user-1"}
+    token = f"{header}.{payload}.c2lnbmF0dXJl"
+    sent: list[str | None] = []
+
+    def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, None]:
+        sent.append(headers.get("Authorization"))
+        return (200 if headers.get("Authorization") == token else 401), None
+
+    checks = tuple(check for check in CHECKS if check.feature in ("health", "authentication"))
+    results = run_checks(api(answer), SIGNING_VALUE, checks, {"id_token": token})
+
+    assert [result.ok for result in results] == [False]  # health is public: it sends no token
+    assert sent == [None]
+    sent.clear()
+    results = run_checks(api(answer), SIGNING_VALUE, checks[1:], {"id_token": token})
+    assert [result.ok for result in results] == [True, True, True], [result.detail for result in results]
+    forged = sent[1]
+    assert sent[0] is None and sent[2] == token
+    assert forged is not None and forged != token
+    assert forged.startswith(f"{header}.") and forged.endswith(".c2lnbmF0dXJl")
+    assert "someone-else" in base64.urlsafe_b64decode(forged.split(".")[1] + "==").decode()
+
+
+def test_without_a_smoke_user_no_check_sends_a_token(api: Callable[[Answer], str]) -> None:
+    sent: list[str | None] = []
+
+    def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, None]:
+        sent.append(headers.get("Authorization"))
+        return 200, None
+
+    run_checks(api(answer), SIGNING_VALUE, (Check("kb", "list", "GET", "/kb/documents", 200),))
+    assert sent == [None]
 
 
 def test_an_unreachable_api_is_a_failed_check_not_a_crash() -> None:

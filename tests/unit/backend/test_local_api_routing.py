@@ -53,6 +53,17 @@ def test_proxy_event_carries_query_headers_path_parameters_and_text_body() -> No
     assert (event["body"], event["isBase64Encoded"]) == ("hi", False)
 
 
+def test_proxy_event_hands_the_authorizers_claims_to_the_function_as_api_gateway_does() -> None:
+    match = RouteTable().match("/kb/documents")
+    assert match is not None
+
+    event = proxy_event("GET", "/kb/documents", {}, b"", match, claims={"sub": "user-1", "exp": "5"})
+    public = proxy_event("GET", "/health", {}, b"", match)
+
+    assert event["requestContext"]["authorizer"] == {"claims": {"sub": "user-1", "exp": "5"}}
+    assert "authorizer" not in public["requestContext"]
+
+
 def test_proxy_event_base64_encodes_a_binary_body() -> None:
     match = RouteTable().match("/kb/documents")
     assert match is not None

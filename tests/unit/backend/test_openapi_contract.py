@@ -32,6 +32,23 @@ def test_contract_is_valid_openapi_and_documents_every_route_of_every_function()
     assert documented == {(route.method, route.path) for function in FUNCTIONS for route in function.routes}
 
 
+def test_every_operation_but_the_public_functions_requires_the_cognito_id_token_and_may_answer_401() -> None:
+    document = build_document()
+
+    scheme = document["components"]["securitySchemes"]["CognitoIdToken"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    for function in FUNCTIONS:
+        for route in function.routes:
+            operation = document["paths"][route.path][route.method.lower()]
+            if function.public:
+                assert operation["security"] == [], route
+            else:
+                assert operation["security"] == [{"CognitoIdToken": []}], route
+                assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorResponse"
+                }
+
+
 def test_contract_never_promises_the_422_the_api_does_not_send() -> None:
     text = render(build_document())
 

@@ -1,12 +1,14 @@
 """`careervp-ci serve`: the API on 127.0.0.1 for a developer, with nothing to set by hand.
 
-It starts a moto server (or uses `--endpoint URL` of a running one), creates the tables and bucket,
-generates a webhook signing secret for this run and prints it once, as an `export` line, so the developer
-can sign their own test webhooks; it starts the Messages-API stand-in (`careervp_local.messages_standin`)
-as the model, keyed with a throwaway key, so CV tailoring and cover letters answer without calling the real
-model; then it prints the base URL and serves the real handlers (`careervp_local.http_server`) until Ctrl-C or
-SIGTERM, when it stops the server, the stand-in and the emulator it started. The AWS credentials are the
-emulator's placeholders, the model key a throwaway: a developer's real ones are never used.
+It starts a moto server (or uses `--endpoint URL` of a running one), creates the tables, buckets and user
+pool, generates a webhook signing secret for this run and prints it once, as an `export` line, so the
+developer can sign their own test webhooks; it signs in a developer user of the pool (a throwaway password)
+and prints its ID token once the same way, for the Authorization header of the personal routes; it starts
+the Messages-API stand-in (`careervp_local.messages_standin`) as the model, keyed with a throwaway key, so
+CV tailoring and cover letters answer without calling the real model; then it prints the base URL and
+serves the real handlers (`careervp_local.http_server`) until Ctrl-C or SIGTERM, when it stops the server,
+the stand-in and the emulator it started. The AWS credentials are the emulator's placeholders, the model key
+a throwaway: a developer's real ones are never used.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from typing import Any, TextIO
 from careervp_ci.errors import UsageError
 
 ENVIRONMENT = "local"
+DEVELOPER = "developer@careervp.local"
+"""The pool's user `serve` signs in (the emulator's pool only)."""
+TOKEN_ENV = "CAREERVP_ID_TOKEN"  # noqa: S105 (the variable's name)
 DEFAULT_PORT = 8000
 REGION = "us-east-1"
 SECRET_PREFIX = "whsec_local_"  # noqa: S105 (a prefix, not a secret)
@@ -76,11 +81,15 @@ def _stop_on_sigterm(stop: threading.Event) -> None:
 
 
 def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
+    import boto3  # noqa: PLC0415
     from careervp.resources import (  # noqa: PLC0415
         ENV_VAR_ANTHROPIC_API_KEY,
         ENV_VAR_ANTHROPIC_BASE_URL,
         ENV_VAR_STRIPE_WEBHOOK_SECRET,
+        ENV_VAR_USER_POOL_CLIENT_ID,
+        ENV_VAR_USER_POOL_ID,
     )
+    from careervp_local import signin  # noqa: PLC0415
     from careervp_local.emulator import provision, resource_env  # noqa: PLC0415
     from careervp_local.http_server import serve_locally  # noqa: PLC0415
     from careervp_local.messages_standin import serve_messages_standin  # noqa: PLC0415
@@ -103,11 +112,16 @@ def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
                 ENV_VAR_ANTHROPIC_BASE_URL: model.base_url,
             }
             created = provision(env)
+            cognito, password = boto3.client("cognito-idp"), signin.new_password()
+            signin.set_password(cognito, env[ENV_VAR_USER_POOL_ID], DEVELOPER, password)
+            token = signin.id_token(cognito, env[ENV_VAR_USER_POOL_CLIENT_ID], DEVELOPER, password)
             with serve_locally(env, port=port) as base_url:
-                print(f"emulator: {emulator} ({created} tables/buckets created)", file=out)
+                print(f"emulator: {emulator} ({created} tables, buckets and user pools created)", file=out)
                 print(f"model: the Messages-API stand-in at {model.base_url} (no real model)", file=out)
                 print("webhook signing secret for this run (sign your test webhooks with it):", file=out)
                 print(f"export {ENV_VAR_STRIPE_WEBHOOK_SECRET}={secret}", file=out)
+                print(f"{DEVELOPER}'s ID token (the Authorization header of the personal routes):", file=out)
+                print(f"export {TOKEN_ENV}={token}", file=out)
                 print(f"ready: {base_url}  (try: curl {base_url}/health; Ctrl-C stops)", file=out, flush=True)
                 stop.wait()
     except KeyboardInterrupt:

@@ -118,7 +118,6 @@ GENERATION = (
 )
 """Writing with the model (prompts, the Messages API call, its cost guard and key, the stand-in): a change
 there selects every phase whose endpoint writes with it (9, 10)."""
-ISSUE_15 = "issue 15 builds it (register it here when it lands)"
 
 _PHASES = (
     Phase(
@@ -290,9 +289,30 @@ _PHASES = (
     Phase(
         "14",
         "Authentication (Cognito)",
-        ("src/backend/careervp/auth/**", "src/backend/careervp/handlers/auth.py"),
-        Missing(f"no Cognito user pool or auth endpoints: {ISSUE_15}"),
-        Missing(f"no signup/login endpoints to call: {ISSUE_15}"),
+        (
+            "src/backend/careervp/resources.py",
+            "src/backend/careervp_local/authorizer.py",
+            "src/backend/careervp_local/signin.py",
+            "src/backend/careervp_local/http_server.py",
+            "src/backend/careervp_local/emulator.py",
+            "infra/careervp_infra/auth.py",
+            "infra/careervp_infra/api.py",
+            "ci/src/careervp_ci/release/smoke_user.py",
+            "tests/unit/backend/test_auth_*",
+            "tests/unit/infra/test_infra_auth.py",
+            "tests/integration/test_auth_*",
+        ),
+        Blueprint(
+            (*LINT, "naming", "unit", "integration", *ENDPOINT),
+            tests(
+                unit="tests/unit/backend/test_auth_tokens.py "
+                "tests/unit/backend/test_local_api_routing.py "
+                "tests/unit/backend/test_openapi_contract.py "
+                "tests/unit/infra/test_infra_auth.py",
+                integration="tests/integration/test_auth_over_http.py",
+            ),
+        ),
+        ("authentication",),
     ),
     Phase(
         "15",

@@ -53,9 +53,9 @@ class E2EResult:
         return self.exit_code == 0 and bool(self.lines) and all(line.startswith("ok") for line in self.lines)
 
 
-def run_suite(base_url: str, webhook_secret: str, junit: Path | None = None) -> E2EResult:
+def run_suite(base_url: str, webhook_secret: str, id_token: str, junit: Path | None = None) -> E2EResult:
     """Every journey of the suite against `base_url`; a suite that collected nothing is a failure."""
-    plugin = _Suite(e2e_suite.Api(base_url, webhook_secret))
+    plugin = _Suite(e2e_suite.Api(base_url, webhook_secret, id_token))
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "pytest.ini"
         config.write_text("[pytest]\n", encoding="utf-8")

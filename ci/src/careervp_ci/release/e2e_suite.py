@@ -2,7 +2,8 @@
 """The happy-path end-to-end suite: a user's journeys through the deployed API, over real HTTP.
 
 Run by `careervp-ci e2e --env E` (careervp_ci.release.e2e) with pytest, programmatically; the `api` fixture
-comes from that runner (the base URL and the webhook secret of the environment). Each test is one journey
+comes from that runner (the base URL, the webhook secret of the environment, and a signed-in user's ID
+token, which every call but the public ones sends). Each test is one journey
 with a fresh id, so runs never collide and nothing is left behind that a later run could trip on.
 """
 
@@ -23,12 +24,21 @@ from careervp.billing.signature import compute_signature
 class Api:
     base_url: str
     webhook_secret: str
+    id_token: str
 
     def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        *,
+        signed_in: bool = True,
     ) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         sent = {"Accept": "application/json", **({"Content-Type": "application/json"} if data else {})}
+        if signed_in:
+            sent["Authorization"] = self.id_token
         request = urllib.request.Request(  # noqa: S310 (the API under test)
             self.base_url.rstrip("/") + path, data=data, headers={**sent, **(headers or {})}, method=method
         )
@@ -57,9 +67,15 @@ class Api:
 
 
 def test_the_service_is_healthy_and_names_its_version(api: Api) -> None:
-    status, body = api.call("GET", "/health")
+    status, body = api.call("GET", "/health", signed_in=False)
     assert status == 200, body
     assert body["status"] == "ok", body
+
+
+def test_the_personal_routes_need_a_signed_in_user(api: Api) -> None:
+    assert api.call("GET", "/kb/documents", signed_in=False)[0] == 401
+    assert api.call("GET", "/kb/documents", headers={"Authorization": "not-a-token"})[0] == 401
+    assert api.call("GET", "/kb/documents")[0] == 200
 
 
 def test_a_knowledge_base_journey_upload_list_read_delete(api: Api) -> None:
@@ -130,7 +146,7 @@ def test_a_billing_journey_signed_event_accepted_once_and_replay_acknowledged(ap
     assert first[1]["event_id"] == event["id"]
     replay = api.signed_webhook(event)
     assert replay[0] == 200, replay
-    status, _ = api.call("POST", "/webhooks/stripe", event)
+    status, _ = api.call("POST", "/webhooks/stripe", event, signed_in=False)
     assert status in (400, 401), "an unsigned event must be refused"
 
 

@@ -34,6 +34,7 @@ from careervp.resources import (
     ENV_VAR_ANTHROPIC_API_KEY_ARN,
     ENV_VAR_ANTHROPIC_BASE_URL,
     ENV_VAR_RESEARCH_ALLOWED_HOSTS,
+    ENV_VAR_USER_POOL_ID,
     METRICS_NAMESPACE,
     STRIPE_WEBHOOK_SECRET,
     TABLES,
@@ -43,6 +44,7 @@ from careervp_infra.naming import Service, physical_name
 from careervp_local.fixture_site import serve_fixture_site
 from careervp_local.http_server import serve_locally
 from careervp_local.messages_standin import serve_messages_standin
+from careervp_local.signin import SignInFailed
 
 from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.pipeline import phases
@@ -86,6 +88,7 @@ from careervp_ci.release.smoke import (
     smoke_passed,
     smoke_summary,
 )
+from careervp_ci.release.smoke_user import NoUserPool, SmokeUser, signed_in, user_pool
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import Store, StoreError, open_store
 from careervp_ci.release.targets import (
@@ -616,8 +619,18 @@ class Release:
                     f"FAIL company research: set {FIXTURE_SITE_ENV} to the URL of a public copy of the "
                     "fixture site (careervp_local.fixture_site) for the deployed function to research"
                 ]
-            base_url = stack.enter_context(self._served_api(target, session, stack_outputs, secret, commit))
-            results = run_checks(base_url, secret, checks, {"fixture_site": site}) if checks else []
+            given = {"fixture_site": site}
+            pool: dict[str, str] | None = None
+            if checks:
+                try:
+                    user = stack.enter_context(self._smoke_user(target, session, stack_outputs))
+                except ReleaseFailed as error:
+                    return [f"FAIL authentication: {error}"]
+                pool, given["id_token"] = user.pool, user.id_token
+            base_url = stack.enter_context(
+                self._served_api(target, session, stack_outputs, secret, commit, pool=pool)
+            )
+            results = run_checks(base_url, secret, checks, given) if checks else []
             lines = [result.line() for result in results]
             if all(result.ok for result in results):
                 deployed = DeployedTarget(base_url, target.stack_env, target.kind == "emulator", session)
@@ -625,12 +638,45 @@ class Release:
             return lines
 
     @contextmanager
+    def _smoke_user(
+        self, target: Target, session: AwsSession, stack_outputs: dict[str, str]
+    ) -> Iterator[SmokeUser]:
+        """A user of the target's pool, signed in (release.smoke_user); ReleaseFailed says why not."""
+        pool = self._user_pool(target, session, stack_outputs)
+        with ExitStack() as stack:
+            try:
+                user = stack.enter_context(signed_in(target.stack_env, pool, session.client("cognito-idp")))
+            except (SignInFailed, ClientError, BotoCoreError) as error:
+                raise ReleaseFailed(f"the smoke user could not sign in ({_why(error)})") from None
+            self.log(f"signed in as a smoke user of the user pool {pool[ENV_VAR_USER_POOL_ID]}")
+            yield user
+
+    def _user_pool(
+        self, target: Target, session: AwsSession, stack_outputs: dict[str, str]
+    ) -> dict[str, str]:
+        """The target's user pool and app client (release.smoke_user); ReleaseFailed says why none."""
+        try:
+            return user_pool(
+                target.kind, target.stack_env, stack_outputs, session.client("cognito-idp"), self.log
+            )
+        except (NoUserPool, ClientError, BotoCoreError) as error:
+            raise ReleaseFailed(f"no user pool to sign the smoke user in to ({_why(error)})") from None
+
+    @contextmanager
     def _served_api(
-        self, target: Target, session: AwsSession, stack_outputs: dict[str, str], secret: str, commit: str
+        self,
+        target: Target,
+        session: AwsSession,
+        stack_outputs: dict[str, str],
+        secret: str,
+        commit: str,
+        *,
+        pool: dict[str, str] | None,
     ) -> Iterator[str]:
         """The environment's API base URL: the stack's ApiUrl on AWS; on an emulator (where Lambda does not
         run) the real handlers served on 127.0.0.1 against the emulator's tables and buckets, reading the
-        model key from its Secrets Manager as deployed, with the Messages-API stand-in as the model."""
+        model key from its Secrets Manager as deployed, with the Messages-API stand-in as the model, and
+        checking ID tokens against `pool` (None: the target's) as the API's authorizer does."""
         if target.kind == "aws":
             yield stack_outputs["ApiUrl"]
             return
@@ -642,6 +688,7 @@ class Release:
             **{bucket.env_var: stack_outputs[bucket.output] for bucket in BUCKETS},
             ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
             SECRET_ENV: secret,
+            **(pool or self._user_pool(target, session, stack_outputs)),
         }
         model_env, model_key = self._model_key_on(target, session)
         self.log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")
@@ -662,8 +709,13 @@ class Release:
             live = self.live(target, session)
             self.log(f"e2e against {target.describe()}, which runs {live.digest}")
             stack_outputs = outputs(live.stack)
-            with self._served_api(target, session, stack_outputs, secret, live.commit or "unknown") as url:
-                result = run_suite(url, secret, junit)
+            with (
+                self._smoke_user(target, session, stack_outputs) as user,
+                self._served_api(
+                    target, session, stack_outputs, secret, live.commit or "unknown", pool=user.pool
+                ) as url,
+            ):
+                result = run_suite(url, secret, user.id_token, junit)
         if not result.ok:
             raise ReleaseFailed(f"e2e {env} ({live.digest}) failed:\n" + "\n".join(result.lines))
         return result.lines
@@ -869,6 +921,11 @@ class Release:
         except DeployError as error:
             raise ReleaseFailed(f"destroy {env} failed: {error}") from None
         return f"destroyed {target.stack_name} in {target.describe()}"
+
+
+def _why(error: Exception) -> str:
+    """An AWS error by its code (its message may name the user), anything else as it says."""
+    return str(error.response["Error"].get("Code", "")) if isinstance(error, ClientError) else str(error)
 
 
 def _secret_name(target: Target, secret: Secret) -> str:

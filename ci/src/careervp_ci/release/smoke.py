@@ -5,11 +5,14 @@ later checks. `run` is a fresh id per smoke so repeated smokes never collide. Th
 when the smoke runs, with the configured secret ($STRIPE_WEBHOOK_SECRET), and replayed: the second delivery
 must be acknowledged too (Stripe retries), and an unsigned copy must be refused. CV tailoring and cover
 letters call the model: on AWS the deployed functions call Anthropic's API (one small, capped call each); on
-an emulator the locally served handlers call the Messages-API stand-in (`release.service`).
+an emulator the locally served handlers call the Messages-API stand-in (`release.service`). Every check
+sends the smoke user's ID token (`{id_token}`, `release.smoke_user`) unless it says otherwise: the
+authentication checks send none, or a forged one, and must be refused.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import urllib.error
@@ -44,6 +47,8 @@ class Check:
     """dotted path -> expected value (placeholders allowed)."""
     mentions: str = ""
     """Text (placeholders allowed) the response body must contain."""
+    authorization: str = "{id_token}"
+    """The Authorization header (placeholders allowed); empty: none."""
 
 
 WEBHOOK_EVENT: Mapping[str, Any] = {
@@ -62,7 +67,24 @@ WEBHOOK_EVENT: Mapping[str, Any] = {
 }
 
 CHECKS: tuple[Check, ...] = (
-    Check("health", "service reports healthy", "GET", "/health", 200),
+    Check("health", "service reports healthy", "GET", "/health", 200, authorization=""),
+    Check(
+        "authentication",
+        "a personal route refuses a request without a token",
+        "GET",
+        "/kb/documents",
+        401,
+        authorization="",
+    ),
+    Check(
+        "authentication",
+        "a personal route refuses a token that is not the pool's",
+        "GET",
+        "/kb/documents",
+        401,
+        authorization="{forged_token}",
+    ),
+    Check("authentication", "the signed-in smoke user reaches a personal route", "GET", "/kb/documents", 200),
     Check(
         "knowledge base",
         "upload a document",
@@ -204,6 +226,7 @@ CHECKS: tuple[Check, ...] = (
         200,
         WEBHOOK_EVENT,
         signed=True,
+        authorization="",
         expect={"event_id": "evt_smoke_{run}"},
     ),
     Check(
@@ -214,6 +237,7 @@ CHECKS: tuple[Check, ...] = (
         200,
         WEBHOOK_EVENT,
         signed=True,
+        authorization="",
         expect={"event_id": "evt_smoke_{run}"},
     ),
     Check(
@@ -224,6 +248,7 @@ CHECKS: tuple[Check, ...] = (
         # 400: the request validator refuses the missing Stripe-Signature header before the handler's 401
         (400, 401),
         WEBHOOK_EVENT,
+        authorization="",
     ),
 )
 
@@ -263,6 +288,8 @@ def _dig(document: Any, path: str) -> Any:
 
 def _request(base_url: str, check: Check, values: Mapping[str, str], secret: str) -> tuple[int, bytes]:
     headers = {"Accept": "application/json"}
+    if authorization := _fill(check.authorization, values):
+        headers["Authorization"] = authorization
     data = None
     if check.body is not None:
         body = _fill(check.body, values)
@@ -297,6 +324,18 @@ def _judge(check: Check, status: int, payload: bytes, values: dict[str, str]) ->
     return CheckResult(check, True, f"HTTP {status}")
 
 
+def _forged(token: str) -> str:
+    """The smoke user's token with its subject changed and the signature kept: the pool never signed it."""
+    header, _, rest = token.partition(".")
+    payload, _, signature = rest.partition(".")
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return "not-a-token"
+    forged = json.dumps({**claims, "sub": "someone-else"}, separators=(",", ":")).encode()
+    return f"{header}.{base64.urlsafe_b64encode(forged).rstrip(b'=').decode()}.{signature}"
+
+
 def checks_for(features: Iterable[str]) -> tuple[Check, ...]:
     """The checks of `features` (a phase's smoke, `careervp_ci.pipeline.phases`), in `CHECKS` order; a
     ValueError names a feature that has no check, so a phase never smokes empty."""
@@ -312,9 +351,11 @@ def run_checks(
     base_url: str, secret: str, checks: tuple[Check, ...] = CHECKS, given: Mapping[str, str] | None = None
 ) -> list[CheckResult]:
     """Run every check in order; stops at the first failure (later checks depend on earlier ones).
-    `given` fills placeholders known before the run (`fixture_site`: the site company research reads)."""
+    `given` fills placeholders known before the run (`fixture_site`: the site company research reads;
+    `id_token`: the smoke user's; without it, no check sends a token)."""
     run = uuid.uuid4().hex
-    values = {**(given or {}), "run": run, "run24": run[:24]}
+    values = {"id_token": "", **(given or {}), "run": run, "run24": run[:24]}
+    values["forged_token"] = _forged(values.get("id_token", ""))
     results = []
     for check in checks:
         try:
