@@ -34,6 +34,7 @@ from careervp_ci.dagger_module.release import CHANGE_SET, Release
 from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.pipeline.steps.frontend import DIST as FRONTEND_DIST
 from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 REPORTS: Final = ".reports"
@@ -149,6 +150,21 @@ class Careervp:
         if base_ref is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         return await run(step_argv("openapi", base_ref=base_ref), container)
+
+    @function(doc=step_doc("frontend-lint"))
+    @check
+    async def frontend_lint(self, src: Source) -> dagger.Container:
+        return await self._step(src, "frontend-lint")
+
+    @function(doc=step_doc("frontend-unit"))
+    @check
+    async def frontend_unit(self, src: Source) -> dagger.Container:
+        return await self._step(src, "frontend-unit")
+
+    @function(doc=step_doc("frontend-build", "returns the built files (`export --path dist`)"))
+    @check
+    async def frontend_build(self, src: Source) -> dagger.Directory:
+        return (await self._step(src, "frontend-build")).directory(FRONTEND_DIST)
 
     @function(doc=step_doc("workflows"))
     @check
