@@ -32,6 +32,11 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
     "AWS::SNS::Topic": (("TopicName",), Service.SNS_TOPIC),
     "AWS::Events::Rule": (("Name",), Service.EVENTS_RULE),
     "AWS::WAFv2::WebACL": (("Name",), Service.WAF_WEB_ACL),
+    "AWS::CloudFront::Distribution": (("DistributionConfig", "Comment"), Service.CLOUDFRONT_DISTRIBUTION),
+    "AWS::CloudFront::OriginAccessControl": (
+        ("OriginAccessControlConfig", "Name"),
+        Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL,
+    ),
 }
 """Resource type -> the property path of its physical name, and the service whose limits apply."""
 

@@ -36,6 +36,8 @@ class Service(StrEnum):
     STACK = "CloudFormation stack"
     EVENTS_RULE = "EventBridge rule"
     WAF_WEB_ACL = "WAF web ACL"
+    CLOUDFRONT_DISTRIBUTION = "CloudFront distribution (its comment)"
+    CLOUDFRONT_ORIGIN_ACCESS_CONTROL = "CloudFront origin access control"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -52,6 +54,8 @@ NAME_LIMITS: dict[Service, int] = {
     Service.STACK: 128,
     Service.EVENTS_RULE: 64,
     Service.WAF_WEB_ACL: 128,
+    Service.CLOUDFRONT_DISTRIBUTION: 128,
+    Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL: 64,
 }
 """The longest name each service accepts (characters)."""
 

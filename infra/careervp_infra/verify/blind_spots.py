@@ -21,6 +21,9 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::WAFv2::LoggingConfiguration": "moto's CloudFormation skips WAF logging configurations",
     "AWS::SNS::Subscription": "moto's CloudFormation skips SNS subscriptions",
     "AWS::SES::EmailIdentity": "moto's CloudFormation skips SES identities",
+    "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions (and moto "
+    "serves no CDN)",
+    "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 
