@@ -46,7 +46,7 @@ ci: setup ## the pipeline's main job on the host
 check: setup ## the pull-request quality bar
 	$(RUN) careervp-ci ci --profile pr
 
-containers: ## podman, runc and mmdebstrap for the Dagger rehearsal (from Debian, when missing and root)
+containers: ## podman, runc, mmdebstrap (the Dagger rehearsal) and chromium (the SPA smoke), from Debian when missing and root
 	@.ci/container-tools
 
 # Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker.
