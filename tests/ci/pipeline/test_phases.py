@@ -198,6 +198,8 @@ def test_the_smoke_of_every_phase_splits_into_http_checks_and_checks_of_the_depl
     assert {check.feature for check in http} | {check.feature for check in deployed} == set(
         phases.smoke_features()
     )
-    assert {check.feature for check in deployed} == {"monitoring", "security", "notifications"}
+    assert {check.feature for check in deployed} == {"monitoring", "security", "notifications", "frontend"}
+    only_the_spa = smoke_checks("18")
+    assert only_the_spa[0] == () and {check.feature for check in only_the_spa[1]} == {"frontend"}
     only_security = smoke_checks("20")
     assert only_security[0] == () and {check.feature for check in only_security[1]} == {"security"}

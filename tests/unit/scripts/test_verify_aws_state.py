@@ -100,7 +100,12 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
         )
     }
     skipped = {check.resource_type: check.detail for check in not_verifiable}
-    for resource_type in ("AWS::SES::EmailIdentity", "AWS::SNS::Subscription"):
+    for resource_type in (
+        "AWS::SES::EmailIdentity",
+        "AWS::SNS::Subscription",
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::OriginAccessControl",
+    ):
         assert skipped[resource_type] == UNOBSERVABLE_RESOURCE_TYPES[resource_type]
     assert "not-verifiable" in report.render().splitlines()[-1]
 
