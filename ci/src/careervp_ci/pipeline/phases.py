@@ -352,9 +352,10 @@ _PHASES = (
             "frontend/**",
             "infra/careervp_infra/frontend.py",
             "ci/src/careervp_ci/pipeline/steps/frontend.py",
-            "ci/src/careervp_ci/release/spa.py",
+            "ci/src/careervp_ci/release/spa*.py",
             "tests/unit/infra/test_infra_frontend.py",
             "tests/ci/release/test_release_spa.py",
+            "tests/ci/pipeline/test_frontend_step.py",
         ),
         Blueprint(
             (*LINT, *FRONTEND, "unit", "synth"),
