@@ -21,6 +21,12 @@ node_modules/.package-lock.json: package-lock.json | $(UV)
 	$(UV) sync --frozen --quiet
 	$(RUN) --no-sync npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 
+# The SPA's own locked npm project; the stamp names the lock it installed, as the pipeline's frontend steps
+# write it (careervp_ci.pipeline.steps.frontend), so they reuse this install instead of repeating it.
+frontend/node_modules/.careervp-lock: frontend/package-lock.json node_modules/.package-lock.json | $(UV)
+	$(RUN) --no-sync npm ci --prefix frontend --no-audit --no-fund --loglevel=error --ignore-scripts
+	sha256sum frontend/package-lock.json | cut -d' ' -f1 > $@
+
 # The venv with bytecode, so no tool process recompiles what it imports (these machines set
 # PYTHONDONTWRITEBYTECODE=1). SOURCE_DATE_EPOCH makes the .pyc files hash-based (checked against the source),
 # not timestamped: the same lock gives the same bytes. Compiling is most of a fresh setup, so it runs only
@@ -31,7 +37,7 @@ node_modules/.package-lock.json: package-lock.json | $(UV)
 	@touch $@
 
 setup: $(UV) ## install the locked toolchain (uv.lock, package-lock.json)
-	@$(MAKE) --no-print-directory -j2 .venv/.bytecode node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory -j2 .venv/.bytecode node_modules/.package-lock.json frontend/node_modules/.careervp-lock
 	$(UV) sync --frozen --quiet
 
 ci: setup ## the pipeline's main job on the host
@@ -40,7 +46,7 @@ ci: setup ## the pipeline's main job on the host
 check: setup ## the pull-request quality bar
 	$(RUN) careervp-ci ci --profile pr
 
-containers: ## podman, runc and mmdebstrap for the Dagger rehearsal (from Debian, when missing and root)
+containers: ## podman, runc, mmdebstrap (the Dagger rehearsal) and chromium (the SPA smoke), from Debian when missing and root
 	@.ci/container-tools
 
 # Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker.

@@ -56,13 +56,13 @@ def _table(scope: Construct, env: Environment, table: Table) -> dynamodb.Table:
     )
 
 
-def create_buckets(scope: Construct, env: Environment) -> dict[Bucket, s3.Bucket]:
+def create_buckets(scope: Construct, env: Environment, access_logs: s3.Bucket) -> dict[Bucket, s3.Bucket]:
     """A private, encrypted, TLS-only, versioned bucket per `BUCKETS` entry, with server access logs."""
-    access_logs = _access_log_bucket(scope, env)
     return {bucket: _bucket(scope, env, bucket, access_logs) for bucket in BUCKETS}
 
 
-def _access_log_bucket(scope: Construct, env: Environment) -> s3.Bucket:
+def create_access_log_bucket(scope: Construct, env: Environment) -> s3.Bucket:
+    """The destination of every bucket's server access logs (the SPA's bucket too)."""
     bucket = s3.Bucket(
         scope,
         "ServiceAccessLogsBucket",

@@ -34,6 +34,11 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
     "AWS::WAFv2::WebACL": (("Name",), Service.WAF_WEB_ACL),
     "AWS::Cognito::UserPool": (("UserPoolName",), Service.COGNITO_USER_POOL),
     "AWS::Cognito::UserPoolClient": (("ClientName",), Service.COGNITO_USER_POOL_CLIENT),
+    "AWS::CloudFront::Distribution": (("DistributionConfig", "Comment"), Service.CLOUDFRONT_DISTRIBUTION),
+    "AWS::CloudFront::OriginAccessControl": (
+        ("OriginAccessControlConfig", "Name"),
+        Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL,
+    ),
 }
 """Resource type -> the property path of its physical name, and the service whose limits apply."""
 

@@ -38,6 +38,8 @@ class Service(StrEnum):
     WAF_WEB_ACL = "WAF web ACL"
     COGNITO_USER_POOL = "Cognito user pool"
     COGNITO_USER_POOL_CLIENT = "Cognito user pool client"
+    CLOUDFRONT_DISTRIBUTION = "CloudFront distribution (its comment)"
+    CLOUDFRONT_ORIGIN_ACCESS_CONTROL = "CloudFront origin access control"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -56,6 +58,8 @@ NAME_LIMITS: dict[Service, int] = {
     Service.WAF_WEB_ACL: 128,
     Service.COGNITO_USER_POOL: 128,
     Service.COGNITO_USER_POOL_CLIENT: 128,
+    Service.CLOUDFRONT_DISTRIBUTION: 128,
+    Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL: 64,
 }
 """The longest name each service accepts (characters)."""
 

@@ -9,8 +9,9 @@ from constructs import Construct
 
 from careervp_infra.api import create_api
 from careervp_infra.auth import create_user_pool
-from careervp_infra.data_stores import create_buckets, create_tables
+from careervp_infra.data_stores import create_access_log_bucket, create_buckets, create_tables
 from careervp_infra.environments import Environment
+from careervp_infra.frontend import create_spa_hosting
 from careervp_infra.functions import create_functions
 from careervp_infra.monitoring import (
     create_alerts_topic,
@@ -34,7 +35,8 @@ def stack_name(env: str) -> str:
 
 class ServiceStack(Stack):
     """Tables, buckets, functions (each with log group and alarms), the user pool, the API behind its
-    authorizer, the budget, the API's web ACL, the synthetic health check, notifications, and the outputs."""
+    authorizer, the budget, the API's web ACL, the synthetic health check, notifications, the SPA's hosting,
+    and the outputs."""
 
     def __init__(
         self, scope: Construct, env: Environment, code: lambda_.Code, synthesizer: StackSynthesizer | None
@@ -51,7 +53,8 @@ class ServiceStack(Stack):
         # deploy must run the very template AWS gets. A key's cost is fixed, so the budget loses nothing.
         Tags.of(self).add(ENV_TAG, env.name, exclude_resource_types=["AWS::KMS::Key"])
         tables = create_tables(self, env)
-        buckets = create_buckets(self, env)
+        access_logs = create_access_log_bucket(self, env)
+        buckets = create_buckets(self, env, access_logs)
         functions = create_functions(self, env, code, tables, buckets)
         topic = create_alerts_topic(self, env)
         for spec, function in functions.items():
@@ -64,6 +67,7 @@ class ServiceStack(Stack):
         create_health_canary(self, env, code, api, topic)
         create_web_acl(self, env, api)
         create_notifications(self, env, code, topic)
+        create_spa_hosting(self, env, access_logs)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
         CfnOutput(self, USER_POOL.pool_output, value=user_pool.user_pool_id, description="The users' pool")

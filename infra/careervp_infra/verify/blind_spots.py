@@ -27,6 +27,9 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::ApiGateway::Authorizer": "moto's CloudFormation skips API Gateway authorizers (on an emulator the "
     "local server plays it: careervp_local.authorizer)",
     "AWS::ApiGateway::GatewayResponse": "moto's CloudFormation skips API Gateway gateway responses",
+    "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions (and moto "
+    "serves no CDN)",
+    "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 

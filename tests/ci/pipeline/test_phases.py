@@ -23,7 +23,24 @@ ROOT = Path(__file__).resolve().parents[3]
 STRATEGY_PHASES = ("0", "8", "gap-remediation", "9", *map(str, range(10, 21)))
 """The strategy's "Phase-Specific Workflow Guidance", in its order (phase 0, 8, the interim branch, 9-20)."""
 IMPLEMENTED = [p for p in phases.PHASES.values() if p.implemented]
-MISSING = [p for p in phases.PHASES.values() if not p.implemented]
+PLANTED = phases.Phase(
+    "99",
+    "Planted Feature",
+    ("planted/**",),
+    phases.Missing("no planted feature in this tree"),
+    phases.Missing("no planted endpoint to smoke"),
+)
+"""Every phase of the strategy exists now; a phase yet to be built is planted to show how one fails."""
+
+
+@pytest.fixture
+def planted(monkeypatch: pytest.MonkeyPatch) -> phases.Phase:
+    monkeypatch.setattr(phases, "PHASES", {**phases.PHASES, PLANTED.id: PLANTED})
+    return PLANTED
+
+
+def test_every_phase_of_the_strategy_is_implemented() -> None:
+    assert [p.id for p in phases.PHASES.values() if not p.implemented] == []
 
 
 def test_every_phase_of_the_strategy_has_one_entry_in_its_order() -> None:
@@ -45,13 +62,12 @@ def test_the_tests_an_implemented_phase_names_exist(phase: phases.Phase) -> None
     assert not missing
 
 
-@pytest.mark.parametrize("phase", MISSING, ids=lambda p: p.id)
 def test_a_phase_not_implemented_fails_with_its_name_and_reason(
-    phase: phases.Phase, capsys: pytest.CaptureFixture[str]
+    planted: phases.Phase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["ci", "--phase", phase.id]) == 1
+    assert main(["ci", "--phase", planted.id]) == 1
     error = capsys.readouterr().err
-    assert f"phase {phase.id} ({phase.title}) is not implemented" in error
+    assert "phase 99 (Planted Feature) is not implemented: no planted feature in this tree" in error
     assert len(error.strip().splitlines()) == 1
 
 
@@ -70,13 +86,15 @@ def test_nightly_of_a_phase_without_nightly_steps_fails_naming_it(capsys: pytest
     assert "phase 11 (Gap Analysis) declares no nightly steps" in capsys.readouterr().err
 
 
-def test_steps_lists_every_phase_with_its_blueprint(capsys: pytest.CaptureFixture[str]) -> None:
+def test_steps_lists_every_phase_with_its_blueprint(
+    planted: phases.Phase, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["steps"]) == 0
     listing = capsys.readouterr().out
     for phase in phases.PHASES.values():
         assert f"phase {phase.id}: {phase.title}" in listing
     assert "unit (paths tests/unit/backend/test_gap_questions.py" in listing
-    assert "smoke:   NOT IMPLEMENTED (no frontend to smoke" in listing
+    assert "smoke:   NOT IMPLEMENTED (no planted endpoint to smoke" in listing
 
 
 def test_every_smoke_check_belongs_to_a_phase_and_every_phase_smoke_has_checks() -> None:
@@ -97,8 +115,9 @@ def test_smoke_of_one_phase_runs_only_its_checks() -> None:
 
 @pytest.mark.parametrize(
     ("phase_id", "expected"),
-    [("18", "has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
+    [("99", "phase 99 .* has no post-deploy smoke yet"), ("17", "declares no post-deploy smoke checks")],
 )
+@pytest.mark.usefixtures("planted")
 def test_smoke_of_a_phase_without_checks_fails_naming_it(phase_id: str, expected: str) -> None:
     with pytest.raises(phases.PhaseNotImplemented, match=expected):
         phases.smoke_features(phase_id)
@@ -135,14 +154,16 @@ def test_every_module_of_the_product_belongs_to_a_phase() -> None:
     assert [module for module in sorted(modules) if not phases.touched([module])] == []
 
 
+@pytest.mark.usefixtures("planted")
 def test_changed_runs_the_touched_phases_and_names_the_unimplemented_ones(
-    fixture_tree: Path, careervp_ci: CliRunner
+    fixture_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(fixture_tree, "frontend/src/main.ts", "export const TITLE = 'CareerVP'\n")
-    result = careervp_ci("ci", "--phase", "changed", "--changed-from", "HEAD", cwd=fixture_tree)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "phases touched since HEAD: 18" in result.stdout
-    assert "phase 18 (Frontend SPA): frontend/src/main.ts; not implemented" in result.stdout
+    write(fixture_tree, "planted/feature.py", "TITLE = 'CareerVP'\n")
+    code = main(["ci", "--phase", "changed", "--changed-from", "HEAD", "--src", str(fixture_tree)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "phases touched since HEAD: 99" in out
+    assert "phase 99 (Planted Feature): planted/feature.py; not implemented" in out
 
 
 def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
@@ -152,9 +173,10 @@ def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
     assert "paths" in jobs["unit"].options["unit"]
 
 
+@pytest.mark.usefixtures("planted")
 def test_dagger_plan_of_a_missing_phase_fails_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
-    assert dagger_plan_main(["phase-18"]) == 1
-    assert "phase 18 (Frontend SPA) is not implemented" in capsys.readouterr().err
+    assert dagger_plan_main(["phase-99"]) == 1
+    assert "phase 99 (Planted Feature) is not implemented" in capsys.readouterr().err
 
 
 def test_unknown_profile_names_the_phase_profiles_too() -> None:
@@ -196,6 +218,8 @@ def test_the_smoke_of_every_phase_splits_into_http_checks_and_checks_of_the_depl
     assert {check.feature for check in http} | {check.feature for check in deployed} == set(
         phases.smoke_features()
     )
-    assert {check.feature for check in deployed} == {"monitoring", "security", "notifications"}
+    assert {check.feature for check in deployed} == {"monitoring", "security", "notifications", "frontend"}
+    only_the_spa = smoke_checks("18")
+    assert only_the_spa[0] == () and {check.feature for check in only_the_spa[1]} == {"frontend"}
     only_security = smoke_checks("20")
     assert only_security[0] == () and {check.feature for check in only_security[1]} == {"security"}

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
+    CHECKS,
     CHECKS_BY_NAME,
     EMULATOR_HAS_NO_WAF,
     EMULATOR_RUNS_NO_LAMBDA,
@@ -30,6 +31,10 @@ HTTP_ONLY = tuple(
     for name in ("canary_probe_passes", "canary_function_runs", "waf_blocks_known_bad_path")
 )
 """The checks that need no AWS session on the emulator (the notification checks get a moto server below)."""
+
+
+WITHOUT_THE_SPA = tuple(check for check in CHECKS if check.feature != "frontend")
+"""The SPA's checks need a deployed SPA (tests/ci/release/test_release_spa.py gives them one)."""
 
 
 def emulator_target(base_url: str, endpoint: str | None = None) -> DeployedTarget:
@@ -54,7 +59,7 @@ def test_on_the_emulator_a_notification_is_published_and_its_email_recorded_by_s
     with clean_moto_server() as endpoint, fixed_http(200, b'{"status": "ok"}') as url:
         sns = boto3.client("sns", endpoint_url=endpoint, region_name="us-east-1")
         sns.create_topic(Name="careervp-dev-notifications-events")
-        lines = run_feature_checks(emulator_target(url, endpoint))
+        lines = run_feature_checks(emulator_target(url, endpoint), WITHOUT_THE_SPA)
 
     notifications = [line for line in lines if " notifications: " in line]
     assert notifications[0].startswith("ok   notifications: the topic accepts an event SNS message ")
@@ -189,6 +194,9 @@ def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
         "notification_event_published",
         "notification_reaches_ses",
         "notifier_subscribed",
+        "spa_config_names_the_api",
+        "spa_shows_api_health",
+        "cloudfront_serves_spa",
     }
 
 

@@ -47,3 +47,11 @@ def test_health_names_a_dependency_whose_setting_is_missing(call: Any, backend_e
     statuses = {check["name"]: check["status"] for check in reply.body["checks"]}
     assert statuses["table:kb-documents"] == "not_configured"
     assert statuses["table:gap-responses"] == "ok"
+
+
+def test_health_is_readable_from_the_spas_origin_without_credentials(call: Any) -> None:
+    reply = call("GET", "/health", headers={"Origin": "https://d111111abcdef8.cloudfront.net"})
+
+    assert reply.status == 200
+    assert reply.headers["access-control-allow-origin"] == ["*"]
+    assert "access-control-allow-credentials" not in reply.headers

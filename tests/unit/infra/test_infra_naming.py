@@ -54,6 +54,8 @@ def test_limits_are_the_services_documented_maximums() -> None:
     assert NAME_LIMITS[Service.WAF_WEB_ACL] == 128
     assert NAME_LIMITS[Service.COGNITO_USER_POOL] == 128
     assert NAME_LIMITS[Service.COGNITO_USER_POOL_CLIENT] == 128
+    assert NAME_LIMITS[Service.CLOUDFRONT_DISTRIBUTION] == 128  # the distribution's comment
+    assert NAME_LIMITS[Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL] == 64
 
 
 def test_a_good_name_breaks_no_rule() -> None:

@@ -180,19 +180,24 @@ def test_gatekeeper_checks_the_stack_names_an_assembly_declares(
 
 
 @pytest.mark.parametrize(
-    ("resource_type", "name_property", "limit"),
+    ("resource_type", "path", "limit"),
     [
-        ("AWS::Events::Rule", "Name", 64),
-        ("AWS::WAFv2::WebACL", "Name", 128),
-        ("AWS::Cognito::UserPool", "UserPoolName", 128),
-        ("AWS::Cognito::UserPoolClient", "ClientName", 128),
+        ("AWS::Events::Rule", ("Name",), 64),
+        ("AWS::WAFv2::WebACL", ("Name",), 128),
+        ("AWS::Cognito::UserPool", ("UserPoolName",), 128),
+        ("AWS::Cognito::UserPoolClient", ("ClientName",), 128),
+        ("AWS::CloudFront::Distribution", ("DistributionConfig", "Comment"), 128),
+        ("AWS::CloudFront::OriginAccessControl", ("OriginAccessControlConfig", "Name"), 64),
     ],
 )
 def test_gatekeeper_holds_each_named_type_to_the_scheme_and_its_limit(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], resource_type: str, name_property: str, limit: int
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], resource_type: str, path: tuple[str, ...], limit: int
 ) -> None:
     def named(name: str) -> dict[str, Any]:
-        return {"Type": resource_type, "Properties": {name_property: name}}
+        value: Any = name
+        for key in reversed(path):
+            value = {key: value}
+        return {"Type": resource_type, "Properties": value}
 
     longest = "careervp-dev-monitoring-"
     write_template(

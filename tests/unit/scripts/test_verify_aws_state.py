@@ -107,6 +107,8 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
         "AWS::Cognito::UserPoolClient",
         "AWS::ApiGateway::Authorizer",
         "AWS::ApiGateway::GatewayResponse",
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::OriginAccessControl",
     ):
         assert skipped[resource_type] == UNOBSERVABLE_RESOURCE_TYPES[resource_type]
     assert "not-verifiable" in report.render().splitlines()[-1]

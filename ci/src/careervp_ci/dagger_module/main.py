@@ -31,9 +31,10 @@ from careervp_ci.dagger_module.arguments import (
 from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, run_once, side_effect
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.release import CHANGE_SET, Release
-from careervp_ci.dagger_module.setup import WORKDIR
+from careervp_ci.dagger_module.setup import WORKDIR, with_browser
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
+from careervp_ci.pipeline.steps.frontend import DIST as FRONTEND_DIST
 from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 REPORTS: Final = ".reports"
@@ -150,6 +151,21 @@ class Careervp:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         return await run(step_argv("openapi", base_ref=base_ref), container)
 
+    @function(doc=step_doc("frontend-lint"))
+    @check
+    async def frontend_lint(self, src: Source) -> dagger.Container:
+        return await self._step(src, "frontend-lint")
+
+    @function(doc=step_doc("frontend-unit"))
+    @check
+    async def frontend_unit(self, src: Source) -> dagger.Container:
+        return await self._step(src, "frontend-unit")
+
+    @function(doc=step_doc("frontend-build", "returns the built files (`export --path dist`)"))
+    @check
+    async def frontend_build(self, src: Source) -> dagger.Directory:
+        return (await self._step(src, "frontend-build")).directory(FRONTEND_DIST)
+
     @function(doc=step_doc("workflows"))
     @check
     async def workflows(self, src: Source) -> dagger.Container:
@@ -190,7 +206,7 @@ class Careervp:
         changes and the verdict is a function of the tree alone. Re-running it on an unchanged tree would
         only repeat minutes of work; the real deploys (`deploy`, `publish`, ...) are the ones never cached.
         """
-        return await self._step(src, "release-local")
+        return await run(step_argv("release-local"), with_browser(await base(src)))
 
     @function
     async def build(self, src: Source, git: GitDir) -> dagger.File:

@@ -15,7 +15,7 @@ from dagger import Doc, Name, field, object_type
 
 from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
-from careervp_ci.dagger_module.setup import WORKDIR
+from careervp_ci.dagger_module.setup import WORKDIR, with_browser
 
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
@@ -42,10 +42,13 @@ class Release:
     secret_access_key: dagger.Secret | None = None
     session_token: dagger.Secret | None = None
 
-    async def _container(self, webhook: dagger.Secret | None = None) -> dagger.Container:
+    async def _container(
+        self, webhook: dagger.Secret | None = None, *, browser: bool = False
+    ) -> dagger.Container:
         """The toolchain with the credentials as secret variables: never a plain variable, never in the
-        logs or a cache key."""
-        return self._with_aws(await base(self.src), webhook)
+        logs or a cache key; with Chromium for the calls that smoke (the SPA's browser check)."""
+        container = await base(self.src)
+        return self._with_aws(with_browser(container) if browser else container, webhook)
 
     def _with_aws(
         self, container: dagger.Container, webhook: dagger.Secret | None = None
@@ -89,7 +92,9 @@ class Release:
         anthropic_api_key: ModelKey = None,
     ) -> str:
         """Deploy exactly the artifact with this digest from the store to env (then verify and smoke)."""
-        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
+        container = with_model_key(
+            await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
+        )
         if change_set is not None:
             # Approve exactly the reviewed summary first: `approve` refuses one that no longer describes the
             # change (other digest or env, edited, stale baseline), and then nothing deploys.
@@ -140,7 +145,7 @@ class Release:
         ] = "",
     ) -> str:
         """Smoke-test the deployed API of env (the webhook replay is signed with the environment's secret)."""
-        container = await self._container(stripe_webhook_secret)
+        container = await self._container(stripe_webhook_secret, browser=True)
         options = ["--env", env, *(["--phase", phase] if phase else [])]
         return await run_once(self._argv("smoke", *options), container)
 
@@ -160,7 +165,9 @@ class Release:
         anthropic_api_key: ModelKey = None,
     ) -> str:
         """Deploy to `to` the digest that passed verify and smoke in `from` (the store's ledger says)."""
-        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
+        container = with_model_key(
+            await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
+        )
         return await run_once(self._argv("promote", "--from", from_, "--to", to), container)
 
     @side_effect
@@ -244,7 +251,9 @@ class Release:
         anthropic_api_key: ModelKey = None,
     ) -> str:
         """Validate, build and deploy the given ref to env in one container (the host's `hotfix`)."""
-        container = with_model_key(await self._container(stripe_webhook_secret), anthropic_api_key)
+        container = with_model_key(
+            await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
+        )
         container = container.with_directory(f"{WORKDIR}/.git", git)
         options = ["--ref", ref, "--env", env, *(["--override-ref", override_ref] if override_ref else [])]
         return await run_once(self._argv("hotfix", *options), container)

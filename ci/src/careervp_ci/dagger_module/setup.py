@@ -46,6 +46,15 @@ INSTALL_GIT: Final = (
 )
 
 
+INSTALL_BROWSER: Final = (
+    "apt-get update -qq && apt-get install -qqy --no-install-recommends chromium fonts-dejavu-core "
+    ">/dev/null && rm -rf /var/lib/apt/lists/*"
+)
+"""Debian's Chromium for the SPA's browser smoke (Playwright drives it; its own browser download is not
+used). Unpinned, unlike git: Chromium's security updates replace it on the mirrors every few weeks, so a pin
+would break the install within a release; the smoke records the version it ran."""
+
+
 SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode")
 """Third-party packages with hash-based bytecode (SOURCE_DATE_EPOCH, for this command only: a wheel build of
 the workspace under it fails, since zip timestamps cannot precede 1980)."""
@@ -80,3 +89,9 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )
+
+
+def with_browser(container: dagger.Container) -> dagger.Container:
+    """`container` with Chromium, for the calls whose smoke loads the SPA (deploy, smoke, promote, hotfix,
+    release-local): a layer the engine caches, so only the first such call installs it."""
+    return container.with_exec(["sh", "-c", INSTALL_BROWSER])

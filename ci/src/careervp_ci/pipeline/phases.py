@@ -98,6 +98,8 @@ def tests(**suites: str) -> dict[str, dict[str, str]]:
 
 LINT = ("lint", "typecheck")
 """Every phase's PR starts with the strategy's "lint/typecheck" (ruff check, mypy --strict)."""
+FRONTEND = ("frontend-lint", "frontend-unit", "frontend-build")
+"""The SPA's own checks (its locked npm project in frontend/)."""
 ENDPOINT = ("openapi", "synth")
 """A phase with endpoints checks the contract for drift and synthesizes (cdk-nag) the stack serving them."""
 CORE = (
@@ -366,9 +368,20 @@ _PHASES = (
     Phase(
         "18",
         "Frontend SPA",
-        ("frontend/**",),
-        Missing("no frontend in this tree"),
-        Missing("no frontend to smoke"),
+        (
+            "frontend/**",
+            "infra/careervp_infra/frontend.py",
+            "ci/src/careervp_ci/pipeline/steps/frontend.py",
+            "ci/src/careervp_ci/release/spa*.py",
+            "tests/unit/infra/test_infra_frontend.py",
+            "tests/ci/release/test_release_spa.py",
+            "tests/ci/pipeline/test_frontend_step.py",
+        ),
+        Blueprint(
+            (*LINT, *FRONTEND, "unit", "synth"),
+            tests(unit="tests/unit/infra/test_infra_frontend.py tests/unit/infra/test_infra_naming.py"),
+        ),
+        ("frontend",),
     ),
     Phase(
         "19",

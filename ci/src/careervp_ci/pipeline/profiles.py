@@ -1,6 +1,7 @@
 """Profiles as data: which steps a pipeline run takes and how its tests are selected.
 
-- every profile runs `pipeline-tests` (tests/ci: the pipeline checks itself).
+- every profile runs `pipeline-tests` (tests/ci: the pipeline checks itself) and the SPA's own checks
+  (`frontend-lint`, `frontend-unit`, `frontend-build`: its locked npm project in frontend/).
 - `pr`: the pull-request bar; light integration (`-m "not slow"`), the docs check (Markdown format and
   internal links) and the secret scan. No audit/SBOM: those are supply-chain checks of the lockfiles that
   `main` and `nightly` run (and audit cannot verify offline).
@@ -32,7 +33,15 @@ class Profile:
 
 
 _FAST_GATES = ("format", "lint", "typecheck", "naming")
-_CONTRACTS = ("synth", "openapi", "workflows", "pipeline-tests")
+_CONTRACTS = (
+    "synth",
+    "openapi",
+    "frontend-lint",
+    "frontend-unit",
+    "frontend-build",
+    "workflows",
+    "pipeline-tests",
+)
 _PR_ONLY = ("docs", "secrets")
 _SUPPLY_CHAIN = ("audit", "sbom")
 

@@ -6,6 +6,8 @@ Bundle layout (every path below is inside the canonical tar):
                          `lambda.asset`), is the Lambda package: `careervp` + its locked runtime dependencies
                          for the Lambda platform (manylinux wheels only, never this machine's). It is not
                          stored a second time; the deploy zips it deterministically.
+  spa/                   the SPA's built files (frontend/dist: no environment in them; a deploy adds the
+                         environment's config.json, `release.spa`)
   openapi.json           the API contract generated from the code
   sbom.cdx.json          CycloneDX 1.6 SBOM of the runtime dependencies (reproducible mode)
   requirements.lambda.txt the exact pins the package was installed from
@@ -50,6 +52,7 @@ from careervp_ci.errors import CareervpError
 from careervp_ci.release.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
+from careervp_ci.release.spa import SPA, SpaError, build_spa
 
 LAMBDA_PYTHON = "3.13"
 LAMBDA_ARCHITECTURE = "arm64"
@@ -342,6 +345,13 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
         lap("Lambda package")
         asset = _synthesize(src, package, bundle)
         lap("cloud assembly")
+        try:
+            spa_files = build_spa(
+                src, bundle, lambda stage, argv, cwd: _run(stage, argv, cwd=cwd, env=_tool_env(src))
+            )
+        except SpaError as error:
+            raise BuildError(str(error)) from None
+        lap("SPA")
         _openapi(src, bundle)
         _sbom(bundle, src)
         facts = {
@@ -353,6 +363,7 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
                 "architecture": LAMBDA_ARCHITECTURE,
                 "asset": f"assembly/{asset}",
             },
+            "spa": {"folder": SPA, "files": spa_files},
             "tools": tool_versions(src, uv),
         }
         lap("OpenAPI, SBOM, tool versions")

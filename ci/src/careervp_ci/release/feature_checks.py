@@ -12,8 +12,9 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,7 +25,10 @@ from careervp_infra.naming import physical_name
 from careervp_infra.notification_identity import sender_address, sender_domain
 from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, PROBE_PATH
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.release.cloudformation import AwsSession
+from careervp_ci.release.spa import CONFIG, distribution_url, site_config
+from careervp_ci.release.spa_smoke import deployed_files, load_spa, served_config
 
 Status = Literal["ok", "FAIL", "not verifiable"]
 MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
@@ -37,12 +41,17 @@ EMULATOR_HAS_NO_WAF = (
 
 @dataclass(frozen=True)
 class DeployedTarget:
-    """What a check may ask: the API as served, and the environment's AWS (or emulator) session."""
+    """What a check may ask: the API as served, and the environment's AWS (or emulator) session; for the
+    SPA, the stack's outputs, where the browser loads it and where its screenshot goes."""
 
     base_url: str
     stack_env: str
     emulator: bool
     session: AwsSession
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    spa_url: str = ""
+    """Where the browser loads the SPA: the local stand-in on an emulator; on AWS, empty (CloudFront's)."""
+    reports: Path = Path(".reports/smoke")
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,47 @@ def notifier_subscribed(target: DeployedTarget) -> Outcome:
     return Outcome("FAIL", f"{name} is not subscribed (lambda endpoints: {endpoints})")
 
 
+def spa_config_names_the_api(target: DeployedTarget) -> Outcome:
+    """The SPA's bucket holds the environment's config.json, naming the stack's API."""
+    deployed = deployed_files(target.session, target.outputs).get(CONFIG)
+    expected = site_config(target.outputs["ApiUrl"], target.stack_env)
+    if deployed != expected:
+        return Outcome("FAIL", f"{CONFIG} in the SPA's bucket is {deployed!r}, expected {expected!r}")
+    return Outcome("ok", f"{CONFIG} names {target.outputs['ApiUrl']}")
+
+
+def spa_shows_api_health(target: DeployedTarget) -> Outcome:
+    """Headless Chromium loads the SPA, which calls GET /health; the page must say the API is healthy in
+    this environment."""
+    screenshot = target.reports / f"spa-{target.stack_env}.png"
+    url = target.spa_url or distribution_url(target.session, target.outputs)
+    page = load_spa(url, screenshot)
+    where = (
+        f"{url} (the emulator bucket's files served on 127.0.0.1, config.json pointed at the locally "
+        "served API: no CDN and no Lambda in the emulator)"
+        if target.emulator
+        else url
+    )
+    detail = f"{where} shows {page.text!r}; screenshot {page.screenshot}"
+    healthy = page.state == "ok" and page.text.startswith(f"API healthy ({target.stack_env},")
+    return Outcome("ok" if healthy else "FAIL", detail)
+
+
+def cloudfront_serves_spa(target: DeployedTarget) -> Outcome:
+    """The distribution serves the config.json the deploy uploaded (after the deploy's invalidation)."""
+    if target.emulator:
+        return Outcome(
+            "not verifiable",
+            "not verifiable on this target: moto answers CloudFront's API (the deploy's invalidation) but "
+            "serves no CDN",
+        )
+    served = served_config(distribution_url(target.session, target.outputs))
+    deployed = deployed_files(target.session, target.outputs).get(CONFIG)
+    if served != deployed:
+        return Outcome("FAIL", f"CloudFront serves {CONFIG} {served!r}, the bucket holds {deployed!r}")
+    return Outcome("ok", f"CloudFront serves the deployed {CONFIG}")
+
+
 CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
     FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
@@ -184,6 +234,9 @@ CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("notifications", "the topic accepts an event", notification_event_published),
     FeatureCheck("notifications", "an email to the sandbox address reaches SES", notification_reaches_ses),
     FeatureCheck("notifications", "the notifier is subscribed to the topic", notifier_subscribed),
+    FeatureCheck("frontend", "config.json names the API", spa_config_names_the_api),
+    FeatureCheck("frontend", "the SPA in Chromium shows the API healthy", spa_shows_api_health),
+    FeatureCheck("frontend", "CloudFront serves the deployed SPA", cloudfront_serves_spa),
 )
 CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
 
@@ -194,7 +247,7 @@ def run_feature_checks(target: DeployedTarget, checks: tuple[FeatureCheck, ...] 
     for check in checks:
         try:
             outcome = check.run(target)
-        except (OSError, ValueError, KeyError, ClientError, BotoCoreError) as error:
+        except (CareervpError, OSError, ValueError, KeyError, ClientError, BotoCoreError) as error:
             outcome = Outcome("FAIL", f"{type(error).__name__}: {error}")
         lines.append(check.line(outcome))
     return lines

@@ -89,6 +89,9 @@ from careervp_ci.release.smoke import (
     smoke_summary,
 )
 from careervp_ci.release.smoke_user import NoUserPool, SmokeUser, signed_in, user_pool
+from careervp_ci.release.spa import SpaError, publish_spa
+from careervp_ci.release.spa_smoke import REPORTS_ENV as SMOKE_REPORTS_ENV
+from careervp_ci.release.spa_smoke import serve_deployed_spa
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import Store, StoreError, open_store
 from careervp_ci.release.targets import (
@@ -457,6 +460,24 @@ class Release:
                 )
             ) from None
         stack_outputs = outputs(stack)
+        try:
+            publish_spa(
+                session,
+                bundle,
+                stack_outputs,
+                target.stack_env,
+                attempt.run,
+                emulator=target.kind == "emulator",
+                log=self.log,
+            )
+        except (SpaError, ClientError, BotoCoreError) as error:
+            where = self._evidence(attempt, bundle, {"spa.txt": f"{error}\n"})
+            self._end(attempt, "deploy-failed", f"SPA: {error}", where)
+            raise ReleaseFailed(
+                self._failure(
+                    target, f"the SPA of {digest} could not be published: {error}\nevidence: {where}"
+                )
+            ) from None
         verdict = run_verifier(self.repo, target.stack_env, bundle / "assembly", self._aws_env(session))
         self.log(f"verify: {verdict.summary}")
         if not verdict.ok:
@@ -633,7 +654,18 @@ class Release:
             results = run_checks(base_url, secret, checks, given) if checks else []
             lines = [result.line() for result in results]
             if all(result.ok for result in results):
-                deployed = DeployedTarget(base_url, target.stack_env, target.kind == "emulator", session)
+                spa_url = ""
+                if target.kind != "aws" and any(check.feature == "frontend" for check in deployed_checks):
+                    spa_url = stack.enter_context(serve_deployed_spa(session, stack_outputs, base_url))
+                deployed = DeployedTarget(
+                    base_url,
+                    target.stack_env,
+                    target.kind == "emulator",
+                    session,
+                    outputs=stack_outputs,
+                    spa_url=spa_url,
+                    reports=Path(os.environ.get(SMOKE_REPORTS_ENV) or self.repo / ".reports" / "smoke"),
+                )
                 lines += run_feature_checks(deployed, deployed_checks)
             return lines
 

@@ -1,4 +1,11 @@
-"""`GET /health`: the running version and whether every table and the bucket answer."""
+"""`GET /health`: the running version and whether every table and the bucket answer.
+
+The SPA reads it from the browser on another origin (its CloudFront distribution), so the answer allows
+every origin (`Access-Control-Allow-Origin: *`, never with credentials): the endpoint is public and holds no
+personal data. Naming the distribution's own origin would need its domain in the function's environment, a
+`Fn::GetAtt` on the distribution that the emulator's CloudFormation cannot resolve (it skips the type), and
+the emulator deploys the very template AWS gets.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ from careervp.config import ConfigurationError, bucket_name, environment_name, s
 from careervp.observability import logger
 from careervp.resources import BUCKETS, HEALTH_FUNCTION, TABLES, Bucket, Table
 
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*"}
+"""Any origin may read the public health answer (the SPA's is another origin); no credentials."""
 CheckStatus = Literal["ok", "unreachable", "not_configured"]
 
 
@@ -86,7 +95,12 @@ app = create_resolver()
 def get_health() -> Response[Health]:
     health = current_health()
     status = HTTPStatus.OK if health.status == "ok" else HTTPStatus.SERVICE_UNAVAILABLE
-    return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=health)
+    return Response(
+        status_code=status.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=health,
+        headers=CORS_HEADERS,
+    )
 
 
 handler = lambda_handler(app, function=HEALTH_FUNCTION, max_body_bytes=0)

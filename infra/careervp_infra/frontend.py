@@ -1,0 +1,112 @@
+"""The SPA's hosting: a private bucket behind a CloudFront distribution that reads it through origin access
+control (OAC).
+
+The bucket is private, encrypted, TLS-only, versioned and logged like the service's buckets; only this
+distribution may read it (the bucket policy names its ARN), and nothing may list it. The deploy uploads the
+artifact's SPA files and the environment's `config.json` (the API's URL) and invalidates the distribution
+(`careervp_ci.release.spa`), so the same built files serve every environment. Nothing here reads the
+distribution's attributes (`Fn::GetAtt`): the emulator's CloudFormation skips the type and cannot resolve
+them, and the emulator deploys the very template AWS gets; the deploy asks CloudFront for its domain.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, CfnOutput, Validations
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from careervp_infra.data_stores import removal_policy
+from careervp_infra.environments import Environment
+from careervp_infra.naming import Service, physical_name
+
+BUCKET_OUTPUT = "SpaBucketName"
+DISTRIBUTION_OUTPUT = "SpaDistributionId"
+INDEX = "index.html"
+
+DISTRIBUTION_ACKNOWLEDGMENTS = (
+    Acknowledgment(
+        id="AwsSolutions-CFR1",
+        reason="CareerVP serves job seekers in every country; there is no region to restrict.",
+    ),
+    Acknowledgment(
+        id="AwsSolutions-CFR2",
+        reason="The distribution serves only the SPA's static files (no personal data, no write path); the "
+        "API it calls has its own web ACL (careervp_infra.waf). A CLOUDFRONT-scope ACL must live in "
+        "us-east-1, outside this regional stack.",
+    ),
+    Acknowledgment(
+        id="AwsSolutions-CFR3",
+        reason="Standard logging needs an ACL-enabled log bucket, which every bucket here refuses "
+        "(BucketOwnerEnforced); the files are static and public by design, and the bucket's own server "
+        "access logs record every read CloudFront makes.",
+    ),
+    Acknowledgment(
+        id="AwsSolutions-CFR4",
+        reason="No custom domain yet: the default *.cloudfront.net certificate cannot set a minimum TLS "
+        "version. Viewers are redirected to HTTPS.",
+    ),
+)
+
+
+def site_bucket_name(env: str) -> str:
+    return physical_name(env, "frontend", "site", service=Service.S3_BUCKET)
+
+
+def distribution_comment(env: str) -> str:
+    """The distribution's comment carries its physical name (a distribution has no name property)."""
+    return physical_name(env, "frontend", "cdn", service=Service.CLOUDFRONT_DISTRIBUTION)
+
+
+def access_control_name(env: str) -> str:
+    return physical_name(env, "frontend", "site-oac", service=Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL)
+
+
+def create_spa_hosting(scope: Construct, env: Environment, access_logs: s3.Bucket) -> cloudfront.Distribution:
+    """The bucket, the distribution reading it through OAC, and the outputs the deploy reads."""
+    bucket = s3.Bucket(
+        scope,
+        "FrontendSiteBucket",
+        bucket_name=site_bucket_name(env.name),
+        versioned=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix="frontend-site/",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removal_policy=removal_policy(env),
+    )
+    access_control = cloudfront.S3OriginAccessControl(
+        scope,
+        "FrontendSiteAccessControl",
+        origin_access_control_name=access_control_name(env.name),
+        description=f"CareerVP {env.name}: CloudFront reads the SPA's bucket, signed",
+        signing=cloudfront.Signing.SIGV4_ALWAYS,
+    )
+    distribution = cloudfront.Distribution(
+        scope,
+        "FrontendDistribution",
+        comment=distribution_comment(env.name),
+        default_root_object=INDEX,
+        price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+        http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.S3BucketOrigin.with_origin_access_control(
+                bucket,
+                origin_access_control=access_control,
+                origin_access_levels=[cloudfront.AccessLevel.READ],
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        ),
+    )
+    Validations.of(distribution).acknowledge(*DISTRIBUTION_ACKNOWLEDGMENTS)
+    CfnOutput(scope, BUCKET_OUTPUT, value=bucket.bucket_name, description="Bucket the SPA's files go to")
+    CfnOutput(
+        scope, DISTRIBUTION_OUTPUT, value=distribution.distribution_id, description="Invalidated on deploy"
+    )
+    return distribution
