@@ -40,7 +40,7 @@ setup: $(UV) ## install the locked toolchain (uv.lock, package-lock.json)
 	@$(MAKE) --no-print-directory -j2 .venv/.bytecode node_modules/.package-lock.json frontend/node_modules/.careervp-lock
 	$(UV) sync --frozen --quiet
 
-ci: setup ## the pipeline's main job on the host
+ci: setup containers ## the pipeline's main job on the host (its smoke loads the SPA in Chromium)
 	$(RUN) careervp-ci ci --profile $(PROFILE) $(if $(ALLOW_UNVERIFIED),--allow-unverified $(ALLOW_UNVERIFIED))
 
 check: setup ## the pull-request quality bar
