@@ -104,11 +104,11 @@ def main() -> int:
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)",
         "",
         "Command: `uv run python bench/phases.py`. Target (issue 14: the new suites slow the pr profile by "
-        f"no more than 20%): now / before-phases <= {TARGET:.2f} in CPU seconds (the work the bar does, "
+        f"no more than 20%): now / before-phases ≤ {TARGET:.2f} in CPU seconds (the work the bar does, "
         "which other load on the machine does not change); wall seconds are shown beside it.",
         "",
         "| tree | commit | wall s | wall ratio | CPU s | CPU ratio | exit codes | slowest steps (wall s) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| -- | -- | -- | -- | -- | -- | -- | -- |",
     ]
     for label, runs in taken.items():
         last = runs[-1][0]
