@@ -135,8 +135,8 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
     assert "verify: verified" in result.err
     assert (
-        result.out.count("ok   ") == len(CHECKS) + 2 and "FAIL" not in result.out
-    )  # the HTTP checks, the canary's probe, a notification published
+        result.out.count("ok   ") == len(CHECKS) + 4 and "FAIL" not in result.out
+    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page
 
     digest = deployed_digest(result, "dev")
     assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err

@@ -80,8 +80,8 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     assert dev.code == 0, dev.err
     assert "verify: verified" in dev.err
     assert (
-        dev.out.count("ok   ") == len(CHECKS) + 2 and "FAIL" not in dev.out
-    )  # the HTTP checks, the canary's probe, a notification published
+        dev.out.count("ok   ") == len(CHECKS) + 4 and "FAIL" not in dev.out
+    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page
 
     staging = cli("promote", "--from", "dev", "--to", "staging")
     assert staging.code == 0, staging.err

@@ -143,6 +143,42 @@ def test_greet_names_the_person() -> None:
 """
 
 
+SPA_FILES = {
+    "frontend/package.json": json.dumps(
+        {
+            "name": "fixture-spa",
+            "version": "1.0.0",
+            "private": True,
+            "type": "module",
+            "scripts": {
+                "lint": "node --check src/main.js",
+                "test": "node --test",
+                "build": "node build.mjs",
+            },
+        }
+    ),
+    "frontend/package-lock.json": json.dumps(
+        {
+            "name": "fixture-spa",
+            "version": "1.0.0",
+            "lockfileVersion": 3,
+            "requires": True,
+            "packages": {"": {"name": "fixture-spa", "version": "1.0.0"}},
+        }
+    ),
+    "frontend/src/main.js": "export const title = (env) => `CareerVP (${env})`;\n",
+    "frontend/test/main.test.js": (
+        "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n"
+        "import { title } from '../src/main.js';\n\n"
+        "test('the title names the environment', () => assert.equal(title('dev'), 'CareerVP (dev)'));\n"
+    ),
+    "frontend/build.mjs": (
+        "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n"
+    ),
+}
+"""A locked npm project with no packages: the SPA steps run for real (npm ci, node) without the registry."""
+
+
 def write(root: Path, relative: str, text: str) -> Path:
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,13 +209,19 @@ def make_project(root: Path) -> Path:
     write(root, "tests/unit/test_pricing.py", TEST_PRICING)
     write(root, "tests/integration/test_greeting.py", TEST_GREETING)
     write(root, "README.md", "# fixture\n")
+    for relative, text in SPA_FILES.items():
+        write(root, relative, text)
     spec = {
         "openapi": "3.0.3",
         "info": {"title": "fixture", "version": "1"},
         "paths": {"/total": {"get": {"responses": {"200": {"description": "ok"}}}}},
     }
     write(root, "docs/specs/openapi.json", json.dumps(spec, indent=2) + "\n")
-    write(root, ".gitignore", ".reports/\n.careervp/\n.mypy_cache/\n.ruff_cache/\n__pycache__/\n")
+    write(
+        root,
+        ".gitignore",
+        ".reports/\n.careervp/\n.mypy_cache/\n.ruff_cache/\n__pycache__/\nnode_modules/\ndist/\n",
+    )
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "fixture")

@@ -529,3 +529,14 @@ def test_ci_with_a_phase_plans_the_phases_profile(monkeypatch: pytest.MonkeyPatc
     summary: str = asyncio.run(module().ci(src=tree(), git=tree(), phase="12"))
     assert planned == ["phase-12"]
     assert summary.splitlines()[0] == "dagger call ci --profile phase-12"
+
+
+@pytest.mark.parametrize(("step", "browser"), [("pipeline-tests", True), ("lint", False)])
+def test_only_a_job_that_drives_chromium_installs_it(
+    monkeypatch: pytest.MonkeyPatch, step: str, browser: bool
+) -> None:
+    """pipeline-tests runs the SPA smoke's browser tests; other jobs keep the lean toolchain image."""
+    seen = recorded_run(monkeypatch)
+    asyncio.run(module().job(src=tree(), git=tree(), profile="pr", step=step))
+    installs = [argv for argv in execs(seen[-1]) if argv[-1] == dagger_setup.INSTALL_BROWSER]
+    assert bool(installs) is browser

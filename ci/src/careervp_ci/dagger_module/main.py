@@ -30,6 +30,7 @@ from careervp_ci.dagger_module.arguments import (
 )
 from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, run_once, side_effect
 from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.dagger_module.plan import job_plan
 from careervp_ci.dagger_module.release import CHANGE_SET, Release
 from careervp_ci.dagger_module.setup import WORKDIR, with_browser
 from careervp_ci.pipeline.profiles import PROFILES
@@ -312,7 +313,8 @@ class Careervp:
     ) -> dagger.Container:
         """One job of `ci`: the profile's step with the profile's options, in its own container (export its
         reports with `directory --path .reports/<step> export --path ...`; the engine reuses ci's run)."""
-        return await self._job(src, profile, step, seed=seed, base_ref=base_ref, git=git)
+        browser = any(planned.needs_browser for planned in job_plan(profile, step).steps)
+        return await self._job(src, profile, step, seed=seed, base_ref=base_ref, git=git, browser=browser)
 
     async def _job(
         self,
@@ -323,10 +325,14 @@ class Careervp:
         seed: str | None,
         base_ref: str | None = None,
         git: dagger.Directory | None = None,
+        browser: bool = False,
     ) -> dagger.Container:
         """`careervp-ci ci --profile P --only STEP`; a job that compares with a base ref gets .git and the
-        ref, every other job only the tree (so its cache key does not move with the checkout's history)."""
+        ref, every other job only the tree (so its cache key does not move with the checkout's history);
+        a job that drives Chromium gets it installed."""
         container = await base(src)
+        if browser:
+            container = with_browser(container)
         if base_ref is not None and git is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         else:
@@ -354,7 +360,13 @@ class Careervp:
     ) -> dagger.Container:
         history = git if job.get("reads_history") else None
         return await self._job(
-            src, str(job["profile"]), str(job["step"]), seed=seed, base_ref=base_ref, git=history
+            src,
+            str(job["profile"]),
+            str(job["step"]),
+            seed=seed,
+            base_ref=base_ref,
+            git=history,
+            browser=bool(job.get("needs_browser")),
         )
 
     @function

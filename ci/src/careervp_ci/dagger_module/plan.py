@@ -37,6 +37,8 @@ class Job:
     command and the engine reuses one run for all of them."""
     reads_history: bool = False
     """The step (or one it needs) takes `--base-ref`: only this job gets the repository's .git."""
+    needs_browser: bool = False
+    """The step (or one it needs) drives Chromium: only this job's container installs it."""
 
 
 def job_plan(profile: str, step: str) -> Plan:
@@ -83,6 +85,7 @@ def _job(plan: Plan, profile: str, step: str) -> Job:
         final=step in plan.final,
         profile=canonical_profile(step, profile),
         reads_history=any(option.name == "base-ref" for planned in runs.steps for option in planned.options),
+        needs_browser=any(planned.needs_browser for planned in runs.steps),
     )
 
 

@@ -56,7 +56,9 @@ def install(ctx: StepContext) -> CommandResult | None:
 
 def mark_installed(folder: Path) -> None:
     """Record that node_modules now holds this lock (after `npm ci` succeeded)."""
-    (folder / STAMP).write_text(lock_digest(folder) + "\n", encoding="utf-8")
+    stamp = folder / STAMP
+    stamp.parent.mkdir(exist_ok=True)  # npm ci makes no node_modules for a lock without packages
+    stamp.write_text(lock_digest(folder) + "\n", encoding="utf-8")
 
 
 def _script(script: str, passed: str, failed: str) -> Callable[[StepContext], StepOutcome]:

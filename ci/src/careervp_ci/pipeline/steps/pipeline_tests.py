@@ -67,6 +67,7 @@ STEP = Step(
     ),
     options=SELECTION_OPTIONS,
     needs_node=True,
+    needs_browser=True,
     tools=("pytest", "pytest-xdist", "pytest-randomly", "pytest-rerunfailures", "dagger-io", "moto"),
     reports=("junit.xml",),
 )

@@ -106,6 +106,7 @@ STEP = Step(
     run=run,
     inputs=(*BACKEND_SOURCES, *INFRA_SOURCES, *PROJECT_CONFIG, *LOCKFILES, "ci/src/careervp_ci/**"),
     needs_node=True,
+    needs_browser=True,
     cacheable=False,
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cyclonedx-bom", "moto", "boto3", "pytest"),
     reports=("e2e-junit.xml",),
