@@ -6,6 +6,7 @@ process and handed to every fixture that asks.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,4 +32,16 @@ def service_resources(assembly: Path, env: str, resource_type: str) -> dict[str,
         key: value["Properties"]
         for key, value in template["Resources"].items()
         if value["Type"] == resource_type
+    }
+
+
+def acknowledged_rules(assembly: Path) -> set[str]:
+    """Every cdk-nag rule the assembly's stacks acknowledge (the metadata the app writes for each)."""
+    return {
+        rule
+        for metadata in assembly.rglob("*.metadata.json")
+        for entries in json.loads(metadata.read_text()).values()
+        for entry in entries
+        if entry["type"] == "aws:cdk:acknowledged-rules"
+        for rule in entry["data"]
     }

@@ -10,7 +10,7 @@ import pytest
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
 from careervp_infra.frontend import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
-from support.synth import service_resources
+from support.synth import acknowledged_rules, service_resources
 
 ENVIRONMENTS = load_environments().names
 
@@ -100,13 +100,6 @@ def test_the_deploy_finds_the_bucket_and_distribution_in_the_outputs_without_rea
 
 
 def test_every_cloudfront_exception_to_cdk_nag_is_one_of_the_four_justified(assembly: Path) -> None:
-    acknowledged = {
-        rule
-        for metadata in assembly.rglob("*.metadata.json")
-        for entries in json.loads(metadata.read_text()).values()
-        for entry in entries
-        if entry["type"] == "aws:cdk:acknowledged-rules"
-        for rule in entry["data"]
-    }
+    acknowledged = acknowledged_rules(assembly)
     cloudfront = {rule for rule in acknowledged if rule.startswith("AwsSolutions-CFR")}
     assert cloudfront <= {"AwsSolutions-CFR1", "AwsSolutions-CFR2", "AwsSolutions-CFR3", "AwsSolutions-CFR4"}

@@ -4,7 +4,6 @@ credentials redacted, and cdk-nag accepts it without the old no-WAF exception.""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from careervp_infra.waf_rules import (
     PROJECT_RULE,
     blocks_path,
 )
-from support.synth import service_resources
+from support.synth import acknowledged_rules, service_resources
 
 ENVIRONMENTS = load_environments().names
 
@@ -124,14 +123,7 @@ def test_waf_logs_go_to_a_retention_bound_group_with_credentials_redacted(assemb
 
 
 def test_cdk_nag_needs_no_exception_for_a_missing_web_acl(assembly: Path) -> None:
-    acknowledged = {
-        rule
-        for metadata in assembly.rglob("*.metadata.json")
-        for entries in json.loads(metadata.read_text()).values()
-        for entry in entries
-        if entry["type"] == "aws:cdk:acknowledged-rules"
-        for rule in entry["data"]
-    }
+    acknowledged = acknowledged_rules(assembly)
     assert not any("AwsSolutions-APIG3" in rule for rule in acknowledged)
 
 
