@@ -540,3 +540,15 @@ def test_only_a_job_that_drives_chromium_installs_it(
     asyncio.run(module().job(src=tree(), git=tree(), profile="pr", step=step))
     installs = [argv for argv in execs(seen[-1]) if argv[-1] == dagger_setup.INSTALL_BROWSER]
     assert bool(installs) is browser
+
+
+def test_chromium_is_installed_before_any_file_of_the_tree_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """So its layer holds no source: an edit or a new lock reuses the install instead of repeating it."""
+    seen = recorded_run(monkeypatch)
+    asyncio.run(module().release_local(src=tree()))
+    steps = calls(seen[-1])
+    install = steps.index(("withExec", {"args": ["sh", "-c", dagger_setup.INSTALL_BROWSER]}))
+    first_file = min(i for i, (name, _) in enumerate(steps) if name in {"withDirectory", "withFile"})
+    assert install < first_file

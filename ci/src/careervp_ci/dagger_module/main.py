@@ -32,7 +32,7 @@ from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, ru
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.plan import job_plan
 from careervp_ci.dagger_module.release import CHANGE_SET, Release
-from careervp_ci.dagger_module.setup import WORKDIR, with_browser
+from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.pipeline.steps.frontend import DIST as FRONTEND_DIST
@@ -207,7 +207,7 @@ class Careervp:
         changes and the verdict is a function of the tree alone. Re-running it on an unchanged tree would
         only repeat minutes of work; the real deploys (`deploy`, `publish`, ...) are the ones never cached.
         """
-        return await run(step_argv("release-local"), with_browser(await base(src)))
+        return await run(step_argv("release-local"), await base(src, browser=True))
 
     @function
     async def build(self, src: Source, git: GitDir) -> dagger.File:
@@ -330,9 +330,7 @@ class Careervp:
         """`careervp-ci ci --profile P --only STEP`; a job that compares with a base ref gets .git and the
         ref, every other job only the tree (so its cache key does not move with the checkout's history);
         a job that drives Chromium gets it installed."""
-        container = await base(src)
-        if browser:
-            container = with_browser(container)
+        container = await base(src, browser=browser)
         if base_ref is not None and git is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         else:

@@ -15,7 +15,7 @@ from dagger import Doc, Name, field, object_type
 
 from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
-from careervp_ci.dagger_module.setup import WORKDIR, with_browser
+from careervp_ci.dagger_module.setup import WORKDIR
 
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
@@ -47,8 +47,7 @@ class Release:
     ) -> dagger.Container:
         """The toolchain with the credentials as secret variables: never a plain variable, never in the
         logs or a cache key; with Chromium for the calls that smoke (the SPA's browser check)."""
-        container = await base(self.src)
-        return self._with_aws(with_browser(container) if browser else container, webhook)
+        return self._with_aws(await base(self.src, browser=browser), webhook)
 
     def _with_aws(
         self, container: dagger.Container, webhook: dagger.Secret | None = None

@@ -65,16 +65,22 @@ def uv_cache_key(lock_digest: str) -> str:
     return f"careervp-uv-{lock_digest.removeprefix('sha256:')[:16]}"
 
 
-def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
-    """The pinned image with uv, the locked Python environment and the Node tools, and then the tree."""
-    return (
+def toolchain(src: dagger.Directory, lock_digest: str, *, browser: bool = False) -> dagger.Container:
+    """The pinned image with uv (and Chromium for the calls that smoke: deploy, smoke, promote, hotfix,
+    release-local), the locked Python environment and the Node tools, and then the tree. System packages come
+    before any file of the tree, so a source edit or a new lock never installs them again."""
+    system = (
         dag.container()
         .from_(PYTHON_IMAGE)
         .with_env_variable("PYTHONUNBUFFERED", "1")
         .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
         .with_exec(["sh", "-c", INSTALL_GIT])
-        .with_exec(["git", "config", "--global", "--add", "safe.directory", WORKDIR])
+    )
+    if browser:
+        system = system.with_exec(["sh", "-c", INSTALL_BROWSER])
+    return (
+        system.with_exec(["git", "config", "--global", "--add", "safe.directory", WORKDIR])
         .with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
         .with_env_variable("UV_CACHE_DIR", UV_CACHE)
         .with_env_variable("UV_LINK_MODE", "copy")
@@ -89,9 +95,3 @@ def toolchain(src: dagger.Directory, lock_digest: str) -> dagger.Container:
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )
-
-
-def with_browser(container: dagger.Container) -> dagger.Container:
-    """`container` with Chromium, for the calls whose smoke loads the SPA (deploy, smoke, promote, hotfix,
-    release-local): a layer the engine caches, so only the first such call installs it."""
-    return container.with_exec(["sh", "-c", INSTALL_BROWSER])
