@@ -6,10 +6,11 @@ robots.txt disallows, so a research of it shows every rule (same site only, robo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from careervp_local.serving import serving
 
 COMPANY = "Fixture Robotics"
 HTML = "text/html; charset=utf-8"
@@ -67,12 +68,5 @@ def serve_fixture_site(pages: Mapping[str, tuple[int, str, str]] = PAGES) -> Ite
     """Serve `pages` (path -> status, content type, body; a 3xx body is the Location) on a free port of
     127.0.0.1; yield the base URL."""
     handler = type("FixtureSiteHandler", (_Handler,), {"pages": pages})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield f"http://127.0.0.1:{port}"

@@ -39,6 +39,7 @@ from careervp.resources import (
 )
 
 from careervp_local.authorizer import KeyLookup, Pool, TokenRefused, authorizer_claims, jwks_keys, verify
+from careervp_local.serving import serving
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's own payload limit; larger requests never reach a function."""
@@ -287,12 +288,5 @@ class _RequestHandler(BaseHTTPRequestHandler):
 def serve_locally(env: Mapping[str, str], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve every function's routes on `host:port` (0 picks a free port) and yield the base URL; a
     ValueError when `env` names no user pool."""
-    server = _LocalServer((host, port), env, user_pool(env))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_LocalServer((host, port), env, user_pool(env))) as bound:
+        yield f"http://{host}:{bound}"

@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx2
 
+from careervp_local.serving import serving
+
 MESSAGES_PATH = "/v1/messages"
 REPLY_HEADING = "# Stand-in reply"
 """The first line of every reply: what a test or the emulator smoke can tell a stand-in answer by."""
@@ -213,11 +215,5 @@ def serve_messages_standin(api_key: str | None = None) -> Iterator[ServedStandIn
     handler = type("MessagesStandInHandler", (_Handler,), {"standin": standin})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield ServedStandIn(f"http://127.0.0.1:{server.server_port}", standin)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(server) as port:
+        yield ServedStandIn(f"http://127.0.0.1:{port}", standin)

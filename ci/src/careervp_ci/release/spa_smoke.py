@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from careervp_infra.frontend import BUCKET_OUTPUT, INDEX
+from careervp_local.serving import serving
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.release.cloudformation import AwsSession
@@ -89,15 +89,8 @@ def serve_deployed_spa(session: AwsSession, outputs: Mapping[str, str], api_base
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the smoke's lines say what was served."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def chromium() -> Path:
