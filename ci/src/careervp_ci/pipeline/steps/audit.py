@@ -186,7 +186,6 @@ STEP = Step(
     summary="pip-audit --strict (locked requirements) + npm audit --omit=dev; unreachable = unverified",
     run=run,
     inputs=("uv.lock", "package.json", "package-lock.json", ALLOWLIST),
-    needs_node=True,
     tools=("pip-audit",),
     cacheable=False,
     reports=("pip-audit.json", "npm-audit.json", "requirements.locked.txt"),

@@ -85,20 +85,17 @@ LINT = Step(
     summary="eslint over the SPA in frontend/ (its own locked npm project)",
     run=_script("lint", "eslint found nothing in frontend/", "eslint found problems in frontend/"),
     inputs=(*SOURCES, f"{FRONTEND}/eslint.config.js"),
-    needs_node=True,
 )
 UNIT = Step(
     name="frontend-unit",
     summary="the SPA's unit tests (node --test frontend/test)",
     run=_script("test", "the SPA's unit tests passed", "the SPA's unit tests failed"),
     inputs=SOURCES,
-    needs_node=True,
 )
 BUILD = Step(
     name="frontend-build",
     summary="the SPA's build (esbuild) into frontend/dist, the files a release carries",
     run=_script("build", f"built the SPA into {DIST}", "the SPA's build failed"),
     inputs=SOURCES,
-    needs_node=True,
     outputs=(DIST,),
 )

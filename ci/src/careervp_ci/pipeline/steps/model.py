@@ -39,7 +39,6 @@ class Step:
     needs: tuple[str, ...] = ()
     """Steps that must pass before this one starts; their keys are part of this one's key."""
     options: tuple[Option, ...] = ()
-    needs_node: bool = False
     needs_browser: bool = False
     """It drives Chromium (the SPA's smoke, or tests of it): the Dagger module installs Chromium in its
     container, as the host's `make containers` does on the machine."""

@@ -224,7 +224,6 @@ STEP = Step(
     run=run,
     inputs=("docs/specs/**", *BACKEND_SOURCES, *PROJECT_CONFIG),
     options=(Option("base-ref", "git ref whose committed spec is the baseline for breaking changes"),),
-    needs_node=True,
     tools=("openapi-spec-validator", "openapi-diff"),
     key_extra=base_fingerprint,
     reports=("openapi-diff.txt", REPORT),

@@ -66,7 +66,6 @@ STEP = Step(
         "ci/src/careervp_ci/**",
     ),
     options=SELECTION_OPTIONS,
-    needs_node=True,
     needs_browser=True,
     tools=("pytest", "pytest-xdist", "pytest-randomly", "pytest-rerunfailures", "dagger-io", "moto"),
     reports=("junit.xml",),

@@ -105,7 +105,6 @@ STEP = Step(
     summary="build the artifact -> deploy to the local AWS emulator -> verify -> smoke",
     run=run,
     inputs=(*BACKEND_SOURCES, *INFRA_SOURCES, *PROJECT_CONFIG, *LOCKFILES, "ci/src/careervp_ci/**"),
-    needs_node=True,
     needs_browser=True,
     cacheable=False,
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cyclonedx-bom", "moto", "boto3", "pytest"),

@@ -63,7 +63,6 @@ STEP = Step(
     summary="CycloneDX 1.6 JSON SBOMs (Python runtime from uv.lock, Node tools), schema-validated",
     run=run,
     inputs=("uv.lock", "pyproject.toml", "package.json", "package-lock.json"),
-    needs_node=True,
     tools=("cyclonedx-bom", "cyclonedx-python-lib", "@cyclonedx/cyclonedx-npm"),
     reports=(PYTHON_SBOM, NODE_SBOM),
 )

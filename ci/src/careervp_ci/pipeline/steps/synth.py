@@ -84,7 +84,6 @@ STEP = Step(
     summary="python infra/app.py (CDK synth with cdk-nag) + cfn-lint over the templates (SARIF)",
     run=run,
     inputs=(*INFRA_SOURCES, *BACKEND_SOURCES, *PROJECT_CONFIG, *LOCKFILES),
-    needs_node=True,
     outputs=(ASSEMBLY,),
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cfn-lint"),
     reports=("cfn-lint.sarif", "cfn-lint.json"),
