@@ -48,8 +48,9 @@ def test_on_the_emulator_the_probe_runs_and_the_lambda_canary_is_not_verifiable(
 
     assert lines == [
         "ok   monitoring: synthetic health probe finds the API healthy HTTP 200, status 'ok'",
-        f"n/v  monitoring: deployed canary function reports healthy {EMULATOR_RUNS_NO_LAMBDA}",
-        f"n/v  security: WAF blocks a known-bad path {EMULATOR_HAS_NO_WAF}",
+        "n/v  monitoring: deployed canary function reports healthy not verifiable on this target: "
+        + EMULATOR_RUNS_NO_LAMBDA,
+        "n/v  security: WAF blocks a known-bad path not verifiable on this target: " + EMULATOR_HAS_NO_WAF,
     ]
     assert smoke_passed(lines)
     assert smoke_summary(lines) == "1 smoke checks passed, 2 not verifiable on this target"
@@ -200,10 +201,22 @@ def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
     }
 
 
-def test_on_the_emulator_the_waf_block_is_not_verifiable() -> None:
-    outcome = waf_blocks_known_bad_path(emulator_target("http://127.0.0.1:9"))
+def test_on_the_emulator_what_only_aws_can_answer_is_not_verifiable_and_not_run() -> None:
+    """The emulator target's session reaches nothing: a check that ran would fail, not end n/v."""
+    target = emulator_target("http://127.0.0.1:9", endpoint="http://127.0.0.1:9")
+    blind = [check for check in CHECKS if check.emulator_cannot_show]
 
-    assert (outcome.status, outcome.detail) == ("not verifiable", EMULATOR_HAS_NO_WAF)
+    outcomes = [check.outcome(target) for check in blind]
+
+    assert {check.run.__name__ for check in blind} == {
+        "canary_function_runs",
+        "waf_blocks_known_bad_path",
+        "notifier_subscribed",
+        "cloudfront_serves_spa",
+    }
+    assert [(outcome.status, outcome.detail) for outcome in outcomes] == [
+        ("not verifiable", f"not verifiable on this target: {check.emulator_cannot_show}") for check in blind
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ import boto3
 import pytest
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
+    CHECKS_BY_NAME,
     DeployedTarget,
-    cloudfront_serves_spa,
     spa_config_names_the_api,
     spa_shows_api_health,
 )
@@ -170,6 +170,6 @@ def test_chromium_reports_a_degraded_api_as_a_failure(
 
 def test_cloudfront_serving_is_not_verifiable_on_the_emulator(emulator: AwsSession) -> None:
     target = DeployedTarget("http://api", "dev", True, emulator, outputs=OUTPUTS)
-    outcome = cloudfront_serves_spa(target)
+    outcome = CHECKS_BY_NAME["cloudfront_serves_spa"].outcome(target)
     assert outcome.status == "not verifiable"
     assert "serves no CDN" in outcome.detail

@@ -2,8 +2,9 @@
 after the HTTP smoke checks (`release.smoke`) and reported in the same line format.
 
 Each asks the target what it can show and ends ok, FAIL, or not verifiable on this target with the reason:
-on the emulator, Lambda does not run and the API is served locally, so what only AWS can show is never
-reported as passed. The checks are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
+on the emulator, Lambda does not run and the API is served locally, so a check only AWS can answer names
+why (`FeatureCheck.emulator_cannot_show`) and is reported not verifiable there, never passed. The checks
+are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ from careervp_ci.release.spa_smoke import deployed_files, load_spa, served_confi
 
 Status = Literal["ok", "FAIL", "not verifiable"]
 MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
-EMULATOR_RUNS_NO_LAMBDA = "not verifiable on this target: Lambda does not run in the emulator"
+NOT_ON_THIS_TARGET = "not verifiable on this target"
+EMULATOR_RUNS_NO_LAMBDA = "Lambda does not run in the emulator"
 EMULATOR_HAS_NO_WAF = (
-    "not verifiable on this target: moto's CloudFormation creates no web ACL, and the emulator's API is "
-    "served locally, in front of no WAF"
+    "moto's CloudFormation creates no web ACL, and the emulator's API is served locally, in front of no WAF"
 )
+EMULATOR_SKIPS_SUBSCRIPTIONS = (
+    "moto's CloudFormation skips SNS subscriptions, and Lambda does not run in the emulator"
+)
+EMULATOR_HAS_NO_CDN = "moto answers CloudFront's API (the deploy's invalidation) but serves no CDN"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,13 @@ class FeatureCheck:
     feature: str
     name: str
     run: Callable[[DeployedTarget], Outcome]
+    emulator_cannot_show: str = ""
+    """Why the emulator cannot answer it: there it is not verifiable, and `run` is not called."""
+
+    def outcome(self, target: DeployedTarget) -> Outcome:
+        if target.emulator and self.emulator_cannot_show:
+            return Outcome("not verifiable", f"{NOT_ON_THIS_TARGET}: {self.emulator_cannot_show}")
+        return self.run(target)
 
     def line(self, outcome: Outcome) -> str:
         return f"{MARKS[outcome.status]} {self.feature}: {self.name} {outcome.detail}"
@@ -78,8 +90,6 @@ def canary_probe_passes(target: DeployedTarget) -> Outcome:
 
 def canary_function_runs(target: DeployedTarget) -> Outcome:
     """The deployed canary function, invoked once, reaches the API and reports it healthy."""
-    if target.emulator:
-        return Outcome("not verifiable", EMULATOR_RUNS_NO_LAMBDA)
     name = physical_name(target.stack_env, CANARY_FUNCTION.component, CANARY_FUNCTION.resource)
     reply = target.session.client("lambda").invoke(FunctionName=name, Payload=b"{}")
     payload: dict[str, Any] = json.loads(reply["Payload"].read() or b"{}")
@@ -92,8 +102,6 @@ def canary_function_runs(target: DeployedTarget) -> Outcome:
 def waf_blocks_known_bad_path(target: DeployedTarget) -> Outcome:
     """A request for a path the project rule blocks is refused by WAF itself (its header says so), not by
     API Gateway's own 403 for an unknown route."""
-    if target.emulator:
-        return Outcome("not verifiable", EMULATOR_HAS_NO_WAF)
     url = target.base_url.rstrip("/") + PROBE_PATH
     request = urllib.request.Request(url, method="GET")  # noqa: S310 (the API under test)
     try:
@@ -152,7 +160,7 @@ def notification_reaches_ses(target: DeployedTarget) -> Outcome:
     except (OSError, ValueError) as error:
         return Outcome(
             "not verifiable",
-            f"{accepted}; its recipient is not verifiable on this target: the emulator's sent-mail record "
+            f"{accepted}; its recipient is {NOT_ON_THIS_TARGET}: the emulator's sent-mail record "
             f"is unreadable ({error})",
         )
     to = (recorded or {}).get("destinations", {}).get("ToAddresses")
@@ -172,12 +180,6 @@ def _emulator_sent_message(target: DeployedTarget, message_id: str) -> dict[str,
 
 def notifier_subscribed(target: DeployedTarget) -> Outcome:
     """SNS delivers the topic's email events to the deployed notifier."""
-    if target.emulator:
-        return Outcome(
-            "not verifiable",
-            "not verifiable on this target: moto's CloudFormation skips SNS subscriptions, and Lambda does "
-            "not run in the emulator",
-        )
     name = physical_name(target.stack_env, NOTIFIER_FUNCTION.component, NOTIFIER_FUNCTION.resource)
     found = target.session.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(target))
     endpoints = [item["Endpoint"] for item in found["Subscriptions"] if item["Protocol"] == "lambda"]
@@ -214,12 +216,6 @@ def spa_shows_api_health(target: DeployedTarget) -> Outcome:
 
 def cloudfront_serves_spa(target: DeployedTarget) -> Outcome:
     """The distribution serves the config.json the deploy uploaded (after the deploy's invalidation)."""
-    if target.emulator:
-        return Outcome(
-            "not verifiable",
-            "not verifiable on this target: moto answers CloudFront's API (the deploy's invalidation) but "
-            "serves no CDN",
-        )
     served = served_config(distribution_url(target.session, target.outputs))
     deployed = deployed_files(target.session, target.outputs).get(CONFIG)
     if served != deployed:
@@ -229,14 +225,26 @@ def cloudfront_serves_spa(target: DeployedTarget) -> Outcome:
 
 CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
-    FeatureCheck("monitoring", "deployed canary function reports healthy", canary_function_runs),
-    FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path),
+    FeatureCheck(
+        "monitoring",
+        "deployed canary function reports healthy",
+        canary_function_runs,
+        EMULATOR_RUNS_NO_LAMBDA,
+    ),
+    FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path, EMULATOR_HAS_NO_WAF),
     FeatureCheck("notifications", "the topic accepts an event", notification_event_published),
     FeatureCheck("notifications", "an email to the sandbox address reaches SES", notification_reaches_ses),
-    FeatureCheck("notifications", "the notifier is subscribed to the topic", notifier_subscribed),
+    FeatureCheck(
+        "notifications",
+        "the notifier is subscribed to the topic",
+        notifier_subscribed,
+        EMULATOR_SKIPS_SUBSCRIPTIONS,
+    ),
     FeatureCheck("frontend", "config.json names the API", spa_config_names_the_api),
     FeatureCheck("frontend", "the SPA in Chromium shows the API healthy", spa_shows_api_health),
-    FeatureCheck("frontend", "CloudFront serves the deployed SPA", cloudfront_serves_spa),
+    FeatureCheck(
+        "frontend", "CloudFront serves the deployed SPA", cloudfront_serves_spa, EMULATOR_HAS_NO_CDN
+    ),
 )
 CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}
 
@@ -246,7 +254,7 @@ def run_feature_checks(target: DeployedTarget, checks: tuple[FeatureCheck, ...] 
     lines = []
     for check in checks:
         try:
-            outcome = check.run(target)
+            outcome = check.outcome(target)
         except (CareervpError, OSError, ValueError, KeyError, ClientError, BotoCoreError) as error:
             outcome = Outcome("FAIL", f"{type(error).__name__}: {error}")
         lines.append(check.line(outcome))
