@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 import types
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -402,18 +403,29 @@ class Engine:
                     *(f"--volume={host}:{inside}:ro" for host, inside in self.runtime_mounts.items()),
                     f"--workdir={state.workdir}",
                 ]
-                container = podman("create", *flags, state.image, *args).strip()
+                # podman's own commands run on a worker thread: copying a tree in or committing a
+                # layer of a gigabyte takes seconds, and the jobs running beside this one must go on.
+                started = time.monotonic()
+                container = (await _in_thread(podman, "create", *flags, state.image, *args)).strip()
                 self.containers.append(container)
                 try:
-                    self._copy_in(container, state.pending)
+                    await _in_thread(self._copy_in, container, state.pending)
                     self.log(f"rehearsal: run {_short(args)} in {container[:12]}")
+                    ran = time.monotonic()
                     code, stdout, stderr = await podman_async("start", "--attach", container)
                     stdout, stderr = (_scrub(text, state.secrets) for text in (stdout, stderr))
                     if code != 0:
                         raise _exec_error(args, code, stdout, stderr)
-                    podman("commit", "--quiet", container, tag)
+                    committing = time.monotonic()
+                    await _in_thread(podman, "commit", "--quiet", container, tag)
+                    self.log(
+                        f"rehearsal: {container[:12]} took {time.monotonic() - started:.1f} s (copy in "
+                        f"{ran - started:.1f}, run {committing - ran:.1f}, commit "
+                        f"{time.monotonic() - committing:.1f})"
+                    )
                 finally:
-                    podman("rm", "--force", container)
+                    with anyio.CancelScope(shield=True):  # a job cancelled by a failure beside it too
+                        await _in_thread(podman, "rm", "--force", container)
         record.write_text(
             json.dumps({"container": container, "stdout": stdout, "stderr": stderr}), encoding="utf-8"
         )
@@ -514,6 +526,10 @@ def _scrub(text: str, secrets: Sequence[tuple[str, SecretValue]]) -> str:
         if secret.plaintext:
             text = text.replace(secret.plaintext, "***")
     return text
+
+
+async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
+    return await anyio.to_thread.run_sync(lambda: function(*args))
 
 
 def _short(args: Sequence[str]) -> str:
