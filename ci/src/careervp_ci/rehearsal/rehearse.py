@@ -3,13 +3,15 @@
 One AWS emulator (moto on loopback) outlives every job, as AWS outlives a workflow run; every release target
 points at it through a targets file mounted into the containers, and the artifact store is a bucket in it.
 Secrets and variables come from one table, the way GitHub environments would provide them. The report
-(`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time.
+(`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time;
+`jobs.log` beside it holds every step's output, with the time each container took.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -181,7 +183,11 @@ def world(src: Path, calls: Path) -> Iterator[World]:
             },
             scratch / "jobs.log",
         )
-        yield World(repo, scratch, settings, engine_version.removeprefix("v"))
+        try:
+            yield World(repo, scratch, settings, engine_version.removeprefix("v"))
+        finally:
+            if settings.log.is_file():  # every step's output and the engine's timings, kept for reading
+                shutil.copyfile(settings.log, calls.with_name("jobs.log"))
 
 
 def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
