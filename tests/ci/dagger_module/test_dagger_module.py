@@ -332,6 +332,8 @@ def test_setup_starts_from_the_digest_pinned_image_with_caches_and_locked_instal
     dependencies = ["env", "SOURCE_DATE_EPOCH=0", *dagger_setup.SYNC_DEPENDENCIES]
     node = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"]
     assert commands.index(dependencies) < commands.index(node)
+    # the CDK's packages are unpacked with the dependencies, before any file of the tree (not in every job)
+    assert commands.index(list(dagger_setup.UNPACK_CDK)) == commands.index(dependencies) + 1
     assert commands[-1] == ["uv", "sync", "--frozen"]
 
 

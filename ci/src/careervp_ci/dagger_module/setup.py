@@ -59,6 +59,11 @@ SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", 
 """Third-party packages with hash-based bytecode (SOURCE_DATE_EPOCH, for this command only: a wheel build of
 the workspace under it fails, since zip timestamps cannot precede 1980)."""
 
+UNPACK_CDK: Final = ("python", "-c", "import aws_cdk, cdk_nag")
+"""The CDK's JavaScript packages unpacked into jsii's cache (~/.cache/aws/jsii) in the dependency layer:
+otherwise every job that imports the CDK unpacks about 180 MB first, and the engine stores that in its
+layer."""
+
 
 def uv_cache_key(lock_digest: str) -> str:
     """A uv cache volume per lockfile: a changed lock starts clean instead of growing one volume forever."""
@@ -89,6 +94,7 @@ def toolchain(src: dagger.Directory, lock_digest: str, *, browser: bool = False)
         .with_workdir(WORKDIR)
         .with_directory(WORKDIR, src, include=list(MANIFESTS))
         .with_exec(["env", "SOURCE_DATE_EPOCH=0", *SYNC_DEPENDENCIES])
+        .with_exec(list(UNPACK_CDK))
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
         .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"])
