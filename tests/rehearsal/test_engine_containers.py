@@ -42,6 +42,25 @@ def test_an_identical_prefix_runs_once_and_is_reused(engine: Engine, tmp_path: P
     assert first == again, "a reused layer replays the output of the run that made it"
 
 
+def test_two_rehearsals_asking_for_one_layer_at_once_run_it_once(engine: Engine, tmp_path: Path) -> None:
+    """Two worlds (or test workers) share the layer store: the second waits for the first and reuses it."""
+    script = f"sleep 1; echo {tmp_path.name} $(od -An -N4 -tu4 /dev/urandom)"
+    other = Engine(engine.cache, log=lambda _: None)
+    calls = [
+        Field("Query", "container", {}),
+        Field("Container", "from", {"address": PYTHON_IMAGE}),
+        Field("Container", "withExec", {"args": ["sh", "-c", script]}),
+    ]
+
+    async def both() -> list[str]:
+        states = await asyncio.gather(engine.resolve(calls), other.resolve(calls))
+        return [state.stdout for state in states]
+
+    first, second = asyncio.run(both())
+    assert first == second, "the second rehearsal replays the first one's run instead of running it again"
+    assert engine.containers[-1:] == other.containers[-1:]
+
+
 def test_a_secret_reaches_the_process_but_not_its_output_or_the_image(engine: Engine) -> None:
     digest = hashlib.sha256(b"s3cr3t-value").hexdigest()
     script = f'test "$(printf %s "$TOKEN" | sha256sum | cut -d" " -f1)" = {digest} && echo "token=$TOKEN"'

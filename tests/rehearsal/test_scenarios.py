@@ -33,3 +33,15 @@ def test_every_scenario_names_a_ref_and_a_workflow_the_prepared_repository_has(t
     )
     laptop = (repo / ".github" / "workflows" / "laptop.yml").read_text()
     assert "dagger call ci --src ." in laptop and "{version}" not in laptop
+
+
+def test_a_world_holds_whole_workflows_and_what_they_build_on() -> None:
+    """`careervp-ci rehearse` runs worlds at once, selecting each by its workflows: a workflow split across
+    worlds would run twice, and a scenario apart from the state it reads would find none."""
+    world_of: dict[str, set[str]] = {}
+    for scenario in SCENARIOS:
+        world_of.setdefault(scenario.workflow, set()).add(scenario.world)
+    assert all(len(worlds) == 1 for worlds in world_of.values()), world_of
+    for scenario in SCENARIOS:
+        assert all(world_of[earlier] == {scenario.world} for earlier in scenario.after), scenario.name
+    assert len({scenario.world for scenario in SCENARIOS}) == 2

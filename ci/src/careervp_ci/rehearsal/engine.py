@@ -12,6 +12,7 @@ lockfile. A call the rehearsal cannot execute is an error naming the call, never
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import inspect
 import json
@@ -21,8 +22,8 @@ import tempfile
 import time
 import types
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -383,6 +384,18 @@ class Engine:
 
     async def _layer(self, state: ContainerState, args: list[str], key: str) -> ContainerState:
         """The container state after `args` ran: reused from an earlier run, or run and committed now."""
+        async with self._held(key):
+            return await self._layer_held(state, args, key)
+
+    @asynccontextmanager
+    async def _held(self, key: str) -> AsyncIterator[None]:
+        """One process at a time runs a layer, as BuildKit runs one of two identical steps: a rehearsal
+        beside this one (another world, another test worker) waits for it, then reuses it."""
+        with (self._dir("locks") / f"{key[:48]}.lock").open("w") as lock:
+            await anyio.to_thread.run_sync(fcntl.flock, lock, fcntl.LOCK_EX)
+            yield  # closing the file releases the lock
+
+    async def _layer_held(self, state: ContainerState, args: list[str], key: str) -> ContainerState:
         record, tag = self._record(key), self._tag(key)
         if record.is_file() and await anyio.to_thread.run_sync(_image_exists, tag):
             saved = json.loads(record.read_text(encoding="utf-8"))
@@ -483,7 +496,11 @@ class Engine:
                 self._copy_in(container, state.pending)
                 with tempfile.TemporaryDirectory(prefix="out-", dir=self._dir("scratch")) as scratch:
                     podman("cp", f"{container}:{inside}", f"{scratch}/item")
-                    Path(scratch, "item").replace(out)
+                    try:
+                        Path(scratch, "item").replace(out)
+                    except OSError:
+                        if not out.exists():  # else a rehearsal beside this one exported it first
+                            raise
             except Exception as error:
                 raise RehearsalGap(
                     f"Container.{'directory' if directory else 'file'}({path!r}): {error}"

@@ -4,7 +4,8 @@ One AWS emulator (moto on loopback) outlives every job, as AWS outlives a workfl
 points at it through a targets file mounted into the containers, and the artifact store is a bucket in it.
 Secrets and variables come from one table, the way GitHub environments would provide them. The report
 (`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time;
-`jobs.log` beside it holds every step's output, with the time each container took.
+`report.jobs.log` beside it holds every step's output, with the time each container took. Worlds that share
+no state run at once, each in its own process with its own emulator (`<world>.json`, `.log`, `.jobs.log`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -187,12 +189,68 @@ def world(src: Path, calls: Path) -> Iterator[World]:
             yield World(repo, scratch, settings, engine_version.removeprefix("v"))
         finally:
             if settings.log.is_file():  # every step's output and the engine's timings, kept for reading
-                shutil.copyfile(settings.log, calls.with_name("jobs.log"))
+                shutil.copyfile(settings.log, calls.with_suffix(".jobs.log"))
 
 
 def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
+    """Rehearse the scenarios of `names`; worlds that share no state (`Scenario.world`) run at once, each
+    in its own process, and their reports are merged into one."""
     scenarios = selected(names)
     report.parent.mkdir(parents=True, exist_ok=True)
+    worlds = list(dict.fromkeys(scenario.world for scenario in scenarios))
+    if len(worlds) == 1:
+        return _rehearse_world(src, scenarios, report)
+    return _rehearse_worlds(src, {w: [s for s in scenarios if s.world == w] for w in worlds}, report)
+
+
+def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path) -> int:
+    parts = {world: report.with_name(f"{world}.json") for world in worlds}
+    running = {}
+    for world, scenarios in worlds.items():
+        print(f"== rehearsing the {world} world (log: {parts[world].with_suffix('.log')})", file=sys.stderr)
+        workflow_flags = [flag for name in _workflows(scenarios) for flag in ("--workflow", name)]
+        argv = [sys.executable, "-m", "careervp_ci.host.cli", "rehearse", "--src", str(src)]
+        with parts[world].with_suffix(".log").open("w", encoding="utf-8") as log:
+            running[world] = subprocess.Popen(
+                [*argv, "--report", str(parts[world]), *workflow_flags], stdout=log, stderr=log
+            )
+    try:
+        failed = [world for world, process in running.items() if process.wait() != 0]
+    finally:  # interrupted: no world goes on alone
+        for process in running.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+    _merge(report, [parts[world] for world in worlds])
+    for world in failed:
+        tail = parts[world].with_suffix(".log").read_text(encoding="utf-8").splitlines()[-40:]
+        print(f"rehearsal FAILED in the {world} world:\n" + "\n".join(tail), file=sys.stderr)
+    if failed:
+        return 1
+    print(f"rehearsal passed: {len(worlds)} worlds at once; report {report}", file=sys.stderr)
+    return 0
+
+
+def _workflows(scenarios: Sequence[Scenario]) -> list[str]:
+    return list(dict.fromkeys(scenario.workflow for scenario in scenarios))
+
+
+def _merge(report: Path, parts: Sequence[Path]) -> None:
+    """One report of every world's: its substitutions, every call, and the scenarios in rehearsal order."""
+    documents = [json.loads(part.read_text(encoding="utf-8")) for part in parts if part.is_file()]
+    order = [scenario.name for scenario in SCENARIOS]
+    merged = {
+        "substitutions": list(SUBSTITUTIONS),
+        "calls": [call for document in documents for call in document["calls"]],
+        "scenarios": sorted(
+            (outcome for document in documents for outcome in document["scenarios"]),
+            key=lambda outcome: order.index(outcome["scenario"]),
+        ),
+    }
+    report.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+
+
+def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> int:
     calls = report.with_suffix(".jsonl")
     calls.write_text("", encoding="utf-8")
     outcomes: list[dict[str, Any]] = []

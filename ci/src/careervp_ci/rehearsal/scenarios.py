@@ -50,6 +50,10 @@ class Scenario:
     """Jobs whose result is not `success` by design (docs-only skips the full validation)."""
     after: tuple[str, ...] = ()
     """Workflows rehearsed first when this one is selected alone (state it reads: dev's digest, a dev)."""
+    world: str = "release"
+    """The emulator and repository it shares, in order, with the scenarios of the same world. Worlds share
+    no state, so `careervp-ci rehearse` runs them at once: `validation` (pull requests, the laptop, the gap
+    sandbox) beside `release` (dev, staging, prod and what reads them)."""
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -61,6 +65,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         head="main",
         base="pr-base",
         expect={"docs-only": "skipped"},
+        world="validation",
     ),
     Scenario(
         "labeler (code change)",
@@ -69,6 +74,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "refs/pull/7/merge",
         head="main",
         base="pr-base",
+        world="validation",
     ),
     Scenario(
         "pr-validate (docs-only)",
@@ -77,6 +83,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "refs/pull/8/merge",
         head="pr-docs",
         expect={"validate": "skipped"},
+        world="validation",
     ),
     Scenario("deploy-dev", "deploy-dev", Event("push"), "refs/heads/main", head="main"),
     Scenario(
@@ -112,7 +119,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         after=("deploy-dev",),
     ),
     Scenario(
-        "laptop: dagger call ci --src . (pr and main)", "laptop", Event("push"), "refs/heads/main", "main"
+        "laptop: dagger call ci --src . (pr and main)",
+        "laptop",
+        Event("push"),
+        "refs/heads/main",
+        "main",
+        world="validation",
     ),
     Scenario(
         "gap-remediation (sandbox deploy)",
@@ -120,9 +132,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         Event("workflow_dispatch"),
         "refs/heads/feature/gap-remediation",
         head="feature/gap-remediation",
+        world="validation",
     ),
 )
-"""In order: later scenarios build on earlier ones (promotion needs dev's attested digest, nightly a dev)."""
+"""In order: later scenarios of a world build on earlier ones (promotion needs dev's attested digest,
+nightly a dev)."""
 
 
 def _git(repo: Path, *args: str) -> str:
