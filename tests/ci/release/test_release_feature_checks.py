@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from careervp_ci.release.cloudformation import AwsSession
+from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
 from careervp_ci.release.feature_checks import (
     CHECKS,
     CHECKS_BY_NAME,
@@ -236,3 +237,11 @@ def test_on_aws_only_wafs_own_block_passes(status: int, headers: dict[str, str],
 
     assert outcome.status == verdict
     assert outcome.detail.startswith(f"GET /.env: HTTP {status}")
+
+
+def test_the_emulators_credentials_mask_no_word_of_a_smoke_line() -> None:
+    """Dagger (and the rehearsal) print *** for a secret's value wherever it appears: credentials spelled
+    "emulator" blanked that word out of every line that explains what the emulator cannot show."""
+    line = CHECKS_BY_NAME["canary_function_runs"].outcome(emulator_target("http://127.0.0.1:9")).detail
+    assert "emulator" in line
+    assert not [value for value in EMULATOR_CREDENTIALS.values() if value in line]

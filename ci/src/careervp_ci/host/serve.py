@@ -47,12 +47,13 @@ def register(commands: Any) -> None:
 
 def _emulator_env(endpoint: str) -> dict[str, str]:
     """What boto3 needs to talk to the emulator, and only to it."""
+    from careervp_ci.release.emulator import EMULATOR_CREDENTIALS  # noqa: PLC0415 (moto: only when needed)
+
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
+        **EMULATOR_CREDENTIALS,
         "POWERTOOLS_METRICS_DISABLED": "true",
     }
 

@@ -34,8 +34,12 @@ EMULATOR_ACCOUNT = "123456789012"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 BOOTSTRAP_VERSION = "30"
 """Stands in for the CDK bootstrap stack's version; the standard template requires >= 6."""
-EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
-"""Placeholder credentials the emulator accepts; never real ones."""
+EMULATOR_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "emulator-key-id-not-real",
+    "AWS_SECRET_ACCESS_KEY": "emulator-key-not-real",
+}
+"""Placeholder credentials the emulator accepts; never real ones. Not a plain word: output masking replaces
+a credential's value wherever it appears, and "emulator" is a word the smoke's lines use."""
 
 
 def _free_port() -> int:
