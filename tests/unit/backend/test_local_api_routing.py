@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 
 import pytest
 from careervp_local.http_server import RouteTable, proxy_event
@@ -73,3 +75,18 @@ def test_proxy_event_base64_encodes_a_binary_body() -> None:
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b"\xff\xfe"
     assert event["queryStringParameters"] is None
+
+
+def test_warming_up_imports_every_handler_and_what_handlers_load_on_their_first_request() -> None:
+    """In a fresh process (this one has imported most of them already), so the check can fail."""
+    probe = (
+        "import sys\n"
+        "from careervp.resources import FUNCTIONS\n"
+        "from careervp_local.http_server import FIRST_REQUEST_IMPORTS, warm_up\n"
+        "wanted = [f.handler.rpartition('.')[0] for f in FUNCTIONS] + list(FIRST_REQUEST_IMPORTS)\n"
+        "before = [m for m in wanted if m in sys.modules]\n"
+        "warm_up()\n"
+        "print(before, [m for m in wanted if m not in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[] []", done.stdout + done.stderr
