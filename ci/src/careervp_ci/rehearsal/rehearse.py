@@ -73,8 +73,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rehearse.add_argument("--report", type=Path, help="default: <src>/.reports/rehearsal/report.json")
 
 
-def workflows() -> list[str]:
-    return list(dict.fromkeys(scenario.workflow for scenario in SCENARIOS))
+def workflows(scenarios: Sequence[Scenario] = SCENARIOS) -> list[str]:
+    return list(dict.fromkeys(scenario.workflow for scenario in scenarios))
 
 
 def selected(names: Sequence[str]) -> list[Scenario]:
@@ -208,7 +208,7 @@ def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path)
     running = {}
     for world, scenarios in worlds.items():
         print(f"== rehearsing the {world} world (log: {parts[world].with_suffix('.log')})", file=sys.stderr)
-        workflow_flags = [flag for name in _workflows(scenarios) for flag in ("--workflow", name)]
+        workflow_flags = [flag for name in workflows(scenarios) for flag in ("--workflow", name)]
         argv = [sys.executable, "-m", "careervp_ci.host.cli", "rehearse", "--src", str(src)]
         with parts[world].with_suffix(".log").open("w", encoding="utf-8") as log:
             running[world] = subprocess.Popen(
@@ -231,23 +231,15 @@ def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path)
     return 0
 
 
-def _workflows(scenarios: Sequence[Scenario]) -> list[str]:
-    return list(dict.fromkeys(scenario.workflow for scenario in scenarios))
-
-
 def _merge(report: Path, parts: Sequence[Path]) -> None:
     """One report of every world's: its substitutions, every call, and the scenarios in rehearsal order."""
     documents = [json.loads(part.read_text(encoding="utf-8")) for part in parts if part.is_file()]
     order = [scenario.name for scenario in SCENARIOS]
-    merged = {
-        "substitutions": list(SUBSTITUTIONS),
-        "calls": [call for document in documents for call in document["calls"]],
-        "scenarios": sorted(
-            (outcome for document in documents for outcome in document["scenarios"]),
-            key=lambda outcome: order.index(outcome["scenario"]),
-        ),
-    }
-    report.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    outcomes = sorted(
+        (outcome for document in documents for outcome in document["scenarios"]),
+        key=lambda outcome: order.index(outcome["scenario"]),
+    )
+    _save(report, [call for document in documents for call in document["calls"]], outcomes)
 
 
 def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> int:
@@ -279,7 +271,11 @@ def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> i
 
 def _write(report: Path, calls: Path, outcomes: list[dict[str, Any]]) -> None:
     entries = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines() if line.strip()]
-    document = {"substitutions": list(SUBSTITUTIONS), "calls": entries, "scenarios": outcomes}
+    _save(report, entries, outcomes)
+
+
+def _save(report: Path, calls: list[dict[str, Any]], outcomes: list[dict[str, Any]]) -> None:
+    document = {"substitutions": list(SUBSTITUTIONS), "calls": calls, "scenarios": outcomes}
     report.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
