@@ -16,6 +16,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
 from support.release_cli import (
     CLI,
     REPO,
@@ -44,7 +45,7 @@ class Racers:
 def racers(tmp_path_factory: pytest.TempPathFactory, emulator: str, built: Built) -> Racers:
     root = tmp_path_factory.mktemp("race")
     targets = write_emulator_targets(root / "targets.toml", emulator, ("dev",))
-    credentials = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
+    credentials = EMULATOR_CREDENTIALS
     boto3.client(
         "s3",
         endpoint_url=emulator,

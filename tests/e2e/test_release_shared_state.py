@@ -15,6 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.release.artifact import digest_of, parse_digest
+from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
 from careervp_ci.release.smoke import CHECKS
 from careervp_ci.release.store import object_name
 from support.release_cli import (
@@ -65,8 +66,8 @@ def tags(emulator: str, stack: str) -> dict[str, str]:
         "cloudformation",
         endpoint_url=emulator,
         region_name="us-east-1",
-        aws_access_key_id="emulator",
-        aws_secret_access_key="emulator",
+        aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     (found,) = client.describe_stacks(StackName=stack)["Stacks"]
     return {tag["Key"]: tag["Value"] for tag in found.get("Tags", [])}
@@ -140,8 +141,8 @@ def test_promote_refuses_when_the_source_stack_no_longer_runs_the_digest_that_pa
         "cloudformation",
         endpoint_url=team.emulator,
         region_name="us-east-1",
-        aws_access_key_id="emulator",
-        aws_secret_access_key="emulator",
+        aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     template = client.get_template(StackName=STACKS["dev"])["TemplateBody"]
     client.update_stack(

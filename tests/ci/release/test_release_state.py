@@ -17,6 +17,7 @@ import boto3
 import pytest
 from careervp_ci.errors import UsageError
 from careervp_ci.release.artifact import digest_of
+from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
 from careervp_ci.release.gitref import release_line, tree_state
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError
 from careervp_ci.release.locking import LEASE_ENV, EnvironmentBusyError, acquire, environment_lock
@@ -42,8 +43,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
         "s3",
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id="emulator",
-        aws_secret_access_key="emulator",
+        aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     bucket = f"state-{tmp_path.name.lower().replace('_', '-')[-40:]}"
     client.create_bucket(Bucket=bucket)
@@ -204,8 +205,8 @@ def test_the_emulator_command_serves_moto_on_localhost_until_stopped() -> None:
             "s3",
             endpoint_url=endpoint,
             region_name="us-east-1",
-            aws_access_key_id="emulator",
-            aws_secret_access_key="emulator",
+            aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
         client.create_bucket(Bucket="reachable")
         assert [b["Name"] for b in client.list_buckets()["Buckets"]] == ["reachable"]
