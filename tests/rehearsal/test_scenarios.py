@@ -11,13 +11,23 @@ from careervp_ci.rehearsal.scenarios import SCENARIOS, TAG, commit, prepare
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def _clean_clone(tmp_path: Path) -> Path:
+    """The project as committed: the tests below must not depend on what a developer has not committed."""
+    project = tmp_path / "project"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(project)], check=True)
+    return project
+
+
 def test_every_scenario_names_a_ref_and_a_workflow_the_prepared_repository_has(tmp_path: Path) -> None:
+    project = _clean_clone(tmp_path)
     repo = tmp_path / "repo"
-    prepare(ROOT, repo)
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout
-    assert commit(repo, "main") == head.strip() == commit(repo, TAG)
+    prepare(project, repo)
+    assert commit(repo, "main") == _git(project, "rev-parse", "HEAD") == commit(repo, TAG)
     for scenario in SCENARIOS:
         assert commit(repo, scenario.head) and commit(repo, scenario.base)
         workflow = yaml.safe_load((repo / ".github" / "workflows" / f"{scenario.workflow}.yml").read_text())
@@ -33,6 +43,27 @@ def test_every_scenario_names_a_ref_and_a_workflow_the_prepared_repository_has(t
     )
     laptop = (repo / ".github" / "workflows" / "laptop.yml").read_text()
     assert "dagger call ci --src ." in laptop and "{version}" not in laptop
+
+
+def test_uncommitted_edits_are_rehearsed_as_a_commit_on_top_of_head(tmp_path: Path) -> None:
+    """`make rehearse` after editing a workflow rehearses the edit: edited, new and deleted files reach the
+    rehearsed main as one commit whose parent is HEAD; what git ignores stays out."""
+    project = _clean_clone(tmp_path)
+    head = _git(project, "rev-parse", "HEAD")
+    workflow = project / ".github" / "workflows" / "labeler.yml"
+    workflow.write_text(workflow.read_text() + "# an uncommitted edit\n")
+    (project / "docs" / "new-page.md").write_text("a file git does not track yet\n")
+    (project / "CONTRIBUTING.md").unlink()
+    (project / ".reports").mkdir(exist_ok=True)
+    (project / ".reports" / "ignored.txt").write_text("ignored by .gitignore\n")
+    repo = tmp_path / "repo"
+    prepare(project, repo)
+    assert _git(repo, "rev-parse", "main^") == head
+    changed = _git(repo, "diff", "--name-status", "main^", "main").splitlines()
+    assert sorted(changed) == sorted(
+        ["M\t.github/workflows/labeler.yml", "A\tdocs/new-page.md", "D\tCONTRIBUTING.md"]
+    )
+    assert (repo / ".github" / "workflows" / "labeler.yml").read_text().endswith("# an uncommitted edit\n")
 
 
 def test_a_world_holds_whole_workflows_and_what_they_build_on() -> None:

@@ -1,6 +1,8 @@
 """The events each workflow is rehearsed with, and the repository they happen in.
 
-The rehearsed repository is a clone of the project's committed HEAD with the refs the events need: a tag
+The rehearsed repository is a clone of the project's HEAD, plus its working tree's uncommitted changes as one
+commit on top (a developer who edits a workflow rehearses the edit, not the last commit), with the refs the
+events need: a tag
 `v1.0.0` on main, a pull request that changes backend code (its base is main without that change, so the
 head's tree is main's and the gates it shares with main's validation are reused), a docs-only pull request,
 a fix branch for the hotfix, and feature/gap-remediation; and, in its working tree only, a `laptop`
@@ -10,7 +12,9 @@ workflow that runs the README's `dagger call ci --src .` as a job would.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,11 +148,37 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+IDENTITY = ("-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost")
+
+
+def commit_working_tree(project: Path, repo: Path) -> list[str]:
+    """Commit, in the clone `repo`, what the project's working tree changes against HEAD: edited and new
+    files (those git ignores excepted) and deleted ones. Returns the paths that changed (none: no commit)."""
+    listed = _git(project, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for path in filter(None, listed.split("\0")):
+        source, target = project / path, repo / path
+        if source.is_symlink() or source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+        elif not source.exists():
+            target.unlink(missing_ok=True)
+    _git(repo, "add", "--all")
+    changed = [path for path in _git(repo, "diff", "--cached", "--name-only").splitlines() if path]
+    if changed:
+        message = f"rehearsal: the working tree's uncommitted changes ({len(changed)} files)"
+        _git(repo, *IDENTITY, "commit", "--quiet", "--no-verify", "-m", message)
+    return changed
+
+
 def prepare(project: Path, repo: Path) -> None:
-    """Clone the project's HEAD and add the refs the scenarios use."""
+    """Clone the project's HEAD, commit its uncommitted changes on top, and add the refs the scenarios use."""
     subprocess.run(["git", "clone", "--quiet", str(project), str(repo)], check=True)
     _git(repo, "checkout", "--quiet", "-B", "main")
-    identity = ("-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost")
+    changed = commit_working_tree(project, repo)
+    if changed:
+        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        print(f"rehearsal: rehearsing the working tree; uncommitted: {shown}", file=sys.stderr)
     _git(repo, "tag", TAG)
     _git(repo, "branch", "feature/gap-remediation")
     for branch, path, text in (
@@ -160,9 +190,9 @@ def prepare(project: Path, repo: Path) -> None:
         original = file.read_text(encoding="utf-8")
         lines = original.splitlines(keepends=True)
         file.write_text(original + text if text else "".join(lines[:-1]), encoding="utf-8")
-        _git(repo, *identity, "commit", "--quiet", "-am", f"rehearsal: {branch}")
+        _git(repo, *IDENTITY, "commit", "--quiet", "-am", f"rehearsal: {branch}")
     _git(repo, "checkout", "--quiet", "-b", "hotfix/rehearsal", "main")
-    _git(repo, *identity, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
+    _git(repo, *IDENTITY, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
     _git(repo, "checkout", "--quiet", "main")
     version = json.loads((repo / "dagger.json").read_text(encoding="utf-8"))["engineVersion"].removeprefix(
         "v"
