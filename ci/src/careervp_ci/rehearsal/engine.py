@@ -129,6 +129,9 @@ class Engine:
     while the SDK's lazy queries ask for it again at every step that uses it."""
     _locks: dict[str, anyio.Lock] = field(default_factory=dict)
     _limit: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(2))
+    _ids: dict[str, Value] = field(default_factory=dict)
+    """What each ID handed out in this call stands for: the SDK serializes an object (a Secret field of a
+    module object, a Container result) as its ID, and loads it back with `node(id:)`."""
 
     # --- the SDK's entry points ------------------------------------------------------------------------
 
@@ -146,6 +149,10 @@ class Engine:
 
     async def _apply(self, value: Any, selection: Field) -> Any:
         args = {name: await self._arg(arg) for name, arg in selection.args.items()}
+        if selection.name == "id":
+            return self._id(selection.type_name, value)
+        if (selection.type_name, selection.name) == ("Query", "node"):
+            return self._node(str(args.get("id", "")), selection.inline_type or "")
         handler = getattr(self, f"_{selection.type_name}_{selection.name}", None)
         if handler is None:
             raise RehearsalGap(
@@ -161,6 +168,26 @@ class Engine:
                     f"{', '.join(unknown)} ({_show(args)})"
                 )
         return await handler(value, **args)
+
+    # --- IDs: objects as the SDK serializes them ---------------------------------------------------------
+
+    def _id(self, type_name: str, value: Value) -> str:
+        """An opaque ID for `value`, as the engine gives one: only this engine can load it back."""
+        if isinstance(value, HostValue) or value is None:
+            raise RehearsalGap(f"the rehearsal cannot give an ID to {type_name} ({value!r})")
+        identity = f"rehearsal:{type_name}:{uuid.uuid4().hex}"
+        self._ids[identity] = value
+        return identity
+
+    def _node(self, identity: str, type_name: str) -> Value:
+        """`node(id:) { ... on TYPE }`: the object an ID stands for, refused when the ID is not one this
+        engine gave or names another type (the engine refuses both)."""
+        if identity not in self._ids:
+            raise RehearsalGap(f"node(id: {identity!r}): no object has this ID in this rehearsal")
+        given_as = identity.split(":")[1]
+        if type_name and type_name != given_as:
+            raise RehearsalGap(f"node(id: {identity!r}) is a {given_as}, not a {type_name}")
+        return self._ids[identity]
 
     # --- Query ------------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 
 from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
-from careervp_ci.rehearsal import dagger_cli, image
+from careervp_ci.rehearsal import dagger_cli, image, runtime
 from careervp_ci.rehearsal.engine import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
@@ -182,6 +182,7 @@ def world(src: Path, calls: Path) -> Iterator[World]:
                 dagger_cli.RELEASE_ENV: json.dumps(release_env),
                 dagger_cli.MOUNTS_ENV: json.dumps({str(_targets(endpoint, scratch)): TARGETS_IN_CONTAINER}),
                 "CAREERVP_REHEARSAL_ATTESTATIONS": str(scratch / "attestations.jsonl"),
+                runtime.UV_ENV: runtime.uv_binary(),
             },
             scratch / "jobs.log",
         )
