@@ -187,3 +187,22 @@ def test_steps_skipped_after_a_failure_are_not_evaluated(tmp_path: Path) -> None
         rehearse(tmp_path, jobs)
     assert "step 'Break': exit 4" in str(failed.value)
     assert "never" not in str(failed.value)
+
+
+def test_the_verdict_names_the_first_failing_step_not_the_failure_path_after_it(tmp_path: Path) -> None:
+    """A deploy step fails, then the `if: failure()` evidence step fails too: the deploy is the cause."""
+    jobs = """
+  deploy:
+    runs-on: ubuntu-24.04
+    steps:
+      - name: Deploy
+        run: exit 3
+      - name: Fetch the evidence
+        if: failure()
+        run: exit 4
+"""
+    with pytest.raises(RehearsalFailed) as failed:
+        rehearse(tmp_path, jobs)
+    verdict = str(failed.value)
+    assert verdict.startswith("planted.yml, job 'deploy', step 'Deploy': exit 3"), verdict
+    assert "these failed too: Fetch the evidence" in verdict

@@ -266,6 +266,7 @@ class WorkflowRun:
         }
         steps: dict[str, Any] = {}
         failed: str | None = None
+        also_failed: list[str] = []
         for index, step in enumerate(spec.get("steps") or []):
             label = step.get("name") or step.get("uses") or f"step {index + 1}"
             env = {**(document.get("env") or {}), **job.env}
@@ -281,12 +282,17 @@ class WorkflowRun:
                 if "id" in step:
                     steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
             except (StepFailed, ExpressionError, RehearsalFailed) as error:
-                failed = f"{self.name}.yml, job {name!r}, step {label!r}: {error}"
-                self._log(failed)
+                message = f"{self.name}.yml, job {name!r}, step {label!r}: {error}"
+                self._log(message)
+                if failed is None:  # the verdict names the step that broke, not what ran after it
+                    failed = message
+                else:
+                    also_failed.append(label)
                 if "id" in step:
                     steps[step["id"]] = {"outputs": {}, "outcome": "failure"}
         if failed:
-            raise RehearsalFailed(failed)
+            after = f"\n(after it, these failed too: {', '.join(also_failed)})" if also_failed else ""
+            raise RehearsalFailed(failed + after)
         job_lookup = self._lookup(name, needs, {}, steps)
         job_outputs = {k: text_of(v, job_lookup) for k, v in (spec.get("outputs") or {}).items()}
         return {"result": "success", "outputs": job_outputs, "environment": environment}
