@@ -656,7 +656,9 @@ def test_the_labeler_labels_same_repository_pull_requests_by_path_with_least_pri
     workflow = by_name("labeler.yml")
     assert set(workflow.triggers) == {"pull_request"}
     job = workflow.jobs["label"]
-    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # issues: write because a label a rule names may not exist yet: the labeler then creates it, which
+    # pull-requests: write alone does not allow (actions/labeler v7's README, "Permissions").
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write", "issues": "write"}
     assert job["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
     config = yaml.safe_load((ROOT / ".github" / "labeler.yml").read_text())
     assert {"backend", "infra", "pipeline", "workflows", "api-contract", "docs"} <= set(config)
