@@ -104,6 +104,8 @@ from careervp_ci.release.targets import (
 from careervp_ci.release.verify import run_verifier
 
 Log = Callable[[str], None]
+EVIDENCE_README = "README.txt"
+"""What `evidence` writes when there is nothing to copy, so the folder a workflow uploads says why."""
 
 
 def smoke_checks(phase: str | None = None) -> tuple[tuple[Check, ...], tuple[FeatureCheck, ...]]:
@@ -224,7 +226,15 @@ class Release:
         return {name: os.environ.get(name, "") for name in wanted}
 
     def _require_credentials(self, target: Target) -> None:
-        if target.kind == "aws" and boto3.session.Session().get_credentials() is None:
+        if target.kind != "aws":
+            return
+        try:
+            found = boto3.session.Session().get_credentials()
+        except BotoCoreError as error:
+            raise ReleaseRefused(
+                f"the AWS credentials for {target.name} cannot be read: {error}; nothing was touched"
+            ) from None
+        if found is None:
             raise ReleaseRefused(
                 f"missing AWS credentials for {target.name}: no credentials in the environment (OIDC "
                 "role, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was touched"
@@ -536,23 +546,34 @@ class Release:
         return self.store.backend.where(prefix)
 
     def evidence(self, env: str, run: str | None, out: Path) -> str:
-        """Copy a failed deploy's evidence from the store into `out` (the latest run that left some, or
-        `run`): what a workflow uploads when a deploy job fails, wherever the deploy ran."""
-        failed = [entry for entry in self.ledger.entries(env) if entry.evidence and run in (None, entry.run)]
-        if not failed:
-            which = f"run {run} of {env}" if run else env
+        """Copy the failure evidence of `env`'s latest run (or of `run`) from the store into `out`: what a
+        workflow uploads when a deploy job fails, wherever the deploy ran. A run that left none (its deploy
+        succeeded and a later step failed, or it never ended) is said so in `out/README.txt` and is no
+        failure: the job's verdict then names the step that broke, not this one."""
+        runs = [entry for entry in self.ledger.entries(env) if entry.run]
+        if run is not None and run not in {entry.run for entry in runs}:
             raise ReleaseRefused(
-                f"no failure evidence for {which} in the store {self.store.uri}: the ledger records none "
+                f"run {run} is not in the ledger of {env} in the store {self.store.uri} "
                 f"(`careervp-ci ledger --env {env}` lists the runs)"
             )
-        chosen = failed[-1]
-        prefix = f"runs/{env}/{chosen.run}"
-        keys = self.store.backend.keys(prefix)
+        chosen = run or (runs[-1].run if runs else "")
+        last = next((entry for entry in reversed(runs) if entry.run == chosen), None)
+        out.mkdir(parents=True, exist_ok=True)
+        prefix = f"runs/{env}/{chosen}"
+        keys = self.store.backend.keys(prefix) if last is not None and last.evidence else []
+        if last is None or not keys:
+            note = _no_evidence(env, last, self.store.uri)
+            if others := [entry.run for entry in runs if entry.evidence and entry.run != chosen]:
+                note += (
+                    f"; the latest run that left some: careervp-ci evidence --env {env} --run {others[-1]}"
+                )
+            (out / EVIDENCE_README).write_text(note + "\n", encoding="utf-8")
+            return note
         for key in keys:
             target = out / key.removeprefix(prefix + "/")
             target.parent.mkdir(parents=True, exist_ok=True)
             self.store.backend.download(key, target)
-        return f"{len(keys)} evidence files of run {chosen.run} ({chosen.outcome}, {chosen.time}) in {out}"
+        return f"{len(keys)} evidence files of run {chosen} ({last.outcome}, {last.time}) in {out}"
 
     def _require_target_secret(self, target: Target, session: AwsSession) -> None:
         name = _webhook_secret_name(target)
@@ -953,6 +974,20 @@ class Release:
         except DeployError as error:
             raise ReleaseFailed(f"destroy {env} failed: {error}") from None
         return f"destroyed {target.stack_name} in {target.describe()}"
+
+
+def _no_evidence(env: str, last: Entry | None, store: str) -> str:
+    """Why there is no failure evidence to copy: what the ledger says of the run."""
+    if last is None:
+        return f"no failure evidence for {env}: the ledger in {store} records no run of {env}"
+    said = f"no failure evidence for run {last.run} of {env} ({last.outcome}, {last.time})"
+    if last.succeeded:
+        return f"{said}: its deploy succeeded, so the step that failed after it (verify, smoke, e2e) says why"
+    if last.outcome == "started":
+        return f"{said}: it has not ended (still running, or its process died)"
+    if last.evidence:
+        return f"{said}: the ledger points to {last.evidence}, but the store {store} holds none of it"
+    return f"{said}: it recorded none"
 
 
 def _why(error: Exception) -> str:
