@@ -80,14 +80,15 @@ from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
 from careervp_ci.release.smoke import (
-    FIXTURE_SITE_ENV,
     SECRET_ENV,
     Check,
     checks_for,
     run_checks,
+    smoke_failure,
     smoke_passed,
     smoke_summary,
 )
+from careervp_ci.release.smoke_plan import plan_smoke
 from careervp_ci.release.smoke_user import NoUserPool, SmokeUser, signed_in, user_pool
 from careervp_ci.release.spa import SpaError, publish_spa
 from careervp_ci.release.spa_smoke import REPORTS_ENV as SMOKE_REPORTS_ENV
@@ -501,7 +502,7 @@ class Release:
         smoke = self._smoke(target, session, stack_outputs, secrets, attempt.commit)
         if not smoke_passed(smoke):
             where = self._evidence(attempt, bundle, {"smoke.txt": "\n".join(smoke) + "\n"})
-            self._end(attempt, "smoke-failed", smoke[-1], where)
+            self._end(attempt, "smoke-failed", smoke_failure(smoke), where)
             raise ReleaseFailed(
                 self._failure(target, "smoke failed:\n" + "\n".join(smoke) + f"\nevidence: {where}")
             )
@@ -648,22 +649,23 @@ class Release:
         *,
         phase: str | None = None,
     ) -> list[str]:
-        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
-        a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
-        checks, deployed_checks = smoke_checks(phase)
+        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`), as planned for the target
+        (release.smoke_plan): a read-only smoke leaves out what writes, and a check that needs an input the
+        target lacks is not verifiable there. Company research reads a fixture site: served here for an
+        emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
+        plan = plan_smoke(target, os.environ, *smoke_checks(phase))
+        if plan.left_out:
+            self.log(
+                f'{target.name}\'s smoke is read-only (targets: smoke = "read-only"): left out, as they '
+                f"write, call the model or send email: {'; '.join(plan.left_out)}"
+            )
         secret = secrets[SECRET_ENV]
         with ExitStack() as stack:
-            site = os.environ.get(FIXTURE_SITE_ENV, "")
+            given = dict(plan.inputs)
             if target.kind != "aws":
-                site = stack.enter_context(serve_fixture_site())
-            elif not site and any(check.feature == "company research" for check in checks):
-                return [
-                    f"FAIL company research: set {FIXTURE_SITE_ENV} to the URL of a public copy of the "
-                    "fixture site (careervp_local.fixture_site) for the deployed function to research"
-                ]
-            given = {"fixture_site": site}
+                given["fixture_site"] = stack.enter_context(serve_fixture_site())
             pool: dict[str, str] | None = None
-            if checks:
+            if plan.signs_in:
                 try:
                     user = stack.enter_context(self._smoke_user(target, session, stack_outputs))
                 except ReleaseFailed as error:
@@ -672,11 +674,12 @@ class Release:
             base_url = stack.enter_context(
                 self._served_api(target, session, stack_outputs, secret, commit, pool=pool)
             )
-            results = run_checks(base_url, secret, checks, given) if checks else []
+            results = run_checks(base_url, secret, plan.http, given) if plan.http else []
             lines = [result.line() for result in results]
             if all(result.ok for result in results):
+                lines += plan.unverifiable
                 spa_url = ""
-                if target.kind != "aws" and any(check.feature == "frontend" for check in deployed_checks):
+                if target.kind != "aws" and any(check.feature == "frontend" for check in plan.deployed):
                     spa_url = stack.enter_context(serve_deployed_spa(session, stack_outputs, base_url))
                 deployed = DeployedTarget(
                     base_url,
@@ -687,7 +690,7 @@ class Release:
                     spa_url=spa_url,
                     reports=Path(os.environ.get(SMOKE_REPORTS_ENV) or self.repo / ".reports" / "smoke"),
                 )
-                lines += run_feature_checks(deployed, deployed_checks)
+                lines += run_feature_checks(deployed, plan.deployed)
             return lines
 
     @contextmanager
@@ -698,7 +701,8 @@ class Release:
         pool = self._user_pool(target, session, stack_outputs)
         with ExitStack() as stack:
             try:
-                user = stack.enter_context(signed_in(target.stack_env, pool, session.client("cognito-idp")))
+                cognito = session.client("cognito-idp")
+                user = stack.enter_context(signed_in(pool, cognito, dedicated=target.read_only_smoke))
             except (SignInFailed, ClientError, BotoCoreError) as error:
                 raise ReleaseFailed(f"the smoke user could not sign in ({_why(error)})") from None
             self.log(f"signed in as a smoke user of the user pool {pool[ENV_VAR_USER_POOL_ID]}")
