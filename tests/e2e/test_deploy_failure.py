@@ -174,4 +174,4 @@ def test_failed_create_leaves_no_stack_and_says_there_is_nothing_earlier(
     ).read_bytes()
     assert "Queue name must end in .fifo" in (tmp_path / "evidence" / "error.txt").read_text()
     refused = cli("evidence", "--env", "staging", "--run", "no-such-run", "--out", str(tmp_path / "none"))
-    assert refused.code == 2 and "no failure evidence for run no-such-run of staging" in refused.err
+    assert refused.code == 2 and "run no-such-run is not in the ledger of staging" in refused.err

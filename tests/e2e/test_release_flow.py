@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp_ci.release.artifact import parse_digest
+from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
 from careervp_ci.release.smoke import CHECKS
 from careervp_ci.release.store import object_name
 from support.release_cli import Built, cli, write_emulator_targets
@@ -99,6 +100,10 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     prod = cli("promote", "--from", "staging", "--to", "prod")
     assert prod.code == 0, prod.err
     assert "approved by e2e-reviewer" in prod.err
+    assert "prod's smoke is read-only" in prod.err  # its targets entry: smoke = "read-only"
+    assert "ok   authentication: the signed-in smoke user reaches a personal route" in prod.out
+    writes = [c.name for c in CHECKS if not c.read_only] + [c.name for c in FEATURE_CHECKS if not c.read_only]
+    assert [name for name in writes if f": {name} " in prod.out] == [], prod.out
 
     environment = {**os.environ, "CAREERVP_STATE_DIR": str(release_home / "state")}
     shown = subprocess.run(

@@ -43,7 +43,7 @@ def cli(*args: str) -> Result:
 
 def write_emulator_targets(path: Path, endpoint: str, envs: tuple[str, ...]) -> Path:
     """A targets file putting `envs` on one running emulator, each with the real file's gates (approval,
-    protection, and the promotion source when that source is among `envs`)."""
+    protection, its smoke's scope, and the promotion source when that source is among `envs`)."""
     real = load_targets(targets_file())
     blocks = []
     for name in envs:
@@ -54,6 +54,7 @@ def write_emulator_targets(path: Path, endpoint: str, envs: tuple[str, ...]) -> 
         lines += [
             f"requires_approval = {str(gates.requires_approval).lower()}",
             f"protected = {str(gates.protected).lower()}",
+            f'smoke = "{gates.smoke}"',
         ]
         blocks.append("\n".join(lines))
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")

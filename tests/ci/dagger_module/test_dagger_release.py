@@ -10,8 +10,9 @@ import dagger
 import pytest
 from careervp_ci.dagger_module.containers import built
 from careervp_ci.dagger_module.main import Careervp
-from careervp_ci.dagger_module.release import CHANGE_SET, Release
+from careervp_ci.dagger_module.release import CHANGE_SET, EVIDENCE, Release
 from careervp_ci.release.cli import COMMANDS
+from careervp_ci.release.credentials import PartialCredentials
 from dagger import dag
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function
@@ -200,3 +201,52 @@ def test_smoke_with_a_phase_runs_the_host_smoke_of_that_phase(monkeypatch: pytes
     seen = recorded_run(monkeypatch)
     asyncio.run(release().smoke(env="dev", phase="12"))
     assert execs(seen[-1])[-1] == ["careervp-ci", "smoke", "--env", "dev", "--phase", "12", "--store", STORE]
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"aws_access_key_id"}, "--aws-access-key-id given, --aws-secret-access-key missing"),
+        ({"aws_secret_access_key"}, "--aws-secret-access-key given, --aws-access-key-id missing"),
+        ({"aws_session_token"}, "--aws-session-token given, --aws-access-key-id and --aws-secret-access-key"),
+        (
+            {"aws_access_key_id", "aws_session_token"},
+            "--aws-access-key-id and --aws-session-token given, --aws-secret-access-key missing",
+        ),
+    ],
+)
+def test_partial_credentials_are_refused_naming_the_missing_flags_before_any_container_runs(
+    monkeypatch: pytest.MonkeyPatch, given: set[str], named: str
+) -> None:
+    seen = recorded_run(monkeypatch)
+    names = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+    secrets = dict(zip(names, aws_secrets(), strict=True))
+    partial = release(**{name: secret for name, secret in secrets.items() if name in given})
+    for call in (
+        partial.deploy(env="dev", artifact=FAKE_DIGEST),
+        partial.verify(env="dev"),
+        partial.publish(artifact=FAKE_DIGEST, git=tree()),
+    ):
+        with pytest.raises(PartialCredentials, match=f"given to `release`: {named}"):
+            asyncio.run(call)
+    assert seen == []
+
+
+def test_without_credentials_the_calls_run_for_another_source_to_serve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(release().verify(env="dev"))
+    secret, _ = secret_and_plain_names(seen[-1])
+    assert not secret & CREDENTIALS
+
+
+def test_evidence_returns_the_folder_the_command_fills_even_when_it_holds_only_a_readme(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    folder: dagger.Directory = asyncio.run(release().evidence(env="dev"))
+    assert calls(folder)[-1] == ("directory", {"path": EVIDENCE})
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "evidence", "--env", "dev", "--out", EVIDENCE, "--store", STORE,
+    ]  # fmt: skip

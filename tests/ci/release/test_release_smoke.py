@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from careervp.billing.signature import compute_signature
-from careervp_ci.release.smoke import CHECKS, Check, run_checks
+from careervp_ci.release.smoke import CHECKS, Check, run_checks, smoke_failure
 
 Answer = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, object] | None]]
 """(method, path, headers, body) -> (status, JSON body)."""
@@ -138,3 +138,17 @@ def test_an_unreachable_api_is_a_failed_check_not_a_crash() -> None:
     (result,) = run_checks("http://127.0.0.1:9", SIGNING_VALUE, CHECKS[:1])
     assert not result.ok
     assert result.detail.startswith("request failed:")
+
+
+def test_a_failed_smoke_is_recorded_by_its_first_failing_line_not_its_last() -> None:
+    lines = [
+        "ok   health: service reports healthy (GET /health) HTTP 200",
+        "FAIL frontend: config.json names the API config.json in the SPA's bucket is None",
+        "ok   frontend: the SPA in Chromium shows the API healthy",
+        "n/v  frontend: CloudFront serves the deployed SPA not verifiable on this target: no CDN",
+    ]
+    assert smoke_failure(lines) == lines[1]
+    assert (
+        smoke_failure(lines[3:])
+        == "no smoke check passed (0 smoke checks passed, 1 not verifiable on this target)"
+    )

@@ -16,10 +16,16 @@ from dagger import Doc, Name, field, object_type
 from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
 from careervp_ci.dagger_module.setup import WORKDIR
+from careervp_ci.release.credentials import KEY_ID, SECRET_KEY, SESSION_TOKEN, refuse_partial
 
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
 COVERAGE: Final = "/coverage/coverage.xml"
+
+
+def flag(variable: str) -> str:
+    """`release`'s flag for a credential variable: AWS_ACCESS_KEY_ID -> --aws-access-key-id."""
+    return "--" + variable.lower().replace("_", "-")
 
 
 def with_webhook(container: dagger.Container, secret: dagger.Secret | None) -> dagger.Container:
@@ -47,18 +53,32 @@ class Release:
     ) -> dagger.Container:
         """The toolchain with the credentials as secret variables: never a plain variable, never in the
         logs or a cache key; with Chromium for the calls that smoke (the SPA's browser check)."""
-        return self._with_aws(await base(self.src, browser=browser), webhook)
+        credentials = self._credentials()
+        return self._with_aws(await base(self.src, browser=browser), credentials, webhook)
+
+    def _credentials(self) -> dict[str, dagger.Secret]:
+        """The AWS credentials given to `release`, by variable; partial ones are refused here, before any
+        container is built, naming the missing flags (`release.credentials`)."""
+        given = {
+            name: secret
+            for name, secret in (
+                (KEY_ID, self.access_key_id),
+                (SECRET_KEY, self.secret_access_key),
+                (SESSION_TOKEN, self.session_token),
+            )
+            if secret is not None
+        }
+        refuse_partial(given, spell=flag, where=" given to `release`")
+        return given
 
     def _with_aws(
-        self, container: dagger.Container, webhook: dagger.Secret | None = None
+        self,
+        container: dagger.Container,
+        credentials: dict[str, dagger.Secret],
+        webhook: dagger.Secret | None = None,
     ) -> dagger.Container:
-        for name, secret in (
-            ("AWS_ACCESS_KEY_ID", self.access_key_id),
-            ("AWS_SECRET_ACCESS_KEY", self.secret_access_key),
-            ("AWS_SESSION_TOKEN", self.session_token),
-        ):
-            if secret is not None:
-                container = container.with_secret_variable(name, secret)
+        for name, secret in credentials.items():
+            container = container.with_secret_variable(name, secret)
         if self.region:
             container = container.with_env_variable("AWS_REGION", self.region)
             container = container.with_env_variable("AWS_DEFAULT_REGION", self.region)
@@ -71,7 +91,8 @@ class Release:
     async def publish(self, artifact: Digest, git: GitDir) -> str:
         """Put the artifact this tree builds into the store, refused unless its digest is `artifact`
         (`build` and this share one recipe, so the engine builds once)."""
-        container = self._with_aws(await built(self.src, git))
+        credentials = self._credentials()
+        container = self._with_aws(await built(self.src, git), credentials)
         return await run_once(self._argv("publish", "--artifact", artifact), container)
 
     @side_effect
@@ -188,7 +209,8 @@ class Release:
         ] = "",
     ) -> dagger.Directory:
         """A failed deploy's evidence (stack events, assembly, verifier and smoke output, the log) from the
-        store, wherever the deploy ran (`... evidence --env dev export --path evidence`)."""
+        store, wherever the deploy ran (`... evidence --env dev export --path evidence`); when the run left
+        none, a folder holding only README.txt that says why (the call still succeeds)."""
         options = ["--env", env, "--out", EVIDENCE, *(["--run", run_id] if run_id else [])]
         return (await run(self._argv("evidence", *options), fresh(await self._container()))).directory(
             EVIDENCE

@@ -8,7 +8,8 @@ else the local `.careervp/artifacts`): the ledger, approvals, locks and failure 
 
 Exit codes: 0 done; 1 a gate refused (tampered artifact or ledger, missing approval, busy environment,
 source no longer live) or a deploy, verify or smoke failed; 2 bad usage or configuration (malformed
-digest, unknown environment or ref, missing secret, bad store URI, wrong --confirm). Messages go to stderr
+digest, unknown environment or ref, missing secret, partial AWS credentials, bad store URI, wrong
+--confirm). Messages go to stderr
 and name the problem; results (a digest, the smoke lines, the ledger) go to stdout.
 """
 
@@ -26,6 +27,7 @@ from careervp_ci.errors import CareervpError
 from careervp_ci.github import apply as github_apply
 from careervp_ci.github import settings as github_settings
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, load_summary
+from careervp_ci.release.credentials import refuse_partial_environment
 from careervp_ci.release.drift import post_to_slack
 from careervp_ci.release.emulator import serve_forever
 from careervp_ci.release.hotfix import Validation, admit_ref, hotfix
@@ -235,6 +237,7 @@ def dispatch(args: argparse.Namespace) -> int:
             return serve_forever(args.port)
         if args.command == "github-settings":
             return github_settings_command(args)
+        refuse_partial_environment(os.environ)
         release = Release(StateDir.from_env(), Path.cwd(), store_uri=store_uri(getattr(args, "store", None)))
         (_run_after_deploy if args.command in AFTER_DEPLOY else _run)(release, args)
     except CareervpError as error:

@@ -72,6 +72,8 @@ class FeatureCheck:
     run: Callable[[DeployedTarget], Outcome]
     emulator_cannot_show: str = ""
     """Why the emulator cannot answer it: there it is not verifiable, and `run` is not called."""
+    read_only: bool = False
+    """Changes nothing in the environment: no invocation that writes (a metric, a message), no email."""
 
     def outcome(self, target: DeployedTarget) -> Outcome:
         if target.emulator and self.emulator_cannot_show:
@@ -224,14 +226,23 @@ def cloudfront_serves_spa(target: DeployedTarget) -> Outcome:
 
 
 CHECKS: tuple[FeatureCheck, ...] = (
-    FeatureCheck("monitoring", "synthetic health probe finds the API healthy", canary_probe_passes),
     FeatureCheck(
+        "monitoring", "synthetic health probe finds the API healthy", canary_probe_passes, read_only=True
+    ),
+    FeatureCheck(
+        # the function publishes its health metric: one more data point in the alarm's series
         "monitoring",
         "deployed canary function reports healthy",
         canary_function_runs,
         EMULATOR_RUNS_NO_LAMBDA,
     ),
-    FeatureCheck("security", "WAF blocks a known-bad path", waf_blocks_known_bad_path, EMULATOR_HAS_NO_WAF),
+    FeatureCheck(
+        "security",
+        "WAF blocks a known-bad path",
+        waf_blocks_known_bad_path,
+        EMULATOR_HAS_NO_WAF,
+        read_only=True,
+    ),
     FeatureCheck("notifications", "the topic accepts an event", notification_event_published),
     FeatureCheck("notifications", "an email to the sandbox address reaches SES", notification_reaches_ses),
     FeatureCheck(
@@ -239,11 +250,18 @@ CHECKS: tuple[FeatureCheck, ...] = (
         "the notifier is subscribed to the topic",
         notifier_subscribed,
         EMULATOR_SKIPS_SUBSCRIPTIONS,
+        read_only=True,
     ),
-    FeatureCheck("frontend", "config.json names the API", spa_config_names_the_api),
-    FeatureCheck("frontend", "the SPA in Chromium shows the API healthy", spa_shows_api_health),
+    FeatureCheck("frontend", "config.json names the API", spa_config_names_the_api, read_only=True),
     FeatureCheck(
-        "frontend", "CloudFront serves the deployed SPA", cloudfront_serves_spa, EMULATOR_HAS_NO_CDN
+        "frontend", "the SPA in Chromium shows the API healthy", spa_shows_api_health, read_only=True
+    ),
+    FeatureCheck(
+        "frontend",
+        "CloudFront serves the deployed SPA",
+        cloudfront_serves_spa,
+        EMULATOR_HAS_NO_CDN,
+        read_only=True,
     ),
 )
 CHECKS_BY_NAME: dict[str, FeatureCheck] = {check.run.__name__: check for check in CHECKS}

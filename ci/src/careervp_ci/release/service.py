@@ -80,14 +80,15 @@ from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
 from careervp_ci.release.smoke import (
-    FIXTURE_SITE_ENV,
     SECRET_ENV,
     Check,
     checks_for,
     run_checks,
+    smoke_failure,
     smoke_passed,
     smoke_summary,
 )
+from careervp_ci.release.smoke_plan import plan_smoke
 from careervp_ci.release.smoke_user import NoUserPool, SmokeUser, signed_in, user_pool
 from careervp_ci.release.spa import SpaError, publish_spa
 from careervp_ci.release.spa_smoke import REPORTS_ENV as SMOKE_REPORTS_ENV
@@ -104,6 +105,8 @@ from careervp_ci.release.targets import (
 from careervp_ci.release.verify import run_verifier
 
 Log = Callable[[str], None]
+EVIDENCE_README = "README.txt"
+"""What `evidence` writes when there is nothing to copy, so the folder a workflow uploads says why."""
 
 
 def smoke_checks(phase: str | None = None) -> tuple[tuple[Check, ...], tuple[FeatureCheck, ...]]:
@@ -224,7 +227,15 @@ class Release:
         return {name: os.environ.get(name, "") for name in wanted}
 
     def _require_credentials(self, target: Target) -> None:
-        if target.kind == "aws" and boto3.session.Session().get_credentials() is None:
+        if target.kind != "aws":
+            return
+        try:
+            found = boto3.session.Session().get_credentials()
+        except BotoCoreError as error:
+            raise ReleaseRefused(
+                f"the AWS credentials for {target.name} cannot be read: {error}; nothing was touched"
+            ) from None
+        if found is None:
             raise ReleaseRefused(
                 f"missing AWS credentials for {target.name}: no credentials in the environment (OIDC "
                 "role, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was touched"
@@ -491,7 +502,7 @@ class Release:
         smoke = self._smoke(target, session, stack_outputs, secrets, attempt.commit)
         if not smoke_passed(smoke):
             where = self._evidence(attempt, bundle, {"smoke.txt": "\n".join(smoke) + "\n"})
-            self._end(attempt, "smoke-failed", smoke[-1], where)
+            self._end(attempt, "smoke-failed", smoke_failure(smoke), where)
             raise ReleaseFailed(
                 self._failure(target, "smoke failed:\n" + "\n".join(smoke) + f"\nevidence: {where}")
             )
@@ -536,23 +547,34 @@ class Release:
         return self.store.backend.where(prefix)
 
     def evidence(self, env: str, run: str | None, out: Path) -> str:
-        """Copy a failed deploy's evidence from the store into `out` (the latest run that left some, or
-        `run`): what a workflow uploads when a deploy job fails, wherever the deploy ran."""
-        failed = [entry for entry in self.ledger.entries(env) if entry.evidence and run in (None, entry.run)]
-        if not failed:
-            which = f"run {run} of {env}" if run else env
+        """Copy the failure evidence of `env`'s latest run (or of `run`) from the store into `out`: what a
+        workflow uploads when a deploy job fails, wherever the deploy ran. A run that left none (its deploy
+        succeeded and a later step failed, or it never ended) is said so in `out/README.txt` and is no
+        failure: the job's verdict then names the step that broke, not this one."""
+        runs = [entry for entry in self.ledger.entries(env) if entry.run]
+        if run is not None and run not in {entry.run for entry in runs}:
             raise ReleaseRefused(
-                f"no failure evidence for {which} in the store {self.store.uri}: the ledger records none "
+                f"run {run} is not in the ledger of {env} in the store {self.store.uri} "
                 f"(`careervp-ci ledger --env {env}` lists the runs)"
             )
-        chosen = failed[-1]
-        prefix = f"runs/{env}/{chosen.run}"
-        keys = self.store.backend.keys(prefix)
+        chosen = run or (runs[-1].run if runs else "")
+        last = next((entry for entry in reversed(runs) if entry.run == chosen), None)
+        out.mkdir(parents=True, exist_ok=True)
+        prefix = f"runs/{env}/{chosen}"
+        keys = self.store.backend.keys(prefix) if last is not None and last.evidence else []
+        if last is None or not keys:
+            note = _no_evidence(env, last, self.store.uri)
+            if others := [entry.run for entry in runs if entry.evidence and entry.run != chosen]:
+                note += (
+                    f"; the latest run that left some: careervp-ci evidence --env {env} --run {others[-1]}"
+                )
+            (out / EVIDENCE_README).write_text(note + "\n", encoding="utf-8")
+            return note
         for key in keys:
             target = out / key.removeprefix(prefix + "/")
             target.parent.mkdir(parents=True, exist_ok=True)
             self.store.backend.download(key, target)
-        return f"{len(keys)} evidence files of run {chosen.run} ({chosen.outcome}, {chosen.time}) in {out}"
+        return f"{len(keys)} evidence files of run {chosen} ({last.outcome}, {last.time}) in {out}"
 
     def _require_target_secret(self, target: Target, session: AwsSession) -> None:
         name = _webhook_secret_name(target)
@@ -627,22 +649,23 @@ class Release:
         *,
         phase: str | None = None,
     ) -> list[str]:
-        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`). Company research reads
-        a fixture site: served here for an emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
-        checks, deployed_checks = smoke_checks(phase)
+        """Every phase's smoke checks (a deploy), or one phase's (`smoke --phase`), as planned for the target
+        (release.smoke_plan): a read-only smoke leaves out what writes, and a check that needs an input the
+        target lacks is not verifiable there. Company research reads a fixture site: served here for an
+        emulator, `$CAREERVP_SMOKE_FIXTURE_SITE` (a public copy) on AWS."""
+        plan = plan_smoke(target, os.environ, *smoke_checks(phase))
+        if plan.left_out:
+            self.log(
+                f'{target.name}\'s smoke is read-only (targets: smoke = "read-only"): left out, as they '
+                f"write, call the model or send email: {'; '.join(plan.left_out)}"
+            )
         secret = secrets[SECRET_ENV]
         with ExitStack() as stack:
-            site = os.environ.get(FIXTURE_SITE_ENV, "")
+            given = dict(plan.inputs)
             if target.kind != "aws":
-                site = stack.enter_context(serve_fixture_site())
-            elif not site and any(check.feature == "company research" for check in checks):
-                return [
-                    f"FAIL company research: set {FIXTURE_SITE_ENV} to the URL of a public copy of the "
-                    "fixture site (careervp_local.fixture_site) for the deployed function to research"
-                ]
-            given = {"fixture_site": site}
+                given["fixture_site"] = stack.enter_context(serve_fixture_site())
             pool: dict[str, str] | None = None
-            if checks:
+            if plan.signs_in:
                 try:
                     user = stack.enter_context(self._smoke_user(target, session, stack_outputs))
                 except ReleaseFailed as error:
@@ -651,11 +674,12 @@ class Release:
             base_url = stack.enter_context(
                 self._served_api(target, session, stack_outputs, secret, commit, pool=pool)
             )
-            results = run_checks(base_url, secret, checks, given) if checks else []
+            results = run_checks(base_url, secret, plan.http, given) if plan.http else []
             lines = [result.line() for result in results]
             if all(result.ok for result in results):
+                lines += plan.unverifiable
                 spa_url = ""
-                if target.kind != "aws" and any(check.feature == "frontend" for check in deployed_checks):
+                if target.kind != "aws" and any(check.feature == "frontend" for check in plan.deployed):
                     spa_url = stack.enter_context(serve_deployed_spa(session, stack_outputs, base_url))
                 deployed = DeployedTarget(
                     base_url,
@@ -666,7 +690,7 @@ class Release:
                     spa_url=spa_url,
                     reports=Path(os.environ.get(SMOKE_REPORTS_ENV) or self.repo / ".reports" / "smoke"),
                 )
-                lines += run_feature_checks(deployed, deployed_checks)
+                lines += run_feature_checks(deployed, plan.deployed)
             return lines
 
     @contextmanager
@@ -677,7 +701,8 @@ class Release:
         pool = self._user_pool(target, session, stack_outputs)
         with ExitStack() as stack:
             try:
-                user = stack.enter_context(signed_in(target.stack_env, pool, session.client("cognito-idp")))
+                cognito = session.client("cognito-idp")
+                user = stack.enter_context(signed_in(pool, cognito, dedicated=target.read_only_smoke))
             except (SignInFailed, ClientError, BotoCoreError) as error:
                 raise ReleaseFailed(f"the smoke user could not sign in ({_why(error)})") from None
             self.log(f"signed in as a smoke user of the user pool {pool[ENV_VAR_USER_POOL_ID]}")
@@ -953,6 +978,20 @@ class Release:
         except DeployError as error:
             raise ReleaseFailed(f"destroy {env} failed: {error}") from None
         return f"destroyed {target.stack_name} in {target.describe()}"
+
+
+def _no_evidence(env: str, last: Entry | None, store: str) -> str:
+    """Why there is no failure evidence to copy: what the ledger says of the run."""
+    if last is None:
+        return f"no failure evidence for {env}: the ledger in {store} records no run of {env}"
+    said = f"no failure evidence for run {last.run} of {env} ({last.outcome}, {last.time})"
+    if last.succeeded:
+        return f"{said}: its deploy succeeded, so the step that failed after it (verify, smoke, e2e) says why"
+    if last.outcome == "started":
+        return f"{said}: it has not ended (still running, or its process died)"
+    if last.evidence:
+        return f"{said}: the ledger points to {last.evidence}, but the store {store} holds none of it"
+    return f"{said}: it recorded none"
 
 
 def _why(error: Exception) -> str:

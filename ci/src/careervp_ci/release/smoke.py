@@ -8,12 +8,17 @@ letters call the model: on AWS the deployed functions call Anthropic's API (one 
 an emulator the locally served handlers call the Messages-API stand-in (`release.service`). Every check
 sends the smoke user's ID token (`{id_token}`, `release.smoke_user`) unless it says otherwise: the
 authentication checks send none, or a forged one, and must be refused.
+
+Each check declares whether it is `read_only` (a read-only smoke, prod's, runs only those) and, through its
+`{placeholders}`, what it needs: a value only some targets have (`OPTIONAL_INPUTS`) makes it not verifiable
+where it is missing (`release.smoke_plan`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import string
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +33,28 @@ from careervp.generation.client import MODEL
 SECRET_ENV = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
 FIXTURE_SITE_ENV = "CAREERVP_SMOKE_FIXTURE_SITE"
 """On AWS: the URL of a public copy of `careervp_local.fixture_site` the company-research smoke researches."""
+
+
+@dataclass(frozen=True)
+class OptionalInput:
+    """A value some checks need (`{placeholder}`) that a target may lack: an emulator's smoke makes it
+    itself; on AWS it comes from `variable`, which no workflow, setting or Dagger argument provides."""
+
+    placeholder: str
+    variable: str
+    what: str
+
+
+OPTIONAL_INPUTS: tuple[OptionalInput, ...] = (
+    OptionalInput(
+        "fixture_site",
+        FIXTURE_SITE_ENV,
+        "the URL of a public copy of the fixture site (careervp_local.fixture_site) for the deployed "
+        "function to research",
+    ),
+)
+GIVEN_TO_EVERY_RUN = frozenset({"run", "run24", "id_token", "forged_token"})
+"""Placeholders `run_checks` fills on every target (the smoke user's token: `release.smoke_user`)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,25 @@ class Check:
     """Text (placeholders allowed) the response body must contain."""
     authorization: str = "{id_token}"
     """The Authorization header (placeholders allowed); empty: none."""
+    read_only: bool = False
+    """Changes nothing whatever the API answers (a GET): no write, no model call, no email."""
+
+    def placeholders(self) -> frozenset[str]:
+        """Every `{name}` the request and its expectations use: what must be known before it runs."""
+        texts = [self.path, self.mentions, self.authorization, *self.expect.values(), *_strings(self.body)]
+        return frozenset(
+            name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name is not None
+        )
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 WEBHOOK_EVENT: Mapping[str, Any] = {
@@ -67,7 +113,7 @@ WEBHOOK_EVENT: Mapping[str, Any] = {
 }
 
 CHECKS: tuple[Check, ...] = (
-    Check("health", "service reports healthy", "GET", "/health", 200, authorization=""),
+    Check("health", "service reports healthy", "GET", "/health", 200, authorization="", read_only=True),
     Check(
         "authentication",
         "a personal route refuses a request without a token",
@@ -75,6 +121,7 @@ CHECKS: tuple[Check, ...] = (
         "/kb/documents",
         401,
         authorization="",
+        read_only=True,
     ),
     Check(
         "authentication",
@@ -83,8 +130,16 @@ CHECKS: tuple[Check, ...] = (
         "/kb/documents",
         401,
         authorization="{forged_token}",
+        read_only=True,
     ),
-    Check("authentication", "the signed-in smoke user reaches a personal route", "GET", "/kb/documents", 200),
+    Check(
+        "authentication",
+        "the signed-in smoke user reaches a personal route",
+        "GET",
+        "/kb/documents",
+        200,
+        read_only=True,
+    ),
     Check(
         "knowledge base",
         "upload a document",
@@ -94,7 +149,15 @@ CHECKS: tuple[Check, ...] = (
         body={"title": "smoke {run}", "media_type": "text/plain", "content": "smoke test document {run}"},
         capture={"document_id": "document_id"},
     ),
-    Check("knowledge base", "list shows it", "GET", "/kb/documents", 200, mentions="{document_id}"),
+    Check(
+        "knowledge base",
+        "list shows it",
+        "GET",
+        "/kb/documents",
+        200,
+        mentions="{document_id}",
+        read_only=True,
+    ),
     Check(
         "knowledge base",
         "read it back",
@@ -102,9 +165,10 @@ CHECKS: tuple[Check, ...] = (
         "/kb/documents/{document_id}",
         200,
         expect={"content": "smoke test document {run}"},
+        read_only=True,
     ),
     Check("knowledge base", "delete it", "DELETE", "/kb/documents/{document_id}", 204),
-    Check("knowledge base", "it is gone", "GET", "/kb/documents/{document_id}", 404),
+    Check("knowledge base", "it is gone", "GET", "/kb/documents/{document_id}", 404, read_only=True),
     Check(
         "gap analysis",
         "store answers",
@@ -124,6 +188,7 @@ CHECKS: tuple[Check, ...] = (
         "/gap-analysis/responses/{response_id}",
         200,
         expect={"analysis_id": "ga-{run24}"},
+        read_only=True,
     ),
     Check(
         "company research",
@@ -145,6 +210,7 @@ CHECKS: tuple[Check, ...] = (
         "/company-research/{research_id}",
         200,
         expect={"snapshot_key": "research/snapshots/{research_id}.json"},
+        read_only=True,
     ),
     Check(
         "interview prep",
@@ -375,6 +441,13 @@ def smoke_passed(lines: list[str]) -> bool:
     return any(line.startswith("ok") for line in lines) and all(
         line.startswith(("ok", "n/v")) for line in lines
     )
+
+
+def smoke_failure(lines: list[str]) -> str:
+    """What the ledger records of a failed smoke: its first failing line (later lines may pass), or why
+    none passed."""
+    failed = next((line for line in lines if not line.startswith(("ok", "n/v"))), "")
+    return failed or f"no smoke check passed ({smoke_summary(lines)})"
 
 
 def smoke_summary(lines: list[str]) -> str:

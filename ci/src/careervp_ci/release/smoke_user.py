@@ -4,8 +4,9 @@ Where the pool is: on AWS the stack's `UserPoolId`/`UserPoolClientId` outputs; o
 CloudFormation does not create Cognito pools, the environment's pool made by the same names through moto's
 Cognito API (`careervp_local.emulator.provision_user_pool`), which the locally served API then checks
 tokens against. Who signs in: a throwaway user signed up through the app client and confirmed by an
-administrator, deleted afterwards; on prod one dedicated user, given a fresh password each time (prod keeps
-no throwaway accounts). Passwords and tokens are generated here, masked in GitHub Actions, never printed.
+administrator, deleted afterwards; on a target whose smoke is read-only (prod, `targets.toml`) one dedicated
+user, given a fresh password each time (no sign-ups, no throwaway accounts). Passwords and tokens are
+generated here, masked in GitHub Actions, never printed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from careervp_ci.errors import CareervpError
 from careervp_ci.release.masking import mask
 
 DEDICATED_USER = "smoke@careervp.example"
-"""Prod's smoke user: one account, reused (its password replaced on every smoke)."""
-DEDICATED_ENVIRONMENTS = ("prod",)
+"""A read-only smoke's user (prod's): one account, reused (its password replaced on every smoke)."""
 
 
 class NoUserPool(CareervpError):
@@ -62,12 +62,12 @@ def user_pool(
 
 
 @contextmanager
-def signed_in(environment: str, pool: dict[str, str], cognito: Any) -> Iterator[SmokeUser]:
-    """A user of `pool`, signed in for the duration; a throwaway one is deleted on the way out."""
+def signed_in(pool: dict[str, str], cognito: Any, *, dedicated: bool) -> Iterator[SmokeUser]:
+    """A user of `pool`, signed in for the duration: the `dedicated` one, or a throwaway one deleted on the
+    way out."""
     pool_id, client_id = pool[ENV_VAR_USER_POOL_ID], pool[ENV_VAR_USER_POOL_CLIENT_ID]
     password = signin.new_password()
     mask([password])
-    dedicated = environment in DEDICATED_ENVIRONMENTS
     email = DEDICATED_USER if dedicated else f"smoke-{uuid.uuid4().hex[:12]}@careervp.example"
     if dedicated:
         signin.set_password(cognito, pool_id, email, password)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from careervp_ci.errors import UsageError
 
+SmokeScope = Literal["full", "read-only"]
 TARGETS_ENV = "CAREERVP_TARGETS"
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 REQUIRED_SECRETS = ("STRIPE_WEBHOOK_SECRET",)
@@ -41,6 +42,7 @@ class _TargetSpec(BaseModel):
     promote_from: str | None = None
     requires_approval: bool = False
     protected: bool = False
+    smoke: SmokeScope = "full"
 
 
 class _TargetsFile(BaseModel):
@@ -61,6 +63,13 @@ class Target:
     promote_from: str | None
     requires_approval: bool
     protected: bool
+    smoke: SmokeScope = "full"
+    """"read-only": its smoke runs only the checks that change nothing (`read_only`), signed in as one
+    dedicated test user (no throwaway sign-ups); "full": every check, as a throwaway user."""
+
+    @property
+    def read_only_smoke(self) -> bool:
+        return self.smoke == "read-only"
 
     @property
     def stack_name(self) -> str:
@@ -109,6 +118,7 @@ def load_targets(path: Path | None = None) -> dict[str, Target]:
             promote_from=spec.promote_from,
             requires_approval=spec.requires_approval,
             protected=spec.protected,
+            smoke=spec.smoke,
         )
     return targets
 
