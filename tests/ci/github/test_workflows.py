@@ -400,10 +400,10 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
 
 
-def test_deploy_dev_runs_e2e_after_smoke_and_records_mains_coverage_baseline() -> None:
+def test_deploy_dev_runs_the_journeys_after_smoke_and_records_mains_coverage_baseline() -> None:
     jobs = by_name("deploy-dev.yml").jobs
     deploy = [parse_dagger_call(script).function for script in dagger_scripts(jobs["deploy"])]
-    assert deploy.index("e2e") == deploy.index("smoke") + 1
+    assert deploy.index("journeys") == deploy.index("smoke") + 1
     build = [parse_dagger_call(script).function for script in dagger_scripts(jobs["build"])]
     assert build[-1] == "coverage-baseline"
 
