@@ -120,7 +120,9 @@ def parse_dagger_call(script: str) -> DaggerCall:
     """A workflow's `dagger call ...` read as the Dagger CLI reads it, from the module's own registry (an
     unknown function or flag fails here): the function reached last, every module flag on the way, and the
     core calls chained after it."""
-    call = parse(shlex.split(" ".join(script.split()).split(" | ")[0])[2:])
+    line = " ".join(script.split()).split(" | ")[0]
+    line = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\+([^}]*)\}", r"\1", line)  # `${X:+words}`: as if X is set
+    call = parse(shlex.split(line)[2:])
     flags = frozenset(flag for function in call.functions for flag in function.args)
     chain = tuple((chained.name, frozenset(chained.args)) for chained in call.chain)
     return DaggerCall(call.functions[-1].name, flags, chain)
