@@ -261,6 +261,6 @@ async def run(call: Call, cwd: Path) -> str:
     steps: list[FunctionCall | ChainedCall] = [*call.functions, *call.chain]
     for step in steps:
         result = getattr(result, step.function.attribute)(**arguments(step.function, step.args, cwd))
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):  # not an awaitable object: awaiting a Directory would sync it
             result = await result
     return await _shown(result)
