@@ -193,3 +193,14 @@ def test_a_call_runs_the_python_function_behind_each_cli_name(tmp_path: Path) ->
 def test_a_call_ending_in_an_object_prints_its_type() -> None:
     root = Path(__file__).resolve().parents[2]
     assert anyio.run(run, parse(["release", "--store", "s3://b/p"]), root) == "Release"
+
+
+def test_an_objects_field_is_a_function_without_arguments() -> None:
+    """The CLI lists a field (`Release.store`) among the functions and prints its value."""
+    call = parse(["release", "--store", "s3://b/p", "store"])
+    assert [(c.object, c.name, c.args) for c in call.functions][-1] == ("Release", "store", {})
+    assert refusal(["release", "--store", "s3://b/p", "store", "--env", "dev"]) == (
+        "unknown flag: --env (release store takes no flags)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    assert anyio.run(run, call, root) == "s3://b/p"

@@ -260,7 +260,8 @@ async def run(call: Call, cwd: Path) -> str:
     result: Any = call.root()
     steps: list[FunctionCall | ChainedCall] = [*call.functions, *call.chain]
     for step in steps:
-        result = getattr(result, step.function.attribute)(**arguments(step.function, step.args, cwd))
+        member = getattr(result, step.function.attribute)
+        result = member if step.function.field else member(**arguments(step.function, step.args, cwd))
         if inspect.iscoroutine(result):  # not an awaitable object: awaiting a Directory would sync it
             result = await result
     return await _shown(result)

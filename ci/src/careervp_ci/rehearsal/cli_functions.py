@@ -59,6 +59,8 @@ class Function:
     arguments: Mapping[str, Argument]
     returns: Any
     never_cached: bool = False
+    field: bool = False
+    """An object's field: the CLI lists it as a function without arguments; Python reads an attribute."""
 
 
 def _resolved(annotation: Any, owner: Any = None) -> Any:
@@ -105,10 +107,17 @@ def _function(
 
 
 def module_functions(cls: type) -> dict[str, Function]:
-    """A module object's functions by CLI name, from the SDK's registry (what `dagger functions` lists)."""
-    registered = cls.__dagger_object_type__.functions  # type: ignore[attr-defined]
-    functions = {}
-    for name, function in registered.items():
+    """A module object's functions by CLI name, from the SDK's registry (what `dagger functions` lists):
+    its fields first (module_inspect.go `GetFieldFunctions`), then its functions."""
+    definition = cls.__dagger_object_type__  # type: ignore[attr-defined]
+    hints = typing.get_type_hints(cls)
+    functions = {
+        cli_name(name): Function(
+            cls.__name__, cli_name(name), field.original_name, {}, hints[field.original_name], field=True
+        )
+        for name, field in definition.fields.items()
+    }
+    for name, function in definition.functions.items():
         if not name:  # the constructor: this module's objects have none the CLI would take flags for
             continue
         arguments = [
