@@ -9,7 +9,7 @@ PROFILE ?= main
 # reach on a developer machine. CI's Dagger path sets none.
 ALLOW_UNVERIFIED ?= audit
 
-.PHONY: setup containers ci check test rehearse e2e e2e-env compare-openapi build deploy destroy bench fmt serve
+.PHONY: setup containers ci check test rehearse e2e journeys compare-openapi build deploy destroy bench fmt serve
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -56,8 +56,8 @@ test: setup containers ## the whole test suite (the Dagger rehearsal included), 
 e2e: setup ## the release path end to end against the local AWS emulator
 	$(RUN) pytest tests/e2e
 
-e2e-env: setup ## the happy-path journeys over HTTP against a deployed environment: make e2e-env ENV=dev
-	$(RUN) careervp-ci e2e --env $(ENV)
+journeys: setup ## the happy-path journeys over HTTP against a deployed environment: make journeys ENV=dev
+	$(RUN) careervp-ci journeys --env $(ENV)
 
 rehearse: setup containers ## the workflows' dagger calls in local containers: make rehearse [WORKFLOW=deploy-dev]
 	$(RUN) careervp-ci rehearse $(foreach workflow,$(WORKFLOW),--workflow $(workflow))

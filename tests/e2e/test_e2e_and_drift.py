@@ -1,5 +1,6 @@
-"""After a deploy: `careervp-ci e2e --env E` runs the happy-path journeys over HTTP against what E runs, and
-`careervp-ci drift --env E` compares E with its artifact, the committed contract, main's coverage and cost.
+"""After a deploy: `careervp-ci journeys --env E` runs the happy-path journeys over HTTP against what E runs,
+and `careervp-ci drift --env E` compares E with its artifact, the committed contract, main's coverage and
+cost.
 
 One emulator for the module (dev's stack deployed once from the session's build of HEAD); commands run
 in-process through the release CLI, as in test_release_flow.
@@ -45,9 +46,9 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, emulator: str, built: Bui
         yield home
 
 
-def test_e2e_runs_every_journey_against_the_deployed_environment(deployed: Path) -> None:
+def test_journeys_runs_every_journey_against_the_deployed_environment(deployed: Path) -> None:
     junit = deployed / "e2e.xml"
-    result = cli("e2e", "--env", "dev", "--junit", str(junit))
+    result = cli("journeys", "--env", "dev", "--junit", str(junit))
     assert result.code == 0, result.out + result.err
     journeys = [line for line in result.out.splitlines() if line.startswith("ok   e2e:")]
     assert len(journeys) == len(JOURNEYS) >= 7, result.out

@@ -3,6 +3,8 @@ commands that reproduce it."""
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 from careervp_ci.dagger_module.failures import describe_failure
 from careervp_ci.rehearsal.call import parse
@@ -42,3 +44,54 @@ def test_a_failure_names_the_step_its_output_and_how_to_reproduce_it(
     assert f"reproduce on the host: {host}\n" in message
     assert message.endswith(f"reproduce in Dagger:  {dagger}")
     parse(dagger.split()[2:])  # the Dagger line is one the CLI accepts
+
+
+STORE = ["--store", "s3://b/p"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "function"),
+    [
+        (["careervp-ci", "build", "--out", "/artifacts"], "build"),
+        (
+            [
+                "careervp-ci",
+                "change-set",
+                "--env",
+                "dev",
+                "--artifact",
+                "sha256:ab",
+                "--out",
+                "/c.json",
+                *STORE,
+            ],
+            "change-set",
+        ),
+        (
+            ["careervp-ci", "evidence", "--env", "dev", "--out", "/evidence", "--run", "7", *STORE],
+            "evidence --env dev --run 7",
+        ),
+        (["careervp-ci", "ledger", "--json", *STORE], "ledger --as-json"),
+        (["careervp-ci", "journeys", "--env", "dev", *STORE], "journeys --env dev"),
+        (["careervp-ci", "admit-ref", "--ref", "v1", "--env", "prod", "--override-ref", "why"], "admit-ref"),
+        (
+            ["careervp-ci", "pipeline-tests", "--no-cache", "--marker", "not slow"],
+            "pipeline-tests --marker 'not slow'",
+        ),
+        (
+            ["careervp-ci", "openapi", "--no-cache", "--base-ref", "origin/main"],
+            "openapi --base-ref origin/main",
+        ),
+    ],
+)
+def test_the_dagger_hint_names_the_function_and_flags_as_the_cli_spells_them(
+    argv: list[str], function: str
+) -> None:
+    """The hint uses the CLI's own conversion of names, drops what the function returns instead (`--out`),
+    quotes a value with a space, and is a line the CLI accepts."""
+    hint = describe_failure(argv, _exec_error(argv, 1, "", "boom")).rpartition("reproduce in Dagger:  ")[2]
+    assert f" {function}" in hint
+    words = shlex.split(hint)
+    call = parse(words[2:])
+    assert call.functions[-1].name == argv[1]
+    assert "--out" not in words

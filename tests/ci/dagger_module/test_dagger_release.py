@@ -31,7 +31,7 @@ STORE = "s3://bucket/prefix"
 HOST_ONLY = {"emulator": "a long-lived local moto server in the foreground, for people and tests"}
 ON_THE_MAIN_OBJECT = {"build", "admit-ref", "change-set-markdown", "github-settings"}
 """Release commands that need no store: the tree, the history, a summary file or a GitHub token decide."""
-SIGNS_A_REPLAY = {"deploy", "smoke", "e2e", "promote", "hotfix"}
+SIGNS_A_REPLAY = {"deploy", "smoke", "journeys", "promote", "hotfix"}
 """Methods that reach the deployed webhook, so they take the environment's signing secret."""
 DEPLOYS = {"deploy", "promote", "hotfix"}
 """Methods that deploy, so they take the model API key (the deploy stores it for the functions)."""

@@ -120,7 +120,9 @@ def parse_dagger_call(script: str) -> DaggerCall:
     """A workflow's `dagger call ...` read as the Dagger CLI reads it, from the module's own registry (an
     unknown function or flag fails here): the function reached last, every module flag on the way, and the
     core calls chained after it."""
-    call = parse(shlex.split(" ".join(script.split()).split(" | ")[0])[2:])
+    line = " ".join(script.split()).split(" | ")[0]
+    line = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\+([^}]*)\}", r"\1", line)  # `${X:+words}`: as if X is set
+    call = parse(shlex.split(line)[2:])
     flags = frozenset(flag for function in call.functions for flag in function.args)
     chain = tuple((chained.name, frozenset(chained.args)) for chained in call.chain)
     return DaggerCall(call.functions[-1].name, flags, chain)
@@ -400,10 +402,10 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
 
 
-def test_deploy_dev_runs_e2e_after_smoke_and_records_mains_coverage_baseline() -> None:
+def test_deploy_dev_runs_the_journeys_after_smoke_and_records_mains_coverage_baseline() -> None:
     jobs = by_name("deploy-dev.yml").jobs
     deploy = [parse_dagger_call(script).function for script in dagger_scripts(jobs["deploy"])]
-    assert deploy.index("e2e") == deploy.index("smoke") + 1
+    assert deploy.index("journeys") == deploy.index("smoke") + 1
     build = [parse_dagger_call(script).function for script in dagger_scripts(jobs["build"])]
     assert build[-1] == "coverage-baseline"
 

@@ -170,10 +170,12 @@ class Release:
         return await run_once(self._argv("smoke", *options), container)
 
     @side_effect
-    async def e2e(self, env: Env, stripe_webhook_secret: WebhookSecret = None) -> str:
-        """The happy-path suite over HTTP against env's deployed API (after smoke; fails if it fails)."""
+    async def journeys(self, env: Env, stripe_webhook_secret: WebhookSecret = None) -> str:
+        """The happy-path journeys over HTTP against env's deployed API (after smoke; fails if one fails).
+
+        Not `e2e`: the Dagger CLI spells a digit between letters as its own word (`e-2-e`)."""
         container = await self._container(stripe_webhook_secret)
-        return await run_once(self._argv("e2e", "--env", env), container)
+        return await run_once(self._argv("journeys", "--env", env), container)
 
     @side_effect
     async def promote(
@@ -194,9 +196,12 @@ class Release:
     async def ledger(
         self,
         env: Annotated[str, Doc("only this environment's history")] = "",
-        as_json: Annotated[bool, Doc("the records as JSON"), Name("json")] = False,
+        as_json: Annotated[bool, Doc("the records as JSON")] = False,
     ) -> str:
-        """The release history kept in the store (never cached: it grows)."""
+        """The release history kept in the store (never cached: it grows).
+
+        `--as-json`, not the host's `--json`: every function under `dagger call` inherits the CLI's own
+        `--json`, and the CLI refuses to define an argument of that name (`flag already exists: json`)."""
         options = [*(["--env", env] if env else []), *(["--json"] if as_json else [])]
         return await run_once(self._argv("ledger", *options), await self._container())
 

@@ -1,39 +1,59 @@
-"""`dagger call ...` as the Dagger CLI reads it, executed by the rehearsal engine.
+"""`dagger call ...` as the pinned Dagger CLI reads it, executed by the rehearsal engine.
 
-Functions and flags are the module's, in kebab-case (`change-set-markdown`, `--aws-access-key-id`); a
-Directory or File flag is a host path, a Secret flag is `env:NAME` or `file:PATH`; a Directory argument left
+The rules are upstream's: dagger/dagger cmd/dagger (functions.go, flags.go, module_inspect.go; where and at
+which commit: tests/rehearsal/test_cli_names.py) over spf13/cobra v1.10.2 and spf13/pflag v1.0.10.
+- A function is a command spelt exactly as careervp_ci.dagger_module.cli_names spells it (`e2e` is
+  `e-2-e`); a flag is normalized the same way before it is looked up (`--awsRegion` is `--aws-region`).
+- A function's flags come right after it, up to the first other word (`SetInterspersed(false)`): `--name
+  value` or `--name=value`. A boolean flag takes no value (`--flag` is true, `--flag=false` false), so in
+  `--flag false` the word `false` is the next command, refused as one.
+- An argument with no default that is neither optional nor given a DefaultPath is required.
+- The next word is a function of the type the previous one returns: one of the module's objects (`release
+  --store S deploy ...`) or a core type, as the SDK's generated client has it (`build export --path P`); a
+  scalar has none. At the end a Container is synced, a Directory or File evaluated, and the object named.
+A Directory or File flag is a host path, a Secret flag `env:NAME` or `file:PATH`; a Directory argument left
 out is loaded from its DefaultPath in the repository that holds dagger.json, filtered by its Ignore patterns
-(so is one given on the command line). A function returning one of the module's objects takes the next word
-as one of that object's functions (`release --store S deploy --env dev`); words after a function returning a
-core type chain calls on its result (`directory --path P export --path Q`, `stdout`). Unknown functions and
-flags are refused the way the CLI refuses them.
+(so is one given on the command line).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-import types
-import typing
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import dagger
 from dagger import dag
+from dagger.client.base import Type
 
+from careervp_ci.dagger_module.cli_names import kebab
 from careervp_ci.dagger_module.main import Careervp
+from careervp_ci.rehearsal.cli_functions import Argument, Function, functions_of, is_module_object
+
+CLI_FLAGS: Final = frozenset(
+    {
+        *("help", "workdir", "verbose", "quiet", "silent", "debug", "progress", "lock", "interactive"),
+        *("interactive-command", "web", "no-exit", "auto-apply", "x-release", "cloud", "scale-out"),
+        *("dot-output", "dot-focus-field", "dot-show-internal"),
+        *("mod", "no-mod", "allow-llm", "eager-runtime", "output", "json"),
+    }
+)
+"""The flags every command under `dagger call` inherits: the root's (main.go `installGlobalFlags`, `help`)
+and `call`'s (module.go `moduleAddFlags`, functions.go `--output`, `--json`). The rehearsal does not take
+them, and the CLI cannot define a function argument of the same name (`flag already exists`)."""
+CLI_SHORTHANDS: Final = frozenset("hvqsdiwEymMoj")
+GO_BOOLS: Final = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), "true"),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), "false"),
+}
+"""What Go's strconv.ParseBool accepts: a boolean flag's `=value`."""
 
 
 class CallError(Exception):
     """The command line is not one the Dagger CLI would accept (exit 1, like the CLI)."""
-
-
-@dataclass(frozen=True)
-class ChainedCall:
-    name: str
-    args: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,103 +63,127 @@ class FunctionCall:
     object: str
     name: str
     args: dict[str, str]
+    function: Function
 
-    @property
-    def function(self) -> Any:
-        return functions(self.object)[self.name]
+
+@dataclass(frozen=True)
+class ChainedCall:
+    """A function of a core type, called on what the call before returned (`export --path P`)."""
+
+    name: str
+    args: dict[str, str]
+    function: Function
 
 
 @dataclass(frozen=True)
 class Call:
+    root: type
     functions: tuple[FunctionCall, ...]
     chain: tuple[ChainedCall, ...]
 
     @property
     def side_effects(self) -> bool:
         """Whether any function on the way is never cached: it changes the world, so it may reach it."""
-        return any(call.function.cache_policy == "never" for call in self.functions)
+        return any(call.function.never_cached for call in self.functions)
 
 
-def kebab(name: str) -> str:
-    return name.replace("_", "-")
+def _loose(name: str) -> str:
+    return name.replace("-", "").replace("_", "").lower()
 
 
-def functions(obj: str = "Careervp") -> dict[str, Any]:
-    """An object's functions by CLI name, from the SDK's own registry (what `dagger functions` lists)."""
-    registered = Careervp.__dagger_module__._objects[obj].functions  # type: ignore[attr-defined]
-    return {kebab(name): function for name, function in registered.items() if name}
+def _unknown_command(
+    word: str, path: Sequence[str], owner: Any, known: Mapping[str, Function], boolean: str | None
+) -> str:
+    """cobra's `NoArgs` wording, then what the rehearsal can tell about the cause."""
+    message = f'unknown command "{word}" for "{" ".join(path)}"'
+    if boolean:
+        return (
+            f"{message}: --{boolean} is a boolean flag and takes no value (--{boolean} or --{boolean}={word})"
+        )
+    spelt = [name for name in known if _loose(name) == _loose(word)]
+    if spelt:
+        return f"{message}: the Dagger CLI spells that function {spelt[0]!r}"
+    if not known:
+        return f"{message}: {path[-1]} returns {getattr(owner, '__name__', owner)}, which has no functions"
+    if is_module_object(owner):
+        return f"{message}; {owner.__name__} has {', '.join(sorted(known))}"
+    return f"{message}: {owner.__name__} has no such function"
 
 
-def module_object(function: Any) -> str | None:
-    """The name of the module object a function returns, if it returns one (the CLI then calls into it)."""
-    returned = function.return_type
-    return returned.__name__ if hasattr(returned, "__dagger_object_type__") else None
+def _flags(
+    words: list[str], arguments: Mapping[str, Argument], where: str
+) -> tuple[dict[str, str], list[str], str | None]:
+    """The flags up to the first other word, as pflag reads them; returns them, the words left, and the
+    boolean flag given last without a value (the word after it was not its value)."""
+    values: dict[str, str] = {}
+    boolean = None
+    while words and words[0].startswith("-") and words[0] != "-":
+        word, words = words[0], words[1:]
+        if word == "--":
+            return values, words, None
+        if not word.startswith("--"):
+            letter = word[1]
+            if letter in CLI_SHORTHANDS:
+                raise CallError(f"{word}: the rehearsal does not take the Dagger CLI's own flags (-{letter})")
+            raise CallError(f"unknown shorthand flag: {letter!r} in {word}")
+        given, has_value, value = word[2:].partition("=")
+        flag = kebab(given)
+        argument = arguments.get(flag)
+        if argument is None:
+            if flag in CLI_FLAGS:
+                raise CallError(f"--{given}: the rehearsal does not take the Dagger CLI's own flags")
+            known = ", ".join(f"--{name}" for name in sorted(arguments)) or "no flags"
+            raise CallError(f"unknown flag: --{given} ({where} takes {known})")
+        boolean = None
+        if argument.kind is bool and has_value:
+            if value not in GO_BOOLS:
+                raise CallError(
+                    f'invalid argument "{value}" for "--{flag}" flag: strconv.ParseBool: parsing "{value}": '
+                    "invalid syntax"
+                )
+            value = GO_BOOLS[value]
+        elif argument.kind is bool:
+            value, boolean = "true", flag
+        elif not has_value:
+            if not words:
+                raise CallError(f"flag needs an argument: --{given}")
+            value, words = words[0], words[1:]
+        values[flag] = value
+    return values, words, boolean
 
 
-def _flags(words: Sequence[str]) -> tuple[dict[str, str], list[str]]:
-    """`--name value` / `--name=value` pairs up to the first bare word; returns them and the rest."""
-    flags: dict[str, str] = {}
-    index = 0
-    while index < len(words) and words[index].startswith("--"):
-        name, has_value, value = words[index][2:].partition("=")
-        if not has_value:
-            if index + 1 >= len(words):
-                raise CallError(f"flag needs an argument: --{name}")
-            index += 1
-            value = words[index]
-        flags[name] = value
-        index += 1
-    return flags, list(words[index:])
-
-
-def _function_call(obj: str, words: list[str]) -> tuple[FunctionCall, list[str]]:
-    """One function of `obj` and its flags, checked as the CLI checks them; returns the words left."""
-    known = functions(obj)
-    if not words or words[0].startswith("-"):
-        raise CallError(f"dagger call: name a function of {obj} ({', '.join(sorted(known))})")
-    name, rest = words[0], words[1:]
-    if name not in known:
-        where = '"dagger call"' if obj == "Careervp" else obj
-        raise CallError(f'unknown command "{name}" for {where}; functions: {", ".join(sorted(known))}')
-    args, rest = _flags(rest)
-    parameters = {kebab(parameter.name): parameter for parameter in known[name].parameters.values()}
-    for flag in args:
-        if flag not in parameters:
-            raise CallError(f"unknown flag: --{flag} (function {name} takes {', '.join(sorted(parameters))})")
-    missing = [
-        flag
-        for flag, parameter in parameters.items()
-        if flag not in args and not parameter.is_optional and parameter.default_path is None
-    ]
-    if missing:
-        raise CallError(f"required flag(s) {', '.join(repr(m) for m in missing)} not set")
-    return FunctionCall(obj, name, args), rest
-
-
-def parse(words: Sequence[str]) -> Call:
-    """Parse the words after `dagger call`."""
-    if not words or words[0].startswith("-"):
-        raise CallError("dagger call: name a function (dagger functions lists them)")
+def parse(words: Sequence[str], root: type = Careervp) -> Call:
+    """Parse the words after `dagger call`, refusing what the CLI refuses, before anything runs."""
+    path = ["dagger", "call"]
+    _, rest, boolean = _flags(list(words), {}, '"dagger call"')
+    owner: Any = root
     calls: list[FunctionCall] = []
-    obj: str | None = "Careervp"
-    rest = list(words)
-    while obj is not None:
-        call, rest = _function_call(obj, rest)
-        calls.append(call)
-        obj = module_object(call.function)
     chain: list[ChainedCall] = []
     while rest:
-        step, rest = rest[0], rest[1:]
-        step_args, rest = _flags(rest)
-        chain.append(ChainedCall(step, step_args))
-    return Call(tuple(calls), tuple(chain))
-
-
-def _base_type(annotation: Any) -> Any:
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return members[0]
-    return annotation
+        known = functions_of(owner)
+        word, rest = rest[0], rest[1:]
+        if word not in known:
+            raise CallError(_unknown_command(word, path, owner, known, boolean))
+        function = known[word]
+        path.append(word)
+        clash = sorted(CLI_FLAGS & set(function.arguments))
+        if rest and clash:
+            raise CallError(
+                f"flag already exists: {clash[0]} ({function.owner}.{word} has an argument named like the "
+                f"Dagger CLI's own --{clash[0]}, which every function inherits: rename the argument)"
+            )
+        args, rest, boolean = _flags(rest, function.arguments, " ".join(path[2:]))
+        missing = sorted(
+            flag for flag, argument in function.arguments.items() if argument.required and flag not in args
+        )
+        if missing:
+            raise CallError('required flag(s) "' + '", "'.join(missing) + f'" not set ({" ".join(path)})')
+        if is_module_object(owner):
+            calls.append(FunctionCall(owner.__name__, word, args, function))
+        else:
+            chain.append(ChainedCall(word, args, function))
+        owner = function.returns
+    return Call(root, tuple(calls), tuple(chain))
 
 
 def _secret(flag: str, reference: str) -> dagger.Secret:
@@ -164,52 +208,60 @@ def module_root(start: Path) -> Path:
     raise CallError(f"no dagger.json at or above {start}: not inside a Dagger module")
 
 
-def arguments(call: FunctionCall, cwd: Path) -> dict[str, Any]:
+def arguments(function: Function, given: Mapping[str, str], cwd: Path) -> dict[str, Any]:
     """The function's keyword arguments, converted as the CLI converts flags."""
-    function = call.function
     values: dict[str, Any] = {}
-    for name, parameter in function.parameters.items():
-        flag = kebab(parameter.name)
-        kind = _base_type(parameter.resolved_type)
-        given = call.args.get(flag)
+    for flag, argument in function.arguments.items():
+        kind, value = argument.kind, given.get(flag)
         if kind is dagger.Directory:
-            if given is None and parameter.default_path is None:
+            if value is not None:
+                path = cwd / value
+            elif argument.default_path is not None:
+                path = module_root(cwd) / argument.default_path.lstrip("/")
+            else:
                 continue
-            root = module_root(cwd)
-            path = cwd / given if given is not None else root / parameter.default_path.lstrip("/")
-            values[name] = dag.host().directory(str(path.resolve()), exclude=list(parameter.ignore or []))
-        elif given is None:
+            values[argument.keyword] = dag.host().directory(
+                str(path.resolve()), exclude=list(argument.ignore)
+            )
+        elif value is None:
             continue
         elif kind is dagger.File:
-            values[name] = dag.host().file(str((cwd / given).resolve()))
+            values[argument.keyword] = dag.host().file(str((cwd / value).resolve()))
         elif kind is dagger.Secret:
-            values[name] = _secret(flag, given)
+            values[argument.keyword] = _secret(flag, value)
         elif kind is bool:
-            values[name] = given.lower() not in ("false", "0")
+            values[argument.keyword] = value == "true"
+        elif kind is str and function.command == "export" and flag == "path":
+            values[argument.keyword] = str((cwd / value).resolve())  # a host path is the CLI's cwd's
+        elif kind is str:
+            values[argument.keyword] = value
         else:
-            values[name] = given
+            raise CallError(
+                f"--{flag}: the rehearsal does not convert a flag of type {kind} ({function.command})"
+            )
     return values
+
+
+async def _shown(result: Any) -> str:
+    """What the CLI prints for the chain's last result: an object is synced (a Container) or evaluated (the
+    rehearsal engine evaluates a Directory or File by its digest) and named; a value is printed."""
+    if isinstance(result, dagger.Container):
+        await result.sync()
+    elif isinstance(result, (dagger.Directory, dagger.File)):
+        await result.digest()
+    if isinstance(result, Type) or is_module_object(result):
+        return type(result).__name__
+    return "" if result is None else str(result)
 
 
 async def run(call: Call, cwd: Path) -> str:
     """Call the functions in turn, each on the object the one before returned, then each chained call on
     the result; returns what the CLI would print."""
-    result: Any = Careervp()
-    for function_call in call.functions:
-        result = getattr(result, function_call.function.original_name)(**arguments(function_call, cwd))
-        if inspect.isawaitable(result):
+    result: Any = call.root()
+    steps: list[FunctionCall | ChainedCall] = [*call.functions, *call.chain]
+    for step in steps:
+        member = getattr(result, step.function.attribute)
+        result = member if step.function.field else member(**arguments(step.function, step.args, cwd))
+        if inspect.iscoroutine(result):  # not an awaitable object: awaiting a Directory would sync it
             result = await result
-    for chained in call.chain:
-        attribute = getattr(result, chained.name.replace("-", "_"), None)
-        if attribute is None or chained.name.startswith("_"):
-            raise CallError(f'unknown command "{chained.name}" for {type(result).__name__}')
-        kwargs = {kebab(k).replace("-", "_"): v for k, v in chained.args.items()}
-        if chained.name == "export" and "path" in kwargs:
-            kwargs["path"] = str((cwd / kwargs["path"]).resolve())
-        result = attribute(**kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-    if isinstance(result, dagger.Container):
-        await result.sync()
-        return ""
-    return "" if result is None else str(result)
+    return await _shown(result)

@@ -1,7 +1,7 @@
 """The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
-change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a deploy e2e
-and drift; github-settings (the repository's ruleset and environments). `host/cli.py` calls `register` to add
-them and `dispatch` to run one.
+change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a deploy
+journeys and drift; github-settings (the repository's ruleset and environments). `host/cli.py` calls
+`register` to add them and `dispatch` to run one.
 
 Every command that reads or writes release state takes `--store URI` (default $CAREERVP_ARTIFACT_STORE,
 else the local `.careervp/artifacts`): the ledger, approvals, locks and failure evidence live there.
@@ -51,12 +51,12 @@ COMMANDS = (
     "evidence",
     "admit-ref",
     "emulator",
-    "e2e",
+    "journeys",
     "drift",
     "coverage-baseline",
     "github-settings",
 )
-AFTER_DEPLOY = ("e2e", "drift", "coverage-baseline")
+AFTER_DEPLOY = ("journeys", "drift", "coverage-baseline")
 STORE_HELP = (
     f"artifact store: a folder or s3://bucket/prefix (default: ${STORE_ENV}, else .careervp/artifacts)"
 )
@@ -192,13 +192,13 @@ def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.A
 
 
 def _register_after_deploy(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """e2e and drift (read a deployed environment) and github-settings (the repository's settings)."""
-    e2e = subparsers.add_parser(
-        "e2e", help="run the happy-path e2e suite over HTTP against an environment's deployed API"
+    """journeys and drift (read a deployed environment) and github-settings (the repository's settings)."""
+    journeys = subparsers.add_parser(
+        "journeys", help="run the happy-path journeys over HTTP against an environment's deployed API"
     )
-    e2e.add_argument("--env", required=True)
-    _store(e2e)
-    e2e.add_argument("--junit", help="also write the suite's JUnit XML here")
+    journeys.add_argument("--env", required=True)
+    _store(journeys)
+    journeys.add_argument("--junit", help="also write the suite's JUnit XML here")
 
     drift = subparsers.add_parser(
         "drift",
@@ -371,9 +371,9 @@ def _run(release: Release, args: argparse.Namespace) -> None:
 
 
 def _run_after_deploy(release: Release, args: argparse.Namespace) -> None:
-    """e2e, drift and coverage-baseline: they read a deployed environment (or record what drift reads)."""
-    if args.command == "e2e":
-        print("\n".join(release.e2e(args.env, _path(args.junit))))
+    """journeys, drift, coverage-baseline: they read a deployed environment (or record drift's baseline)."""
+    if args.command == "journeys":
+        print("\n".join(release.journeys(args.env, _path(args.junit))))
     elif args.command == "drift":
         report = release.drift(args.env, _path(args.coverage))
         table = report.markdown()

@@ -1,8 +1,8 @@
 # ruff: noqa: S101  (a pytest suite: assert is how it states what must hold)
 """The happy-path end-to-end suite: a user's journeys through the deployed API, over real HTTP.
 
-Run by `careervp-ci e2e --env E` (careervp_ci.release.e2e) with pytest, programmatically; the `api` fixture
-comes from that runner (the base URL, the webhook secret of the environment, and a signed-in user's ID
+Run by `careervp-ci journeys --env E` (careervp_ci.release.e2e) with pytest, programmatically; the `api`
+fixture comes from that runner (the base URL, the webhook secret of the environment, and a signed-in user's ID
 token, which every call but the public ones sends). Each test is one journey
 with a fresh id, so runs never collide and nothing is left behind that a later run could trip on.
 """

@@ -755,16 +755,16 @@ class Release:
             with serve_locally(env) as base_url:
                 yield base_url
 
-    def e2e(self, env: str, junit: Path | None = None) -> list[str]:
+    def journeys(self, env: str, junit: Path | None = None) -> list[str]:
         """The happy-path suite (careervp_ci.release.e2e_suite) over HTTP against what `env` runs."""
         from careervp_ci.release.e2e import run_suite  # noqa: PLC0415 (pytest: only this command needs it)
 
         target = self.target_for(env)
-        self._persistent(target, "e2e")
+        self._persistent(target, "journeys")
         secret = self._require_secrets(target)[SECRET_ENV]
         with self._session(target) as session:
             live = self.live(target, session)
-            self.log(f"e2e against {target.describe()}, which runs {live.digest}")
+            self.log(f"journeys against {target.describe()}, which runs {live.digest}")
             stack_outputs = outputs(live.stack)
             with (
                 self._smoke_user(target, session, stack_outputs) as user,
@@ -774,7 +774,7 @@ class Release:
             ):
                 result = run_suite(url, secret, user.id_token, junit)
         if not result.ok:
-            raise ReleaseFailed(f"e2e {env} ({live.digest}) failed:\n" + "\n".join(result.lines))
+            raise ReleaseFailed(f"journeys {env} ({live.digest}) failed:\n" + "\n".join(result.lines))
         return result.lines
 
     def drift(self, env: str, coverage: Path | None = None) -> DriftReport:

@@ -3,9 +3,9 @@
 build (the tree the gates just checked, as it is) -> deploy to `local` -> verify -> smoke -> e2e, through
 the release CLI exactly as a person would run it. The step runs the AWS emulator itself (`careervp-ci
 emulator` on a free port, stopped at the end) and points `local` at it with a targets file of its own, so
-the stack outlives the deploy command and `careervp-ci e2e --env local` runs the happy-path suite against
-it. Without a configured $STRIPE_WEBHOOK_SECRET the step makes a throwaway one for this run: the emulator
-lives only as long as the step, so no real secret is involved (and none is ever printed).
+the stack outlives the deploy command and `careervp-ci journeys --env local` runs the happy-path suite
+against it. Without a configured $STRIPE_WEBHOOK_SECRET the step makes a throwaway one for this run: the
+emulator lives only as long as the step, so no real secret is involved (and none is ever printed).
 """
 
 from __future__ import annotations
@@ -83,10 +83,8 @@ def run(ctx: StepContext) -> StepOutcome:
                 return ctx.failed(
                     f"deploy of {digest} to local (emulator) failed, or its verify or smoke did", deployed
                 )
-            e2e = ctx.run(
-                ["careervp-ci", "e2e", "--env", "local", "--junit", str(ctx.report_dir / "e2e-junit.xml")],
-                env=env,
-            )
+            junit = str(ctx.report_dir / "e2e-junit.xml")
+            e2e = ctx.run(["careervp-ci", "journeys", "--env", "local", "--junit", junit], env=env)
     except RuntimeError as error:
         return ctx.failed("the local AWS emulator did not start", details=[str(error)])
     smoke = [line for line in deployed.output.splitlines() if line.startswith(("ok ", "FAIL"))]
