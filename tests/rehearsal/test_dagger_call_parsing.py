@@ -10,8 +10,9 @@ import anyio
 import dagger
 import pytest
 from careervp_ci.dagger_module.main import Careervp
-from careervp_ci.rehearsal.call import CLI_FLAGS, CallError, parse, run
+from careervp_ci.rehearsal.call import CLI_FLAGS, Call, CallError, parse, run
 from careervp_ci.rehearsal.cli_functions import functions_of, module_functions
+from careervp_ci.rehearsal.engine import Engine, rehearsing
 from dagger.mod._module import Module
 
 RELEASE = ["release", "--store", "s3://b/p", "--aws-access-key-id", "env:AWS_ACCESS_KEY_ID"]
@@ -34,6 +35,12 @@ class Plant:
     @plants.function
     def report(self, json: bool = False) -> str:
         return str(json)
+
+
+def rehearsed(call: Call, cwd: Path, cache: Path) -> str:
+    """`run` as the rehearsal's `dagger` runs it: objects cross calls as IDs, which only an engine gives."""
+    with rehearsing(Engine(cache, log=lambda _: None)):
+        return anyio.run(run, call, cwd)
 
 
 def refusal(words: list[str], root: type = Careervp) -> str:
@@ -184,18 +191,19 @@ def test_a_call_may_end_in_an_object_as_on_the_cli() -> None:
 
 
 def test_a_call_runs_the_python_function_behind_each_cli_name(tmp_path: Path) -> None:
-    assert anyio.run(run, parse(["e-2-e"], Plant), tmp_path) == "journeys"
+    assert rehearsed(parse(["e-2-e"], Plant), tmp_path, tmp_path / "cache") == "journeys"
     upload = parse(["upload", "--s3-bucket", "b", "--dry-run=false"], Plant)
-    assert anyio.run(run, upload, tmp_path) == "b dry_run=False"
-    assert anyio.run(run, parse(["upload", "--s3Bucket=c", "--dry-run"], Plant), tmp_path) == "c dry_run=True"
+    assert rehearsed(upload, tmp_path, tmp_path / "cache") == "b dry_run=False"
+    upload = parse(["upload", "--s3Bucket=c", "--dry-run"], Plant)
+    assert rehearsed(upload, tmp_path, tmp_path / "cache") == "c dry_run=True"
 
 
-def test_a_call_ending_in_an_object_prints_its_type() -> None:
+def test_a_call_ending_in_an_object_prints_its_type(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
-    assert anyio.run(run, parse(["release", "--store", "s3://b/p"]), root) == "Release"
+    assert rehearsed(parse(["release", "--store", "s3://b/p"]), root, tmp_path) == "Release"
 
 
-def test_an_objects_field_is_a_function_without_arguments() -> None:
+def test_an_objects_field_is_a_function_without_arguments(tmp_path: Path) -> None:
     """The CLI lists a field (`Release.store`) among the functions and prints its value."""
     call = parse(["release", "--store", "s3://b/p", "store"])
     assert [(c.object, c.name, c.args) for c in call.functions][-1] == ("Release", "store", {})
@@ -203,4 +211,4 @@ def test_an_objects_field_is_a_function_without_arguments() -> None:
         "unknown flag: --env (release store takes no flags)"
     )
     root = Path(__file__).resolve().parents[2]
-    assert anyio.run(run, call, root) == "s3://b/p"
+    assert rehearsed(call, root, tmp_path) == "s3://b/p"

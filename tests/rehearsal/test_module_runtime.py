@@ -32,7 +32,7 @@ def test_a_release_handed_to_the_next_call_carries_its_secrets_as_ids_and_loads_
         with rehearsing(engine):
             key = dag.set_secret("key", PLAINTEXT)
             inputs = {"src": dag.directory(), "store": "s3://b/p", "aws_access_key_id": key}
-            state = await invoke("Careervp", {}, "release", inputs)
+            state = await invoke(Careervp, {}, "release", inputs)
             release = await Careervp.__dagger_module__.structure(state, Release)  # type: ignore[attr-defined]
             return state, await engine.resolve(release.access_key_id._ctx.selections)
 

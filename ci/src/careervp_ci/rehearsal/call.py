@@ -32,6 +32,7 @@ from dagger.client.base import Type
 from careervp_ci.dagger_module.cli_names import kebab
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.rehearsal.cli_functions import Argument, Function, functions_of, is_module_object
+from careervp_ci.rehearsal.invoke import invoke, loaded
 
 CLI_FLAGS: Final = frozenset(
     {
@@ -255,13 +256,21 @@ async def _shown(result: Any) -> str:
 
 
 async def run(call: Call, cwd: Path) -> str:
-    """Call the functions in turn, each on the object the one before returned, then each chained call on
-    the result; returns what the CLI would print."""
-    result: Any = call.root()
-    steps: list[FunctionCall | ChainedCall] = [*call.functions, *call.chain]
-    for step in steps:
-        member = getattr(result, step.function.attribute)
-        result = member if step.function.field else member(**arguments(step.function, step.args, cwd))
-        if inspect.iscoroutine(result):  # not an awaitable object: awaiting a Directory would sync it
-            result = await result
-    return await _shown(result)
+    """Call the module's functions in turn as the engine does (each through the SDK runtime's dispatch, on
+    the JSON the one before returned), then each chained core call on the result; returns what the CLI
+    would print."""
+    owner: type = call.root
+    state: dict[str, Any] = {}
+    result: Any = None
+    for step in call.functions:
+        keywords = arguments(step.function, step.args, cwd)
+        result = await invoke(owner, state, step.function.attribute, keywords)
+        if is_module_object(step.function.returns):
+            owner, state = step.function.returns, result
+    returned: Any = await loaded(owner, result, call.functions[-1].function.returns)
+    for chained in call.chain:
+        member = getattr(returned, chained.function.attribute)
+        returned = member(**arguments(chained.function, chained.args, cwd))
+        if inspect.iscoroutine(returned):  # not an awaitable object: awaiting a Directory would sync it
+            returned = await returned
+    return await _shown(returned)

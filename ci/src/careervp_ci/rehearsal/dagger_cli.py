@@ -17,8 +17,8 @@ from pathlib import Path
 
 import anyio
 
-from careervp_ci.rehearsal import image
-from careervp_ci.rehearsal.call import CallError, module_root, parse, run
+from careervp_ci.rehearsal import image, runtime
+from careervp_ci.rehearsal.call import Call, CallError, module_root, parse, run
 from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
 
@@ -64,14 +64,16 @@ MODULE_ENV = "CAREERVP_REHEARSAL_MODULE"
 
 
 def _from_module_source(words: Sequence[str]) -> None:
-    """Re-run this command with the module's code from the repository being rehearsed (the engine loads
-    the module from the tree that holds dagger.json, not from whatever is installed)."""
-    source = module_root(Path.cwd()) / "ci" / "src"
+    """Re-run this command as the engine runs the module: its code from the repository being rehearsed
+    (the tree that holds dagger.json, not whatever is installed), with the packages `ci/uv.lock` installs
+    without dev dependencies and nothing else (runtime.module_python)."""
+    root = module_root(Path.cwd())
+    source = root / "ci" / "src"
     if os.environ.get(MODULE_ENV) == str(source):
         return
-    path = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH", "")]))
-    env = {**os.environ, MODULE_ENV: str(source), "PYTHONPATH": path}
-    os.execve(sys.executable, [sys.executable, "-m", "careervp_ci.rehearsal.dagger_cli", *words], env)  # noqa: S606
+    python = str(runtime.module_python(root, cache_dir()))
+    env = {**os.environ, MODULE_ENV: str(source), "PYTHONPATH": str(source)}
+    os.execve(python, [python, "-m", "careervp_ci.rehearsal.dagger_cli", *words], env)  # noqa: S606
 
 
 def _engine(*, side_effects: bool) -> Engine:
@@ -82,14 +84,24 @@ def _engine(*, side_effects: bool) -> Engine:
     return Engine(cache_dir(), runtime_env=runtime, runtime_mounts=mounts, log=_log)
 
 
+async def _installed_then_run(call: Call, cwd: Path) -> str:
+    """As the engine does before a function runs: the module installed in the runtime's container (once
+    per lock and module source; the engine's layer cache reuses it), then the call."""
+    await runtime.installed_in_container(module_root(cwd)).sync()
+    return await run(call, cwd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if argv is None:
         try:
             _from_module_source(words)
-        except CallError as error:
+        except (CallError, runtime.ModuleInstallFailed) as error:
             print(f"Error: {error}", file=sys.stderr)
             return 1
+        except RehearsalUnavailable as error:
+            print(f"Error: {error}", file=sys.stderr)
+            return 2
     if not words or words[0] != "call":
         print("rehearsal dagger: only `dagger call ...` is rehearsed", file=sys.stderr)
         return 2
@@ -102,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if call.side_effects:
             engine = _engine(side_effects=True)
         with rehearsing(engine):
-            output = anyio.run(run, call, Path.cwd())
+            output = anyio.run(_installed_then_run, call, Path.cwd())
         if output:
             print(output)
         code = 0

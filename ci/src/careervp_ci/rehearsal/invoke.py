@@ -16,8 +16,6 @@ from typing import Any
 
 import dagger
 
-from careervp_ci.dagger_module.main import Careervp
-
 
 async def _as_json(value: Any) -> Any:
     """An argument as the CLI sends it: a core object (Directory, File, Secret) by its ID."""
@@ -31,10 +29,29 @@ def _through_json(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-async def invoke(parent: str, state: Mapping[str, Any], function: str, inputs: Mapping[str, Any]) -> Any:
-    """Call `function` (its registered name) of the module object `parent` whose state is `state`, with
-    `inputs` by parameter name; returns the result as the runtime returns it to the engine (JSON value)."""
-    module = Careervp.__dagger_module__  # type: ignore[attr-defined]  # set by @object_type
-    arguments = {name: _through_json(await _as_json(value)) for name, value in inputs.items()}
-    result = await module.get_result(parent, _through_json(dict(state)), function, arguments)
+def _module(owner: type) -> Any:
+    return owner.__dagger_module__  # type: ignore[attr-defined]  # set by @object_type
+
+
+async def invoke(owner: type, state: Mapping[str, Any], attribute: str, keywords: Mapping[str, Any]) -> Any:
+    """Call the function (or read the field) whose Python name is `attribute` on the module object of class
+    `owner` whose state is `state`, with `keywords` by Python keyword; returns the result as the runtime
+    returns it to the engine (a JSON value)."""
+    module = _module(owner)
+    definition = module.get_object(owner.__name__)
+    members = {**definition.fields, **definition.functions}
+    name = next(key for key, member in members.items() if member.original_name == attribute)
+    parameters = definition.functions[name].parameters if name in definition.functions else {}
+    arguments = {
+        parameters[keyword].name: _through_json(await _as_json(value)) for keyword, value in keywords.items()
+    }
+    result = await module.get_result(owner.__name__, _through_json(dict(state)), name, arguments)
     return _through_json(result)
+
+
+async def loaded(owner: type, value: Any, kind: Any) -> Any:
+    """A JSON result as the caller of the chain sees it: a core object loaded back from its ID, a module
+    object from its fields (the SDK's own converter does both)."""
+    if value is None or kind is None or kind is type(None):
+        return value
+    return await _module(owner).structure(value, kind)
