@@ -16,6 +16,7 @@ from dagger import dag
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function
 from support.dagger_recipes import (
+    COMMIT,
     CREDENTIALS,
     FAKE_DIGEST,
     aws_secrets,
@@ -171,8 +172,8 @@ def test_publish_runs_in_builds_own_container_so_the_engine_builds_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = recorded_run(monkeypatch, output=FAKE_DIGEST + "\n")
-    build = asyncio.run(built(tree(), tree()))
-    asyncio.run(release().publish(artifact=FAKE_DIGEST, git=tree()))
+    build = asyncio.run(built(tree(), COMMIT))
+    asyncio.run(release().publish(artifact=FAKE_DIGEST, commit=COMMIT))
     build_execs = execs(build)
     assert execs(seen[-1])[: len(build_execs)] == build_execs
     assert execs(seen[-1])[-1] == ["careervp-ci", "publish", "--artifact", FAKE_DIGEST, "--store", STORE]

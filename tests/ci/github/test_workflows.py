@@ -325,6 +325,50 @@ def test_deploy_dev_runs_on_push_to_main_and_never_cancels_a_running_deploy() ->
     assert workflow.jobs["validate"]["with"]["profile"] == "main"
 
 
+def commit_problems(job: Mapping[str, Any]) -> list[str]:
+    """A build or publish names the commit its checkout holds: `$GITHUB_SHA` is the event's commit, so a
+    job whose checkout takes another `ref:` must ask its checkout (`git rev-parse HEAD`)."""
+    checkout = next((s for s in steps(job) if action(s) == "actions/checkout"), {})
+    other_ref = bool((checkout.get("with") or {}).get("ref"))
+    problems = []
+    for script in dagger_scripts(job):
+        flat = " ".join(script.split())
+        if not re.search(r"(^dagger call build|\spublish)\s", flat):
+            continue
+        if "--commit" not in flat:
+            problems.append(f"no --commit: {flat}")
+        elif other_ref and '"$GITHUB_SHA"' in flat:
+            problems.append(f"--commit $GITHUB_SHA after a checkout of another ref: {flat}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job_id"),
+    [
+        (w.name, j)
+        for w, j, job in job_steps()
+        if any("call build" in s or " publish " in s for s in dagger_scripts(job))
+    ],
+)
+def test_every_build_and_publish_names_the_commit_its_checkout_holds(workflow: str, job_id: str) -> None:
+    assert commit_problems(by_name(workflow).jobs[job_id]) == []
+
+
+def test_the_commit_check_names_a_missing_commit_and_the_event_sha_after_another_ref() -> None:
+    job = {
+        "steps": [
+            {"uses": "actions/checkout@x", "with": {"ref": "${{ inputs.ref }}"}},
+            {"run": "dagger call build export --path a.tar"},
+            {"run": 'dagger call release --store s publish --artifact "$A" --commit "$GITHUB_SHA"'},
+        ]
+    }
+    assert commit_problems(job) == [
+        "no --commit: dagger call build export --path a.tar",
+        "--commit $GITHUB_SHA after a checkout of another ref: dagger call release --store s publish "
+        '--artifact "$A" --commit "$GITHUB_SHA"',
+    ]
+
+
 def test_deploy_dev_builds_once_attests_that_file_and_deploys_its_digest() -> None:
     jobs = by_name("deploy-dev.yml").jobs
     build_steps = steps(jobs["build"])
