@@ -52,12 +52,12 @@ def opened(repo: Path) -> Iterator[Repo]:
 
 
 def commit_id(text: str) -> str:
-    """`text` as a full commit id (what a runner gives: `$GITHUB_SHA`, `git rev-parse HEAD`), or a RefError
+    """`text` as a full commit id (what the checkout's `git rev-parse HEAD` prints), or a RefError
     naming it: an artifact records the commit it was built from, never a ref that moves."""
     if not COMMIT_ID.fullmatch(text):
         raise RefError(
             f"--commit {text!r} is not a full commit id (40 or 64 lowercase hex digits): pass the commit the "
-            'tree is, e.g. --commit "$GITHUB_SHA" or --commit "$(git rev-parse HEAD)"'
+            'tree is, e.g. --commit "$(git rev-parse HEAD)" in its checkout'
         )
     return text
 

@@ -63,10 +63,7 @@ base's contract); `careervp_ci.history` reads it in Python. A build never does: 
 with every fetch, and a worktree's `.git` is a file."""
 Commit = Annotated[
     str,
-    Doc(
-        'the full commit id the tree is, recorded in the artifact: --commit "$GITHUB_SHA" (a runner), '
-        '--commit "$(git rev-parse HEAD)" (a checkout)'
-    ),
+    Doc('the full commit id the tree is, recorded in the artifact: --commit "$(git rev-parse HEAD)"'),
 ]
 """Given by whoever checked the tree out: the container has no git to ask, and one commit must build one
 digest whether the tree came from a clone, a worktree or a plain copy."""

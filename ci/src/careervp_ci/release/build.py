@@ -19,10 +19,10 @@ bytes deployed to the emulator are the bytes that would go to AWS.
 
 Reproducible: the bytes depend on the tree's content, the commit it records, the lockfiles and the pinned
 uv only, never on the checkout's path or kind (clone, worktree, plain copy), the user, umask, time, locale or
-tools outside the lock. The commit is given (`--commit`: the runner's `$GITHUB_SHA`; in a container, which
-has no git, always) or, on the host, read from the checkout with git, which also says whether the build's
-inputs have uncommitted changes (`dirty`). No ref is recorded: the same commit built on main and again for
-its tag must give the same bytes (a ref is a deploy's label, kept in the ledger).
+tools outside the lock. The commit is given (`--commit`: the runner's checkout names it; in a
+container, which has no git, always) or, on the host, read from the checkout with git, which also says
+whether the build's inputs have uncommitted changes (`dirty`). No ref is recorded: the same commit built
+on main and again for its tag must give the same bytes (a ref is a deploy's label, kept in the ledger).
 
 The Lambda package holds no console scripts (`bin/`: their shebang is this machine's interpreter path), no
 installer `.lock` and no RECORD lines for what was removed; a scan refuses any file that still names the

@@ -73,8 +73,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source.add_argument("--src", help="build this tree as it is (the manifest records uncommitted changes)")
     build.add_argument(
         "--commit",
-        help="the full commit id the tree is (e.g. $GITHUB_SHA), recorded instead of asking git: a plain "
-        "copy of a tree, or a machine without git; builds --src, or this repository's tree, as it is",
+        help="the full commit id the tree is (its checkout's `git rev-parse HEAD`), recorded instead of "
+        "asking git: a plain copy of a tree, or a machine without git; builds --src, or this repository's "
+        "tree, as it is",
     )
     build.add_argument(
         "--store",
