@@ -10,6 +10,7 @@ the build.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -194,6 +195,36 @@ def test_hotfix_to_prod_with_an_override_stops_at_the_approval_gate(
     assert f"prod requires an approval for {digest} and there is none" in result.err
     assert f"careervp-ci approve --env prod --artifact {digest}" in result.err
     assert "careervp-prod-service-stack" not in stacks(emulator)
+
+
+def test_hotfix_of_a_checkout_given_its_commit_builds_it_in_place_without_git(
+    dev_hotfix: tuple[Result, float], clone: Clone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `dagger call release ... hotfix --ref R --commit SHA` runs in its container (no git there): the
+    tree is R's checkout, validated and built in place, to the digest the worktree hotfix built."""
+    checkout = tmp_path / "checkout"
+    git(clone.path, "worktree", "add", "--quiet", "--detach", str(checkout), clone.good)
+    stub = tmp_path / "no-git" / "git"
+    stub.parent.mkdir()
+    stub.write_text(f'#!/bin/sh\necho "git $*" >> "{tmp_path / "git-calls.txt"}"\nexit 97\n')
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stub.parent}:{os.environ['PATH']}")
+    monkeypatch.chdir(checkout)
+    result = cli("hotfix", "--ref", GOOD_REF, "--commit", clone.good, "--env", "dev", "--steps", "lint")
+    assert result.code == 0, result.err
+    assert f"hotfix: built {deployed_digest(dev_hotfix[0], 'dev')} from {clone.good[:12]}" in result.err
+    assert not (tmp_path / "git-calls.txt").exists(), (tmp_path / "git-calls.txt").read_text()
+
+
+def test_hotfix_refuses_a_commit_its_ref_does_not_name_before_validating(
+    untouched: None, clone: Clone
+) -> None:
+    result = cli("hotfix", "--ref", GOOD_REF, "--commit", clone.head, "--env", "dev", "--steps", "lint")
+    assert result.code == 2
+    assert f"hotfix --commit {clone.head[:12]} is not the commit {GOOD_REF!r} names ({clone.good[:12]})" in (
+        result.err
+    )
+    assert "validating" not in result.err
 
 
 def test_hotfix_refuses_a_missing_secret_before_validating(

@@ -156,13 +156,18 @@ def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(plant
         rehearse_planted(planted, f"      - name: Smoke without the webhook secret\n        run: {smoke}\n")
 
 
-def test_git_removed_from_the_toolchain_fails_the_build_naming_git(planted: World) -> None:
+def test_a_recipe_that_runs_git_fails_the_rehearsal_naming_it(planted: World) -> None:
+    """The rehearsal's image has no git, as the real python:3.13-slim: a container that needs git fails
+    here as it would on a fresh engine (the engine-free proof for every recipe is in
+    tests/ci/dagger_module/test_dagger_no_git.py)."""
     setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_module" / "setup.py"
     original = setup.read_text()
+    install_uv = '.with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])'
+    assert install_uv in original
     subprocess.run(
-        ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-no-git", "main"], check=True
+        ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-git", "main"], check=True
     )
-    setup.write_text(re.sub(r"(?s)INSTALL_GIT: Final = \(.*?\n\)", 'INSTALL_GIT: Final = "true"', original))
+    setup.write_text(original.replace(install_uv, install_uv + '\n        .with_exec(["git", "--version"])'))
     subprocess.run(
         [
             "git",
@@ -174,14 +179,15 @@ def test_git_removed_from_the_toolchain_fails_the_build_naming_git(planted: Worl
             "user.email=t@t",
             "commit",
             "-qam",
-            "no git",
+            "a recipe runs git",
         ],
         check=True,
     )
     subprocess.run(["git", "-C", str(planted.repo), "checkout", "-q", "main"], check=True)
-    with pytest.raises(RehearsalFailed, match=r"git"):
+    with pytest.raises(RehearsalFailed, match=r"`git --version` exited"):
         rehearse_planted(
             planted,
-            "      - name: Build\n        run: dagger call build export --path dist/release.tar\n",
-            head="planted-no-git",
+            "      - name: Build\n"
+            '        run: dagger call build --commit "$GITHUB_SHA" export --path dist/release.tar\n',
+            head="planted-git",
         )

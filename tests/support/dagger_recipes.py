@@ -10,6 +10,8 @@ import pytest
 from dagger import dag
 
 FAKE_DIGEST = "sha256:" + "ab" * 32
+COMMIT = "c0ffee" * 6 + "abcd"
+"""A full commit id, as a runner passes `--commit "$GITHUB_SHA"`."""
 CREDENTIALS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
 
 

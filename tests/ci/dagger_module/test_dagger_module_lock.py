@@ -29,8 +29,8 @@ MODULE_SOURCE = ROOT / json.loads((ROOT / "dagger.json").read_text())["source"]
 MODULE_LOCK = MODULE_SOURCE / "uv.lock"
 ISOLATED_FILES = ("pyproject.toml", ".python-version", "uv.lock")
 """What `uv lock` reads in the module source dir (the Python code is not needed to lock)."""
-HOST_ONLY = {"pydantic", "rich"}
-"""Used by the host executor only (progress.py: rich; release/targets.py: pydantic)."""
+HOST_ONLY = {"dulwich", "pydantic", "rich"}
+"""Used by the host executor only (progress.py: rich; release/targets.py: pydantic; history.py: dulwich)."""
 
 
 def uv() -> str:

@@ -17,6 +17,7 @@ from dagger import dag
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function
 from support.dagger_recipes import (
+    COMMIT,
     CREDENTIALS,
     FAKE_DIGEST,
     aws_secrets,
@@ -172,8 +173,8 @@ def test_publish_runs_in_builds_own_container_so_the_engine_builds_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = recorded_run(monkeypatch, output=FAKE_DIGEST + "\n")
-    build = asyncio.run(built(tree(), tree()))
-    asyncio.run(release().publish(artifact=FAKE_DIGEST, git=tree()))
+    build = asyncio.run(built(tree(), COMMIT))
+    asyncio.run(release().publish(artifact=FAKE_DIGEST, commit=COMMIT))
     build_execs = execs(build)
     assert execs(seen[-1])[: len(build_execs)] == build_execs
     assert execs(seen[-1])[-1] == ["careervp-ci", "publish", "--artifact", FAKE_DIGEST, "--store", STORE]
@@ -225,7 +226,7 @@ def test_partial_credentials_are_refused_naming_the_missing_flags_before_any_con
     for call in (
         partial.deploy(env="dev", artifact=FAKE_DIGEST),
         partial.verify(env="dev"),
-        partial.publish(artifact=FAKE_DIGEST, git=tree()),
+        partial.publish(artifact=FAKE_DIGEST, commit=COMMIT),
     ):
         with pytest.raises(PartialCredentials, match=f"given to `release`: {named}"):
             asyncio.run(call)

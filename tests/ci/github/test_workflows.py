@@ -327,6 +327,48 @@ def test_deploy_dev_runs_on_push_to_main_and_never_cancels_a_running_deploy() ->
     assert workflow.jobs["validate"]["with"]["profile"] == "main"
 
 
+CHECKOUT_COMMIT = '--commit "$(git rev-parse HEAD)"'
+"""The commit a build records is the one its job's checkout holds. `$GITHUB_SHA` is the event's commit: not
+the checkout's after `actions/checkout` with another `ref:` (hotfix), nor a commit for an annotated tag's
+push on every reading of the event; the checkout's HEAD is the tree's commit by construction."""
+
+
+def commit_problems(job: Mapping[str, Any]) -> list[str]:
+    """Each build or publish of the job that does not name its checkout's commit."""
+    problems = []
+    for script in dagger_scripts(job):
+        flat = " ".join(script.split())
+        if re.search(r"(^dagger call build|\spublish)\s", flat) and CHECKOUT_COMMIT not in flat:
+            problems.append(f"not {CHECKOUT_COMMIT}: {flat}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job_id"),
+    [
+        (w.name, j)
+        for w, j, job in job_steps()
+        if any("call build" in s or " publish " in s for s in dagger_scripts(job))
+    ],
+)
+def test_every_build_and_publish_names_the_commit_its_checkout_holds(workflow: str, job_id: str) -> None:
+    assert commit_problems(by_name(workflow).jobs[job_id]) == []
+
+
+def test_the_commit_check_names_a_build_without_the_checkouts_commit() -> None:
+    job = {
+        "steps": [
+            {"run": "dagger call build export --path a.tar"},
+            {"run": 'dagger call release --store s publish --artifact A --commit "$GITHUB_SHA"'},
+            {"run": f"dagger call build {CHECKOUT_COMMIT} export --path a.tar"},
+        ]
+    }
+    assert commit_problems(job) == [
+        f"not {CHECKOUT_COMMIT}: dagger call build export --path a.tar",
+        f'not {CHECKOUT_COMMIT}: dagger call release --store s publish --artifact A --commit "$GITHUB_SHA"',
+    ]
+
+
 def test_deploy_dev_builds_once_attests_that_file_and_deploys_its_digest() -> None:
     jobs = by_name("deploy-dev.yml").jobs
     build_steps = steps(jobs["build"])

@@ -45,6 +45,15 @@ def test_breaking_changes_fail_unless_accepted_with_a_reason(
     assert "breaking path.remove at paths./total" not in result.stdout
 
 
+def test_a_base_ref_that_names_no_commit_fails_naming_it_instead_of_comparing_nothing(
+    fixture_tree: Path, careervp_ci: CliRunner
+) -> None:
+    result = careervp_ci("openapi", "--base-ref", "no-such-ref", cwd=fixture_tree)
+    assert result.returncode == 1, result.stdout
+    assert "--base-ref 'no-such-ref': the base's contract cannot be read" in result.stdout
+    assert "unknown git ref 'no-such-ref'" in result.stdout
+
+
 def test_spec_that_drifted_from_the_code_fails(fixture_tree: Path, careervp_ci: CliRunner) -> None:
     spec = json.loads((fixture_tree / SPEC).read_text())
     spec["info"]["version"] = "2"

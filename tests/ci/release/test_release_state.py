@@ -18,7 +18,7 @@ import pytest
 from careervp_ci.errors import UsageError
 from careervp_ci.release.artifact import digest_of
 from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
-from careervp_ci.release.gitref import release_line, tree_state
+from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError
 from careervp_ci.release.locking import LEASE_ENV, EnvironmentBusyError, acquire, environment_lock
 from careervp_ci.release.scratch import host, reclaim
@@ -177,18 +177,6 @@ def test_files_the_build_does_not_read_never_make_the_tree_dirty(repo: Path) -> 
     assert tree_state(repo) == (_git(repo, "rev-parse", "HEAD"), False)
     (repo / "src" / "app.py").write_text("x = 2\n")
     assert tree_state(repo)[1] is True
-
-
-def test_only_main_or_a_release_tag_is_on_the_release_line(repo: Path) -> None:
-    head = _git(repo, "rev-parse", "HEAD")
-    assert release_line(repo, head) == "on main"
-    _git(repo, "switch", "-qc", "fix")
-    (repo / "src" / "app.py").write_text("x = 3\n")
-    _git(repo, "commit", "-qam", "fix")
-    fix = _git(repo, "rev-parse", "HEAD")
-    assert release_line(repo, fix) == ""
-    _git(repo, "tag", "v1.2.3")
-    assert release_line(repo, fix) == "tagged v1.2.3"
 
 
 def test_the_emulator_command_serves_moto_on_localhost_until_stopped() -> None:

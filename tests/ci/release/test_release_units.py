@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from careervp_ci.history import RefError, resolve_commit
 from careervp_ci.release.approvals import ApprovalError, check_approval, summarize, write_approval
 from careervp_ci.release.artifact import (
     ArtifactError,
@@ -20,7 +21,6 @@ from careervp_ci.release.artifact import (
     write_canonical_tar,
     write_manifest,
 )
-from careervp_ci.release.gitref import RefError, resolve_commit
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
 from careervp_ci.release.store import FolderBackend, Store, object_name

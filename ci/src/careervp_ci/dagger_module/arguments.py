@@ -53,7 +53,20 @@ ModelKey = Annotated[
     dagger.Secret | None,
     Doc("the environment's Anthropic API key: the deploy stores it in Secrets Manager for the functions"),
 ]
-GitDir = Annotated[dagger.Directory, Doc("the repository's .git folder"), DefaultPath("/.git")]
+GitDir = Annotated[
+    dagger.Directory,
+    Doc("the repository's .git folder: history for admit-ref, hotfix and openapi --base-ref (no git runs)"),
+    DefaultPath("/.git"),
+]
+"""Only the calls that ask the history a question take it (which commit a ref names, the release line, the
+base's contract); `careervp_ci.history` reads it in Python. A build never does: its cache key would move
+with every fetch, and a worktree's `.git` is a file."""
+Commit = Annotated[
+    str,
+    Doc('the full commit id the tree is, recorded in the artifact: --commit "$(git rev-parse HEAD)"'),
+]
+"""Given by whoever checked the tree out: the container has no git to ask, and one commit must build one
+digest whether the tree came from a clone, a worktree or a plain copy."""
 Source = Annotated[
     dagger.Directory,
     Doc("the project tree (default: the repository root, allow-listed)"),

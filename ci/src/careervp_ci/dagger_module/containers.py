@@ -49,8 +49,13 @@ async def run_once(argv: list[str], container: dagger.Container) -> str:
     return await (await run(argv, fresh(container))).stdout()
 
 
-async def built(src: dagger.Directory, git: dagger.Directory) -> dagger.Container:
-    """`careervp-ci build` with the repository's history, so the manifest records the commit: the same
-    recipe in `build` and `publish`, so the engine builds once and both reuse it."""
-    container = (await base(src)).with_directory(f"{WORKDIR}/.git", git)
-    return await run(["careervp-ci", "build", "--out", ARTIFACTS], container)
+def build_argv(commit: str) -> list[str]:
+    """`careervp-ci build` of the uploaded tree as it is, recording the commit the caller names."""
+    return ["careervp-ci", "build", "--src", WORKDIR, "--commit", commit, "--out", ARTIFACTS]
+
+
+async def built(src: dagger.Directory, commit: str) -> dagger.Container:
+    """The build of the tree given as `commit`: its inputs are the tree's content and the commit, nothing of
+    the checkout's history, so one commit is one cache key and one digest at any checkout. The same recipe
+    in `build` and `publish`, so the engine builds once and both reuse it."""
+    return await run(build_argv(commit), await base(src))

@@ -23,6 +23,7 @@ from careervp_ci.dagger_module.arguments import (
     AwsRegion,
     AwsSecretKey,
     AwsSessionToken,
+    Commit,
     Env,
     GitDir,
     Source,
@@ -210,12 +211,13 @@ class Careervp:
         return await run(step_argv("release-local"), await base(src, browser=True))
 
     @function
-    async def build(self, src: Source, git: GitDir) -> dagger.File:
+    async def build(self, src: Source, commit: Commit) -> dagger.File:
         """The release artifact, built once from the tree (export with --path artifact.tar).
 
-        Cached like any pure function: the build is reproducible, so the same commit gives the same bytes.
+        Cached like any pure function: the build is reproducible, and its inputs are the tree's content and
+        the commit, so the same commit gives the same bytes from any checkout.
         """
-        container = await built(src, git)
+        container = await built(src, commit)
         output = await container.stdout()
         if not DIGEST.search(output):
             raise StepFailed(

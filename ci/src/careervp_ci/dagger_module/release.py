@@ -13,7 +13,7 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, Name, field, object_type
 
-from careervp_ci.dagger_module.arguments import Digest, Env, GitDir, ModelKey, WebhookSecret
+from careervp_ci.dagger_module.arguments import Commit, Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
 from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.release.credentials import KEY_ID, SECRET_KEY, SESSION_TOKEN, refuse_partial
@@ -88,11 +88,11 @@ class Release:
         return ["careervp-ci", command, *options, "--store", self.store]
 
     @side_effect
-    async def publish(self, artifact: Digest, git: GitDir) -> str:
+    async def publish(self, artifact: Digest, commit: Commit) -> str:
         """Put the artifact this tree builds into the store, refused unless its digest is `artifact`
         (`build` and this share one recipe, so the engine builds once)."""
         credentials = self._credentials()
-        container = self._with_aws(await built(self.src, git), credentials)
+        container = self._with_aws(await built(self.src, commit), credentials)
         return await run_once(self._argv("publish", "--artifact", artifact), container)
 
     @side_effect
@@ -267,7 +267,8 @@ class Release:
     async def hotfix(
         self,
         *,
-        ref: Annotated[str, Doc("the git ref to release (a tag, branch or commit)")],
+        ref: Annotated[str, Doc("the git ref to release (a tag, branch or commit), checked out as the tree")],
+        commit: Annotated[str, Doc("the full commit id of that checkout; the ref must name it")],
         env: Env,
         git: GitDir,
         override_ref: Annotated[
@@ -276,10 +277,13 @@ class Release:
         stripe_webhook_secret: WebhookSecret = None,
         anthropic_api_key: ModelKey = None,
     ) -> str:
-        """Validate, build and deploy the given ref to env in one container (the host's `hotfix`)."""
+        """Validate, build and deploy the given ref to env in one container (the host's `hotfix --commit`):
+        the tree is the ref's checkout (`git checkout REF`, or actions/checkout with `ref:`), validated and
+        built as it is; the history only admits the ref (prod: main or a release tag)."""
         container = with_model_key(
             await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
         )
         container = container.with_directory(f"{WORKDIR}/.git", git)
-        options = ["--ref", ref, "--env", env, *(["--override-ref", override_ref] if override_ref else [])]
+        options = ["--ref", ref, "--commit", commit, "--env", env]
+        options += ["--override-ref", override_ref] if override_ref else []
         return await run_once(self._argv("hotfix", *options), container)

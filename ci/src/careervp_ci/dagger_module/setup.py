@@ -1,10 +1,13 @@
 """The base container every Dagger function starts from: the project's toolchain, pinned.
 
-Python comes from an image pinned by digest (its tag matches `.python-version`), git from its Debian release
-at a pinned version, uv from the version the Makefile bootstraps, Python tools from `uv.lock` and Node tools
-from `package-lock.json`. Dependencies are installed from the manifests alone before the rest of the tree
-arrives, so a source edit reuses them. As on the host (Makefile), third-party Python gets hash-based bytecode
-and npm runs no install scripts (the only one builds libxmljs2, which the JSON SBOM never loads).
+Python comes from an image pinned by digest (its tag matches `.python-version`), uv from the version the
+Makefile bootstraps, Python tools from `uv.lock` and Node tools from `package-lock.json`: each pin is held by
+something that stays. No git: nothing in a container runs it (a build is given its commit, the history is
+read with dulwich from the lock), and a `name=version` pin against live Debian breaks every fresh engine the
+day a security update retires that version. Dependencies are installed from the manifests alone before the
+rest of the tree arrives, so a source edit reuses them. As on the host (Makefile), third-party Python gets
+hash-based bytecode and npm runs no install scripts (the only one builds libxmljs2, which the JSON SBOM never
+loads).
 """
 
 from __future__ import annotations
@@ -21,11 +24,6 @@ PYTHON_IMAGE: Final = (
 """Pinned by digest: the tag is informative, the digest decides. Bump both together
 (`docker buildx imagetools inspect python:3.13-slim`); the tag's version must match `.python-version`."""
 
-GIT_VERSION: Final = "1:2.47.3-0+deb13u1"
-"""git from the image's own Debian release (trixie), pinned: `build` records the commit it builds, `hotfix`
-checks a ref out, `openapi --base-ref` reads the base's contract. Debian keeps one version per release on
-its mirrors, so a security update retires this pin: bump it to `apt-cache policy git` in the image."""
-
 UV_VERSION: Final = "0.13.8"
 """The uv the Makefile bootstraps (`UV_VERSION`); a test keeps the two equal."""
 
@@ -40,19 +38,13 @@ MANIFESTS: Final = ("pyproject.toml", "uv.lock", ".python-version", "ci/pyprojec
 NODE_MANIFESTS: Final = ("package.json", "package-lock.json")
 
 
-INSTALL_GIT: Final = (
-    "apt-get update -qq && apt-get install -qqy --no-install-recommends "
-    f"git={GIT_VERSION} >/dev/null && rm -rf /var/lib/apt/lists/*"
-)
-
-
 INSTALL_BROWSER: Final = (
     "apt-get update -qq && apt-get install -qqy --no-install-recommends chromium fonts-dejavu-core "
     ">/dev/null && rm -rf /var/lib/apt/lists/*"
 )
 """Debian's Chromium for the SPA's browser smoke (Playwright drives it; its own browser download is not
-used). Unpinned, unlike git: Chromium's security updates replace it on the mirrors every few weeks, so a pin
-would break the install within a release; the smoke records the version it ran."""
+used). Unpinned on purpose: Chromium's security updates replace it on the mirrors every few weeks, so a
+`name=version` pin would break the install within a release; the smoke records the version it ran."""
 
 
 SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode")
@@ -80,13 +72,11 @@ def toolchain(src: dagger.Directory, lock_digest: str, *, browser: bool = False)
         .with_env_variable("PYTHONUNBUFFERED", "1")
         .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
-        .with_exec(["sh", "-c", INSTALL_GIT])
     )
     if browser:
         system = system.with_exec(["sh", "-c", INSTALL_BROWSER])
     return (
-        system.with_exec(["git", "config", "--global", "--add", "safe.directory", WORKDIR])
-        .with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
+        system.with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
         .with_env_variable("UV_CACHE_DIR", UV_CACHE)
         .with_env_variable("UV_LINK_MODE", "copy")
         .with_env_variable("UV_PROJECT_ENVIRONMENT", VENV)

@@ -17,12 +17,18 @@ One assembly serves every target: it is the standard flavour (with the CDK boots
 emulator is bootstrapped the way `cdk bootstrap` bootstraps an account (see `release.emulator`), so the
 bytes deployed to the emulator are the bytes that would go to AWS.
 
-Reproducible: the bytes depend on the commit, the lockfiles and the pinned uv only, never on the checkout's
-path, the user, umask, time, locale or tools outside the lock. The Lambda package holds no console scripts
-(`bin/`: their shebang is this machine's interpreter path), no installer `.lock` and no RECORD lines for
-what was removed; a scan refuses any file that still names the checkout, the cache or the interpreter.
-uv is the pinned one (`UV_VERSION` in the Makefile: `$UV` from `uv run`, `.tools/bin/uv`, or PATH), and
-only Python's minor version is recorded (the one `.python-version` and the Lambda runtime pin).
+Reproducible: the bytes depend on the tree's content, the commit it records, the lockfiles and the pinned
+uv only, never on the checkout's path or kind (clone, worktree, plain copy), the user, umask, time, locale or
+tools outside the lock. The commit is given (`--commit`: the runner's checkout names it; in a
+container, which has no git, always) or, on the host, read from the checkout with git, which also says
+whether the build's inputs have uncommitted changes (`dirty`). No ref is recorded: the same commit built
+on main and again for its tag must give the same bytes (a ref is a deploy's label, kept in the ledger).
+
+The Lambda package holds no console scripts (`bin/`: their shebang is this machine's interpreter path), no
+installer `.lock` and no RECORD lines for what was removed; a scan refuses any file that still names the
+checkout, the cache or the interpreter. uv is the pinned one (`UV_VERSION` in the Makefile: `$UV` from
+`uv run`, `.tools/bin/uv`, or PATH), and only Python's minor version is recorded (the one `.python-version`
+and the Lambda runtime pin).
 
 The package carries bytecode: every module compiled as an unchecked-hash .pyc (PEP 552), named as it will
 sit under /var/task, with a fixed hash seed, so the bytes do not depend on time or path and the read-only
@@ -49,6 +55,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from careervp_ci.errors import CareervpError
+from careervp_ci.history import commit_id
 from careervp_ci.release.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
@@ -324,8 +331,13 @@ def tool_versions(src: Path, uv: Path) -> dict[str, str]:
     return versions
 
 
-def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> BuildResult:
-    """Build the bundle from the tree at `src` into the canonical tar `out_tar`; logs each stage's time."""
+def build(
+    src: Path, out_tar: Path, cache: Path, log: Callable[[str], None], commit: str | None = None
+) -> BuildResult:
+    """Build the bundle from the tree at `src` into the canonical tar `out_tar`; logs each stage's time.
+
+    `commit` is the commit the tree is, by the caller's word (recorded, git not asked, never dirty);
+    without it git reads the checkout at `src`."""
     started = time.monotonic()
     clock = [started]
 
@@ -334,7 +346,7 @@ def build(src: Path, out_tar: Path, cache: Path, log: Callable[[str], None]) -> 
         log(f"build: {stage} in {now - clock[0]:.1f}s")
         clock[0] = now
 
-    commit, dirty = tree_state(src)
+    commit, dirty = (commit_id(commit), False) if commit is not None else tree_state(src)
     uv = find_uv(src)
     cache.mkdir(parents=True, exist_ok=True)
     reclaim(cache)

@@ -74,6 +74,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source.add_argument("--ref", help="git ref to build, from a clean worktree (default: HEAD)")
     source.add_argument("--src", help="build this tree as it is (the manifest records uncommitted changes)")
     build.add_argument(
+        "--commit",
+        help="the full commit id the tree is (its checkout's `git rev-parse HEAD`), recorded instead of "
+        "asking git: a plain copy of a tree, or a machine without git; builds --src, or this repository's "
+        "tree, as it is",
+    )
+    build.add_argument(
         "--store",
         help="also put the artifact in this store (default: $CAREERVP_ARTIFACT_STORE; a corrupt copy there "
         "is replaced); it always goes to .careervp/artifacts",
@@ -140,6 +146,11 @@ def _register_gate_and_history(subparsers: argparse._SubParsersAction[argparse.A
     hotfix = subparsers.add_parser("hotfix", help="validate, build and deploy a git ref")
     hotfix.add_argument("--ref", required=True)
     hotfix.add_argument("--env", required=True)
+    hotfix.add_argument(
+        "--commit",
+        help="this repository's tree already is the ref's checkout, at this full commit id: validate and "
+        "build it in place (no git checkout; what the Dagger function does)",
+    )
     _store(hotfix)
     validation = hotfix.add_mutually_exclusive_group()
     validation.add_argument("--profile", default="pr", help="validation profile run on the ref (default: pr)")
@@ -307,7 +318,7 @@ def show_ledger(release: Release, env: str | None, as_json: bool) -> None:
 
 def _run(release: Release, args: argparse.Namespace) -> None:
     if args.command == "build":
-        result = release.build(src=_path(args.src), ref=args.ref)
+        result = release.build(src=_path(args.src), ref=args.ref, commit=args.commit)
         if args.out:
             release.local_store.fetch(result.digest, Path(args.out))
         note = " (uncommitted changes included)" if result.dirty else ""
@@ -336,6 +347,7 @@ def _run(release: Release, args: argparse.Namespace) -> None:
                 validation=validation,
                 approval=_path(args.approval),
                 override=args.override_ref,
+                checked_out=args.commit,
             )
         print("\n".join(deployed.smoke))
         print(f"{deployed.env}: {deployed.digest} deployed, verified and smoke-tested")

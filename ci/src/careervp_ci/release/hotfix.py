@@ -10,6 +10,10 @@ reach the artifact) and deployed with `Release.deploy` (same secrets, lock, appr
 checks). Builds are reproducible, so a hotfix to prod can stop at the approval gate, be approved by
 digest, and be run again to the same digest.
 
+With `--commit SHA` the tree is already the ref's checkout (the runner's `actions/checkout` with `ref:`,
+then the Dagger container, which has no git to check anything out): the ref must name exactly that commit,
+and the tree is validated and built as it is. The history is only read (`careervp_ci.history`).
+
 Prod is one gate whatever the road: to an environment that requires approval, a hotfix goes through the
 same change set -> reviewed approval -> deploy as a tag, and its ref must be on main or carry a release
 tag (`v*`); anything else is refused before any work unless `--override-ref REASON` is given, and the
@@ -25,9 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from careervp_ci.history import RefError, commit_id, release_line, resolve_commit
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
-from careervp_ci.release.gitref import RefError, release_line, resolve_commit, worktree
+from careervp_ci.release.gitref import worktree
 from careervp_ci.release.ledger import now
 from careervp_ci.release.service import Deployed, Release, ReleaseFailed, ReleaseRefused
 from careervp_ci.release.targets import REQUIRED_SECRETS
@@ -119,23 +124,50 @@ def hotfix(
     validation: Validation | None = None,
     approval: Path | None = None,
     override: str = "",
+    checked_out: str | None = None,
 ) -> Deployed:
-    """Validate, build and deploy `ref` to `env`; raises ReleaseRefused/ReleaseFailed like `deploy`."""
+    """Validate, build and deploy `ref` to `env`; raises ReleaseRefused/ReleaseFailed like `deploy`.
+    `checked_out`: the commit the repository's tree already is (`--commit`), validated and built in place."""
     validation = validation or Validation()
     validation.check()
     target = release.target_for(env)
     release._require_secrets(target, deploying=True)
     commit, note = admit_ref(release, ref, env, override)
+    if checked_out is not None:
+        _require_checked_out(ref, commit, checked_out)
     reports = release.state.reports / "hotfix" / f"{now().replace(':', '')}-{commit[:12]}"
     release.log(f"hotfix: {ref} is commit {commit[:12]}; validating it with {validation.describe()}")
-    with worktree(release.repo, commit) as tree:
-        passed, output = validation.run(tree, reports)
-        if not passed:
-            raise ReleaseFailed(
-                f"hotfix {ref} ({commit[:12]}) failed validation ({validation.describe()}); nothing was "
-                f"built or deployed; reports in {reports}:\n{output}"
-            )
-    release.log(f"hotfix: {validation.describe()} passed on {commit[:12]}; reports in {reports}")
-    result = release.build(ref=commit)
+    if checked_out is None:
+        with worktree(release.repo, commit) as tree:
+            _validate(release, validation, tree, reports, f"{ref} ({commit[:12]})")
+        result = release.build(ref=commit)
+    else:
+        _validate(release, validation, release.repo, reports, f"{ref} ({commit[:12]})")
+        result = release.build(commit=commit)
     release.log(f"hotfix: built {result.digest} from {commit[:12]}")
     return release.deploy(env, str(result.digest), approval=approval, ref=ref, note=note)
+
+
+def _require_checked_out(ref: str, commit: str, checked_out: str) -> None:
+    """The tree given as the ref's checkout must be the commit the ref names."""
+    try:
+        given = commit_id(checked_out)
+    except RefError as error:
+        raise ReleaseRefused(str(error)) from None
+    if given != commit:
+        raise ReleaseRefused(
+            f"hotfix --commit {given[:12]} is not the commit {ref!r} names ({commit[:12]}): check {ref} out "
+            "(actions/checkout `ref:`) and pass that checkout's commit; nothing was validated, built or "
+            "deployed"
+        )
+
+
+def _validate(release: Release, validation: Validation, tree: Path, reports: Path, label: str) -> None:
+    """Run the validation on `tree`; a ReleaseFailed naming it when it fails (nothing built or deployed)."""
+    passed, output = validation.run(tree, reports)
+    if not passed:
+        raise ReleaseFailed(
+            f"hotfix {label} failed validation ({validation.describe()}); nothing was built or deployed; "
+            f"reports in {reports}:\n{output}"
+        )
+    release.log(f"hotfix: {validation.describe()} passed on {label}; reports in {reports}")

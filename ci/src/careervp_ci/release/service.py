@@ -47,6 +47,7 @@ from careervp_local.messages_standin import serve_messages_standin
 from careervp_local.signin import SignInFailed
 
 from careervp_ci.errors import CareervpError, UsageError
+from careervp_ci.history import RefError, resolve_commit
 from careervp_ci.pipeline import phases
 from careervp_ci.release import drift as drifts
 from careervp_ci.release import emulator
@@ -75,7 +76,7 @@ from careervp_ci.release.cloudformation import (
 from careervp_ci.release.drift import DriftReport
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
 from careervp_ci.release.feature_checks import DeployedTarget, FeatureCheck, run_feature_checks
-from careervp_ci.release.gitref import RefError, resolve_commit, worktree
+from careervp_ci.release.gitref import worktree
 from careervp_ci.release.ledger import Entry, Ledger, LedgerError, Outcome, now
 from careervp_ci.release.locking import EnvironmentBusyError, Lock, environment_lock
 from careervp_ci.release.scratch import host, reclaim, scratch_dir
@@ -258,13 +259,23 @@ class Release:
                 raise ReleaseFailed(str(error)) from None
             yield bundle, manifest
 
-    def build(self, src: Path | None = None, ref: str | None = None) -> BuildResult:
-        """Build into the local store, and into the given store too (checking and healing what is there)."""
+    def build(
+        self, src: Path | None = None, ref: str | None = None, commit: str | None = None
+    ) -> BuildResult:
+        """Build into the local store, and into the given store too (checking and healing what is there):
+        the tree at `src` as it is (recording `commit` when given; the repository's tree when only `commit`
+        is), or else a fresh worktree of `ref` (default HEAD)."""
         reclaim(self.state.work)
+        if commit is not None and ref is not None:
+            raise ReleaseRefused(
+                f"build takes --ref {ref!r} or --commit {commit!r}, not both: --ref checks a commit out, "
+                "--commit names the commit a tree already is"
+            )
         try:
             with scratch_dir(self.state.work, "build") as scratch:
-                if src is not None:
-                    result = build(src, scratch / "artifact.tar", self.state.cache, self.log)
+                if src is not None or commit is not None:
+                    tree = src if src is not None else self.repo
+                    result = build(tree, scratch / "artifact.tar", self.state.cache, self.log, commit)
                 else:
                     commit = resolve_commit(self.repo, ref or "HEAD")
                     with worktree(self.repo, commit) as tree:

@@ -11,8 +11,8 @@ was compared) next to openapi-diff's raw output, for the workflow to upload as a
 
 from __future__ import annotations
 
+import hashlib
 import json
-import subprocess
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from careervp_ci.errors import UsageError
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Option, Step
 from careervp_ci.pipeline.steps.sources import BACKEND_SOURCES, PROJECT_CONFIG
@@ -85,22 +86,25 @@ def as_openapi_30(text: str) -> str:
 
 
 def spec_at(src: Path, ref: str) -> str | None:
-    """The spec's text committed at `ref`, or None when the ref has no spec yet."""
-    shown = subprocess.run(
-        ["git", "show", f"{ref}:{SPEC}"], cwd=src, capture_output=True, text=True, check=False
-    )
-    return shown.stdout if shown.returncode == 0 else None
+    """The spec's text committed at `ref`, or None when the ref has no spec yet; a UsageError (RefError)
+    when the ref names no commit here. Read from the history without git (the Dagger container has none);
+    imported here, since the module runtime that loads the catalogue has no dulwich."""
+    from careervp_ci.history import file_at  # noqa: PLC0415
+
+    committed = file_at(src, ref, SPEC)
+    return None if committed is None else committed.decode("utf-8")
 
 
 def base_fingerprint(src: Path, options: Mapping[str, str | None]) -> str:
-    """Part of the cache key: the git object of the base spec (a moving base ref must re-run the diff)."""
+    """Part of the cache key: the base spec's content (a moving base ref must re-run the diff)."""
     ref = options.get("base-ref")
     if not ref:
         return "no-base"
-    blob = subprocess.run(
-        ["git", "rev-parse", f"{ref}:{SPEC}"], cwd=src, capture_output=True, text=True, check=False
-    )
-    return blob.stdout.strip() if blob.returncode == 0 else f"unresolved:{ref}"
+    try:
+        text = spec_at(src, ref)
+    except UsageError:
+        return f"unresolved:{ref}"
+    return "no-spec" if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def breaking_changes(output: str) -> list[Break]:
@@ -183,7 +187,11 @@ def _check(ctx: StepContext) -> StepOutcome:
         return ctx.passed(
             "spec valid and in step with the code", notes=["no --base-ref: breaking changes not checked"]
         )
-    base_text = spec_at(ctx.src, ref)
+    try:
+        base_text = spec_at(ctx.src, ref)
+    except UsageError as error:
+        write_report(ctx, ref, None, set(), str(error))
+        return ctx.failed(f"--base-ref {ref!r}: the base's contract cannot be read", details=[str(error)])
     if base_text is None:
         write_report(ctx, ref, None, set(), f"{ref} has no {SPEC}")
         return ctx.passed(
