@@ -126,20 +126,20 @@ def test_a_boolean_flag_takes_no_value() -> None:
 def test_a_chained_call_must_exist_on_the_type_the_call_before_returns() -> None:
     """The plant: `build` returns a File, and `entries` is a Directory's function, not a File's."""
     assert (
-        refusal(["build", "entries"])
+        refusal(["build", "--commit", "c0ffee", "entries"])
         == 'unknown command "entries" for "dagger call build": File has no such function'
     )
-    assert refusal(["build", "exprt", "--path", "x"]).startswith(
+    assert refusal(["build", "--commit", "c0ffee", "exprt", "--path", "x"]).startswith(
         'unknown command "exprt" for "dagger call build"'
     )
     assert refusal([*RELEASE, "verify", "--env", "dev", "export", "--path", "x"]) == (
         'unknown command "export" for "dagger call release verify": '
         "verify returns str, which has no functions"
     )
-    assert refusal(["build", "export", "--pth", "x"]).startswith(
+    assert refusal(["build", "--commit", "c0ffee", "export", "--pth", "x"]).startswith(
         "unknown flag: --pth (build export takes --allow"
     )
-    assert refusal(["build", "export"]) == 'required flag(s) "path" not set (dagger call build export)'
+    assert refusal(["build", "--commit", "c0ffee", "export"]) == 'required flag(s) "path" not set (dagger call build export)'
     assert refusal([*RELEASE, "deploi"]).startswith(
         'unknown command "deploi" for "dagger call release"; Release has approve, change-set,'
     )

@@ -52,7 +52,7 @@ STORE = ["--store", "s3://b/p"]
 @pytest.mark.parametrize(
     ("argv", "function"),
     [
-        (["careervp-ci", "build", "--out", "/artifacts"], "build"),
+        (["careervp-ci", "build", "--commit", "c0ffee", "--out", "/artifacts"], "build --commit c0ffee"),
         (
             [
                 "careervp-ci",
