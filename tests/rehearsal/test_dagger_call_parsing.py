@@ -139,7 +139,10 @@ def test_a_chained_call_must_exist_on_the_type_the_call_before_returns() -> None
     assert refusal(["build", "--commit", "c0ffee", "export", "--pth", "x"]).startswith(
         "unknown flag: --pth (build export takes --allow"
     )
-    assert refusal(["build", "--commit", "c0ffee", "export"]) == 'required flag(s) "path" not set (dagger call build export)'
+    assert (
+        refusal(["build", "--commit", "c0ffee", "export"])
+        == 'required flag(s) "path" not set (dagger call build export)'
+    )
     assert refusal([*RELEASE, "deploi"]).startswith(
         'unknown command "deploi" for "dagger call release"; Release has approve, change-set,'
     )
