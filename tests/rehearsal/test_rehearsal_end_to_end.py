@@ -156,34 +156,90 @@ def test_a_workflow_that_forgets_a_secret_a_function_needs_fails_naming_it(plant
         rehearse_planted(planted, f"      - name: Smoke without the webhook secret\n        run: {smoke}\n")
 
 
+def plant_branch(rehearsal: World, branch: str, path: str, old: str, new: str) -> None:
+    """Commit `old` -> `new` in `path` on a new branch of the rehearsed clone; main stays as it was."""
+    repo = rehearsal.repo
+    file = repo / path
+    original = file.read_text()
+    assert old in original, f"the plant's anchor moved in {path}"
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-b", branch, "main"], check=True)
+    file.write_text(original.replace(old, new, 1))
+    identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "-C", str(repo), *identity, "commit", "-qam", f"plant: {branch}"], check=True)
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "main"], check=True)
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        (
+            f"{RELEASE} ledger --as-json false",
+            'unknown command "false" for "dagger call release ledger": --as-json is a boolean flag and '
+            "takes no value",
+        ),
+        (
+            'dagger call build --commit "$GITHUB_SHA" entries',
+            'unknown command "entries" for "dagger call build": File has no such function',
+        ),
+    ],
+)
+def test_a_boolean_flag_given_a_value_or_a_chained_call_the_type_lacks_is_refused_named(
+    planted: World, line: str, named: str
+) -> None:
+    with pytest.raises(RehearsalFailed, match=re.escape(named)):
+        rehearse_planted(planted, f"      - name: Planted\n        run: {line}\n")
+
+
+def test_a_function_called_by_a_spelling_the_cli_would_not_accept_is_refused_named(planted: World) -> None:
+    """A function whose name has a digit: the engine names it `e2E` and the CLI `e-2-e`, so a workflow
+    that writes `dagger call e2e` fails on its first real run."""
+    anchor = "    @function\n    async def build("
+    digit = '    @function\n    def e2e(self) -> str:\n        """Planted."""\n        return "planted"\n\n'
+    plant_branch(planted, "planted-digit", "ci/src/careervp_ci/dagger_module/main.py", anchor, digit + anchor)
+    named = 'unknown command "e2e" for "dagger call": the Dagger CLI spells that function \'e-2-e\''
+    with pytest.raises(RehearsalFailed, match=re.escape(named)):
+        rehearse_planted(
+            planted, "      - name: Planted\n        run: dagger call e2e\n", head="planted-digit"
+        )
+
+
+UPLOAD = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
+
+
+def test_an_upload_of_a_path_the_action_skips_by_default_fails_named(planted: World) -> None:
+    """upload-artifact v4.6.2 skips hidden files unless told: `.reports/` uploads nothing."""
+    steps = (
+        "      - name: Reports\n"
+        "        run: mkdir -p .reports && echo junit > .reports/junit.xml\n"
+        f"      - uses: {UPLOAD}\n"
+        "        with:\n"
+        "          name: planted-reports\n"
+        "          path: .reports/\n"
+        "          if-no-files-found: error\n"
+    )
+    with pytest.raises(RehearsalFailed, match=r"include-hidden-files is false, so the hidden path skips"):
+        rehearse_planted(planted, steps)
+
+
+def test_a_with_key_the_pinned_action_lacks_fails_named(planted: World) -> None:
+    steps = (
+        f"      - uses: {UPLOAD}\n"
+        "        with:\n"
+        "          name: planted\n"
+        "          path: README.md\n"
+        "          retention: 3\n"
+    )
+    with pytest.raises(RehearsalFailed, match=r"has no input 'retention'"):
+        rehearse_planted(planted, steps)
+
+
 def test_a_recipe_that_runs_git_fails_the_rehearsal_naming_it(planted: World) -> None:
     """The rehearsal's image has no git, as the real python:3.13-slim: a container that needs git fails
     here as it would on a fresh engine (the engine-free proof for every recipe is in
     tests/ci/dagger_module/test_dagger_no_git.py)."""
-    setup = planted.repo / "ci" / "src" / "careervp_ci" / "dagger_module" / "setup.py"
-    original = setup.read_text()
     install_uv = '.with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])'
-    assert install_uv in original
-    subprocess.run(
-        ["git", "-C", str(planted.repo), "checkout", "-q", "-b", "planted-git", "main"], check=True
-    )
-    setup.write_text(original.replace(install_uv, install_uv + '\n        .with_exec(["git", "--version"])'))
-    subprocess.run(
-        [
-            "git",
-            "-C",
-            str(planted.repo),
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qam",
-            "a recipe runs git",
-        ],
-        check=True,
-    )
-    subprocess.run(["git", "-C", str(planted.repo), "checkout", "-q", "main"], check=True)
+    git = install_uv + '\n        .with_exec(["git", "--version"])'
+    plant_branch(planted, "planted-git", "ci/src/careervp_ci/dagger_module/setup.py", install_uv, git)
     with pytest.raises(RehearsalFailed, match=r"`git --version` exited"):
         rehearse_planted(
             planted,
