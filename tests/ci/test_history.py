@@ -6,24 +6,12 @@ tests make their repositories with the real git, by its full path."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from careervp_ci.history import RefError, commit_id, file_at, release_line, resolve_commit
-
-GIT = shutil.which("git") or "git"
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        [GIT, "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+from support.git import GIT, git
 
 
 @pytest.fixture

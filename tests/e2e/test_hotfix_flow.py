@@ -23,6 +23,7 @@ from careervp_ci.release.hotfix import validation_environment
 from careervp_ci.release.ledger import Ledger
 from careervp_ci.release.smoke import CHECKS
 from careervp_ci.release.store import FolderBackend
+from support.git import git
 from support.release_cli import Result, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
@@ -40,16 +41,6 @@ class Clone:
     head: str
     good: str
     broken: str
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def commit_on_branch(repo: Path, branch: str, path: str, addition: str) -> str:

@@ -8,7 +8,6 @@ through the paths-filter stand-in: a docs-only change is no code change, a workf
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from careervp_ci.rehearsal import matchers
 from careervp_ci.rehearsal.artifacts import search_options
 from careervp_ci.rehearsal.facts import table
 from careervp_ci.rehearsal.standins import Job, Run, stand_in
+from support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,14 +56,6 @@ def test_actions_glob_skips_a_hidden_search_path_itself_unless_hidden_files_are_
         tmp_path / ".reports/sub/a.xml"
     ]
     assert matchers.glob(tmp_path, ["shown"], search_options(False)).files == [tmp_path / "shown/c"]
-
-
-def git(where: Path, *args: str) -> str:
-    identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    done = subprocess.run(
-        ["git", "-C", str(where), *identity, *args], capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 from careervp_ci.rehearsal.scenarios import SCENARIOS, TAG, commit, prepare
+from support.git import git as _git
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 def _clean_clone(tmp_path: Path) -> Path:

@@ -6,7 +6,6 @@ tool in one category)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 from careervp_ci.rehearsal.facts import table
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
+from support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,14 +148,6 @@ def test_missing_files_a_name_uploaded_twice_and_missing_artifacts_fail_as_the_a
         step("actions/upload-artifact", run, up, {"name": "r", "path": "a.txt"})
     with pytest.raises(StepFailed, match="Artifact 'other' not found"):
         step("actions/download-artifact", run, down, {"name": "other"})
-
-
-def git(where: Path, *args: str) -> str:
-    identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    done = subprocess.run(
-        ["git", "-C", str(where), *identity, *args], capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
 
 
 def origin(tmp_path: Path) -> tuple[Path, str]:

@@ -12,6 +12,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from support.git import git
+
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 """`careervp_ci(*args, cwd=tree, env=None)` from conftest: runs the CLI as a real subprocess."""
 
@@ -184,16 +186,6 @@ def write(root: Path, relative: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
 
 
 def make_project(root: Path) -> Path:

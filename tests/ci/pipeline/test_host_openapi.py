@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from careervp_ci.pipeline.steps.openapi import accepted_breaks
-from support.fixture_project import CliRunner, git, write
+from support.fixture_project import CliRunner, write
+from support.git import git
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 SPEC = "docs/specs/openapi.json"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from careervp_ci.pipeline.profiles import PROFILES
 from careervp_ci.pipeline.select import FULL_BAR, PIPELINE_PATHS, changed_paths, is_docs_only, select
-from support.fixture_project import CliRunner, git, write
+from support.fixture_project import CliRunner, write
+from support.git import git
 
 STEPS = ("format", "lint", "typecheck", "unit", "synth")
 WITH_DOCS = ("format", "docs", "lint", "unit", "pipeline-tests")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support.fixture_project import CliRunner, git, write
+from support.fixture_project import CliRunner, write
+from support.git import git
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 SPEC = "docs/specs/openapi.json"

@@ -23,6 +23,7 @@ from careervp_ci.release.ledger import Entry, Ledger, LedgerError
 from careervp_ci.release.locking import LEASE_ENV, EnvironmentBusyError, acquire, environment_lock
 from careervp_ci.release.scratch import host, reclaim
 from careervp_ci.release.store import Backend, FolderBackend, S3Backend, Store, object_name
+from support.git import git as _git
 from support.moto_server import clean_moto_server
 
 DIGEST = "sha256:" + "ab" * 32
@@ -149,16 +150,6 @@ def test_scratch_left_by_a_dead_process_is_reclaimed_and_a_live_ones_is_kept(tmp
     (tmp_path / f"artifact.elsewhere.{dead.pid}.ghi789").mkdir()
     assert reclaim(tmp_path) == [f"artifact.{host()}.{dead.pid}.abc123"]
     assert len(list(tmp_path.iterdir())) == 2
-
-
-def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
