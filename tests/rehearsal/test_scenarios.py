@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 from careervp_ci.rehearsal.scenarios import SCENARIOS, TAG, commit, prepare
-from support.git import git as _git
+from support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,19 +23,17 @@ def test_every_scenario_names_a_ref_and_a_workflow_the_prepared_repository_has(t
     project = _clean_clone(tmp_path)
     repo = tmp_path / "repo"
     prepare(project, repo)
-    assert commit(repo, "main") == _git(project, "rev-parse", "HEAD") == commit(repo, TAG)
+    assert commit(repo, "main") == git(project, "rev-parse", "HEAD") == commit(repo, TAG)
     for scenario in SCENARIOS:
         assert commit(repo, scenario.head) and commit(repo, scenario.base)
         workflow = yaml.safe_load((repo / ".github" / "workflows" / f"{scenario.workflow}.yml").read_text())
         assert workflow["jobs"], scenario.name
-    diff = subprocess.run(
-        ["git", "-C", str(repo), "diff", "--name-only", "pr-base", "main"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    diff = git(repo, "diff", "--name-only", "pr-base...pr-code").split()
     assert diff == ["src/backend/careervp/config.py"], (
-        "the code-change pull request changes exactly one module"
+        "the code-change pull request changes exactly one module, against its merge base"
+    )
+    assert git(repo, "diff", "--name-only", "main", "pr-code") == "", (
+        "the pull request's head has main's tree, so main's validation reuses its gates"
     )
     laptop = (repo / ".github" / "workflows" / "laptop.yml").read_text()
     assert "dagger call ci --src ." in laptop and "{version}" not in laptop
@@ -45,7 +43,7 @@ def test_uncommitted_edits_are_rehearsed_as_a_commit_on_top_of_head(tmp_path: Pa
     """`make rehearse` after editing a workflow rehearses the edit: edited, new and deleted files reach the
     rehearsed main as one commit whose parent is HEAD; what git ignores stays out."""
     project = _clean_clone(tmp_path)
-    head = _git(project, "rev-parse", "HEAD")
+    head = git(project, "rev-parse", "HEAD")
     workflow = project / ".github" / "workflows" / "labeler.yml"
     workflow.write_text(workflow.read_text() + "# an uncommitted edit\n")
     (project / "docs" / "new-page.md").write_text("a file git does not track yet\n")
@@ -54,8 +52,8 @@ def test_uncommitted_edits_are_rehearsed_as_a_commit_on_top_of_head(tmp_path: Pa
     (project / ".reports" / "ignored.txt").write_text("ignored by .gitignore\n")
     repo = tmp_path / "repo"
     prepare(project, repo)
-    assert _git(repo, "rev-parse", "main^") == head
-    changed = _git(repo, "diff", "--name-status", "main^", "main").splitlines()
+    assert git(repo, "rev-parse", "main^") == head
+    changed = git(repo, "diff", "--name-status", "main^", "main").splitlines()
     assert sorted(changed) == sorted(
         ["M\t.github/workflows/labeler.yml", "A\tdocs/new-page.md", "D\tCONTRIBUTING.md"]
     )

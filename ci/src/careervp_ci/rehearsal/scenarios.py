@@ -2,11 +2,11 @@
 
 The rehearsed repository is a clone of the project's HEAD, plus its working tree's uncommitted changes as one
 commit on top (a developer who edits a workflow rehearses the edit, not the last commit), with the refs the
-events need: a tag
-`v1.0.0` on main, a pull request that changes backend code (its base is main without that change, so the
-head's tree is main's and the gates it shares with main's validation are reused), a docs-only pull request,
-a fix branch for the hotfix, and feature/gap-remediation; and, in its working tree only, a `laptop`
-workflow that runs the README's `dagger call ci --src .` as a job would.
+events need: a tag `v1.0.0` on main; a pull request that changes backend code, as GitHub lists a pull
+request's files (against the merge base): its base `pr-base` removes a line on top of main and its head
+`pr-code` puts it back, so the head's tree is main's and the gates it shares with main's validation are
+reused; a docs-only pull request; a fix branch for the hotfix; feature/gap-remediation; and, in its working
+tree only, a `laptop` workflow that runs the README's `dagger call ci --src .` as a job would.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "pr-validate",
         Event("pull_request"),
         "refs/pull/7/merge",
-        head="main",
+        head="pr-code",
         base="pr-base",
         expect={"docs-only": "skipped"},
         world="validation",
@@ -76,7 +76,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "labeler",
         Event("pull_request"),
         "refs/pull/7/merge",
-        head="main",
+        head="pr-code",
         base="pr-base",
         world="validation",
     ),
@@ -181,15 +181,15 @@ def prepare(project: Path, repo: Path) -> None:
         print(f"rehearsal: rehearsing the working tree; uncommitted: {shown}", file=sys.stderr)
     _git(repo, "tag", TAG)
     _git(repo, "branch", "feature/gap-remediation")
-    for branch, path, text in (
-        ("pr-base", CODE_FILE, None),
-        ("pr-docs", DOCS_FILE, "\nA line a docs-only pull request adds.\n"),
+    for branch, start, path, text in (
+        ("pr-base", "main", CODE_FILE, None),
+        ("pr-code", "pr-base", CODE_FILE, (repo / CODE_FILE).read_text(encoding="utf-8")),
+        ("pr-docs", "main", DOCS_FILE, (repo / DOCS_FILE).read_text(encoding="utf-8") + "\nA docs line.\n"),
     ):
-        _git(repo, "checkout", "--quiet", "-b", branch, "main")
+        _git(repo, "checkout", "--quiet", "-b", branch, start)
         file = repo / path
-        original = file.read_text(encoding="utf-8")
-        lines = original.splitlines(keepends=True)
-        file.write_text(original + text if text else "".join(lines[:-1]), encoding="utf-8")
+        lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+        file.write_text("".join(lines[:-1]) if text is None else text, encoding="utf-8")
         _git(repo, *IDENTITY, "commit", "--quiet", "-am", f"rehearsal: {branch}")
     _git(repo, "checkout", "--quiet", "-b", "hotfix/rehearsal", "main")
     _git(repo, *IDENTITY, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
