@@ -100,13 +100,36 @@ def call_everything(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dagger.Co
     return recipes
 
 
+def _commands(script: str) -> list[list[str]]:
+    """A shell script's simple commands (split at `;`, `&&`, `||`, `|`)."""
+    words = shlex.split(re.sub(r"(;|&&|\|\||\|)", r" ; ", script))
+    commands: list[list[str]] = [[]]
+    for word in words:
+        if word == ";":
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return [command for command in commands if command]
+
+
 def runs_git(argv: list[str]) -> bool:
-    """The command is git, or a shell script that calls it."""
+    """The command is git, or a shell script that calls it (installing the package is not running it)."""
     if Path(argv[0]).name == "git":
         return True
     if argv[:2] == ["sh", "-c"]:
-        return any(Path(word).name == "git" for word in shlex.split(argv[2].replace(";", " ; ")))
+        return any(
+            Path(word).name == "git" and Path(command[0]).name != "apt-get"
+            for command in _commands(argv[2])
+            for word in command
+        )
     return False
+
+
+def installs_git(argv: list[str]) -> bool:
+    return argv[:2] == ["sh", "-c"] and any(
+        Path(command[0]).name == "apt-get" and "install" in command and "git" in command
+        for command in _commands(argv[2])
+    )
 
 
 def live_pins(argv: list[str]) -> list[str]:
@@ -135,10 +158,21 @@ def test_the_checks_see_git_and_a_pin_where_they_are() -> None:
     """The checks above can fail: a git exec, a script calling git, and a pinned install are all found."""
     assert runs_git(["git", "config", "--global", "--add", "safe.directory", "/src"])
     assert runs_git(["sh", "-c", "cd /src && git rev-parse HEAD"])
-    assert not runs_git(["sh", "-c", dagger_setup.INSTALL_BROWSER])
+    install = dagger_setup.install_system((*dagger_setup.BROWSER_PACKAGES, *dagger_setup.GIT_PACKAGES))
+    assert not runs_git(["sh", "-c", install]) and installs_git(["sh", "-c", install])
+    assert runs_git(["sh", "-c", install + " && git --version"])
     pinned = "apt-get update -qq && apt-get install -qqy git=1:2.47.3-0+deb13u1 >/dev/null"
     assert live_pins(["sh", "-c", pinned]) == ["git=1:2.47.3-0+deb13u1"]
-    assert live_pins(["sh", "-c", dagger_setup.INSTALL_BROWSER]) == []
+    assert live_pins(["sh", "-c", install]) == []
+
+
+def test_only_the_job_of_the_pipelines_own_tests_has_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its tests build repositories to test the host path, which reads git by design; no build, release
+    or other gate gets git in its container."""
+    recipes = call_everything(monkeypatch)
+    with_git = {name for name, cs in recipes.items() for c in cs for argv in execs(c) if installs_git(argv)}
+    assert "Careervp.pipeline_tests" in with_git
+    assert with_git <= {"Careervp.pipeline_tests", "Careervp.ci", "Careervp.job", "Careervp.reports"}
 
 
 def test_no_module_source_installs_a_debian_package_at_a_version() -> None:

@@ -20,12 +20,12 @@ side_effect = cast(Callable[[F], F], function(cache="never"))  # type: ignore[ca
 """`@function(cache="never")`: dagger-io 0.21.11 accepts `cache` but leaves it out of the typed overloads."""
 
 
-async def base(src: dagger.Directory, *, browser: bool = False) -> dagger.Container:
-    """The toolchain container with the tree (and Chromium, for a call that drives it); a failed install
-    names itself instead of a step."""
+async def base(src: dagger.Directory, *, browser: bool = False, git: bool = False) -> dagger.Container:
+    """The toolchain container with the tree (and Chromium, for a call that drives it; git, for tests that
+    build repositories); a failed install names itself instead of a step."""
     lock_digest = await src.file("uv.lock").digest()
     try:
-        return await toolchain(src, lock_digest, browser=browser).sync()
+        return await toolchain(src, lock_digest, browser=browser, git=git).sync()
     except dagger.ExecError as error:
         raise StepFailed(describe_toolchain_failure(error)) from error
 

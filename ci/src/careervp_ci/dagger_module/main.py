@@ -95,7 +95,9 @@ class Careervp:
         return await base(src)
 
     async def _step(self, src: dagger.Directory, step: str, **options: str | None) -> dagger.Container:
-        return await run(step_argv(step, **options), await base(src))
+        needs = CATALOGUE[step]
+        container = await base(src, browser=needs.needs_browser, git=needs.needs_git)
+        return await run(step_argv(step, **options), container)
 
     @function(doc=step_doc("format"))
     @check
@@ -315,8 +317,12 @@ class Careervp:
     ) -> dagger.Container:
         """One job of `ci`: the profile's step with the profile's options, in its own container (export its
         reports with `directory --path .reports/<step> export --path ...`; the engine reuses ci's run)."""
-        browser = any(planned.needs_browser for planned in job_plan(profile, step).steps)
-        return await self._job(src, profile, step, seed=seed, base_ref=base_ref, git=git, browser=browser)
+        planned = job_plan(profile, step).steps
+        browser = any(each.needs_browser for each in planned)
+        tests_git = any(each.needs_git for each in planned)
+        return await self._job(
+            src, profile, step, seed=seed, base_ref=base_ref, git=git, browser=browser, tests_git=tests_git
+        )
 
     async def _job(
         self,
@@ -328,11 +334,12 @@ class Careervp:
         base_ref: str | None = None,
         git: dagger.Directory | None = None,
         browser: bool = False,
+        tests_git: bool = False,
     ) -> dagger.Container:
         """`careervp-ci ci --profile P --only STEP`; a job that compares with a base ref gets .git and the
         ref, every other job only the tree (so its cache key does not move with the checkout's history);
-        a job that drives Chromium gets it installed."""
-        container = await base(src, browser=browser)
+        a job that drives Chromium gets it installed, one whose tests build repositories git."""
+        container = await base(src, browser=browser, git=tests_git)
         if base_ref is not None and git is not None:
             container = container.with_directory(f"{WORKDIR}/.git", git)
         else:
@@ -367,6 +374,7 @@ class Careervp:
             base_ref=base_ref,
             git=history,
             browser=bool(job.get("needs_browser")),
+            tests_git=bool(job.get("needs_git")),
         )
 
     @function

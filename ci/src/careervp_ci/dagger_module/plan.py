@@ -39,6 +39,9 @@ class Job:
     """The step (or one it needs) takes `--base-ref`: only this job gets the repository's .git."""
     needs_browser: bool = False
     """The step (or one it needs) drives Chromium: only this job's container installs it."""
+    needs_git: bool = False
+    """The step's tests (or those of one it needs) build git repositories: only this job's container has
+    git."""
 
 
 def job_plan(profile: str, step: str) -> Plan:
@@ -86,6 +89,7 @@ def _job(plan: Plan, profile: str, step: str) -> Job:
         profile=canonical_profile(step, profile),
         reads_history=any(option.name == "base-ref" for planned in runs.steps for option in planned.options),
         needs_browser=any(planned.needs_browser for planned in runs.steps),
+        needs_git=any(planned.needs_git for planned in runs.steps),
     )
 
 

@@ -38,13 +38,21 @@ MANIFESTS: Final = ("pyproject.toml", "uv.lock", ".python-version", "ci/pyprojec
 NODE_MANIFESTS: Final = ("package.json", "package-lock.json")
 
 
-INSTALL_BROWSER: Final = (
-    "apt-get update -qq && apt-get install -qqy --no-install-recommends chromium fonts-dejavu-core "
-    ">/dev/null && rm -rf /var/lib/apt/lists/*"
-)
+BROWSER_PACKAGES: Final = ("chromium", "fonts-dejavu-core")
 """Debian's Chromium for the SPA's browser smoke (Playwright drives it; its own browser download is not
 used). Unpinned on purpose: Chromium's security updates replace it on the mirrors every few weeks, so a
 `name=version` pin would break the install within a release; the smoke records the version it ran."""
+GIT_PACKAGES: Final = ("git",)
+"""Debian's git, only for the job whose tests build git repositories (`Step.needs_git`: the pipeline's own
+tests of the host path, which reads git by design). No recipe of the module runs git; unpinned, so a
+security update never retires it."""
+
+
+def install_system(packages: tuple[str, ...]) -> str:
+    return (
+        "apt-get update -qq && apt-get install -qqy --no-install-recommends "
+        f"{' '.join(packages)} >/dev/null && rm -rf /var/lib/apt/lists/*"
+    )
 
 
 SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", "--compile-bytecode")
@@ -62,10 +70,13 @@ def uv_cache_key(lock_digest: str) -> str:
     return f"careervp-uv-{lock_digest.removeprefix('sha256:')[:16]}"
 
 
-def toolchain(src: dagger.Directory, lock_digest: str, *, browser: bool = False) -> dagger.Container:
+def toolchain(
+    src: dagger.Directory, lock_digest: str, *, browser: bool = False, git: bool = False
+) -> dagger.Container:
     """The pinned image with uv (and Chromium for the calls that smoke: deploy, smoke, promote, hotfix,
-    release-local), the locked Python environment and the Node tools, and then the tree. System packages come
-    before any file of the tree, so a source edit or a new lock never installs them again."""
+    release-local; git for the tests that build repositories), the locked Python environment and the Node
+    tools, and then the tree. System packages come before any file of the tree, so a source edit or a new
+    lock never installs them again."""
     system = (
         dag.container()
         .from_(PYTHON_IMAGE)
@@ -73,8 +84,9 @@ def toolchain(src: dagger.Directory, lock_digest: str, *, browser: bool = False)
         .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
     )
-    if browser:
-        system = system.with_exec(["sh", "-c", INSTALL_BROWSER])
+    packages = (*(BROWSER_PACKAGES if browser else ()), *(GIT_PACKAGES if git else ()))
+    if packages:
+        system = system.with_exec(["sh", "-c", install_system(packages)])
     return (
         system.with_mounted_cache(UV_CACHE, dag.cache_volume(uv_cache_key(lock_digest)))
         .with_env_variable("UV_CACHE_DIR", UV_CACHE)

@@ -42,6 +42,9 @@ class Step:
     needs_browser: bool = False
     """It drives Chromium (the SPA's smoke, or tests of it): the Dagger module installs Chromium in its
     container, as the host's `make containers` does on the machine."""
+    needs_git: bool = False
+    """Its tests build git repositories (the host path reads git by design): the Dagger module installs
+    Debian's git in its container; nothing else there has git."""
     cacheable: bool = True
     tools: tuple[str, ...] = ()
     """Packages (PyPI names in uv.lock, npm names in package-lock.json): their pinned versions key it."""

@@ -67,6 +67,7 @@ STEP = Step(
     ),
     options=SELECTION_OPTIONS,
     needs_browser=True,
+    needs_git=True,
     tools=("pytest", "pytest-xdist", "pytest-randomly", "pytest-rerunfailures", "dagger-io", "moto"),
     reports=("junit.xml",),
 )
