@@ -140,8 +140,15 @@ class World:
             engine_version=self.engine_version,
             emulator_credentials=EMULATOR_CREDENTIALS,
         )
+        may_fail = frozenset(job for job, result in scenario.expect.items() if result == "failure")
         workflow = WorkflowRun(
-            self.repo, scenario.workflow, run, scenario.event, self.settings, dict(scenario.event.inputs)
+            self.repo,
+            scenario.workflow,
+            run,
+            scenario.event,
+            self.settings,
+            dict(scenario.event.inputs),
+            may_fail=may_fail,
         )
         results = workflow.execute()
         _check(scenario, results)

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
+from careervp_ci.rehearsal import composite
 from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
@@ -102,9 +103,20 @@ class WorkflowRun:
     event: Event
     settings: Settings
     inputs: dict[str, Any] = field(default_factory=dict)
+    may_fail: frozenset[str] = frozenset()
+    """Jobs whose failure the scenario expects (a planted outage): the run goes on, as on GitHub."""
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def execute(self) -> dict[str, dict[str, Any]]:
+        """Every job, as GitHub would run them after a failure too; then the first unexpected failure."""
+        self.run_jobs()
+        for job, result in self.results.items():
+            if result["result"] == "failure" and job.split(" / ", 1)[0] not in self.may_fail:
+                raise RehearsalFailed(result["error"])
+        return self.results
+
+    def run_jobs(self) -> dict[str, dict[str, Any]]:
+        """Every job in `needs` order; a failed job is recorded with its verdict (`error`), not raised."""
         document = load(self.root / ".github" / "workflows" / f"{self.name}.yml")
         self._check_inputs(document)
         jobs = document["jobs"]
@@ -157,7 +169,7 @@ class WorkflowRun:
                     raise ExpressionError(f"{where} reads steps.{rest[0]}, which has not run (or has no id)")
                 return steps[rest[0]]["outputs"].get(rest[2], "")
             if head == "steps" and len(rest) == 2 and rest[1] in ("outcome", "conclusion"):
-                return steps.get(rest[0], {}).get("outcome", "skipped")
+                return steps.get(rest[0], {}).get(rest[1], "skipped")
             tables: dict[str, Mapping[str, Any]] = {
                 "secrets": self.settings.secrets,
                 "vars": self.settings.variables,
@@ -227,7 +239,10 @@ class WorkflowRun:
             return {"result": "skipped", "outputs": {}}
         if "uses" in spec:
             return self._call(name, spec, lookup)
-        return self._steps(name, spec, document, needs)
+        try:
+            return self._steps(name, spec, document, needs)
+        except RehearsalFailed as error:
+            return {"result": "failure", "outputs": {}, "error": str(error)}
 
     def _call(self, name: str, spec: Mapping[str, Any], lookup: Any) -> dict[str, Any]:
         target = str(spec["uses"])
@@ -245,11 +260,13 @@ class WorkflowRun:
         called.run_event = self.event.name if self.event.name != "workflow_call" else self.run_event
         called.caller = self.caller or self.name
         called.job_prefix = f"{self.job_prefix}{name} / "
-        results = called.execute()
-        failed = [job for job, result in results.items() if result["result"] == "failure"]
+        results = called.run_jobs()
+        failed = [result["error"] for result in results.values() if result["result"] == "failure"]
         for job, result in results.items():
             self.results[f"{name} / {job}"] = result
-        return {"result": "failure" if failed else "success", "outputs": {}}
+        if failed:
+            return {"result": "failure", "outputs": {}, "error": failed[0]}
+        return {"result": "success", "outputs": {}}
 
     def _steps(
         self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], needs: Sequence[str]
@@ -280,16 +297,25 @@ class WorkflowRun:
                 lookup = self._lookup(name, needs, env, steps)
                 outputs = self._step(job, step=step, env=env, lookup=lookup, files=files, label=label)
                 if "id" in step:
-                    steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
+                    steps[step["id"]] = {"outputs": outputs, "outcome": "success", "conclusion": "success"}
             except (StepFailed, ExpressionError, RehearsalFailed) as error:
                 message = f"{self.name}.yml, job {name!r}, step {label!r}: {error}"
                 self._log(message)
-                if failed is None:  # the verdict names the step that broke, not what ran after it
+                tolerated = (
+                    condition(step.get("continue-on-error", False), lookup, Status(failed=False)) is True
+                )
+                if tolerated:  # the step shows failed, the job goes on
+                    self._log(f"(continue-on-error: the job goes on after {label!r})")
+                elif failed is None:  # the verdict names the step that broke, not what ran after it
                     failed = message
                 else:
                     also_failed.append(label)
                 if "id" in step:
-                    steps[step["id"]] = {"outputs": {}, "outcome": "failure"}
+                    steps[step["id"]] = {
+                        "outputs": {},
+                        "outcome": "failure",
+                        "conclusion": "success" if tolerated else "failure",
+                    }
         if failed:
             after = f"\n(after it, these failed too: {', '.join(also_failed)})" if also_failed else ""
             raise RehearsalFailed(failed + after)
@@ -307,6 +333,8 @@ class WorkflowRun:
         files: Mapping[str, Path],
         label: str,
     ) -> dict[str, str]:
+        if composite.is_local(str(step.get("uses", ""))):
+            return self._composite(job, step=step, env=env, lookup=lookup, files=files, label=label)
         if "uses" in step:
             inputs = {k: interpolate(v, lookup) for k, v in (step.get("with") or {}).items()}
             job.outputs = {}
@@ -349,6 +377,45 @@ class WorkflowRun:
             raise StepFailed(f"exit {done.returncode}\n--- last lines ---\n{tail}")
         job.env.update(_key_values(files["GITHUB_ENV"]))
         return _key_values(files["GITHUB_OUTPUT"])
+
+    def _composite(
+        self,
+        job: Job,
+        *,
+        step: Mapping[str, Any],
+        env: dict[str, str],
+        lookup: Any,
+        files: Mapping[str, Path],
+        label: str,
+    ) -> dict[str, str]:
+        """A local composite action: its steps in order, with its inputs; the first failure is the step's."""
+        action = composite.load(job.workspace, str(step["uses"]))
+        given = {key: interpolate(value, lookup) for key, value in (step.get("with") or {}).items()}
+        inputs = action.inputs(given, lambda default: text_of(default, lookup))
+        steps: dict[str, Any] = {}
+        failed: Exception | None = None
+        for index, inner in enumerate(action.steps):
+            inner_label = f"{label} / {inner.get('name') or inner.get('uses') or f'step {index + 1}'}"
+            inner_env = {**env, "GITHUB_ACTION_PATH": str(action.folder)}
+            inner_lookup = composite.lookup(action, inputs, inner_env, steps, lookup)
+            if not condition(inner.get("if", "success()"), inner_lookup, Status(failed=failed is not None)):
+                continue
+            inner_env.update({k: text_of(v, inner_lookup) for k, v in (inner.get("env") or {}).items()})
+            inner_lookup = composite.lookup(action, inputs, inner_env, steps, lookup)
+            try:
+                outputs = self._step(
+                    job, step=inner, env=inner_env, lookup=inner_lookup, files=files, label=inner_label
+                )
+                outcome = "success"
+            except (StepFailed, ExpressionError) as error:
+                failed = failed or StepFailed(f"{inner_label}: {error}")
+                outputs, outcome = {}, "failure"
+            if "id" in inner:
+                steps[inner["id"]] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
+        if failed is not None:
+            raise failed
+        final = composite.lookup(action, inputs, env, steps, lookup)
+        return {key: text_of(spec.get("value", ""), final) for key, spec in action.outputs.items()}
 
     def _log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
