@@ -18,7 +18,7 @@ from careervp_ci.rehearsal.facts import as_text
 
 LOCAL = "./"
 SHELLS = ("bash",)
-"""The shells rehearsed: GitHub runs `bash` as `bash --noprofile --norc -eo pipefail {0}`, as the runner here."""
+"""The shells rehearsed: GitHub runs `bash` as `bash --noprofile --norc -eo pipefail {0}`, as here."""
 HIDDEN = ("secrets", "vars", "needs")
 """Contexts a composite action cannot read (its caller passes what it needs as inputs)."""
 
