@@ -37,10 +37,11 @@ jobs:
 
 def rehearse(tmp_path: Path, jobs: str) -> dict[str, dict[str, object]]:
     repo = tmp_path / "repo"
-    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
     (repo / ".github" / "workflows" / "called.yml").write_text(CALLED)
     (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    if not (repo / ".git").is_dir():
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
     run = Run(
         repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "artifacts", tmp_path / "att", "0.21.11", {}
     )
@@ -358,3 +359,33 @@ def test_a_step_that_may_continue_on_error_fails_alone(tmp_path: Path) -> None:
         run: echo "seen=${{ steps.optional.outcome }}/${{ steps.optional.conclusion }}" >> "$GITHUB_OUTPUT"
 """
     assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"seen": "failure/success"}
+
+
+def test_a_self_repository_action_is_read_from_the_workflows_commit_without_a_checkout(
+    tmp_path: Path,
+) -> None:
+    """`$/.github/actions/NAME` is the action at the commit the workflow runs from: no checkout needed; an
+    edit not committed is not what runs."""
+    repo = tmp_path / "repo"
+    folder = repo / ".github" / "actions" / "say"
+    folder.mkdir(parents=True)
+    (folder / "action.yml").write_text(ACTION)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    identity = ["-c", "user.name=t", "-c", "user.email=t@localhost"]
+    subprocess.run(["git", "-C", str(repo), *identity, "commit", "-qm", "action"], check=True)
+    (folder / "action.yml").write_text(ACTION.replace("said=", "edited="))
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    env:
+      FROM_JOB: job-env
+    outputs:
+      said: ${{ steps.use.outputs.said }}
+    steps:
+      - id: use
+        uses: $/.github/actions/say
+        with:
+          words: committed
+"""
+    assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"said": "committed/no/job-env"}

@@ -1,10 +1,13 @@
-"""A local composite action (`uses: ./.github/actions/NAME`) as the runner reads it: `action.yml` from the
-job's workspace (so only after a checkout), `runs.using: composite`, its inputs with their defaults, and the
-contexts its steps may read (`inputs`, `steps` of its own, `env`, `github`; no `secrets`, `vars` or `needs`).
+"""A composite action of this repository as the runner reads it: `$/.github/actions/NAME` (GitHub's
+self-repository form, which zizmor asks for) from the repository at the workflow's own commit,
+`./.github/actions/NAME` from the job's workspace (so only after a checkout); `runs.using: composite`, its
+inputs with their defaults, and the contexts its steps may read (`inputs`, its own `steps`, `env`, `github`;
+no `secrets`, `vars` or `needs`).
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,7 @@ from careervp_ci.rehearsal.context import StepFailed
 from careervp_ci.rehearsal.expressions import ExpressionError
 from careervp_ci.rehearsal.facts import as_text
 
-LOCAL = "./"
+LOCAL = ("$/", "./")
 SHELLS = ("bash",)
 """The shells rehearsed: GitHub runs `bash` as `bash --noprofile --norc -eo pipefail {0}`, as here."""
 HIDDEN = ("secrets", "vars", "needs")
@@ -28,7 +31,6 @@ Lookup = Callable[[Sequence[str]], Any]
 @dataclass(frozen=True)
 class Composite:
     uses: str
-    folder: Path
     declared: Mapping[str, Mapping[str, Any]]
     steps: Sequence[Mapping[str, Any]]
     outputs: Mapping[str, Mapping[str, Any]]
@@ -57,16 +59,20 @@ def is_local(uses: str) -> bool:
     return uses.startswith(LOCAL)
 
 
-def load(workspace: Path, uses: str) -> Composite:
-    """The action at `uses` in the checked-out workspace; anything but a composite action is refused."""
-    folder = workspace / uses
-    files = [folder / name for name in ("action.yml", "action.yaml") if (folder / name).is_file()]
-    if not files:
-        raise StepFailed(
-            f"Can't find 'action.yml' or 'action.yaml' under {uses!r}: did the job check out the "
-            "repository (actions/checkout) before using a local action?"
+def load(uses: str, *, workspace: Path, repo: Path, sha: str) -> Composite:
+    """The action `uses` names (`$/`: the repository at the workflow's commit `sha`; `./`: the checked-out
+    workspace); anything but a composite action is refused."""
+    folder = uses.removeprefix("$/").removeprefix("./").rstrip("/")
+    texts = [_read(uses, f"{folder}/{name}", workspace, repo, sha) for name in ("action.yml", "action.yaml")]
+    text = next((found for found in texts if found is not None), None)
+    if text is None:
+        hint = (
+            "did the job check out the repository (actions/checkout) before using a local action?"
+            if uses.startswith("./")
+            else f"the workflow's commit {sha[:12]} has no such folder"
         )
-    document = yaml.safe_load(files[0].read_text(encoding="utf-8")) or {}
+        raise StepFailed(f"Can't find 'action.yml' or 'action.yaml' under {uses!r}: {hint}")
+    document = yaml.safe_load(text) or {}
     runs = document.get("runs") or {}
     if runs.get("using") != "composite":
         raise StepFailed(f"{uses}: runs.using is {runs.get('using')!r}; only composite actions are rehearsed")
@@ -77,7 +83,17 @@ def load(workspace: Path, uses: str) -> Composite:
                 f"{uses}, step {index + 1}: a composite `run` step needs `shell:` "
                 f"(rehearsed: {', '.join(SHELLS)}), got {step.get('shell')!r}"
             )
-    return Composite(uses, folder, document.get("inputs") or {}, steps, document.get("outputs") or {})
+    return Composite(uses, document.get("inputs") or {}, steps, document.get("outputs") or {})
+
+
+def _read(uses: str, path: str, workspace: Path, repo: Path, sha: str) -> str | None:
+    if uses.startswith("./"):
+        file = workspace / path
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+    shown = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{sha}:{path}"], capture_output=True, text=True, check=False
+    )
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def lookup(

@@ -389,14 +389,16 @@ class WorkflowRun:
         label: str,
     ) -> dict[str, str]:
         """A local composite action: its steps in order, with its inputs; the first failure is the step's."""
-        action = composite.load(job.workspace, str(step["uses"]))
+        action = composite.load(
+            str(step["uses"]), workspace=job.workspace, repo=self.run.repo, sha=self.run.sha
+        )
         given = {key: interpolate(value, lookup) for key, value in (step.get("with") or {}).items()}
         inputs = action.inputs(given, lambda default: text_of(default, lookup))
         steps: dict[str, Any] = {}
         failed: Exception | None = None
         for index, inner in enumerate(action.steps):
             inner_label = f"{label} / {inner.get('name') or inner.get('uses') or f'step {index + 1}'}"
-            inner_env = {**env, "GITHUB_ACTION_PATH": str(action.folder)}
+            inner_env = dict(env)
             inner_lookup = composite.lookup(action, inputs, inner_env, steps, lookup)
             if not condition(inner.get("if", "success()"), inner_lookup, Status(failed=failed is not None)):
                 continue
