@@ -389,3 +389,66 @@ def test_a_self_repository_action_is_read_from_the_workflows_commit_without_a_ch
           words: committed
 """
     assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"said": "committed/no/job-env"}
+
+
+def test_a_matrix_job_runs_each_leg_with_its_values_and_folds_their_results(tmp_path: Path) -> None:
+    """Without fail-fast every leg runs; the leg that fails fails the job `needs` reads, and a job after it
+    with `always()` still runs."""
+    jobs = """
+  drift:
+    runs-on: ubuntu-24.04
+    strategy:
+      fail-fast: false
+      matrix:
+        include:
+          - env: dev
+            environment: dev
+          - env: prod
+            environment: prod-plan
+    environment: ${{ matrix.environment }}
+    steps:
+      - run: echo "${{ matrix.env }}" >> "$HOME/legs"; test "${{ matrix.env }}" != dev
+  report:
+    needs: drift
+    if: ${{ always() }}
+    runs-on: ubuntu-24.04
+    steps:
+      - run: test "${{ needs.drift.result }}" = failure
+"""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    run = Run(repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "a", tmp_path / "att", "0.21.11", {})
+    home = tmp_path / "home"
+    home.mkdir()
+    settings = Settings({}, {}, {**base_env(tmp_path / "bin"), "HOME": str(home)}, tmp_path / "jobs.log")
+    results = WorkflowRun(
+        repo, "planted", run, Event("push"), settings, may_fail=frozenset({"drift"})
+    ).execute()
+    assert {job: result["result"] for job, result in results.items()} == {
+        "drift (dev, dev)": "failure",
+        "drift (prod, prod-plan)": "success",
+        "drift": "failure",
+        "report": "success",
+    }
+    assert results["drift (prod, prod-plan)"]["environment"] == "prod-plan"
+    assert (home / "legs").read_text().split() == ["dev", "prod"]
+
+
+def test_a_fail_fast_matrix_cancels_the_legs_after_a_failure(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    strategy:
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: exit 1
+"""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    run = Run(repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "a", tmp_path / "att", "0.21.11", {})
+    settings = Settings({}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
+    results = WorkflowRun(repo, "planted", run, Event("push"), settings, may_fail=frozenset({"a"})).execute()
+    assert [results[job]["result"] for job in ("a (1)", "a (2)", "a")] == ["failure", "cancelled", "failure"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
-from careervp_ci.rehearsal import composite
+from careervp_ci.rehearsal import composite, matrix
 from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
@@ -111,7 +111,7 @@ class WorkflowRun:
         """Every job, as GitHub would run them after a failure too; then the first unexpected failure."""
         self.run_jobs()
         for job, result in self.results.items():
-            if result["result"] == "failure" and job.split(" / ", 1)[0] not in self.may_fail:
+            if result["result"] == "failure" and _top(job) not in self.may_fail:
                 raise RehearsalFailed(result["error"])
         return self.results
 
@@ -121,7 +121,32 @@ class WorkflowRun:
         self._check_inputs(document)
         jobs = document["jobs"]
         for name in ordered(jobs):
-            self.results[name] = self._job(name, jobs[name], document)
+            try:
+                legs = matrix.legs(name, jobs[name])
+            except matrix.MatrixError as error:
+                raise RehearsalFailed(f"{self.name}.yml: {error}") from error
+            if legs is None:
+                self.results[name] = self._job(name, jobs[name], document)
+                continue
+            verdicts: list[str] = []
+            for leg in legs:
+                self.leg = leg
+                stopped = matrix.fail_fast(jobs[name]) and "failure" in verdicts
+                result = (
+                    {"result": "cancelled", "outputs": {}}
+                    if stopped
+                    else self._job(name, jobs[name], document)
+                )
+                self.results[matrix.label(name, leg)] = result
+                verdicts.append(result["result"])
+            self.leg = {}
+            failed = [self.results[matrix.label(name, leg)] for leg in legs]
+            errors = [result["error"] for result in failed if result["result"] == "failure"]
+            self.results[name] = {
+                "result": matrix.folded(verdicts),
+                "outputs": {},
+                **({"error": errors[0]} if errors else {}),
+            }
         return self.results
 
     def _check_inputs(self, document: Mapping[str, Any]) -> None:
@@ -175,6 +200,7 @@ class WorkflowRun:
                 "vars": self.settings.variables,
                 "inputs": self.inputs,
                 "env": env,
+                "matrix": self.leg,
             }
             if head in tables and len(rest) == 1:
                 if rest[0] not in tables[head]:
@@ -213,6 +239,8 @@ class WorkflowRun:
             }
         }
 
+    leg: dict[str, Any] = field(default_factory=dict)
+    """The `matrix` context of the leg running now (empty outside a matrix job)."""
     run_event: str = ""
     """The event of the workflow that called this one (for `github.event_name` in a called workflow)."""
     caller: str = ""
@@ -421,6 +449,11 @@ class WorkflowRun:
 
     def _log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
+
+
+def _top(job: str) -> str:
+    """The workflow's own job a result belongs to: `call / inner` and `job (leg)` name their job."""
+    return job.split(" / ", 1)[0].split(" (", 1)[0]
 
 
 def _dig(value: Any, path: Sequence[str], where: str) -> Any:
