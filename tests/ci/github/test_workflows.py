@@ -515,9 +515,37 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert workflow.jobs["quality"]["with"]["profile"] == "nightly"
     drift = workflow.jobs["drift"]
     assert drift["needs"] == "quality"
+    assert drift["if"] == "${{ !cancelled() }}", "the drift report comes whatever the quality gate says"
     (call,) = [parse_dagger_call(script) for script in dagger_scripts(drift)]
     assert call.function == "drift" and {"env", "store", "coverage", "slack-webhook"} <= call.flags
     assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
+    (report,) = [step for step in steps(drift) if step.get("uses") == RELEASE_USES]
+    assert report["with"]["summary"] is True
+
+
+def test_nightly_drift_covers_every_deployed_environment_each_in_its_own_leg() -> None:
+    import tomllib
+
+    from careervp_ci.release.targets import DEFAULT_TARGETS
+
+    targets = tomllib.loads(DEFAULT_TARGETS.read_text(encoding="utf-8"))["targets"]
+    deployed = {name for name, spec in targets.items() if spec["kind"] == "aws" and name != "gap-remediation"}
+    drift = by_name("nightly-maintenance.yml").jobs["drift"]
+    assert drift["strategy"]["fail-fast"] is False
+    legs = drift["strategy"]["matrix"]["include"]
+    assert {leg["env"] for leg in legs} == deployed == {"dev", "staging", "prod"}
+    assert {leg["env"]: leg["environment"] for leg in legs}["prod"] == "prod-plan", (
+        "prod is read, never changed"
+    )
+    assert drift["env"]["DRIFT_ENV"] == "${{ matrix.env }}"
+
+
+def test_nightly_runs_phase_8s_research_smoke_against_dev() -> None:
+    job = by_name("nightly-maintenance.yml").jobs["research-smoke"]
+    assert job["environment"] == "dev"
+    (call,) = [script for script in dagger_scripts(job)]
+    assert parse_dagger_call(call).function == "smoke"
+    assert "--env dev --phase 8" in call
 
 
 def test_deploy_dev_runs_the_journeys_after_smoke_and_records_mains_coverage_baseline() -> None:
