@@ -313,6 +313,7 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     assert scripts == [
         f'dagger call ci --profile "$PROFILE" {base} | tee -a "$GITHUB_STEP_SUMMARY"',
         f'dagger call reports --profile "$PROFILE" {base} export --path .reports',
+        "dagger call synth export --path cdk.out",
     ]
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used
@@ -323,9 +324,37 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
 CODECOV_CALLERS = {
     "pr-validate.yml": "pr",
     "deploy-dev.yml": "main",
-    "gap-remediation.yml": "gap-remediation",
+    "gap-remediation.yml": "pr",
     "nightly-maintenance.yml": "nightly",
 }
+
+
+def test_pull_requests_and_the_gap_branch_upload_the_cloud_assembly() -> None:
+    job = by_name("_reusable-ci.yml").jobs["validate"]
+    export = next(s for s in steps(job) if script_of(s) == "dagger call synth export --path cdk.out")
+    upload = next(
+        s for s in steps(job) if action(s) == "actions/upload-artifact" and s["with"]["path"] == "cdk.out/"
+    )
+    assert export["if"] == upload["if"] == "inputs.upload-assembly"
+    uploading = {
+        w.name: job["with"]["profile"]
+        for w, _, job in job_steps()
+        if "_reusable-ci" in str(job.get("uses", "")) and job["with"].get("upload-assembly") is True
+    }
+    assert uploading == {"pr-validate.yml": "pr", "gap-remediation.yml": "pr"}
+
+
+def test_gap_remediation_runs_the_pull_request_bar_and_its_targeted_suite_then_destroys_its_sandbox() -> None:
+    jobs = by_name("gap-remediation.yml").jobs
+    assert jobs["validate"]["with"]["profile"] == "pr"
+    assert jobs["targeted"]["with"]["profile"] == "gap-remediation"
+    deploy = jobs["deploy"]
+    assert deploy["needs"] == ["validate", "targeted"]
+    functions = [parse_dagger_call(script).function for script in dagger_scripts(deploy)]
+    assert functions[-1] == "destroy" and functions.index("smoke") < functions.index("destroy")
+    (teardown,) = [s for s in steps(deploy) if is_call(script_of(s), "destroy")]
+    assert teardown["if"] == "${{ always() }}", "the sandbox is torn down even when the smoke fails"
+    assert "--env gap-remediation --confirm gap-remediation" in script_of(teardown)
 
 
 def test_codecov_uploads_in_a_job_of_its_own_that_nothing_waits_on() -> None:
