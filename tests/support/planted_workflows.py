@@ -43,7 +43,7 @@ def rehearse(
     shutil.copytree(ROOT / ".github", repo / ".github")
     (repo / "src").mkdir()
     (repo / "src" / "app.py").write_text("A = 1\n")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "base")
     base = _git(repo, "rev-parse", "HEAD")
