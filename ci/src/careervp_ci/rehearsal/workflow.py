@@ -127,27 +127,26 @@ class WorkflowRun:
                 raise RehearsalFailed(f"{self.name}.yml: {error}") from error
             if legs is None:
                 self.results[name] = self._job(name, jobs[name], document)
-                continue
-            verdicts: list[str] = []
-            for leg in legs:
-                self.leg = leg
-                stopped = matrix.fail_fast(jobs[name]) and "failure" in verdicts
-                result = (
-                    {"result": "cancelled", "outputs": {}}
-                    if stopped
-                    else self._job(name, jobs[name], document)
-                )
-                self.results[matrix.label(name, leg)] = result
-                verdicts.append(result["result"])
-            self.leg = {}
-            failed = [self.results[matrix.label(name, leg)] for leg in legs]
-            errors = [result["error"] for result in failed if result["result"] == "failure"]
-            self.results[name] = {
-                "result": matrix.folded(verdicts),
-                "outputs": {},
-                **({"error": errors[0]} if errors else {}),
-            }
+            else:
+                self.results[name] = self._legs(name, jobs[name], document, legs)
         return self.results
+
+    def _legs(
+        self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], legs: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Each leg of a matrix job in order (recorded as `job (values)`), then the job's folded result."""
+        verdicts: list[str] = []
+        errors: list[str] = []
+        for leg in legs:
+            self.leg = leg
+            result: dict[str, Any] = {"result": "cancelled", "outputs": {}}
+            if not (matrix.fail_fast(spec) and "failure" in verdicts):
+                result = self._job(name, spec, document)
+            self.results[matrix.label(name, leg)] = result
+            verdicts.append(result["result"])
+            errors += [result["error"]] if result["result"] == "failure" else []
+        self.leg = {}
+        return {"result": matrix.folded(verdicts), "outputs": {}, **({"error": errors[0]} if errors else {})}
 
     def _check_inputs(self, document: Mapping[str, Any]) -> None:
         trigger = "workflow_call" if self.event.name == "workflow_call" else "workflow_dispatch"
