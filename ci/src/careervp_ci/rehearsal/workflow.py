@@ -4,7 +4,10 @@
 of stand-ins (`standins`); `${{ }}` is evaluated as the runner would (`expressions`). State crosses jobs only
 as on GitHub: job outputs, artifacts, attestations, the artifact store and the AWS emulator. Reading an output
 that no earlier job set, a secret or variable nobody configured, or an input the workflow does not declare
-stops the rehearsal with the workflow, job and expression named.
+stops the rehearsal with the workflow, job and expression named. A job that fails is recorded with its verdict
+and the jobs after it run as GitHub would run them (`always()`, `!cancelled()`); the run then fails on the
+first failure its scenario did not plant (`may_fail`). The repository's own composite actions run step by step
+(`composite`), a matrix job leg by leg (`matrix`).
 """
 
 from __future__ import annotations
