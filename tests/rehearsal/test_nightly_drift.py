@@ -16,13 +16,15 @@ if [ "$2" = ci ]; then echo "coverage below the floor"; exit 1; fi
 echo "$* | slack=${SLACK_WEBHOOK:+set}" >> CALLS
 echo "| check | result |"
 """
-SECRETS = {
+ROLES = {
     "AWS_ROLE_DEV": "arn:aws:iam::123456789012:role/dev",
     "AWS_ROLE_STAGE": "arn:aws:iam::123456789012:role/stage",
     "AWS_ROLE_PROD_READONLY": "arn:aws:iam::123456789012:role/prod-readonly",
     "SLACK_WEBHOOK": "https://hooks.slack.invalid/planted",
-    "STRIPE_WEBHOOK_SECRET": "planted-webhook-secret",
-    "CODECOV_TOKEN": "planted-codecov-token",
+}
+SECRETS = {
+    **ROLES,
+    **{name: f"planted-{name.lower()}" for name in ("STRIPE_WEBHOOK_SECRET", "CODECOV_TOKEN")},
 }
 VARIABLES = {"AWS_REGION": "us-east-1", "CAREERVP_ARTIFACT_STORE": "s3://planted/releases"}
 STORE_AND_CREDENTIALS = (

@@ -22,9 +22,10 @@ esac
 """
 SECRETS = {
     "AWS_ROLE_DEV": "arn:aws:iam::123456789012:role/dev",
-    "STRIPE_WEBHOOK_SECRET": "planted-webhook-secret",
-    "ANTHROPIC_API_KEY": "planted-model-key",
-    "CODECOV_TOKEN": "planted-codecov-token",
+    **{
+        name: f"planted-{name.lower()}"
+        for name in ("STRIPE_WEBHOOK_SECRET", "ANTHROPIC_API_KEY", "CODECOV_TOKEN")
+    },
 }
 VARIABLES = {"AWS_REGION": "eu-west-1", "CAREERVP_ARTIFACT_STORE": "s3://planted store/releases"}
 PREAMBLE = (
