@@ -37,10 +37,11 @@ jobs:
 
 def rehearse(tmp_path: Path, jobs: str) -> dict[str, dict[str, object]]:
     repo = tmp_path / "repo"
-    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
     (repo / ".github" / "workflows" / "called.yml").write_text(CALLED)
     (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    if not (repo / ".git").is_dir():
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
     run = Run(
         repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "artifacts", tmp_path / "att", "0.21.11", {}
     )
@@ -206,3 +207,248 @@ def test_the_verdict_names_the_first_failing_step_not_the_failure_path_after_it(
     verdict = str(failed.value)
     assert verdict.startswith("planted.yml, job 'deploy', step 'Deploy': exit 3"), verdict
     assert "these failed too: Fetch the evidence" in verdict
+
+
+ACTION = """name: say
+inputs:
+  words:
+    required: true
+  loud:
+    default: "no"
+outputs:
+  said:
+    value: ${{ steps.say.outputs.said }}
+runs:
+  using: composite
+  steps:
+    - id: say
+      shell: bash
+      env:
+        WORDS: ${{ inputs.words }}
+        LOUD: ${{ inputs.loud }}
+      run: echo "said=$WORDS/$LOUD/$FROM_JOB" >> "$GITHUB_OUTPUT"
+"""
+
+
+def _with_action(tmp_path: Path, steps: str, action: str = ACTION) -> str:
+    """A job whose first step copies the planted repository's local action into its workspace (as a checkout
+    would; the job's workspace is <tmp>/job-a-*/repo), then `steps`."""
+    folder = tmp_path / "repo" / ".github" / "actions" / "say"
+    folder.mkdir(parents=True)
+    (folder / "action.yml").write_text(action)
+    return f"""
+  a:
+    runs-on: ubuntu-24.04
+    env:
+      FROM_JOB: job-env
+    outputs:
+      said: ${{{{ steps.use.outputs.said }}}}
+    steps:
+      - name: Check out
+        run: cp -r ../../repo/.github .
+{steps}"""
+
+
+def test_a_local_composite_action_runs_with_its_inputs_defaults_and_the_job_env(tmp_path: Path) -> None:
+    jobs = _with_action(
+        tmp_path,
+        """      - id: use
+        uses: ./.github/actions/say
+        with:
+          words: hello
+""",
+    )
+    assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"said": "hello/no/job-env"}
+
+
+@pytest.mark.parametrize(
+    ("with_block", "named"),
+    [
+        ("words: hi\n          lod: yes", r"no input 'lod' in its action.yml"),
+        ("loud: yes", r"required input 'words' not given"),
+    ],
+)
+def test_a_composite_action_refuses_an_unknown_or_missing_input(
+    tmp_path: Path, with_block: str, named: str
+) -> None:
+    jobs = _with_action(
+        tmp_path,
+        f"""      - id: use
+        uses: ./.github/actions/say
+        with:
+          {with_block}
+""",
+    )
+    with pytest.raises(RehearsalFailed, match=named):
+        rehearse(tmp_path, jobs)
+
+
+def test_a_composite_run_step_without_a_shell_is_refused(tmp_path: Path) -> None:
+    jobs = _with_action(
+        tmp_path,
+        """      - id: use
+        uses: ./.github/actions/say
+        with:
+          words: hi
+""",
+        ACTION.replace("      shell: bash\n", ""),
+    )
+    with pytest.raises(RehearsalFailed, match=r"a composite `run` step needs `shell:`"):
+        rehearse(tmp_path, jobs)
+
+
+def test_a_local_action_before_the_checkout_is_refused_naming_the_checkout(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: ./.github/actions/say
+"""
+    with pytest.raises(RehearsalFailed, match=r"did the job check out the repository"):
+        rehearse(tmp_path, jobs)
+
+
+def test_a_failed_job_is_recorded_and_the_jobs_after_it_still_run_as_on_github(tmp_path: Path) -> None:
+    """A job that does not need the broken one, and an `always()` job that does, both run; the verdict
+    still names the failure."""
+    jobs = """
+  broken:
+    runs-on: ubuntu-24.04
+    steps:
+      - name: Break
+        run: exit 5
+  beside:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: touch "$HOME/beside-ran"
+  after:
+    needs: broken
+    if: ${{ always() }}
+    runs-on: ubuntu-24.04
+    steps:
+      - run: test "${{ needs.broken.result }}" = failure
+"""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    run = Run(repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "a", tmp_path / "att", "0.21.11", {})
+    settings = Settings({}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
+    expected = WorkflowRun(repo, "planted", run, Event("push"), settings, may_fail=frozenset({"broken"}))
+    results = expected.execute()
+    assert {job: result["result"] for job, result in results.items()} == {
+        "broken": "failure",
+        "beside": "success",
+        "after": "success",
+    }
+    assert "step 'Break': exit 5" in str(results["broken"]["error"])
+    with pytest.raises(RehearsalFailed, match=r"step 'Break': exit 5"):
+        WorkflowRun(repo, "planted", run, Event("push"), settings).execute()
+
+
+def test_a_step_that_may_continue_on_error_fails_alone(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    outputs:
+      seen: ${{ steps.after.outputs.seen }}
+    steps:
+      - id: optional
+        continue-on-error: true
+        run: exit 2
+      - id: after
+        run: echo "seen=${{ steps.optional.outcome }}/${{ steps.optional.conclusion }}" >> "$GITHUB_OUTPUT"
+"""
+    assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"seen": "failure/success"}
+
+
+def test_a_self_repository_action_is_read_from_the_workflows_commit_without_a_checkout(
+    tmp_path: Path,
+) -> None:
+    """`$/.github/actions/NAME` is the action at the commit the workflow runs from: no checkout needed; an
+    edit not committed is not what runs."""
+    repo = tmp_path / "repo"
+    folder = repo / ".github" / "actions" / "say"
+    folder.mkdir(parents=True)
+    (folder / "action.yml").write_text(ACTION)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    identity = ["-c", "user.name=t", "-c", "user.email=t@localhost"]
+    subprocess.run(["git", "-C", str(repo), *identity, "commit", "-qm", "action"], check=True)
+    (folder / "action.yml").write_text(ACTION.replace("said=", "edited="))
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    env:
+      FROM_JOB: job-env
+    outputs:
+      said: ${{ steps.use.outputs.said }}
+    steps:
+      - id: use
+        uses: $/.github/actions/say
+        with:
+          words: committed
+"""
+    assert rehearse(tmp_path, jobs)["a"]["outputs"] == {"said": "committed/no/job-env"}
+
+
+def test_a_matrix_job_runs_each_leg_with_its_values_and_folds_their_results(tmp_path: Path) -> None:
+    """Without fail-fast every leg runs; the leg that fails fails the job `needs` reads, and a job after it
+    with `always()` still runs."""
+    jobs = """
+  drift:
+    runs-on: ubuntu-24.04
+    strategy:
+      fail-fast: false
+      matrix:
+        include:
+          - env: dev
+            environment: dev
+          - env: prod
+            environment: prod-plan
+    environment: ${{ matrix.environment }}
+    steps:
+      - run: echo "${{ matrix.env }}" >> "$HOME/legs"; test "${{ matrix.env }}" != dev
+  report:
+    needs: drift
+    if: ${{ always() }}
+    runs-on: ubuntu-24.04
+    steps:
+      - run: test "${{ needs.drift.result }}" = failure
+"""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    run = Run(repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "a", tmp_path / "att", "0.21.11", {})
+    home = tmp_path / "home"
+    home.mkdir()
+    settings = Settings({}, {}, {**base_env(tmp_path / "bin"), "HOME": str(home)}, tmp_path / "jobs.log")
+    results = WorkflowRun(
+        repo, "planted", run, Event("push"), settings, may_fail=frozenset({"drift"})
+    ).execute()
+    assert {job: result["result"] for job, result in results.items()} == {
+        "drift (dev, dev)": "failure",
+        "drift (prod, prod-plan)": "success",
+        "drift": "failure",
+        "report": "success",
+    }
+    assert results["drift (prod, prod-plan)"]["environment"] == "prod-plan"
+    assert (home / "legs").read_text().split() == ["dev", "prod"]
+
+
+def test_a_fail_fast_matrix_cancels_the_legs_after_a_failure(tmp_path: Path) -> None:
+    jobs = """
+  a:
+    runs-on: ubuntu-24.04
+    strategy:
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: exit 1
+"""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
+    run = Run(repo, "HEAD", "refs/heads/main", "HEAD", tmp_path / "a", tmp_path / "att", "0.21.11", {})
+    settings = Settings({}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
+    results = WorkflowRun(repo, "planted", run, Event("push"), settings, may_fail=frozenset({"a"})).execute()
+    assert [results[job]["result"] for job in ("a (1)", "a (2)", "a")] == ["failure", "cancelled", "failure"]

@@ -150,6 +150,35 @@ def test_a_job_in_an_undefined_environment_or_reading_an_unlisted_secret_is_name
     )
 
 
+MATRIX_WORKFLOW = """\
+name: drift
+on: schedule
+jobs:
+  drift:
+    strategy:
+      matrix:
+        include:
+          - {env: dev, environment: dev}
+          - {env: prod, environment: ENVIRONMENT}
+    environment: ${{ matrix.environment }}
+    runs-on: ubuntu-24.04
+    steps: [{run: "true"}]
+"""
+
+
+def test_a_matrix_environment_is_resolved_to_each_legs_environment(tree: Path) -> None:
+    write(tree, ".github/workflows/drift.yml", MATRIX_WORKFLOW.replace("ENVIRONMENT", "prod"))
+    github_settings.write_docs(tree)
+    assert github_settings.check(tree) == []
+    write(tree, ".github/workflows/drift.yml", MATRIX_WORKFLOW.replace("ENVIRONMENT", "prod-plan"))
+    github_settings.write_docs(tree)
+    assert any(
+        "drift.yml job drift runs in environment 'prod-plan', which .github/settings/environments/ does not"
+        in problem
+        for problem in github_settings.check(tree)
+    )
+
+
 def test_the_docs_section_is_generated_and_a_stale_one_fails_the_check(tree: Path) -> None:
     docs = (tree / "docs/workflows.md").read_text()
     assert "- required check: `required`" in docs

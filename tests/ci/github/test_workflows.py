@@ -20,10 +20,19 @@ from careervp_ci.rehearsal.call import parse
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / ".github" / "workflows"
+RELEASE_ACTION = ROOT / ".github" / "actions" / "release" / "action.yml"
+RELEASE_USES = "$/.github/actions/release"
+PREAMBLE = (
+    'dagger call release --store "$ARTIFACT_STORE" --aws-access-key-id env:AWS_ACCESS_KEY_ID '
+    "--aws-secret-access-key env:AWS_SECRET_ACCESS_KEY --aws-session-token env:AWS_SESSION_TOKEN "
+    '--aws-region "$AWS_REGION"'
+)
+"""What the release action puts before each step's `call`: the store, the credentials and the region."""
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
 LOCAL_WORKFLOW = re.compile(r"^\$/\.github/workflows/[\w.-]+\.ya?ml$")
+LOCAL_ACTION = re.compile(r"^\$/\.github/actions/[\w-]+$")
 
 SUMMARY = '"$GITHUB_STEP_SUMMARY"'
 ALLOWED_RUN = {
@@ -84,12 +93,20 @@ def steps(job: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return cast(list[Mapping[str, Any]], job.get("steps", []))
 
 
+def script_of(step: Mapping[str, Any]) -> str:
+    """What the step runs: its `run:`, or for the release action the line it evals (preamble + call)."""
+    if step.get("uses") == RELEASE_USES:
+        tee = f" | tee -a {SUMMARY}" if step["with"].get("summary") is True else ""
+        return f"{PREAMBLE} {' '.join(str(step['with']['call']).split())}{tee}"
+    return str(step.get("run", "")).strip()
+
+
 def run_scripts(workflow: Workflow) -> Iterator[tuple[str, str]]:
-    """(job id, script) for every `run:` step."""
+    """(job id, script) for every `run:` step and every release action step (as the line it runs)."""
     for job_id, job in workflow.jobs.items():
         for step in steps(job):
-            if "run" in step:
-                yield job_id, str(step["run"]).strip()
+            if "run" in step or step.get("uses") == RELEASE_USES:
+                yield job_id, script_of(step)
 
 
 def is_summary_block(script: str) -> bool:
@@ -178,6 +195,7 @@ def filter_matches(patterns: list[str], paths: list[str]) -> bool:
 
 EXPECTED = {
     "_reusable-ci.yml",
+    "_codecov.yml",
     "pr-validate.yml",
     "deploy-dev.yml",
     "deploy-stage-prod.yml",
@@ -226,9 +244,7 @@ RELEASE_FLAGS = frozenset(
 
 
 def dagger_scripts(job: Mapping[str, Any]) -> list[str]:
-    return [
-        str(step["run"]) for step in steps(job) if str(step.get("run", "")).lstrip().startswith("dagger call")
-    ]
+    return [script_of(step) for step in steps(job) if script_of(step).startswith("dagger call")]
 
 
 def test_the_expected_workflows_exist_with_one_yml_suffix() -> None:
@@ -297,21 +313,110 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     assert scripts == [
         f'dagger call ci --profile "$PROFILE" {base} | tee -a "$GITHUB_STEP_SUMMARY"',
         f'dagger call reports --profile "$PROFILE" {base} export --path .reports',
+        "dagger call synth export --path cdk.out",
     ]
-    assert workflow.triggers["workflow_call"]["secrets"]["CODECOV_TOKEN"]["required"] is False
-    (codecov,) = [step for step in steps(job) if action(step) == "codecov/codecov-action"]
-    assert codecov["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
-    assert codecov["with"]["files"] == ".reports/coverage/coverage.xml"
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used
     assert "github/codeql-action/upload-sarif" in used
+    assert "codecov/codecov-action" not in used, "a Codecov outage must not fail the validation"
+
+
+CODECOV_CALLERS = {
+    "pr-validate.yml": "pr",
+    "deploy-dev.yml": "main",
+    "gap-remediation.yml": "pr",
+    "nightly-maintenance.yml": "nightly",
+}
+
+
+def test_pull_requests_and_the_gap_branch_upload_the_cloud_assembly() -> None:
+    job = by_name("_reusable-ci.yml").jobs["validate"]
+    export = next(s for s in steps(job) if script_of(s) == "dagger call synth export --path cdk.out")
+    upload = next(
+        s for s in steps(job) if action(s) == "actions/upload-artifact" and s["with"]["path"] == "cdk.out/"
+    )
+    assert export["if"] == upload["if"] == "inputs.upload-assembly"
+    uploading = {
+        w.name: job["with"]["profile"]
+        for w, _, job in job_steps()
+        if "_reusable-ci" in str(job.get("uses", "")) and job["with"].get("upload-assembly") is True
+    }
+    assert uploading == {"pr-validate.yml": "pr", "gap-remediation.yml": "pr"}
+
+
+def test_gap_remediation_runs_the_pull_request_bar_and_its_targeted_suite_then_destroys_its_sandbox() -> None:
+    jobs = by_name("gap-remediation.yml").jobs
+    assert jobs["validate"]["with"]["profile"] == "pr"
+    assert jobs["targeted"]["with"]["profile"] == "gap-remediation"
+    deploy = jobs["deploy"]
+    assert deploy["needs"] == ["validate", "targeted"]
+    functions = [parse_dagger_call(script).function for script in dagger_scripts(deploy)]
+    assert functions[-1] == "destroy" and functions.index("smoke") < functions.index("destroy")
+    (teardown,) = [s for s in steps(deploy) if is_call(script_of(s), "destroy")]
+    assert teardown["if"] == "${{ always() }}", "the sandbox is torn down even when the smoke fails"
+    assert "--env gap-remediation --confirm gap-remediation" in script_of(teardown)
+
+
+def test_codecov_uploads_in_a_job_of_its_own_that_nothing_waits_on() -> None:
+    codecov = by_name("_codecov.yml")
+    assert codecov.triggers["workflow_call"]["secrets"]["CODECOV_TOKEN"]["required"] is False
+    (upload,) = [step for step in steps(codecov.jobs["upload"]) if action(step) == "codecov/codecov-action"]
+    assert upload["with"]["files"] == ".reports/coverage/coverage.xml"
+    assert upload["with"]["fail_ci_if_error"] is True, "a failed upload shows as a failed job"
+    uploaders = {
+        w.name: j for w in WORKFLOWS_LOADED for j, job in w.jobs.items() if "_codecov" in job.get("uses", "")
+    }
+    assert set(uploaders) == set(CODECOV_CALLERS)
+    for name, profile in CODECOV_CALLERS.items():
+        workflow = by_name(name)
+        job = workflow.jobs[uploaders[name]]
+        assert job["with"] == {"profile": profile}
+        assert job["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+        waiting = [j for j, other in workflow.jobs.items() if uploaders[name] in _needs(other)]
+        assert waiting == [], (name, waiting)
+
+
+def _needs(job: Mapping[str, Any]) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+def test_the_release_preamble_is_written_once_in_the_release_action() -> None:
+    """The store, the credentials and the region are given once: every release step is the action + `call`."""
+    texts = {p: p.read_text(encoding="utf-8") for p in (ROOT / ".github").rglob("*.y*ml")}
+    counted = {p.relative_to(ROOT).as_posix(): t.count("--aws-access-key-id") for p, t in texts.items()}
+    assert {p: n for p, n in counted.items() if n} == {".github/actions/release/action.yml": 1}
+    assert PREAMBLE in RELEASE_ACTION.read_text(encoding="utf-8")
+    action_yml = yaml.safe_load(RELEASE_ACTION.read_text(encoding="utf-8"))
+    assert action_yml["runs"]["using"] == "composite"
+    assert set(action_yml["inputs"]) == {"call", "summary"}
+    (run,) = action_yml["runs"]["steps"]
+    assert run["env"] == {"RELEASE_CALL": "${{ inputs.call }}", "SUMMARY": "${{ inputs.summary }}"}
+    assert "${{" not in run["run"], "the call reaches the shell as an environment variable only"
+
+
+def test_every_release_step_has_credentials_and_a_store_and_passes_only_a_plain_call() -> None:
+    for workflow, job_id, job in job_steps():
+        uses = [action(step) for step in steps(job)]
+        if RELEASE_USES not in uses:
+            continue
+        assert uses.index("aws-actions/configure-aws-credentials") < uses.index(RELEASE_USES), job_id
+        assert "ARTIFACT_STORE" in {**(job.get("env") or {}), **_step_env(job)}, (workflow.name, job_id)
+        for step in steps(job):
+            if step.get("uses") == RELEASE_USES:
+                assert set(step["with"]) <= {"call", "summary"}, (workflow.name, job_id)
+                assert "${{" not in str(step["with"]["call"]), (workflow.name, job_id)
+
+
+def _step_env(job: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for step in steps(job) for k, v in (step.get("env") or {}).items()}
 
 
 def test_one_required_check_always_runs_and_fails_unless_the_gates_the_change_called_for_passed() -> None:
     workflow = by_name("pr-validate.yml")
     required = workflow.jobs["required"]
     assert required["if"] == "${{ always() }}"
-    assert set(required["needs"]) == set(workflow.jobs) - {"required"}
+    assert set(required["needs"]) == set(workflow.jobs) - {"required", "codecov"}
     assert workflow.jobs["validate"]["with"]["base-ref"] == "${{ github.event.pull_request.base.sha }}"
     filters = yaml.safe_load(workflow.jobs["changes"]["steps"][0]["with"]["filters"])
     assert filters["plan"] == ["plan.md"] and filters["specs"] == ["docs/specs/**"]
@@ -402,7 +507,7 @@ def test_prod_waits_for_approval_after_the_change_set_summary_and_checks_the_att
     assert change_set["permissions"] == {"contents": "read", "id-token": "write"}
     assert "change-set" in prod["needs"]
     assert prod["environment"] == "prod"
-    scripts = [str(s.get("run", "")) for s in steps(prod)]
+    scripts = [script_of(s) for s in steps(prod)]
     verify_at = next(i for i, s in enumerate(scripts) if s.startswith("gh attestation verify"))
     deploy_at = next(i for i, s in enumerate(scripts) if is_call(s, "deploy"))
     assert verify_at < deploy_at
@@ -439,9 +544,37 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert workflow.jobs["quality"]["with"]["profile"] == "nightly"
     drift = workflow.jobs["drift"]
     assert drift["needs"] == "quality"
+    assert drift["if"] == "${{ !cancelled() }}", "the drift report comes whatever the quality gate says"
     (call,) = [parse_dagger_call(script) for script in dagger_scripts(drift)]
     assert call.function == "drift" and {"env", "store", "coverage", "slack-webhook"} <= call.flags
     assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
+    (report,) = [step for step in steps(drift) if step.get("uses") == RELEASE_USES]
+    assert report["with"]["summary"] is True
+
+
+def test_nightly_drift_covers_every_deployed_environment_each_in_its_own_leg() -> None:
+    import tomllib
+
+    from careervp_ci.release.targets import DEFAULT_TARGETS
+
+    targets = tomllib.loads(DEFAULT_TARGETS.read_text(encoding="utf-8"))["targets"]
+    deployed = {name for name, spec in targets.items() if spec["kind"] == "aws" and name != "gap-remediation"}
+    drift = by_name("nightly-maintenance.yml").jobs["drift"]
+    assert drift["strategy"]["fail-fast"] is False
+    legs = drift["strategy"]["matrix"]["include"]
+    assert {leg["env"] for leg in legs} == deployed == {"dev", "staging", "prod"}
+    assert {leg["env"]: leg["environment"] for leg in legs}["prod"] == "prod-plan", (
+        "prod is read, never changed"
+    )
+    assert drift["env"]["DRIFT_ENV"] == "${{ matrix.env }}"
+
+
+def test_nightly_runs_phase_8s_research_smoke_against_dev() -> None:
+    job = by_name("nightly-maintenance.yml").jobs["research-smoke"]
+    assert job["environment"] == "dev"
+    (call,) = [script for script in dagger_scripts(job)]
+    assert parse_dagger_call(call).function == "smoke"
+    assert "--env dev --phase 8" in call
 
 
 def test_deploy_dev_runs_the_journeys_after_smoke_and_records_mains_coverage_baseline() -> None:
@@ -468,7 +601,7 @@ def test_every_deploy_job_fetches_and_uploads_the_failure_evidence_only_on_failu
     for workflow, job_id, job in job_steps():
         if not any(is_call(script, "deploy") for script in dagger_scripts(job)):
             continue
-        fetch = [step for step in steps(job) if is_call(str(step.get("run", "")), "evidence")]
+        fetch = [step for step in steps(job) if is_call(script_of(step), "evidence")]
         upload = [
             step
             for step in steps(job)
@@ -522,16 +655,14 @@ def test_every_job_that_runs_steps_installs_the_pinned_dagger_cli_first() -> Non
     for workflow, job_id, job in job_steps():
         if workflow.name in OFFICIAL_ACTION_WORKFLOWS or "uses" in job:
             continue
-        kinds = {run_kind(str(s["run"])) for s in steps(job) if "run" in s}
-        if job_id in {"changes", "required"} or kinds == {"summary"}:
+        kinds = {run_kind(script_of(s)) for s in steps(job) if script_of(s)}
+        if job_id in {"changes", "required"} or kinds <= {"summary"}:
             continue
         used = [action(s) for s in steps(job)]
         assert "dagger/dagger-for-github" in used, (workflow.name, job_id)
         install = used.index("dagger/dagger-for-github")
         assert steps(job)[install]["with"] == {"version": version}, (workflow.name, job_id)
-        first_call = next(
-            i for i, s in enumerate(steps(job)) if str(s.get("run", "")).startswith("dagger call")
-        )
+        first_call = next(i for i, s in enumerate(steps(job)) if script_of(s).startswith("dagger call"))
         assert install < first_call, (workflow.name, job_id)
 
 
@@ -664,7 +795,7 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:
     for workflow in WORKFLOWS_LOADED:
         for line in uses_lines(workflow.text):
             reference = line.split("uses:", 1)[1].split("#")[0].strip()
-            if LOCAL_WORKFLOW.fullmatch(reference):
+            if LOCAL_WORKFLOW.fullmatch(reference) or LOCAL_ACTION.fullmatch(reference):
                 continue
             assert SHA_PIN.fullmatch(reference), (workflow.name, line)
             assert VERSION_COMMENT.search(line), (workflow.name, line)

@@ -30,6 +30,7 @@ END = "<!-- github-settings:end -->"
 PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
 _SECRET = re.compile(r"secrets\.([A-Za-z_][A-Za-z0-9_]*)")
 _INPUT = re.compile(r"^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$")
+_MATRIX = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
 _EXPR_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 BUILTIN_SECRETS = frozenset({"GITHUB_TOKEN"})
 
@@ -184,7 +185,22 @@ def _environments_of(job: Job, document_inputs: Mapping[str, Any]) -> tuple[str,
     if found:
         choices = (document_inputs.get(found.group(1)) or {}).get("options")
         return tuple(str(choice) for choice in choices) if choices else None
+    leg = _MATRIX.match(name.strip())
+    if leg:
+        return _matrix_values(job, leg.group(1))
     return None if "${{" in name else (name,)
+
+
+def _matrix_values(job: Job, key: str) -> tuple[str, ...] | None:
+    """The values `matrix.<key>` takes: the key's list, or each `include` entry's; None if not listed."""
+    matrix = (job.definition.get("strategy") or {}).get("matrix")
+    if not isinstance(matrix, dict):
+        return None
+    listed = matrix.get(key)
+    if isinstance(listed, list):
+        return tuple(str(value) for value in listed)
+    values = [entry.get(key) for entry in matrix.get("include") or [] if isinstance(entry, dict)]
+    return tuple(str(value) for value in values) if values and None not in values else None
 
 
 # -- the check ----------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from careervp_ci.rehearsal import dagger_cli, image, runtime
 from careervp_ci.rehearsal.engine import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
+from careervp_ci.rehearsal.slack import SlackStandIn, slack_stand_in
 from careervp_ci.rehearsal.standins import Run
 from careervp_ci.rehearsal.workflow import RehearsalFailed, Settings, WorkflowRun, base_env, shim_bin
 
@@ -45,7 +46,8 @@ SECRETS: dict[str, str] = {
     "CODECOV_TOKEN": "rehearsal-codecov-token-not-real",
     "SLACK_WEBHOOK": "",
 }
-"""What the repository's environments hold, as plainly fake values (the emulator accepts any); no Slack."""
+"""What the repository's environments hold, as plainly fake values (the emulator accepts any); SLACK_WEBHOOK
+is replaced by each world's Slack stand-in (`rehearsal.slack`)."""
 VARIABLES = {"AWS_REGION": REGION, "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases"}
 UNVERIFIABLE_HERE = ("audit",)
 """Steps whose service no machine here reaches (the vulnerability databases): they may end UNVERIFIED in a
@@ -54,6 +56,7 @@ SUBSTITUTIONS = (
     f"image: {image.STANDS_IN_FOR} -> a local Debian trixie image shaped like it (rehearsal.image)",
     "AWS: every target and the artifact store -> one moto server on loopback (a mounted targets file)",
     "uses: steps -> the stand-ins of rehearsal.standins; secrets and variables -> rehearsal.rehearse tables",
+    "Slack's incoming webhook -> a loopback server that keeps each message (rehearsal.slack)",
     f"steps allowed to end UNVERIFIED here: {', '.join(UNVERIFIABLE_HERE)} (no vulnerability service)",
 )
 """What a rehearsal substitutes, recorded in every report."""
@@ -123,6 +126,8 @@ class World:
     scratch: Path
     settings: Settings
     engine_version: str
+    endpoint: str
+    slack: SlackStandIn
     runs: int = 0
 
     def run(self, scenario: Scenario) -> dict[str, dict[str, Any]]:
@@ -140,12 +145,58 @@ class World:
             engine_version=self.engine_version,
             emulator_credentials=EMULATOR_CREDENTIALS,
         )
+        may_fail = frozenset(job for job, result in scenario.expect.items() if result == "failure")
         workflow = WorkflowRun(
-            self.repo, scenario.workflow, run, scenario.event, self.settings, dict(scenario.event.inputs)
+            self.repo,
+            scenario.workflow,
+            run,
+            scenario.event,
+            self.settings,
+            dict(scenario.event.inputs),
+            may_fail=may_fail,
         )
         results = workflow.execute()
         _check(scenario, results)
+        self._check_slack(scenario)
+        self._check_stacks(scenario)
         return results
+
+    def _check_slack(self, scenario: Scenario) -> None:
+        missing = [
+            env
+            for env in scenario.slack_tables
+            if not any(message.startswith(f"## Drift: {env} ") for message in self.slack.messages)
+        ]
+        if missing:
+            raise RehearsalFailed(
+                f"{scenario.name}: Slack received no drift table for {', '.join(missing)} "
+                f"({len(self.slack.messages)} messages in all)"
+            )
+
+    def _check_stacks(self, scenario: Scenario) -> None:
+        """A sandbox the scenario deploys must be gone afterwards: no stack of its environment is left."""
+        from careervp_ci.release.emulator import EMULATOR_CREDENTIALS  # noqa: PLC0415
+
+        if not scenario.torn_down:
+            return
+        cloudformation = boto3.client(
+            "cloudformation",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        stacks = cloudformation.list_stacks()["StackSummaries"]
+        left = sorted(
+            stack["StackName"]
+            for stack in stacks
+            if stack["StackStatus"] != "DELETE_COMPLETE"
+            and any(stack["StackName"].startswith(f"careervp-{env}-") for env in scenario.torn_down)
+        )
+        if left:
+            raise RehearsalFailed(
+                f"{scenario.name}: stacks left running after the teardown: {', '.join(left)}"
+            )
 
 
 @contextmanager
@@ -159,7 +210,11 @@ def world(src: Path, calls: Path) -> Iterator[World]:
     if removed:
         print(f"rehearsal: removed {removed} layers unused for two days", file=sys.stderr)
     engine_version = json.loads((src / "dagger.json").read_text(encoding="utf-8"))["engineVersion"]
-    with tempfile.TemporaryDirectory(prefix="careervp-rehearsal-") as folder, running_emulator() as endpoint:
+    with (
+        tempfile.TemporaryDirectory(prefix="careervp-rehearsal-") as folder,
+        running_emulator() as endpoint,
+        slack_stand_in() as slack,
+    ):
         scratch = Path(folder)
         repo = scratch / "repo"
         prepare(src, repo)
@@ -172,7 +227,7 @@ def world(src: Path, calls: Path) -> Iterator[World]:
         ).create_bucket(Bucket=STORE_BUCKET)
         release_env = {"AWS_ENDPOINT_URL": endpoint, "CAREERVP_TARGETS": TARGETS_IN_CONTAINER}
         settings = Settings(
-            SECRETS,
+            {**SECRETS, "SLACK_WEBHOOK": slack.url},
             VARIABLES,
             {
                 **base_env(shim_bin(scratch / "bin")),
@@ -187,7 +242,7 @@ def world(src: Path, calls: Path) -> Iterator[World]:
             scratch / "jobs.log",
         )
         try:
-            yield World(repo, scratch, settings, engine_version.removeprefix("v"))
+            yield World(repo, scratch, settings, engine_version.removeprefix("v"), endpoint, slack)
         finally:
             if settings.log.is_file():  # every step's output and the engine's timings, kept for reading
                 shutil.copyfile(settings.log, calls.with_suffix(".jobs.log"))

@@ -54,6 +54,10 @@ class Scenario:
     """Jobs whose result is not `success` by design (docs-only skips the full validation)."""
     after: tuple[str, ...] = ()
     """Workflows rehearsed first when this one is selected alone (state it reads: dev's digest, a dev)."""
+    slack_tables: tuple[str, ...] = ()
+    """Environments whose drift table the Slack stand-in must have received by the scenario's end."""
+    torn_down: tuple[str, ...] = ()
+    """Environments that must have no stack left in the emulator afterwards (a sandbox torn down)."""
     world: str = "release"
     """The emulator and repository it shares, in order, with the scenarios of the same world. Worlds share
     no state, so `careervp-ci rehearse` runs them at once: `validation` (pull requests, the laptop, the gap
@@ -120,7 +124,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         Event("schedule"),
         "refs/heads/main",
         head="main",
-        after=("deploy-dev",),
+        after=("deploy-dev", "deploy-stage-prod"),
+        slack_tables=("dev", "staging", "prod"),
     ),
     Scenario(
         "laptop: dagger call ci --src . (pr and main)",
@@ -136,11 +141,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         Event("workflow_dispatch"),
         "refs/heads/feature/gap-remediation",
         head="feature/gap-remediation",
+        torn_down=("gap-remediation",),
         world="validation",
     ),
 )
 """In order: later scenarios of a world build on earlier ones (promotion needs dev's attested digest,
-nightly a dev)."""
+nightly every deployed environment)."""
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -4,7 +4,10 @@
 of stand-ins (`standins`); `${{ }}` is evaluated as the runner would (`expressions`). State crosses jobs only
 as on GitHub: job outputs, artifacts, attestations, the artifact store and the AWS emulator. Reading an output
 that no earlier job set, a secret or variable nobody configured, or an input the workflow does not declare
-stops the rehearsal with the workflow, job and expression named.
+stops the rehearsal with the workflow, job and expression named. A job that fails is recorded with its verdict
+and the jobs after it run as GitHub would run them (`always()`, `!cancelled()`); the run then fails on the
+first failure its scenario did not plant (`may_fail`). The repository's own composite actions run step by step
+(`composite`), a matrix job leg by leg (`matrix`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
+from careervp_ci.rehearsal import composite, matrix
 from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
@@ -102,15 +106,50 @@ class WorkflowRun:
     event: Event
     settings: Settings
     inputs: dict[str, Any] = field(default_factory=dict)
+    may_fail: frozenset[str] = frozenset()
+    """Jobs whose failure the scenario expects (a planted outage): the run goes on, as on GitHub."""
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def execute(self) -> dict[str, dict[str, Any]]:
+        """Every job, as GitHub would run them after a failure too; then the first unexpected failure."""
+        self.run_jobs()
+        for job, result in self.results.items():
+            if result["result"] == "failure" and _top(job) not in self.may_fail:
+                raise RehearsalFailed(result["error"])
+        return self.results
+
+    def run_jobs(self) -> dict[str, dict[str, Any]]:
+        """Every job in `needs` order; a failed job is recorded with its verdict (`error`), not raised."""
         document = load(self.root / ".github" / "workflows" / f"{self.name}.yml")
         self._check_inputs(document)
         jobs = document["jobs"]
         for name in ordered(jobs):
-            self.results[name] = self._job(name, jobs[name], document)
+            try:
+                legs = matrix.legs(name, jobs[name])
+            except matrix.MatrixError as error:
+                raise RehearsalFailed(f"{self.name}.yml: {error}") from error
+            if legs is None:
+                self.results[name] = self._job(name, jobs[name], document)
+            else:
+                self.results[name] = self._legs(name, jobs[name], document, legs)
         return self.results
+
+    def _legs(
+        self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], legs: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Each leg of a matrix job in order (recorded as `job (values)`), then the job's folded result."""
+        verdicts: list[str] = []
+        errors: list[str] = []
+        for leg in legs:
+            self.leg = leg
+            result: dict[str, Any] = {"result": "cancelled", "outputs": {}}
+            if not (matrix.fail_fast(spec) and "failure" in verdicts):
+                result = self._job(name, spec, document)
+            self.results[matrix.label(name, leg)] = result
+            verdicts.append(result["result"])
+            errors += [result["error"]] if result["result"] == "failure" else []
+        self.leg = {}
+        return {"result": matrix.folded(verdicts), "outputs": {}, **({"error": errors[0]} if errors else {})}
 
     def _check_inputs(self, document: Mapping[str, Any]) -> None:
         trigger = "workflow_call" if self.event.name == "workflow_call" else "workflow_dispatch"
@@ -157,12 +196,13 @@ class WorkflowRun:
                     raise ExpressionError(f"{where} reads steps.{rest[0]}, which has not run (or has no id)")
                 return steps[rest[0]]["outputs"].get(rest[2], "")
             if head == "steps" and len(rest) == 2 and rest[1] in ("outcome", "conclusion"):
-                return steps.get(rest[0], {}).get("outcome", "skipped")
+                return steps.get(rest[0], {}).get(rest[1], "skipped")
             tables: dict[str, Mapping[str, Any]] = {
                 "secrets": self.settings.secrets,
                 "vars": self.settings.variables,
                 "inputs": self.inputs,
                 "env": env,
+                "matrix": self.leg,
             }
             if head in tables and len(rest) == 1:
                 if rest[0] not in tables[head]:
@@ -201,6 +241,8 @@ class WorkflowRun:
             }
         }
 
+    leg: dict[str, Any] = field(default_factory=dict)
+    """The `matrix` context of the leg running now (empty outside a matrix job)."""
     run_event: str = ""
     """The event of the workflow that called this one (for `github.event_name` in a called workflow)."""
     caller: str = ""
@@ -227,7 +269,10 @@ class WorkflowRun:
             return {"result": "skipped", "outputs": {}}
         if "uses" in spec:
             return self._call(name, spec, lookup)
-        return self._steps(name, spec, document, needs)
+        try:
+            return self._steps(name, spec, document, needs)
+        except RehearsalFailed as error:
+            return {"result": "failure", "outputs": {}, "error": str(error)}
 
     def _call(self, name: str, spec: Mapping[str, Any], lookup: Any) -> dict[str, Any]:
         target = str(spec["uses"])
@@ -245,11 +290,13 @@ class WorkflowRun:
         called.run_event = self.event.name if self.event.name != "workflow_call" else self.run_event
         called.caller = self.caller or self.name
         called.job_prefix = f"{self.job_prefix}{name} / "
-        results = called.execute()
-        failed = [job for job, result in results.items() if result["result"] == "failure"]
+        results = called.run_jobs()
+        failed = [result["error"] for result in results.values() if result["result"] == "failure"]
         for job, result in results.items():
             self.results[f"{name} / {job}"] = result
-        return {"result": "failure" if failed else "success", "outputs": {}}
+        if failed:
+            return {"result": "failure", "outputs": {}, "error": failed[0]}
+        return {"result": "success", "outputs": {}}
 
     def _steps(
         self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any], needs: Sequence[str]
@@ -280,16 +327,25 @@ class WorkflowRun:
                 lookup = self._lookup(name, needs, env, steps)
                 outputs = self._step(job, step=step, env=env, lookup=lookup, files=files, label=label)
                 if "id" in step:
-                    steps[step["id"]] = {"outputs": outputs, "outcome": "success"}
+                    steps[step["id"]] = {"outputs": outputs, "outcome": "success", "conclusion": "success"}
             except (StepFailed, ExpressionError, RehearsalFailed) as error:
                 message = f"{self.name}.yml, job {name!r}, step {label!r}: {error}"
                 self._log(message)
-                if failed is None:  # the verdict names the step that broke, not what ran after it
+                tolerated = (
+                    condition(step.get("continue-on-error", False), lookup, Status(failed=False)) is True
+                )
+                if tolerated:  # the step shows failed, the job goes on
+                    self._log(f"(continue-on-error: the job goes on after {label!r})")
+                elif failed is None:  # the verdict names the step that broke, not what ran after it
                     failed = message
                 else:
                     also_failed.append(label)
                 if "id" in step:
-                    steps[step["id"]] = {"outputs": {}, "outcome": "failure"}
+                    steps[step["id"]] = {
+                        "outputs": {},
+                        "outcome": "failure",
+                        "conclusion": "success" if tolerated else "failure",
+                    }
         if failed:
             after = f"\n(after it, these failed too: {', '.join(also_failed)})" if also_failed else ""
             raise RehearsalFailed(failed + after)
@@ -307,6 +363,8 @@ class WorkflowRun:
         files: Mapping[str, Path],
         label: str,
     ) -> dict[str, str]:
+        if composite.is_local(str(step.get("uses", ""))):
+            return self._composite(job, step=step, env=env, lookup=lookup, files=files, label=label)
         if "uses" in step:
             inputs = {k: interpolate(v, lookup) for k, v in (step.get("with") or {}).items()}
             job.outputs = {}
@@ -350,8 +408,54 @@ class WorkflowRun:
         job.env.update(_key_values(files["GITHUB_ENV"]))
         return _key_values(files["GITHUB_OUTPUT"])
 
+    def _composite(
+        self,
+        job: Job,
+        *,
+        step: Mapping[str, Any],
+        env: dict[str, str],
+        lookup: Any,
+        files: Mapping[str, Path],
+        label: str,
+    ) -> dict[str, str]:
+        """A local composite action: its steps in order, with its inputs; the first failure is the step's."""
+        action = composite.load(
+            str(step["uses"]), workspace=job.workspace, repo=self.run.repo, sha=self.run.sha
+        )
+        given = {key: interpolate(value, lookup) for key, value in (step.get("with") or {}).items()}
+        inputs = action.inputs(given, lambda default: text_of(default, lookup))
+        steps: dict[str, Any] = {}
+        failed: Exception | None = None
+        for index, inner in enumerate(action.steps):
+            inner_label = f"{label} / {inner.get('name') or inner.get('uses') or f'step {index + 1}'}"
+            inner_env = dict(env)
+            inner_lookup = composite.lookup(action, inputs, inner_env, steps, lookup)
+            if not condition(inner.get("if", "success()"), inner_lookup, Status(failed=failed is not None)):
+                continue
+            inner_env.update({k: text_of(v, inner_lookup) for k, v in (inner.get("env") or {}).items()})
+            inner_lookup = composite.lookup(action, inputs, inner_env, steps, lookup)
+            try:
+                outputs = self._step(
+                    job, step=inner, env=inner_env, lookup=inner_lookup, files=files, label=inner_label
+                )
+                outcome = "success"
+            except (StepFailed, ExpressionError) as error:
+                failed = failed or StepFailed(f"{inner_label}: {error}")
+                outputs, outcome = {}, "failure"
+            if "id" in inner:
+                steps[inner["id"]] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
+        if failed is not None:
+            raise failed
+        final = composite.lookup(action, inputs, env, steps, lookup)
+        return {key: text_of(spec.get("value", ""), final) for key, spec in action.outputs.items()}
+
     def _log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
+
+
+def _top(job: str) -> str:
+    """The workflow's own job a result belongs to: `call / inner` and `job (leg)` name their job."""
+    return job.split(" / ", 1)[0].split(" (", 1)[0]
 
 
 def _dig(value: Any, path: Sequence[str], where: str) -> Any:

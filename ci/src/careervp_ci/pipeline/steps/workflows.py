@@ -11,6 +11,8 @@ from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import read_findings
 
 WORKFLOWS = ".github/workflows"
+ACTIONS = ".github/actions"
+"""The repository's own composite actions: zizmor audits them with the workflows that use them."""
 
 
 def run(ctx: StepContext) -> StepOutcome:
@@ -22,7 +24,8 @@ def run(ctx: StepContext) -> StepOutcome:
         return ctx.passed(f"no workflows in {WORKFLOWS}")
     lint = ctx.run(["actionlint", "-no-color", *files])
     sarif = ctx.report_dir / "zizmor.sarif"
-    audit = ctx.run(["zizmor", "--offline", "--format", "sarif", WORKFLOWS], stdout_to=sarif)
+    audited = [WORKFLOWS, *([ACTIONS] if (ctx.src / ACTIONS).is_dir() else [])]
+    audit = ctx.run(["zizmor", "--offline", "--format", "sarif", *audited], stdout_to=sarif)
     if not lint.ok:
         return ctx.failed("actionlint found problems in the workflows", lint)
     if not audit.ok:
@@ -53,10 +56,11 @@ def run(ctx: StepContext) -> StepOutcome:
 
 STEP = Step(
     name="workflows",
-    summary="actionlint (with shellcheck) + zizmor --offline over .github/workflows (SARIF)",
+    summary="actionlint (with shellcheck) + zizmor --offline over .github/workflows and actions (SARIF)",
     run=run,
     inputs=(
         f"{WORKFLOWS}/**",
+        f"{ACTIONS}/**",
         ".github/actionlint.yaml",
         ".github/zizmor.yml",
         "zizmor.yml",
