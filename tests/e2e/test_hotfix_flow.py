@@ -121,7 +121,7 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     assert result.code == 0, result.err
     assert clone.good != clone.head, "the fix must be a commit the clone is not standing on"
 
-    validated = f"hotfix: steps lint passed on {clone.good[:12]}; reports in "
+    validated = f"hotfix: steps lint passed on {GOOD_REF} ({clone.good[:12]}); reports in "
     assert validated in result.err
     reports = Path(result.err.split(validated)[1].splitlines()[0])
     assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
