@@ -264,8 +264,8 @@ def test_a_local_composite_action_runs_with_its_inputs_defaults_and_the_job_env(
 @pytest.mark.parametrize(
     ("with_block", "named"),
     [
-        ("words: hi\n          lod: yes", r"no input 'lod' in its action.yml"),
-        ("loud: yes", r"required input 'words' not given"),
+        ("words: hi\n          lod: yes", r"has no input 'lod'; its inputs are"),
+        ("loud: yes", r"required input 'words' is missing"),
     ],
 )
 def test_a_composite_action_refuses_an_unknown_or_missing_input(

@@ -17,7 +17,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
 from careervp_ci.rehearsal.context import StepFailed
 from careervp_ci.rehearsal.expressions import ExpressionError
-from careervp_ci.rehearsal.facts import as_text
+from careervp_ci.rehearsal.facts import Input, InputError, as_text, runner_inputs
 
 LOCAL = ("$/", "./")
 SHELLS = ("bash",)
@@ -35,24 +35,16 @@ class Composite:
     steps: Sequence[Mapping[str, Any]]
     outputs: Mapping[str, Mapping[str, Any]]
 
-    def inputs(self, given: Mapping[str, Any], default: Callable[[Any], str]) -> dict[str, str]:
-        """The inputs its steps see: every given value as text, each absent one's default (`default`
-        evaluates a default's `${{ }}`). An undeclared key or a required input without a value fails (the
-        runner only warns: the rehearsal is stricter, so a typo does not pass silently)."""
-        unknown = sorted(set(given) - set(self.declared))
-        if unknown:
-            raise StepFailed(
-                f"{self.uses}: no input {', '.join(map(repr, unknown))} in its action.yml; "
-                f"its inputs are: {', '.join(self.declared) or '(none)'}"
-            )
-        values = {key: as_text(value) for key, value in given.items()}
-        for key, spec in self.declared.items():
-            if key in values:
-                continue
-            if "default" not in spec and spec.get("required"):
-                raise StepFailed(f"{self.uses}: required input {key!r} not given")
-            values[key] = default(spec.get("default", ""))
-        return values
+    def inputs(self, given: Mapping[str, Any], default: Callable[[str], str]) -> dict[str, str]:
+        """The inputs its steps see, handed over as to any action (`facts.runner_inputs`)."""
+        declared = {
+            key: Input(as_text(spec["default"]) if "default" in spec else None, bool(spec.get("required")))
+            for key, spec in self.declared.items()
+        }
+        try:
+            return runner_inputs(self.uses, declared, given, default)
+        except InputError as error:
+            raise StepFailed(str(error)) from None
 
 
 def is_local(uses: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,6 +31,29 @@ class Input:
     required: bool
 
 
+def runner_inputs(
+    owner: str, declared: Mapping[str, Input], given: Mapping[str, Any], default: Callable[[str], str]
+) -> dict[str, str]:
+    """How the runner hands any action (pinned or local) its `with:`: every given value as text, each absent
+    one's default (`default` evaluates its `${{ }}`), an absent one without a default empty. A key given empty
+    stays empty (the runner defaults only an absent key). Stricter than the runner, which only warns: a key
+    the action.yml does not declare, or a required input with no value and no default, fails."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise InputError(
+            f"{owner} has no input {', '.join(map(repr, unknown))}; its inputs are: "
+            f"{', '.join(declared) or '(none)'}"
+        )
+    values = {key: as_text(value) for key, value in given.items()}
+    for key, spec in declared.items():
+        if key in values:
+            continue
+        if spec.default is None and spec.required:
+            raise InputError(f"{owner}: required input {key!r} is missing")
+        values[key] = "" if spec.default is None else default(spec.default)
+    return values
+
+
 @dataclass(frozen=True)
 class Action:
     """One action at one SHA: what its action.yml declares and what its code does that can change a job."""
@@ -44,27 +67,12 @@ class Action:
     behaviours: tuple[str, ...]
 
     def resolve(self, given: Mapping[str, Any], github: Mapping[str, str]) -> dict[str, str]:
-        """The inputs the action sees: every given value as text, and the defaults of the ones not given.
+        """The inputs the action sees, as the runner hands them over (`runner_inputs`)."""
 
-        A key given with an empty value stays empty (the runner applies a default only to an absent key).
-        """
-        unknown = sorted(set(given) - set(self.inputs))
-        if unknown:
-            raise InputError(
-                f"{self.name}@{self.tag} has no input {', '.join(map(repr, unknown))}; "
-                f"its inputs are: {', '.join(self.inputs)}"
-            )
-        values = {key: as_text(value) for key, value in given.items()}
-        for key, spec in self.inputs.items():
-            if key in values:
-                continue
-            if spec.default is None:
-                if spec.required:
-                    raise InputError(f"{self.name}@{self.tag}: required input {key!r} is missing")
-                values[key] = ""
-                continue
-            values[key] = CONTEXT_DEFAULT.sub(lambda m: _context(m.group(1), github, self.name), spec.default)
-        return values
+        def default(text: str) -> str:
+            return CONTEXT_DEFAULT.sub(lambda m: _context(m.group(1), github, self.name), text)
+
+        return runner_inputs(f"{self.name}@{self.tag}", self.inputs, given, default)
 
     def boolean(self, inputs: Mapping[str, str], key: str) -> bool:
         """An input read with `core.getBooleanInput`, which refuses anything but the six spellings."""
