@@ -222,9 +222,7 @@ class WorkflowRun:
             "ref": self.run.ref,
             "ref_name": self.run.ref.rsplit("/", 1)[-1],
             "sha": self.run.sha,
-            "repository": "careervp/careervp",
-            "run_id": "4242",
-            "token": "rehearsal-github-token",
+            **self.run.github,
             "event": self._event_payload(),
         }
 
@@ -381,8 +379,8 @@ class WorkflowRun:
             "CAREERVP_REHEARSAL_WORKFLOW": self.caller or self.name,
             "CAREERVP_REHEARSAL_JOB": self.job_prefix + job.name,
             "GITHUB_WORKSPACE": str(job.workspace),
-            "GITHUB_REPOSITORY": "careervp/careervp",
-            "GITHUB_RUN_ID": "4242",
+            "GITHUB_REPOSITORY": self.run.github["repository"],
+            "GITHUB_RUN_ID": self.run.github["run_id"],
             "GITHUB_SHA": self.run.sha,
             "GITHUB_REF": self.run.ref,
             "CI": "true",
