@@ -82,7 +82,16 @@ def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: 
     def functions(workflow: str) -> list[str]:
         return [function(c["call"]) for c in report["calls"] if c["workflow"] == workflow]
 
-    assert functions("nightly-maintenance") == ["ci", "reports", "drift"]
+    nightly = [c["call"] for c in report["calls"] if c["workflow"] == "nightly-maintenance"]
+    assert sorted(function(call) for call in nightly) == sorted(
+        ["ci", "reports", "drift", "drift", "drift", "smoke"]
+    )
+    drifted = sorted(
+        shlex.split(call)[shlex.split(call).index("--env") + 1]
+        for call in nightly
+        if function(call) == "drift"
+    )
+    assert drifted == ["dev", "prod", "staging"], "the nightly drift matrix checks every environment once"
     assert [c["call"] for c in report["calls"] if c["workflow"] == "laptop"] == [
         "dagger call ci --src .",
         "dagger call ci --src . --profile main",
