@@ -16,7 +16,7 @@ from pathlib import Path
 
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.changes.select import changed_paths, select, touched
-from careervp_ci.pipeline.phases import Blueprint, Missing, Phase, PhaseNotImplemented
+from careervp_ci.pipeline.phases import Missing, Phase, PhaseNotImplemented
 from careervp_ci.pipeline.plan import Plan, PlanError, build_plan
 from careervp_ci.pipeline.profiles import PROFILES, Profile
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
@@ -86,7 +86,7 @@ def profile_named(name: str) -> Profile:
     for candidate in phases.PHASES.values():
         if name == candidate.profile_name:
             return phase_profile(candidate)
-    implemented = (p.profile_name for p in phases.PHASES.values() if isinstance(p.pr, Blueprint))
+    implemented = (p.profile_name for p in phases.PHASES.values() if p.implemented)
     raise PlanError(f"unknown profile {name!r}; valid profiles: {', '.join([*PROFILES, *implemented])}")
 
 
