@@ -283,19 +283,15 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
     return assets[0]
 
 
-def uncompiled_modules(folder: Path) -> list[str]:
-    """Each module under `folder` without the .pyc the runtime's Python looks for beside it."""
-    return [
-        path.relative_to(folder).as_posix()
-        for path in sorted(folder.rglob("*.py"))
+def check_bytecode(asset: Path) -> None:
+    """Refuse a code asset with a module lacking the .pyc the runtime's Python looks for beside it (an asset
+    exclude, a copy that skips caches): the runtime would compile it at every cold start, in memory, since
+    /var/task is read-only."""
+    missing = [
+        path.relative_to(asset).as_posix()
+        for path in sorted(asset.rglob("*.py"))
         if not Path(cache_from_source(str(path))).is_file()
     ]
-
-
-def check_bytecode(asset: Path) -> None:
-    """Refuse a code asset that dropped the package's bytecode (an asset exclude, a copy that skips caches):
-    the runtime would compile those modules at every cold start, in memory, since /var/task is read-only."""
-    missing = uncompiled_modules(asset)
     if missing:
         raise BuildError(
             f"the code asset {asset.name} holds {len(missing)} module(s) without bytecode, first "
