@@ -513,12 +513,12 @@ def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:
 def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_output(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from careervp_ci.rehearsal.engine import _exec_error
+    from careervp_ci.rehearsal.layers import exec_error
 
     recorded_run(monkeypatch)
 
     async def broken(self: dagger.Container) -> dagger.Container:
-        raise _exec_error(["uv", "sync", "--frozen"], 2, "", "error: no interpreter found")
+        raise exec_error(["uv", "sync", "--frozen"], 2, "", "error: no interpreter found")
 
     monkeypatch.setattr(dagger.Container, "sync", broken)
     with pytest.raises(StepFailed) as failed:
