@@ -276,7 +276,7 @@ def test_the_projects_ruleset_requires_the_aggregator_codeql_and_scorecard_and_f
     assert settings.required_checks == ["required", "CodeQL (python)", "Scorecard analysis"]
     for rule in ("non_fast_forward", "deletion", "required_linear_history", "pull_request"):
         assert settings.rule(rule), rule
-    assert set(settings.environments) == {"dev", "staging", "prod-plan", "prod", "gap-remediation"}
+    assert {"dev", "staging", "prod-plan", "prod", "gap-remediation"} <= set(settings.environments)
     assert settings.environments["prod"].body["reviewers"], "prod needs a reviewer"
 
 
