@@ -60,7 +60,7 @@ def lambda_code(lambda_asset: Path | None) -> lambda_.Code:
 def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> App:
     """The CDK app with every environment's stage and the cdk-nag checks attached (not yet synthesized)."""
     app = App(outdir=str(outdir), analytics_reporting=False, context=FEATURE_FLAGS)
-    for env in load_environments().environments.values():
+    for env in load_environments().stacks:
         stage = Stage(app, env.name, env=CdkEnvironment(region=env.region))
         synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if emulator else None
         ServiceStack(stage, env, lambda_code(lambda_asset), synthesizer)

@@ -50,7 +50,7 @@ def create_user_pool(scope: Construct, env: Environment) -> tuple[cognito.UserPo
         mfa=cognito.Mfa.OPTIONAL,
         mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
         account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-        deletion_protection=env.name == "prod",
+        deletion_protection=env.protected,
         removal_policy=removal_policy(env),
     )
     client = pool.add_client(

@@ -98,7 +98,7 @@ def physical_name(env: str, component: str, resource: str, *, service: Service |
     With `service`, the name is also held to that service's length limit.
     """
     environments = load_environments()
-    environments.get(env)
+    environments.get_stack(env)
     for label, segment in (("component", component), ("resource", resource)):
         if not _SEGMENT.match(segment):
             raise NamingError(
@@ -106,7 +106,7 @@ def physical_name(env: str, component: str, resource: str, *, service: Service |
             )
     name = f"{PREFIX}{env}-{component}-{resource}"
     if service is not None:
-        violations = check_name(name, service, environments.names)
+        violations = check_name(name, service, environments.stack_names)
         if violations:
             raise NamingError("; ".join(violation.message for violation in violations))
     return name

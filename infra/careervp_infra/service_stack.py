@@ -47,7 +47,7 @@ class ServiceStack(Stack):
             stack_name=stack_name(env.name),
             description=f"CareerVP service ({env.name})",
             synthesizer=synthesizer,
-            termination_protection=not env.transient and env.name == "prod",
+            termination_protection=env.protected,
         )
         # The KMS key stays untagged: moto's CloudFormation cannot create a tagged key, and the emulator
         # deploy must run the very template AWS gets. A key's cost is fixed, so the budget loses nothing.

@@ -16,7 +16,7 @@ from careervp_infra.environments import load_environments
 from support.snapshots import UPDATE_VARIABLE, diff, render
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "infra"
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -20,7 +20,6 @@ from pathlib import Path
 from careervp_ci.release import cli as release_cli
 from careervp_ci.release.artifact import parse_digest
 from careervp_ci.release.store import object_name
-from careervp_ci.release.targets import load_targets, targets_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,21 +41,8 @@ def cli(*args: str) -> Result:
 
 
 def write_emulator_targets(path: Path, endpoint: str, envs: tuple[str, ...]) -> Path:
-    """A targets file putting `envs` on one running emulator, each with the real file's gates (approval,
-    protection, its smoke's scope, and the promotion source when that source is among `envs`)."""
-    real = load_targets(targets_file())
-    blocks = []
-    for name in envs:
-        gates = real[name]
-        lines = [f"[targets.{name}]", 'kind = "emulator"', f'endpoint = "{endpoint}"']
-        if gates.promote_from in envs:
-            lines.append(f'promote_from = "{gates.promote_from}"')
-        lines += [
-            f"requires_approval = {str(gates.requires_approval).lower()}",
-            f"protected = {str(gates.protected).lower()}",
-            f'smoke = "{gates.smoke}"',
-        ]
-        blocks.append("\n".join(lines))
+    """A targets file putting `envs` on one running emulator; their gates stay the registry's."""
+    blocks = [f'[targets.{name}]\nendpoint = "{endpoint}"' for name in envs]
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     return path
 

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
-        load_environments().get(args.env)
+        load_environments().get_stack(args.env)
         report = run(args.mode, args.env, args.assembly)
     except (EnvironmentConfigError, AssemblyError) as error:
         print(f"verify_aws_state: {error}", file=sys.stderr)

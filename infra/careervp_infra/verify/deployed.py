@@ -18,7 +18,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from careervp_infra.cloud_assembly import find_stack
-from careervp_infra.environments import get_environment
+from careervp_infra.environments import load_environments
 from careervp_infra.service_stack import stack_name
 from careervp_infra.verify.blind_spots import ignored_setting_reason, unobservable_reason
 from careervp_infra.verify.report import Check, Outcome, VerificationReport
@@ -92,7 +92,7 @@ def verify_deployed(
     The target is AWS, or the endpoint given (default: `AWS_ENDPOINT_URL`). An endpoint is taken to be the
     emulator, whose known limits then apply, unless `emulator=False` says it is a faithful AWS endpoint.
     """
-    environment = get_environment(env)
+    environment = load_environments().get_stack(env)
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     emulator = endpoint_url is not None if emulator is None else emulator
     session = session or boto3.Session(region_name=environment.region)

@@ -13,7 +13,7 @@ from typing import Any
 from careervp.resources import BUCKETS, FUNCTIONS, TABLES
 
 from careervp_infra.cloud_assembly import find_stack
-from careervp_infra.environments import get_environment
+from careervp_infra.environments import load_environments
 from careervp_infra.functions import RUNTIME
 from careervp_infra.naming import physical_name
 from careervp_infra.service_stack import stack_name
@@ -25,7 +25,7 @@ REQUIRED_OUTPUTS = ("ApiUrl", "KbTableName", "GapTableName", "BillingTableName",
 
 def verify_synth(env: str, assembly: Path) -> VerificationReport:
     """Every expectation about `env`'s template, each verified or drifted."""
-    get_environment(env)
+    load_environments().get_stack(env)
     name = stack_name(env)
     template = find_stack(assembly, name).load()
     resources: Mapping[str, Any] = template.get("Resources", {})

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
-        environments = load_environments().names
+        environments = load_environments().stack_names
         return run(args.path, strict=args.strict, environments=environments)
     except (UsageError, EnvironmentConfigError) as error:
         print(f"validate_naming: {error}", file=sys.stderr)

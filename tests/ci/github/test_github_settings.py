@@ -59,12 +59,36 @@ jobs:
 """
 
 
-def environment(secrets: list[str], policies: list[dict[str, str]] | None = None) -> str:
+REGISTRY = """\
+[environments.dev]
+kind = "aws"
+region = "us-east-1"
+log_retention_days = 14
+monthly_budget_usd = 50
+error_rate_threshold_percent = 5
+p99_latency_threshold_ms = 3000
+github = { environment = "dev", role_secret = "AWS_ROLE_DEV" }
+
+[environments.prod]
+kind = "aws"
+region = "us-east-1"
+log_retention_days = 365
+monthly_budget_usd = 500
+error_rate_threshold_percent = 1
+p99_latency_threshold_ms = 1500
+requires_approval = true
+github = { environment = "prod", role_secret = "AWS_ROLE_PROD" }
+"""
+
+
+def environment(
+    secrets: list[str], policies: list[dict[str, str]] | None = None, *, reviewed: bool = True
+) -> str:
     return json.dumps(
         {
             "environment": {
                 "wait_timer": 0,
-                "reviewers": [{"type": "Team", "slug": "approvers"}],
+                "reviewers": [{"type": "Team", "slug": "approvers"}] if reviewed else [],
                 "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},
             },
             "deployment_branch_policies": policies or [{"name": "main", "type": "branch"}],
@@ -98,7 +122,9 @@ def tree(tmp_path: Path) -> Path:
     write(tmp_path, ".github/workflows/deploy.yml", DEPLOY_WORKFLOW)
     write(tmp_path, ".github/settings/ruleset-main.json", ruleset("required", "Gate"))
     write(tmp_path, ".github/settings/repository.json", json.dumps({"secrets": [], "variables": []}))
-    write(tmp_path, ".github/settings/environments/dev.json", environment(["STRIPE_WEBHOOK_SECRET"]))
+    write(tmp_path, "infra/environments.toml", REGISTRY)
+    dev = environment(["AWS_ROLE_DEV", "STRIPE_WEBHOOK_SECRET"], reviewed=False)
+    write(tmp_path, ".github/settings/environments/dev.json", dev)
     prod = environment(["AWS_ROLE_PROD", "STRIPE_WEBHOOK_SECRET"], [{"name": "v*.*.*", "type": "tag"}])
     write(tmp_path, ".github/settings/environments/prod.json", prod)
     write(tmp_path, "docs/workflows.md", f"# Workflows\n\n{github_settings.BEGIN}\n{github_settings.END}\n")
@@ -139,7 +165,9 @@ def test_a_job_in_an_undefined_environment_or_reading_an_unlisted_secret_is_name
     problems = github_settings.check(tree)
     assert problems == [
         "deploy.yml job plan reads secret AWS_ROLE_PROD from environment prod, whose settings do not list it "
-        "(nor repository.json)"
+        "(nor repository.json)",
+        ".github/settings/environments/prod.json does not list AWS_ROLE_PROD, the secret of its role "
+        "(infra/environments.toml: prod)",
     ]
     (tree / ".github/settings/environments/dev.json").unlink()
     github_settings.write_docs(tree)
@@ -148,6 +176,54 @@ def test_a_job_in_an_undefined_environment_or_reading_an_unlisted_secret_is_name
         "define" in problem
         for problem in github_settings.check(tree)
     )
+
+
+def test_a_settings_file_and_the_registry_must_name_the_same_github_environments(tree: Path) -> None:
+    write(tree, ".github/settings/environments/qa.json", environment([], reviewed=False))
+    github_settings.write_docs(tree)
+    assert github_settings.check(tree) == [
+        ".github/settings/environments/qa.json: no environment of infra/environments.toml names the GitHub "
+        "environment 'qa' (named there: dev, prod)"
+    ]
+    (tree / ".github/settings/environments/qa.json").unlink()
+    registry = REGISTRY + "github_read_only = { environment = 'prod-plan', role_secret = 'AWS_ROLE_READ' }\n"
+    write(tree, "infra/environments.toml", registry)
+    github_settings.write_docs(tree)
+    assert github_settings.check(tree) == [
+        "infra/environments.toml: prod names the GitHub environment 'prod-plan', which "
+        ".github/settings/environments/ does not define"
+    ]
+
+
+def test_a_settings_file_holds_its_own_role_and_no_other_environments(tree: Path) -> None:
+    dev = environment(["AWS_ROLE_DEV", "AWS_ROLE_PROD", "STRIPE_WEBHOOK_SECRET"], reviewed=False)
+    write(tree, ".github/settings/environments/dev.json", dev)
+    github_settings.write_docs(tree)
+    assert github_settings.check(tree) == [
+        ".github/settings/environments/dev.json lists AWS_ROLE_PROD: another GitHub environment's role"
+    ]
+
+
+def test_required_reviewers_stand_exactly_where_the_registry_requires_an_approval(tree: Path) -> None:
+    prod = environment(["AWS_ROLE_PROD", "STRIPE_WEBHOOK_SECRET"], reviewed=False)
+    write(tree, ".github/settings/environments/prod.json", prod)
+    dev = environment(["AWS_ROLE_DEV", "STRIPE_WEBHOOK_SECRET"])
+    write(tree, ".github/settings/environments/dev.json", dev)
+    github_settings.write_docs(tree)
+    assert github_settings.check(tree) == [
+        ".github/settings/environments/dev.json has required reviewers, but infra/environments.toml declares "
+        "no approval for its jobs (dev): set requires_approval there, or drop the reviewers",
+        ".github/settings/environments/prod.json has no required reviewers, but prod requires an approval "
+        "(infra/environments.toml): its deploys would wait for no one on GitHub",
+    ]
+
+
+def test_an_invalid_or_missing_registry_is_a_problem_naming_it(tree: Path) -> None:
+    write(tree, "infra/environments.toml", REGISTRY + "colour = 'blue'\n")
+    [problem] = github_settings.check(tree)
+    assert "environments.toml is invalid: environments.prod.colour: Extra inputs are not permitted" in problem
+    (tree / "infra/environments.toml").unlink()
+    assert github_settings.check(tree) == [f"environments file not found: {tree / 'infra/environments.toml'}"]
 
 
 MATRIX_WORKFLOW = """\
@@ -200,7 +276,7 @@ def test_the_projects_ruleset_requires_the_aggregator_codeql_and_scorecard_and_f
     assert settings.required_checks == ["required", "CodeQL (python)", "Scorecard analysis"]
     for rule in ("non_fast_forward", "deletion", "required_linear_history", "pull_request"):
         assert settings.rule(rule), rule
-    assert set(settings.environments) == {"dev", "staging", "prod-plan", "prod", "gap-remediation"}
+    assert {"dev", "staging", "prod-plan", "prod", "gap-remediation"} <= set(settings.environments)
     assert settings.environments["prod"].body["reviewers"], "prod needs a reviewer"
 
 

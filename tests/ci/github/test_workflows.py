@@ -552,17 +552,22 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert report["with"]["summary"] is True
 
 
-def test_nightly_drift_covers_every_deployed_environment_each_in_its_own_leg() -> None:
-    import tomllib
+def test_nightly_drift_covers_every_lasting_aws_environment_each_in_its_own_leg_with_its_reading_role() -> (
+    None
+):
+    from careervp_infra.environments import load_environments
 
-    from careervp_ci.release.targets import DEFAULT_TARGETS
-
-    targets = tomllib.loads(DEFAULT_TARGETS.read_text(encoding="utf-8"))["targets"]
-    deployed = {name for name, spec in targets.items() if spec["kind"] == "aws" and name != "gap-remediation"}
+    lasting = [
+        env for env in load_environments().environments.values() if env.kind == "aws" and not env.transient
+    ]
     drift = by_name("nightly-maintenance.yml").jobs["drift"]
     assert drift["strategy"]["fail-fast"] is False
     legs = drift["strategy"]["matrix"]["include"]
-    assert {leg["env"] for leg in legs} == deployed == {"dev", "staging", "prod"}
+    assert {leg["env"] for leg in legs} == {env.name for env in lasting} == {"dev", "staging", "prod"}
+    reading = {env.name: (env.github_read_only or env.github) for env in lasting}
+    assert {leg["env"]: leg["environment"] for leg in legs} == {
+        name: access.environment for name, access in reading.items() if access
+    }
     assert {leg["env"]: leg["environment"] for leg in legs}["prod"] == "prod-plan", (
         "prod is read, never changed"
     )

@@ -11,9 +11,10 @@ from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
 from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, FIXTURE_SITE_ENV, GIVEN_TO_EVERY_RUN, OPTIONAL_INPUTS, Check
 from careervp_ci.release.smoke_plan import SmokePlan, plan_smoke
-from careervp_ci.release.targets import DEFAULT_TARGETS, Target, TargetError, load_targets
+from careervp_ci.release.targets import Target, load_targets, resolve_targets
+from careervp_infra.environments import parse_environments
 
-TARGETS = load_targets(DEFAULT_TARGETS)
+TARGETS = load_targets()
 AWS_TARGETS = sorted(name for name, target in TARGETS.items() if target.kind == "aws")
 REQUIRED_ONLY = {"STRIPE_WEBHOOK_SECRET": "whsec-not-real", "ANTHROPIC_API_KEY": "sk-not-real"}
 """What every deploy job provides (the environments' secrets); no optional variable."""
@@ -131,21 +132,17 @@ def test_a_read_only_check_over_http_uses_a_method_that_cannot_write() -> None:
     assert {check.method for check in CHECKS if check.read_only} == {"GET"}
 
 
-def test_the_read_only_smoke_comes_from_the_targets_file_not_the_name(tmp_path: Path) -> None:
-    targets = tmp_path / "targets.toml"
-    targets.write_text(
-        '[targets.staging]\nkind = "aws"\nsmoke = "read-only"\n\n[targets.prod]\nkind = "aws"\n'
+def test_the_read_only_smoke_comes_from_the_registry_not_the_name() -> None:
+    stack = "region = 'us-east-1'\nlog_retention_days = 14\nmonthly_budget_usd = 1\n"
+    stack += "error_rate_threshold_percent = 1\np99_latency_threshold_ms = 1\n"
+    registry = parse_environments(
+        f"[environments.staging]\nkind = 'aws'\nsmoke = 'read-only'\n{stack}"
+        "github = { environment = 'staging', role_secret = 'S' }\n"
+        f"[environments.prod]\nkind = 'aws'\n{stack}github = {{ environment = 'prod', role_secret = 'P' }}\n"
     )
-    loaded = load_targets(targets)
+    loaded = resolve_targets(registry)
     assert names(plan(loaded["staging"])) == PROD_SMOKE
     assert plan(loaded["prod"]).left_out == ()
-
-
-def test_an_unknown_smoke_scope_is_refused_naming_it(tmp_path: Path) -> None:
-    targets = tmp_path / "targets.toml"
-    targets.write_text('[targets.prod]\nkind = "aws"\nsmoke = "minimal"\n')
-    with pytest.raises(TargetError, match="'minimal'"):
-        load_targets(targets)
 
 
 def test_on_an_emulator_every_check_is_planned_its_fixture_site_made_there() -> None:

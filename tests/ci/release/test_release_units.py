@@ -24,7 +24,7 @@ from careervp_ci.release.artifact import (
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
 from careervp_ci.release.store import FolderBackend, Store, object_name
-from careervp_ci.release.targets import DEFAULT_TARGETS, TARGETS_ENV, TargetError, get_target, load_targets
+from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target, load_targets
 from careervp_infra.environments import load_environments
 
 DIGEST = "sha256:" + "ab" * 32
@@ -208,23 +208,34 @@ def test_approval_made_against_an_older_prod_is_stale(tmp_path: Path) -> None:
 
 
 def test_unknown_environment_is_refused_listing_the_known_ones() -> None:
-    with pytest.raises(TargetError, match=r"unknown environment 'qa'.*local, dev, staging, prod"):
+    with pytest.raises(
+        TargetError, match=r"unknown environment 'qa'.*dev, staging, prod, gap-remediation, local"
+    ):
         get_target("qa")
 
 
-def test_every_release_target_deploys_a_stack_the_cdk_app_declares_and_every_environment_has_a_target() -> (
-    None
-):
+def test_every_environment_of_the_registry_is_a_target_deploying_a_stack_the_cdk_app_builds() -> None:
     targets = load_targets()
-    declared = set(load_environments().names)
-    assert {target.stack_env for target in targets.values()} <= declared
-    assert declared <= set(targets)
+    assert tuple(targets) == load_environments().names
+    assert {target.stack_env for target in targets.values()} <= set(load_environments().stack_names)
+
+
+def test_each_target_carries_its_environments_declared_gates() -> None:
+    for name, target in load_targets().items():
+        env = load_environments().get(name)
+        assert (target.kind, target.region, target.stack_env) == (env.kind, env.region, env.stack)
+        assert (target.promote_from, target.requires_approval, target.protected, target.smoke) == (
+            env.promote_from,
+            env.requires_approval,
+            env.protected,
+            env.smoke,
+        )
 
 
 def test_local_is_the_emulator_stand_in_for_devs_stack() -> None:
-    local = get_target("local", DEFAULT_TARGETS)
+    local = get_target("local")
     assert (local.kind, local.stack_name, local.ephemeral) == ("emulator", "careervp-dev-service-stack", True)
-    prod = get_target("prod", DEFAULT_TARGETS)
+    prod = get_target("prod")
     assert (prod.kind, prod.requires_approval, prod.protected, prod.promote_from) == (
         "aws",
         True,
@@ -233,14 +244,51 @@ def test_local_is_the_emulator_stand_in_for_devs_stack() -> None:
     )
 
 
-def test_targets_file_may_name_only_environments_the_infra_declares(
+def test_a_targets_file_binds_the_environments_it_names_to_emulators_and_keeps_their_gates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     targets = tmp_path / "targets.toml"
-    targets.write_text('[targets.qa]\nkind = "emulator"\n')
+    targets.write_text('[targets.prod]\nendpoint = "http://localhost:4566"\n\n[targets.dev]\n')
     monkeypatch.setenv(TARGETS_ENV, str(targets))
-    with pytest.raises(TargetError, match="'qa'"):
+    prod, dev = get_target("prod"), get_target("dev")
+    assert (prod.kind, prod.endpoint, prod.ephemeral) == ("emulator", "http://localhost:4566", False)
+    assert (prod.promote_from, prod.requires_approval, prod.protected, prod.smoke) == (
+        "staging",
+        True,
+        True,
+        "read-only",
+    )
+    assert (dev.kind, dev.ephemeral) == ("emulator", True)
+    with pytest.raises(
+        TargetError, match=r"unknown environment 'staging'.*prod, dev \(bound by the targets file"
+    ):
+        get_target("staging")
+
+
+def test_targets_file_may_name_only_environments_the_registry_declares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[targets.qa]\nendpoint = "http://localhost:4566"\n')
+    monkeypatch.setenv(TARGETS_ENV, str(targets))
+    with pytest.raises(
+        TargetError, match=r"unknown environment 'qa'.*declare new ones in infra/environments.toml"
+    ):
         get_target("qa")
+
+
+@pytest.mark.parametrize(
+    "restated", ['kind = "aws"', 'promote_from = "dev"', "protected = false", 'smoke = "full"']
+)
+def test_a_targets_file_cannot_restate_what_the_registry_declares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restated: str
+) -> None:
+    targets = tmp_path / "targets.toml"
+    targets.write_text(f"[targets.prod]\n{restated}\n")
+    monkeypatch.setenv(TARGETS_ENV, str(targets))
+    with pytest.raises(TargetError, match=rf"targets\.prod\.{restated.split(maxsplit=1)[0]}") as error:
+        get_target("prod")
+    assert "declared in infra/environments.toml" in str(error.value)
 
 
 def test_unknown_ref_is_refused_naming_it(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from careervp_infra.environments import load_environments
 from careervp_local.emulator import user_pool_names
 from support.synth import service_resources
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def template(assembly: Path, env: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def test_the_user_pool_signs_in_by_email_with_a_strong_password_policy(assembly:
         "RequireNumbers": True,
         "RequireSymbols": True,
     }
-    assert pool["DeletionProtection"] == ("ACTIVE" if env == "prod" else "INACTIVE")
+    assert pool["DeletionProtection"] == ("ACTIVE" if load_environments().get(env).protected else "INACTIVE")
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

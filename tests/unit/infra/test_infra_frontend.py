@@ -12,7 +12,7 @@ from careervp_infra.environments import load_environments
 from careervp_infra.frontend import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
 from support.synth import acknowledged_rules, service_resources
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def one(assembly: Path, env: str, resource_type: str) -> tuple[str, dict[str, Any]]:

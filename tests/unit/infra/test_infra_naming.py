@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from careervp_infra.environments import UnknownEnvironmentError
+from careervp_infra.environments import EnvironmentConfigError, UnknownEnvironmentError
 from careervp_infra.naming import (
     NAME_LIMITS,
     NamingError,
@@ -28,6 +28,11 @@ def test_physical_name_is_project_env_component_resource() -> None:
 def test_physical_name_refuses_an_unknown_environment() -> None:
     with pytest.raises(UnknownEnvironmentError, match="known environments are dev"):
         physical_name("qa", "kb", "documents")
+
+
+def test_physical_name_refuses_an_environment_that_deploys_another_ones_stack() -> None:
+    with pytest.raises(EnvironmentConfigError, match="local has no stack of its own: it deploys dev's"):
+        physical_name("local", "kb", "documents")
 
 
 @pytest.mark.parametrize("component", ["KB", "kb_docs", "", "-kb", "kb--docs"])

@@ -13,7 +13,7 @@ from careervp_infra.environments import load_environments
 from careervp_infra.notification_identity import sender_address, sender_domain
 from support.synth import service_resources
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def notifier(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:

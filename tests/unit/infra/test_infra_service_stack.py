@@ -29,7 +29,7 @@ from careervp_infra.environments import load_environments
 from careervp_infra.gatekeeper import NAME_PROPERTIES
 from careervp_infra.naming import environment_of, physical_name
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def template(assembly: Path, env: str) -> dict[str, Any]:
@@ -59,6 +59,15 @@ def role_actions(template: dict[str, Any], function_name: str) -> set[str]:
 def test_one_assembly_holds_a_service_stack_per_environment(assembly: Path) -> None:
     names = [stack.stack_name for stack in stack_templates(assembly)]
     assert names == [f"careervp-{env}-service-stack" for env in ENVIRONMENTS]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_a_stack_has_termination_protection_exactly_when_its_environment_is_protected(
+    assembly: Path, env: str
+) -> None:
+    manifest = json.loads((assembly / f"assembly-{env}" / "manifest.json").read_text())
+    [stack] = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
+    assert stack["properties"]["terminationProtection"] is load_environments().get(env).protected
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

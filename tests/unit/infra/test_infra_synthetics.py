@@ -12,7 +12,7 @@ from careervp.resources import ENV_VAR_HEALTH_URL, METRICS_NAMESPACE
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def resources(assembly: Path, env: str, resource_type: str) -> dict[str, dict[str, Any]]:

@@ -22,7 +22,7 @@ from careervp_infra.waf_rules import (
 )
 from support.synth import acknowledged_rules, service_resources
 
-ENVIRONMENTS = load_environments().names
+ENVIRONMENTS = load_environments().stack_names
 
 
 def web_acl(assembly: Path, env: str) -> tuple[str, dict[str, Any]]:

@@ -8,7 +8,8 @@
 
 A reviewer may name a team by `slug` instead of `id` (ids differ between organisations); `--apply` looks the
 id up. `check` compares the files with the workflows, so a rename on either side is caught before GitHub
-leaves a required check pending forever or a deploy job without its role.
+leaves a required check pending forever or a deploy job without its role, and with the environment registry
+(`github.registry`), which names each GitHub environment and its role.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from careervp_ci.errors import UsageError
+from careervp_ci.github.registry import registry_problems
 
 SETTINGS = Path(".github/settings")
 WORKFLOWS = Path(".github/workflows")
@@ -212,6 +214,7 @@ def check(src: Path) -> list[str]:
     all_jobs = list(jobs(src))
     problems = _check_required(settings, all_jobs)
     problems += _check_environments(settings, all_jobs)
+    problems += registry_problems(src, settings.environments)
     problems += _check_docs(src, settings)
     return problems
 

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from careervp_infra.environments import load_environments
 
 from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image, runtime
@@ -38,7 +38,7 @@ from careervp_ci.rehearsal.workflow import RehearsalFailed, Settings, WorkflowRu
 STORE_BUCKET = "careervp-rehearsal-artifacts"
 TARGETS_IN_CONTAINER = "/etc/careervp-rehearsal/targets.toml"
 REGION = "us-east-1"
-ROLES = ("AWS_ROLE_DEV", "AWS_ROLE_STAGE", "AWS_ROLE_PROD", "AWS_ROLE_PROD_READONLY", "AWS_ROLE_GAP_SANDBOX")
+ROLES = load_environments().role_secrets
 SECRETS: dict[str, str] = {
     **{role: f"arn:aws:iam::123456789012:role/rehearsal-{role.lower()}" for role in ROLES},
     "STRIPE_WEBHOOK_SECRET": "rehearsal-webhook-secret-not-real",
@@ -93,15 +93,10 @@ def selected(names: Sequence[str]) -> list[Scenario]:
 
 
 def _targets(endpoint: str, scratch: Path) -> Path:
-    """The project's own targets, every one pointed at the rehearsal's emulator (gates unchanged)."""
-    from careervp_ci.release.targets import DEFAULT_TARGETS  # noqa: PLC0415
-
-    targets = tomllib.loads(DEFAULT_TARGETS.read_text(encoding="utf-8"))["targets"]
+    """A targets file binding every environment of the registry to the rehearsal's emulator."""
     lines = []
-    for name, spec in targets.items():
-        lines.append(f'[targets."{name}"]')
-        emulated = {**spec, "kind": "emulator", "endpoint": endpoint}
-        lines += [f"{key} = {json.dumps(value)}" for key, value in emulated.items()]
+    for name in load_environments().names:
+        lines += [f'[targets."{name}"]', f"endpoint = {json.dumps(endpoint)}"]
     path = scratch / "targets.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -43,8 +43,6 @@ class Event:
     name: str
     """`push`, `pull_request`, `workflow_dispatch`, `schedule`."""
     inputs: Mapping[str, str] = field(default_factory=dict)
-    approvals: frozenset[str] = frozenset({"prod"})
-    """Environments whose required reviewers approve in this rehearsal (the others have none)."""
 
 
 @dataclass

@@ -79,8 +79,8 @@ def serve_forever(port: int) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"emulator: {endpoint}", flush=True)
     print(
-        f'[release] emulator running; in a targets file ($CAREERVP_TARGETS): kind = "emulator", '
-        f'endpoint = "{endpoint}". Ctrl-C stops it (and forgets its state).',
+        f"[release] emulator running; bind an environment to it in a targets file ($CAREERVP_TARGETS): "
+        f'[targets.<env>] endpoint = "{endpoint}". Ctrl-C stops it (and forgets its state).',
         file=sys.stderr,
         flush=True,
     )

@@ -1,7 +1,8 @@
 """Which smoke checks a target runs, decided from data before any runs.
 
-Two things decide it. The target's declared smoke (`targets.toml`: `smoke = "read-only"` for prod) leaves
-out every check that is not `read_only`, and every check that reads what a left-out one would have made.
+Two things decide it. The smoke its environment declares (`infra/environments.toml`: "read-only" for
+prod) leaves out every check that is not `read_only`, and every check that reads what a left-out one would
+have made.
 The inputs the target has decide the rest: a check whose `{placeholder}` is an optional input the target
 lacks (`smoke.OPTIONAL_INPUTS`, e.g. $CAREERVP_SMOKE_FIXTURE_SITE on AWS, which nothing provides) is not
 verifiable there, with the reason, and so is every check that needs what it would have captured: a

@@ -4,9 +4,9 @@ Where the pool is: on AWS the stack's `UserPoolId`/`UserPoolClientId` outputs; o
 CloudFormation does not create Cognito pools, the environment's pool made by the same names through moto's
 Cognito API (`careervp_local.emulator.provision_user_pool`), which the locally served API then checks
 tokens against. Who signs in: a throwaway user signed up through the app client and confirmed by an
-administrator, deleted afterwards; on a target whose smoke is read-only (prod, `targets.toml`) one dedicated
-user, given a fresh password each time (no sign-ups, no throwaway accounts). Passwords and tokens are
-generated here, masked in GitHub Actions, never printed.
+administrator, deleted afterwards; on a target whose smoke is read-only (prod, `infra/environments.toml`)
+one dedicated user, given a fresh password each time (no sign-ups, no throwaway accounts). Passwords and
+tokens are generated here, masked in GitHub Actions, never printed.
 """
 
 from __future__ import annotations

@@ -1,25 +1,36 @@
-"""Release environments as data: which deploy target each name means (see `targets.toml`).
+"""Where a release deploys: each environment of the registry (`infra/environments.toml`) as a deploy target.
 
-The infra's `environments.toml` says which stacks exist; this file says where a release environment
-deploys one of them (real AWS, or an AWS emulator) and which gates stand in front of it.
+The registry says what each environment is and which gates stand in front of it. A run may bind some of
+them to AWS emulators instead, with a targets file named by $CAREERVP_TARGETS (the end-to-end tests, the
+rehearsal and `release-local` do): it names, for this run, the environments reachable and the running
+emulator each deploys to, and nothing else (the ledger then records target "emulator", never "aws"):
+
+    [targets.dev]
+    endpoint = "http://localhost:4566"   # a running emulator; without it, the command starts its own
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from careervp_infra.environments import EnvironmentConfigError, load_environments
+from careervp_infra.environments import (
+    REGISTRY,
+    Environment,
+    EnvironmentConfigError,
+    Environments,
+    Kind,
+    SmokeScope,
+    load_environments,
+)
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from careervp_ci.errors import UsageError
 
-SmokeScope = Literal["full", "read-only"]
 TARGETS_ENV = "CAREERVP_TARGETS"
-DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 REQUIRED_SECRETS = ("STRIPE_WEBHOOK_SECRET",)
 """Secrets every deploy needs in its environment: the smoke's webhook replay is signed with this one."""
 MODEL_KEY_SECRET = "ANTHROPIC_API_KEY"  # noqa: S105 (the variable's name)
@@ -30,25 +41,19 @@ emulator has or stores a throwaway one."""
 
 
 class TargetError(UsageError):
-    """The targets file is invalid or does not name the environment asked for."""
+    """The targets file is invalid or the environment asked for is not a target of this run."""
 
 
-class _TargetSpec(BaseModel):
+class _Binding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["aws", "emulator"]
     endpoint: str | None = None
-    stack_env: str | None = None
-    promote_from: str | None = None
-    requires_approval: bool = False
-    protected: bool = False
-    smoke: SmokeScope = "full"
 
 
 class _TargetsFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    targets: dict[str, _TargetSpec]
+    targets: dict[str, _Binding]
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Target:
     """One release environment: its name, the stack it deploys and where."""
 
     name: str
-    kind: Literal["aws", "emulator"]
+    kind: Kind
     stack_env: str
     region: str
     endpoint: str | None
@@ -87,47 +92,69 @@ class Target:
         return f"{self.name} ({self.stack_name} on {where}, {self.region})"
 
 
-def targets_file() -> Path:
+def _target(env: Environment, *, emulated: bool = False, endpoint: str | None = None) -> Target:
+    return Target(
+        name=env.name,
+        kind="emulator" if emulated else env.kind,
+        stack_env=env.stack,
+        region=env.region,
+        endpoint=endpoint,
+        promote_from=env.promote_from,
+        requires_approval=env.requires_approval,
+        protected=env.protected,
+        smoke=env.smoke,
+    )
+
+
+def targets_file() -> Path | None:
+    """The targets file of this run ($CAREERVP_TARGETS), or None: every environment as declared."""
     configured = os.environ.get(TARGETS_ENV)
-    return Path(configured).expanduser() if configured else DEFAULT_TARGETS
+    return Path(configured).expanduser() if configured else None
 
 
-def load_targets(path: Path | None = None) -> dict[str, Target]:
-    """Every release environment, validated against the infra's environments (their stacks must exist)."""
-    source = path or targets_file()
+def read_bindings(source: Path) -> dict[str, str | None]:
+    """A targets file: environment -> the endpoint of the running emulator it binds it to (None: its own)."""
     try:
         parsed = _TargetsFile.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))
     except FileNotFoundError as error:
         raise TargetError(f"targets file not found: {source} (check ${TARGETS_ENV})") from error
     except (tomllib.TOMLDecodeError, ValidationError) as error:
-        raise TargetError(f"targets file {source} is invalid: {error}") from error
-    environments = load_environments()
+        raise TargetError(
+            f"targets file {source} is invalid: {error}\n(a targets file binds environments to emulators, "
+            f"`[targets.<env>]` with an optional `endpoint`; everything else is declared in {REGISTRY})"
+        ) from error
+    return {name: binding.endpoint for name, binding in parsed.targets.items()}
+
+
+def resolve_targets(
+    registry: Environments, bindings: Mapping[str, str | None] | None = None, source: Path | None = None
+) -> dict[str, Target]:
+    """Every environment as a target; with `bindings`, only those, each on its emulator."""
+    if bindings is None:
+        return {name: _target(env) for name, env in registry.environments.items()}
     targets = {}
-    for name, spec in parsed.targets.items():
-        stack_env = spec.stack_env or name
+    for name, endpoint in bindings.items():
         try:
-            region = environments.get(stack_env).region
+            env = registry.get(name)
         except EnvironmentConfigError as error:
-            raise TargetError(f"targets file {source}: target {name!r}: {error}") from error
-        targets[name] = Target(
-            name=name,
-            kind=spec.kind,
-            stack_env=stack_env,
-            region=region,
-            endpoint=spec.endpoint,
-            promote_from=spec.promote_from,
-            requires_approval=spec.requires_approval,
-            protected=spec.protected,
-            smoke=spec.smoke,
-        )
+            raise TargetError(f"targets file {source}: {error}") from error
+        targets[name] = _target(env, emulated=True, endpoint=endpoint)
     return targets
+
+
+def load_targets(path: Path | None = None) -> dict[str, Target]:
+    """The release targets of this run: the registry's, bound to emulators by `path` or $CAREERVP_TARGETS."""
+    source = path or targets_file()
+    bindings = read_bindings(source) if source else None
+    return resolve_targets(load_environments(), bindings, source)
 
 
 def get_target(name: str, path: Path | None = None) -> Target:
     targets = load_targets(path)
     if name not in targets:
+        source = path or targets_file()
+        where = f"bound by the targets file {source}" if source else f"declared in {REGISTRY}"
         raise TargetError(
-            f"unknown environment {name!r}: known environments are {', '.join(targets)} "
-            f"(declared in {path or targets_file()})"
+            f"unknown environment {name!r}: known environments are {', '.join(targets)} ({where})"
         )
     return targets[name]

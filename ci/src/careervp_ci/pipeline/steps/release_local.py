@@ -1,11 +1,12 @@
 """`release-local`: the release path on this machine, the last step of the `main` profile.
 
-build (the tree the gates just checked, as it is) -> deploy to `local` -> verify -> smoke -> e2e, through
-the release CLI exactly as a person would run it. The step runs the AWS emulator itself (`careervp-ci
-emulator` on a free port, stopped at the end) and points `local` at it with a targets file of its own, so
-the stack outlives the deploy command and `careervp-ci journeys --env local` runs the happy-path suite
-against it. Without a configured $STRIPE_WEBHOOK_SECRET the step makes a throwaway one for this run: the
-emulator lives only as long as the step, so no real secret is involved (and none is ever printed).
+build (the tree the gates just checked, as it is) -> deploy to the registry's emulator environment
+(`local`, dev's stack) -> verify -> smoke -> e2e, through the release CLI exactly as a person would run it.
+The step runs the AWS emulator itself (`careervp-ci emulator` on a free port, stopped at the end) and binds
+that environment to it with a targets file of its own, so the stack outlives the deploy command and
+`careervp-ci journeys` runs the happy-path suite against it. Without a configured $STRIPE_WEBHOOK_SECRET the
+step makes a throwaway one for this run: the emulator lives only as long as the step, so no real secret is
+involved (and none is ever printed).
 """
 
 from __future__ import annotations
@@ -53,16 +54,18 @@ def running_emulator(ctx: StepContext) -> Iterator[str]:
             process.wait()
 
 
-def local_targets(folder: Path, endpoint: str) -> Path:
-    """A targets file in which `local` is the emulator at `endpoint` (dev's stack, as in targets.toml)."""
+def local_targets(folder: Path, env: str, endpoint: str) -> Path:
+    """A targets file binding `env` to the emulator at `endpoint`."""
     path = folder / "targets.local.toml"
-    path.write_text(
-        f'[targets.local]\nkind = "emulator"\nstack_env = "dev"\nendpoint = "{endpoint}"\n', encoding="utf-8"
-    )
+    path.write_text(f'[targets."{env}"]\nendpoint = "{endpoint}"\n', encoding="utf-8")
     return path
 
 
 def run(ctx: StepContext) -> StepOutcome:
+    # the registry is pydantic's, which the host has and the Dagger module's runtime does not
+    from careervp_infra.environments import load_environments  # noqa: PLC0415
+
+    local = load_environments().emulator_environment().name
     notes = []
     if not ctx.base_env.get(SECRET_ENV):
         ctx.base_env = {**ctx.base_env, SECRET_ENV: secrets.token_hex(24)}
@@ -77,22 +80,22 @@ def run(ctx: StepContext) -> StepOutcome:
     digest = found[-1]
     try:
         with running_emulator(ctx) as endpoint:
-            env = {**state, "CAREERVP_TARGETS": str(local_targets(ctx.report_dir, endpoint))}
-            deployed = ctx.run(["careervp-ci", "deploy", "--env", "local", "--artifact", digest], env=env)
+            env = {**state, "CAREERVP_TARGETS": str(local_targets(ctx.report_dir, local, endpoint))}
+            deployed = ctx.run(["careervp-ci", "deploy", "--env", local, "--artifact", digest], env=env)
             if not deployed.ok:
                 return ctx.failed(
-                    f"deploy of {digest} to local (emulator) failed, or its verify or smoke did", deployed
+                    f"deploy of {digest} to {local} (emulator) failed, or its verify or smoke did", deployed
                 )
             junit = str(ctx.report_dir / "e2e-junit.xml")
-            e2e = ctx.run(["careervp-ci", "journeys", "--env", "local", "--junit", junit], env=env)
+            e2e = ctx.run(["careervp-ci", "journeys", "--env", local, "--junit", junit], env=env)
     except RuntimeError as error:
         return ctx.failed("the local AWS emulator did not start", details=[str(error)])
     smoke = [line for line in deployed.output.splitlines() if line.startswith(("ok ", "FAIL"))]
     journeys = [line for line in e2e.output.splitlines() if line.startswith(("ok   e2e", "FAIL e2e"))]
     if not e2e.ok:
-        return ctx.failed(f"e2e against local ({digest}) failed", e2e, details=journeys or ())
+        return ctx.failed(f"e2e against {local} ({digest}) failed", e2e, details=journeys or ())
     return ctx.passed(
-        f"built {digest}; deployed to local, verified, {len(smoke)} smoke checks and "
+        f"built {digest}; deployed to {local}, verified, {len(smoke)} smoke checks and "
         f"{len(journeys)} e2e journeys passed",
         notes + smoke + journeys,
     )

