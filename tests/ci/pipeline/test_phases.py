@@ -13,8 +13,8 @@ from careervp_ci.host.cli import main
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import PlanError, build_plan
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
+from careervp_ci.release.checks import smoke_checks
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
-from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_local.fixture_site import serve_fixture_site
 from support.fixture_project import CliRunner, write

@@ -1,0 +1,76 @@
+"""`build`: build the release artifact once, into this machine's store and the given one; prints its
+digest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from careervp_ci.history import resolve_commit
+from careervp_ci.release.build import BuildResult, build
+from careervp_ci.release.commands.options import Subparsers, optional_path
+from careervp_ci.release.context import ReleaseContext
+from careervp_ci.release.errors import ReleaseRefused, doing
+from careervp_ci.release.gitref import worktree
+from careervp_ci.release.scratch import reclaim, scratch_dir
+from careervp_ci.release.store import StoreError
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser("build", help="build the release artifact once; prints sha256:<digest>")
+    parser.add_argument("--out", help="also copy the artifact into this folder")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--ref", help="git ref to build, from a clean worktree (default: HEAD)")
+    source.add_argument("--src", help="build this tree as it is (the manifest records uncommitted changes)")
+    parser.add_argument(
+        "--commit",
+        help="the full commit id the tree is (its checkout's `git rev-parse HEAD`), recorded instead of "
+        "asking git: a plain copy of a tree, or a machine without git; builds --src, or this repository's "
+        "tree, as it is",
+    )
+    parser.add_argument(
+        "--store",
+        help="also put the artifact in this store (default: $CAREERVP_ARTIFACT_STORE; a corrupt copy there "
+        "is replaced); it always goes to .careervp/artifacts",
+    )
+
+
+def main(release: ReleaseContext, args: argparse.Namespace) -> None:
+    result = build_artifact(release, src=optional_path(args.src), ref=args.ref, commit=args.commit)
+    if args.out:
+        release.local_store.fetch(result.digest, Path(args.out))
+    note = " (uncommitted changes included)" if result.dirty else ""
+    where = f"; stored in {release.store.uri}" if release.store_uri else ""
+    print(
+        f"[release] built commit {result.commit[:12]}{note} in {result.seconds:.1f}s{where}",
+        file=sys.stderr,
+    )
+    print(result.digest)
+
+
+def build_artifact(
+    release: ReleaseContext, *, src: Path | None = None, ref: str | None = None, commit: str | None = None
+) -> BuildResult:
+    """Build into the local store, and into the given store too (checking and healing what is there):
+    the tree at `src` as it is (recording `commit` when given; the repository's tree when only `commit`
+    is), or else a fresh worktree of `ref` (default HEAD)."""
+    reclaim(release.state.work)
+    if commit is not None and ref is not None:
+        raise ReleaseRefused(
+            f"build takes --ref {ref!r} or --commit {commit!r}, not both: --ref checks a commit out, "
+            "--commit names the commit a tree already is"
+        )
+    with scratch_dir(release.state.work, "build") as scratch:
+        tar = scratch / "artifact.tar"
+        if src is not None or commit is not None:
+            tree = src if src is not None else release.repo
+            result = build(tree, tar, release.state.cache, release.log, commit)
+        else:
+            with worktree(release.repo, resolve_commit(release.repo, ref or "HEAD")) as tree:
+                result = build(tree, tar, release.state.cache, release.log)
+        with doing(f"built {result.digest} but could not store it", StoreError):
+            release.local_store.put(result.tar_path)
+            if release.store_uri:
+                release.store.put(result.tar_path)
+    return result
