@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from careervp_ci.release.build import BuildResult
-from careervp_ci.release.commands.build import build_artifact
+from careervp_ci.release.building import build_artifact
 from careervp_ci.release.context import ReleaseContext
 from careervp_ci.release.deploy import Deployed, deploy
 from careervp_ci.release.targets import Target
