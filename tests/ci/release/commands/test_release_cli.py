@@ -20,4 +20,3 @@ def test_every_registered_command_has_one_handler() -> None:
     assert len(names) == len(set(names))
     assert sorted(names) == sorted(release_cli.COMMANDS)
     assert not set(release_cli.RELEASE_COMMANDS) & set(release_cli.STANDALONE)
-
