@@ -23,7 +23,8 @@ BACKEND_DIR = Path(__file__).resolve().parents[2] / "src" / "backend"
 PACKAGE = "careervp"
 CACHE_FILES = ("**/__pycache__", "**/*.pyc")
 TREE_ASSET_EXCLUDES = ("*", f"!{PACKAGE}", f"!{PACKAGE}/**", *CACHE_FILES)
-"""From `src/backend`, only the `careervp` package goes into the Lambda code asset."""
+"""From `src/backend`, only the `careervp` package goes into the Lambda code asset, without the bytecode this
+machine's interpreter happened to leave (its version, its timestamps: not what the runtime would load)."""
 
 FEATURE_FLAGS = {
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
@@ -44,12 +45,16 @@ class SynthesisError(RuntimeError):
 
 
 def lambda_code(lambda_asset: Path | None) -> lambda_.Code:
-    """The functions' code: a prepared package folder, or the tree's `careervp` package."""
+    """The functions' code: a prepared package folder as it is, or the tree's `careervp` package.
+
+    A prepared package (the release build's) keeps its `__pycache__`: its .pyc are compiled for the runtime's
+    Python as unchecked-hash files, the same bytes on every build, so the read-only /var/task never compiles a
+    module at a cold start."""
     if lambda_asset is None:
         return lambda_.Code.from_asset(str(BACKEND_DIR), exclude=list(TREE_ASSET_EXCLUDES))
     if not (lambda_asset / PACKAGE).is_dir():
         raise FileNotFoundError(f"lambda asset {lambda_asset} has no {PACKAGE}/ package folder")
-    return lambda_.Code.from_asset(str(lambda_asset), exclude=list(CACHE_FILES))
+    return lambda_.Code.from_asset(str(lambda_asset))
 
 
 def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> App:

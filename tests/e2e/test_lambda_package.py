@@ -1,35 +1,50 @@
 """The Lambda package inside the built artifact holds the product and nothing that only serves development:
 every `careervp` module in it is one a handler imports (at load or when it first needs it), and no module of
 the development-only package (`careervp_local`: the local server, the emulator helpers, the contract
-generator) is in it."""
+generator) is in it. Every module in it, the product's and its dependencies', ships with the bytecode the
+runtime loads: an unchecked-hash .pyc of the runtime's Python beside its source."""
 
 from __future__ import annotations
 
 import ast
 import json
 import tarfile
+from importlib.util import MAGIC_NUMBER
 from pathlib import PurePosixPath
 
 from support.release_cli import Built
 
 PRODUCT = "careervp"
 DEVELOPMENT_ONLY = "careervp_local"
+RUNTIME_CACHE_TAG = "cpython-313"
+"""The Lambda runtime's `sys.implementation.cache_tag` (python3.13): the .pyc name it looks for."""
+UNCHECKED_HASH = 0b01
 
 
-def package_sources(built: Built) -> dict[str, str]:
-    """The Lambda package's Python sources in the artifact, by path inside the package."""
+def package_files(built: Built, suffix: str) -> dict[str, bytes]:
+    """The Lambda package's files ending in `suffix` in the artifact, by path inside the package."""
     with tarfile.open(built.tar) as bundle:
         manifest = bundle.extractfile("manifest.json")
         assert manifest is not None
         asset = json.loads(manifest.read())["lambda"]["asset"]
-        sources = {}
+        found = {}
         for member in bundle.getmembers():
             path = PurePosixPath(member.name)
-            if member.isfile() and path.suffix == ".py" and path.is_relative_to(asset):
+            if member.isfile() and path.suffix == suffix and path.is_relative_to(asset):
                 handle = bundle.extractfile(member)
                 assert handle is not None
-                sources[path.relative_to(asset).as_posix()] = handle.read().decode()
-    return sources
+                found[path.relative_to(asset).as_posix()] = handle.read()
+    return found
+
+
+def package_sources(built: Built) -> dict[str, str]:
+    """The Lambda package's Python sources in the artifact, by path inside the package."""
+    return {path: data.decode() for path, data in package_files(built, ".py").items()}
+
+
+def bytecode_path(source: str) -> str:
+    path = PurePosixPath(source)
+    return (path.parent / "__pycache__" / f"{path.stem}.{RUNTIME_CACHE_TAG}.pyc").as_posix()
 
 
 def module_name(path: str) -> str:
@@ -90,3 +105,12 @@ def test_every_product_module_in_the_lambda_package_is_one_a_handler_imports(bui
     modules = {module_name(path): text for path, text in product.items()}
     packages = {module_name(path) for path in product if path.endswith("/__init__.py")}
     assert sorted(set(modules) - reachable_from_handlers(modules, packages)) == []
+
+
+def test_every_module_in_the_lambda_package_ships_the_bytecode_the_runtime_loads(built: Built) -> None:
+    sources, bytecode = package_files(built, ".py"), package_files(built, ".pyc")
+    assert f"{PRODUCT}/handlers/health.py" in sources and "botocore/client.py" in sources
+    assert sorted(source for source in sources if bytecode_path(source) not in bytecode) == []
+    assert sorted(set(bytecode) - {bytecode_path(source) for source in sources}) == []
+    headers = {(data[:4], int.from_bytes(data[4:8], "little")) for data in bytecode.values()}
+    assert headers == {(MAGIC_NUMBER, UNCHECKED_HASH)}, "every .pyc: this Python's magic, never checked"

@@ -12,7 +12,7 @@ import pytest
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.rehearsal.call import CLI_FLAGS, Call, CallError, parse, run
 from careervp_ci.rehearsal.cli_functions import functions_of, module_functions
-from careervp_ci.rehearsal.engine import Engine, rehearsing
+from careervp_ci.rehearsal.resolver import Engine, rehearsing
 from dagger.mod._module import Module
 
 RELEASE = ["release", "--store", "s3://b/p", "--aws-access-key-id", "env:AWS_ACCESS_KEY_ID"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 import dagger
 from careervp_ci.rehearsal.call import parse, run
-from careervp_ci.rehearsal.engine import Engine, rehearsing
+from careervp_ci.rehearsal.resolver import Engine, rehearsing
 from dagger.mod._module import Module
 
 plants = Module()

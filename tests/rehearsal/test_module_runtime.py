@@ -12,10 +12,11 @@ import anyio
 import pytest
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.release import Release
-from careervp_ci.rehearsal.engine import Engine, RehearsalGap, SecretValue, rehearsing
 from careervp_ci.rehearsal.invoke import invoke
 from careervp_ci.rehearsal.podman import require_tools
+from careervp_ci.rehearsal.resolver import Engine, rehearsing
 from careervp_ci.rehearsal.runtime import ModuleInstallFailed, installed_in_container, module_python
+from careervp_ci.rehearsal.values import RehearsalGap, SecretValue
 from dagger import dag
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import shlex
 import pytest
 from careervp_ci.dagger_module.failures import describe_failure
 from careervp_ci.rehearsal.call import parse
-from careervp_ci.rehearsal.engine import _exec_error
+from careervp_ci.rehearsal.layers import exec_error
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_a_failure_names_the_step_its_output_and_how_to_reproduce_it(
     argv: list[str], host: str, dagger: str
 ) -> None:
     lines = "\n".join(f"line {n}" for n in range(100))
-    message = describe_failure(argv, _exec_error(argv, 3, "", lines + "\nassert 1 == 2"))
+    message = describe_failure(argv, exec_error(argv, 3, "", lines + "\nassert 1 == 2"))
     assert message.startswith(f"step `{argv[1]}` failed in its container (exit 3): {' '.join(argv)}")
     assert "--- last lines of stderr ---" in message and "assert 1 == 2" in message
     assert "line 59" not in message and "line 99" in message
@@ -89,7 +89,7 @@ def test_the_dagger_hint_names_the_function_and_flags_as_the_cli_spells_them(
 ) -> None:
     """The hint uses the CLI's own conversion of names, drops what the function returns instead (`--out`),
     quotes a value with a space, and is a line the CLI accepts."""
-    hint = describe_failure(argv, _exec_error(argv, 1, "", "boom")).rpartition("reproduce in Dagger:  ")[2]
+    hint = describe_failure(argv, exec_error(argv, 1, "", "boom")).rpartition("reproduce in Dagger:  ")[2]
     assert f" {function}" in hint
     words = shlex.split(hint)
     call = parse(words[2:])

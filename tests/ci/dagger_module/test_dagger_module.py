@@ -15,19 +15,24 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import dagger
 import pytest
+from careervp_ci.dagger_module import jobs as dagger_jobs
 from careervp_ci.dagger_module import main
 from careervp_ci.dagger_module import setup as dagger_setup
 from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.dagger_module.jobs import run_job
 from careervp_ci.dagger_module.main import Careervp
+from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
 from careervp_ci.dagger_module.release import CHANGE_SET
-from careervp_ci.host.cli import build_parser, profile_plan
+from careervp_ci.host.cli import build_parser, ci_request
 from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.resolve import Request, resolve
 from careervp_ci.pipeline.steps import synth
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, RELEASE_PATH, SUITES
 from dagger import dag
@@ -377,34 +382,41 @@ def test_change_set_markdown_renders_the_given_summary(monkeypatch: pytest.Monke
     assert execs(seen[-1])[-1] == ["careervp-ci", "change-set-markdown", "--summary", CHANGE_SET]
 
 
-def test_ci_jobs_follow_the_profile_and_fold_needs_into_the_step_that_needs_them() -> None:
-    from careervp_ci.dagger_module.plan import profile_jobs
-
-    jobs = {job.step: job for job in profile_jobs("pr")}
+def test_ci_runs_one_job_per_planned_step_handing_each_its_needs() -> None:
+    jobs = {job.step: job for job in request_jobs(Request("pr")).jobs}
     profile = PROFILES["pr"]
-    folded = {need for name in profile.steps for need in CATALOGUE[name].needs if need in profile.steps}
-    assert set(jobs) == set(profile.steps) - folded
-    assert jobs["coverage"].covers == CATALOGUE["coverage"].needs
+    needed = {need for name in profile.steps for need in CATALOGUE[name].needs}
+    assert set(jobs) == set(profile.steps) | needed
+    assert jobs["coverage"].given == jobs["coverage"].needs == CATALOGUE["coverage"].needs
+    assert jobs["naming"].needs == ("synth",)
 
 
 @pytest.mark.parametrize("profile", ["pr", "gap-remediation"])
-def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_profile_options(
+def test_a_job_of_ci_runs_the_jobs_it_waits_for_with_the_profiles_options(
     monkeypatch: pytest.MonkeyPatch, profile: str
 ) -> None:
-    """`coverage` runs integration inside its container: with the profile's -m/-k, as the host does."""
-    seen = recorded_run(monkeypatch)
+    """`dagger call job --step coverage` runs integration's job first, with the profile's -m/-k, as the host
+    does, then coverage alone on what unit and integration left."""
+    listed = json.dumps(asdict(request_jobs(Request(profile))))
+    seen = recorded_run(monkeypatch, output=listed)
     asyncio.run(module().job(src=tree(), git=tree(), profile=profile, step="coverage"))
-    argv = execs(seen[-1])[-1]
-    assert argv == ["careervp-ci", "ci", "--profile", profile, "--only", "coverage", "--no-cache"]
+    commands = [
+        execs(container)[-1] for container in seen if execs(container)[-1][:2] == ["careervp-ci", "ci"]
+    ]
+    integration = next(argv for argv in commands if argv[argv.index("--only") + 1] == "integration")
     parser, _ = build_parser(with_release=False)
-    plan, _ = profile_plan(parser.parse_args(argv[1:]))
-    assert plan.options["integration"] == {
-        name: value
-        for name, value in {
-            **dict.fromkeys(option.name for option in CATALOGUE["integration"].options),
-            **PROFILES[profile].options.get("integration", {}),
-        }.items()
+    (run,) = resolve(ci_request(parser.parse_args(integration[1:]))).runs
+    assert run.plan.options["integration"] == {
+        **dict.fromkeys(option.name for option in CATALOGUE["integration"].options),
+        **PROFILES[profile].options.get("integration", {}),
     }
+    assert commands[-1][-4:] == ["--given", "unit", "--given", "integration"]
+
+
+def test_job_refuses_a_step_the_profile_does_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded_run(monkeypatch, output=json.dumps(asdict(request_jobs(Request("pr")))))
+    with pytest.raises(StepFailed, match="step 'audit' is no step of profile pr"):
+        asyncio.run(module().job(src=tree(), git=tree(), profile="pr", step="audit"))
 
 
 @pytest.mark.parametrize(
@@ -412,26 +424,30 @@ def test_a_ci_job_runs_the_hosts_own_profile_step_so_folded_suites_keep_the_prof
     [
         ("main", "lint", "pr"),
         ("nightly", "typecheck", "pr"),
-        ("main", "coverage", "main"),
-        ("nightly", "coverage", "main"),
-        ("gap-remediation", "coverage", "gap-remediation"),
-        ("pr", "coverage", "pr"),
+        ("main", "integration", "main"),
+        ("nightly", "integration", "main"),
+        ("gap-remediation", "integration", "gap-remediation"),
+        ("main", "coverage", "pr"),
+        ("pr", "integration", "pr"),
     ],
 )
 def test_a_job_runs_as_the_first_profile_with_the_same_options_so_profiles_share_its_run(
     profile: str, step: str, runs_as: str
 ) -> None:
-    from careervp_ci.dagger_module.plan import profile_jobs
-
-    (job,) = [job for job in profile_jobs(profile) if job.step == step]
+    (job,) = [job for job in request_jobs(Request(profile)).jobs if job.step == step]
     assert job.profile == runs_as
 
 
 def test_ci_marks_the_release_path_final_in_the_main_profile_only() -> None:
-    from careervp_ci.dagger_module.plan import profile_jobs
+    main_jobs = request_jobs(Request("main")).jobs
+    assert {job.step for job in main_jobs if job.final} == set(RELEASE_PATH)
+    (release,) = [job for job in main_jobs if job.final]
+    assert set(release.needs) == {job.step for job in main_jobs if not job.final}
+    assert not [job for job in request_jobs(Request("pr")).jobs if job.final]
 
-    assert {job.step for job in profile_jobs("main") if job.final} == set(RELEASE_PATH)
-    assert not [job for job in profile_jobs("pr") if job.final]
+
+def _listing(*jobs: Job) -> str:
+    return json.dumps(asdict(Jobs("main", jobs)))
 
 
 def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
@@ -442,22 +458,19 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
     given = tree()
     received: list[dagger.Directory] = []
 
-    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, **_: object) -> None:
+    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> dagger.Container:
         received.append(src)
-        if step == "release-local":
+        if job.step == "release-local":
             started.append(f"release-local after {len(gates_done)} gates")
-            return
+            return dag.container()
         started.append("gate")
         await asyncio.sleep(0)
         gates_done.append("gate")
+        return dag.container()
 
-    jobs: list[dict[str, object]] = [
-        {"step": "lint", "options": {}, "profile": "pr"},
-        {"step": "synth", "options": {}, "profile": "pr"},
-    ]
-    jobs.append({"step": "release-local", "options": {}, "final": True, "profile": "main"})
-    monkeypatch.setattr(main, "base", lambda src: _fake_base(json.dumps(jobs)))
-    monkeypatch.setattr(Careervp, "_job", job)
+    listed = _listing(Job("lint"), Job("synth"), Job("release-local", ("lint", "synth"), final=True))
+    monkeypatch.setattr(dagger_jobs, "base", lambda src: _fake_base(listed))
+    monkeypatch.setattr(main, "run_job", job)
     summary: str = asyncio.run(module().ci(src=given, git=tree(), profile="main"))
     assert started[-1] == "release-local after 2 gates"
     assert len(received) == 3
@@ -466,17 +479,14 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
 
 
 def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def job(self: Careervp, src: dagger.Directory, profile: str, step: str, **_: object) -> None:
-        if step == "release-local":
+    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> dagger.Container:
+        if job.step == "release-local":
             raise AssertionError("release-local started although a gate failed")
         raise StepFailed("lint failed")
 
-    jobs: list[dict[str, object]] = [
-        {"step": "lint", "options": {}, "profile": "pr"},
-        {"step": "release-local", "options": {}, "final": True, "profile": "main"},
-    ]
-    monkeypatch.setattr(main, "base", lambda src: _fake_base(json.dumps(jobs)))
-    monkeypatch.setattr(Careervp, "_job", job)
+    listed = _listing(Job("lint"), Job("release-local", ("lint",), final=True))
+    monkeypatch.setattr(dagger_jobs, "base", lambda src: _fake_base(listed))
+    monkeypatch.setattr(main, "run_job", job)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
         asyncio.run(module().ci(src=tree(), git=tree(), profile="main"))
 
@@ -503,12 +513,12 @@ def test_ci_plan_refuses_an_unknown_profile_naming_the_valid_ones() -> None:
 def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_output(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from careervp_ci.rehearsal.engine import _exec_error
+    from careervp_ci.rehearsal.layers import exec_error
 
     recorded_run(monkeypatch)
 
     async def broken(self: dagger.Container) -> dagger.Container:
-        raise _exec_error(["uv", "sync", "--frozen"], 2, "", "error: no interpreter found")
+        raise exec_error(["uv", "sync", "--frozen"], 2, "", "error: no interpreter found")
 
     monkeypatch.setattr(dagger.Container, "sync", broken)
     with pytest.raises(StepFailed) as failed:
@@ -518,16 +528,20 @@ def test_a_toolchain_that_cannot_be_built_fails_naming_the_install_and_its_outpu
     assert "error: no interpreter found" in message and "dagger call setup" in message
 
 
-def test_ci_with_a_phase_plans_the_phases_profile(monkeypatch: pytest.MonkeyPatch) -> None:
-    planned: list[str] = []
+def test_ci_with_a_phase_plans_the_phase_and_names_the_profile_it_resolved_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    listed = json.dumps(asdict(request_jobs(Request(phase="12"))))
+    recorded_run(monkeypatch)
+    asked: list[list[str]] = []
 
-    async def jobs(self: Careervp, src: dagger.Directory, profile: str) -> list[dict[str, object]]:
-        planned.append(profile)
-        return []
+    async def stdout(self: dagger.Container) -> str:
+        asked.append(execs(self)[-1])
+        return listed
 
-    monkeypatch.setattr(Careervp, "_jobs", jobs)
+    monkeypatch.setattr(dagger.Container, "stdout", stdout)
     summary: str = asyncio.run(module().ci(src=tree(), git=tree(), phase="12"))
-    assert planned == ["phase-12"]
+    assert asked == [["python", "-m", "careervp_ci.dagger_module.plan", "pr", "12"]]
     assert summary.splitlines()[0] == "dagger call ci --profile phase-12"
 
 
@@ -536,8 +550,9 @@ def test_only_a_job_that_drives_chromium_installs_it(
     monkeypatch: pytest.MonkeyPatch, step: str, browser: bool
 ) -> None:
     """pipeline-tests runs the SPA smoke's browser tests; other jobs keep the lean toolchain image."""
+    (job,) = [job for job in request_jobs(Request("pr")).jobs if job.step == step]
     seen = recorded_run(monkeypatch)
-    asyncio.run(module().job(src=tree(), git=tree(), profile="pr", step=step))
+    asyncio.run(run_job(tree(), job, {}, seed=None, base_ref=None, git=tree()))
     installs = [argv for argv in execs(seen[-1]) if argv[:2] == ["sh", "-c"] and "chromium" in argv[-1]]
     assert bool(installs) is browser
 

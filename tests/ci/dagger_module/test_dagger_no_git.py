@@ -22,7 +22,8 @@ from careervp_ci.dagger_module import setup as dagger_setup
 from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_module.containers import ARTIFACTS, build_argv
 from careervp_ci.dagger_module.main import Careervp
-from careervp_ci.dagger_module.plan import profile_jobs
+from careervp_ci.dagger_module.plan import request_jobs
+from careervp_ci.pipeline.resolve import Request
 from careervp_ci.rehearsal.tree import stage, tree_digest
 from dagger import dag
 from support.dagger_recipes import COMMIT, FAKE_DIGEST, calls, execs, recorded_run, tree
@@ -71,7 +72,7 @@ def sample(name: str, kind: Any) -> Any:
 def call_everything(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dagger.Container]]:
     """Every function's synced containers, by `Object.function`."""
     seen = recorded_run(monkeypatch, output=FAKE_DIGEST + "\n")
-    listed = json.dumps([asdict(job) for job in profile_jobs("main")])
+    listed = json.dumps(asdict(request_jobs(Request("main"))))
 
     async def stdout(self: dagger.Container) -> str:
         last = execs(self)[-1]

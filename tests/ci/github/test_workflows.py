@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
-from careervp_ci.pipeline.select import DOCS, FULL_BAR, select
+from careervp_ci.pipeline.changes.select import DOCS, FULL_BAR, select
 from careervp_ci.rehearsal.call import parse
 
 ROOT = Path(__file__).resolve().parents[3]

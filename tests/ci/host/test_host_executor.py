@@ -214,3 +214,18 @@ def test_github_step_summary_receives_the_markdown(fixture_tree: Path, careervp_
     result = careervp_ci("format", cwd=fixture_tree, env={"GITHUB_STEP_SUMMARY": str(target)})
     assert result.returncode == 0
     assert "| ✔ `format` | passed |" in target.read_text()
+
+
+def test_a_step_whose_needs_are_given_runs_alone_on_what_they_left_and_is_never_cached(
+    tmp_path: Path,
+) -> None:
+    """A Dagger job: `synth` passed in another container and its output was handed in; `naming` runs once,
+    reads it, and stores no pass (its key cannot cover what the given step left)."""
+    (tmp_path / "assembly").write_text("from the other container")
+    reader = python_step("reader", "assert open('assembly').read() == 'from the other container'", ("maker",))
+    catalogue = {"maker": python_step("maker", "raise SystemExit(1)"), "reader": reader}
+    store = ResultCache(tmp_path / "cache")
+    executor = HostExecutor(tmp_path, tmp_path / "reports", store, PlainProgress(io.StringIO()))
+    for _ in range(2):
+        run = executor.run(build_plan(catalogue, ["reader"], given=["maker"]))
+        assert statuses(run) == {"reader": Status.PASSED}

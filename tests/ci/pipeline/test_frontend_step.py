@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.pipeline.phases import PHASES
+from careervp_ci.pipeline.phases import PHASES, smoke_features
+from careervp_ci.pipeline.resolve import phase_profile
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.pipeline.steps.frontend import DIST, installed, mark_installed
 
@@ -23,7 +24,7 @@ def test_the_stamp_names_the_installed_lock_so_a_changed_lock_reinstalls(tmp_pat
 
 
 def test_phase_18_runs_the_spas_steps_and_the_build_keeps_its_output() -> None:
-    phase = PHASES["18"].profile()
+    phase = phase_profile(PHASES["18"])
     assert {"frontend-lint", "frontend-unit", "frontend-build", "synth"} <= set(phase.steps)
-    assert PHASES["18"].smoke_features() == ("frontend",)
+    assert smoke_features("18") == ("frontend",)
     assert CATALOGUE["frontend-build"].outputs == (DIST,)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from careervp_ci.pipeline import impact
+from careervp_ci.pipeline.changes import impact
 from coverage import CoverageData
 from support.fixture_project import CliRunner, write
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from careervp_ci.pipeline.changes.select import FULL_BAR, PIPELINE_PATHS, changed_paths, is_docs_only, select
 from careervp_ci.pipeline.profiles import PROFILES
-from careervp_ci.pipeline.select import FULL_BAR, PIPELINE_PATHS, changed_paths, is_docs_only, select
 from support.fixture_project import CliRunner, write
 from support.git import git
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from careervp_ci.dagger_module.plan import main as dagger_plan_main
-from careervp_ci.dagger_module.plan import profile_jobs
+from careervp_ci.dagger_module.plan import request_jobs
 from careervp_ci.host.cli import main
 from careervp_ci.pipeline import phases
+from careervp_ci.pipeline.changes.select import touched
 from careervp_ci.pipeline.plan import PlanError, build_plan
+from careervp_ci.pipeline.resolve import Request, phase_profile, profile_named
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.release.checks import smoke_checks
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
@@ -49,14 +51,14 @@ def test_every_phase_of_the_strategy_has_one_entry_in_its_order() -> None:
 
 @pytest.mark.parametrize("phase", IMPLEMENTED, ids=lambda p: p.id)
 def test_an_implemented_phase_plans_catalogue_steps_with_options_they_take(phase: phases.Phase) -> None:
-    profile = phase.profile()
+    profile = phase_profile(phase)
     plan = build_plan(CATALOGUE, profile.steps, profile.options)
     assert {step.name for step in plan.steps} >= set(profile.steps)
 
 
 @pytest.mark.parametrize("phase", IMPLEMENTED, ids=lambda p: p.id)
 def test_the_tests_an_implemented_phase_names_exist(phase: phases.Phase) -> None:
-    profile = phase.profile()
+    profile = phase_profile(phase)
     named = [path for values in profile.options.values() for path in values.get("paths", "").split()]
     missing = [path for path in named if not (ROOT / path.split("::")[0]).exists()]
     assert not missing
@@ -143,7 +145,7 @@ def test_a_feature_without_smoke_checks_is_refused_never_smoked_empty() -> None:
     ],
 )
 def test_a_change_selects_the_phases_that_own_its_path(path: str, phase_ids: set[str]) -> None:
-    assert {phase.id for phase, _ in phases.touched([path])} == phase_ids
+    assert {phase.id for phase, _ in touched([path])} == phase_ids
 
 
 def test_every_module_of_the_product_belongs_to_a_phase() -> None:
@@ -151,7 +153,7 @@ def test_every_module_of_the_product_belongs_to_a_phase() -> None:
     package = ROOT / "src" / "backend" / "careervp"
     modules = [p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if p.name != "__init__.py"]
     assert modules
-    assert [module for module in sorted(modules) if not phases.touched([module])] == []
+    assert [module for module in sorted(modules) if not touched([module])] == []
 
 
 @pytest.mark.usefixtures("planted")
@@ -167,10 +169,10 @@ def test_changed_runs_the_touched_phases_and_names_the_unimplemented_ones(
 
 
 def test_dagger_plans_a_phase_as_the_phase_profile_sharing_pr_jobs() -> None:
-    jobs = {job.step: job for job in profile_jobs("phase-11")}
+    jobs = {job.step: job for job in request_jobs(Request("phase-11")).jobs}
     assert jobs["lint"].profile == "pr"
     assert jobs["unit"].profile == "phase-11"
-    assert "paths" in jobs["unit"].options["unit"]
+    assert "paths" in jobs["unit"].options
 
 
 @pytest.mark.usefixtures("planted")
@@ -181,7 +183,7 @@ def test_dagger_plan_of_a_missing_phase_fails_with_its_reason(capsys: pytest.Cap
 
 def test_unknown_profile_names_the_phase_profiles_too() -> None:
     with pytest.raises(PlanError, match="phase-11"):
-        phases.profile("phase-99")
+        profile_named("phase-99")
 
 
 def test_a_suite_runs_only_the_named_tests(fixture_tree: Path, careervp_ci: CliRunner) -> None:

@@ -1,5 +1,6 @@
 """The Lambda package's bytecode: unchecked-hash .pyc named as under /var/task, the same bytes from any
-checkout path; and the handlers import without loading the AWS SDK."""
+checkout path, a module that does not compile or an asset that lost a .pyc refused by name; and the handlers
+import without loading the AWS SDK."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from careervp_ci.release.build import compile_bytecode
+import pytest
+from careervp_ci.release.build import BuildError, check_bytecode, compile_bytecode
 
 MODULE = (
     'KINDS = {"cv", "letter", "profile", "notes"}\n\n\ndef known(kind: str) -> bool:\n'
@@ -35,6 +37,24 @@ def test_bytecode_is_the_same_from_two_checkout_paths_and_never_checks_the_sourc
     pyc = next(data for name, data in first.items() if "kinds" in name)
     assert int.from_bytes(pyc[4:8], "little") == UNCHECKED_HASH
     assert marshal.loads(pyc[16:]).co_filename  # noqa: S302  (bytes this test just compiled) == "/var/task/careervp/kinds.py"
+
+
+def test_a_module_that_does_not_compile_stops_the_build_naming_it(tmp_path: Path) -> None:
+    compiled(tmp_path / "asset")
+    (tmp_path / "asset" / "careervp" / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"compile bytecode(.|\n)*broken\.py"):
+        compile_bytecode(tmp_path / "asset")
+
+
+def test_an_asset_that_lost_a_modules_bytecode_is_refused_naming_the_module(tmp_path: Path) -> None:
+    asset = tmp_path / "asset.abc"
+    pyc = compiled(asset)
+    check_bytecode(asset)
+    (asset / next(name for name in pyc if "kinds" in name)).unlink()
+    with pytest.raises(
+        BuildError, match=r"asset\.abc holds 1 module\(s\) without bytecode, first careervp/kinds\.py"
+    ):
+        check_bytecode(asset)
 
 
 def test_handlers_import_without_the_aws_sdk() -> None:

@@ -58,3 +58,19 @@ def test_synth_turns_a_cdk_nag_finding_into_a_synthesis_error(tmp_path: Path) ->
 def test_a_prepared_lambda_asset_without_the_package_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no careervp/ package"):
         lambda_code(tmp_path)
+
+
+def test_a_prepared_lambda_asset_is_staged_with_its_bytecode(tmp_path: Path) -> None:
+    """The release build's package ships its .pyc (the tree's own asset leaves this machine's caches out:
+    test_infra_service_stack)."""
+    cache = tmp_path / "package" / "careervp" / "__pycache__"
+    cache.mkdir(parents=True)
+    (cache.parent / "kinds.py").write_text("KINDS = ()\n")
+    (cache / "kinds.cpython-313.pyc").write_bytes(b"bytecode")
+    app = cdk.App(outdir=str(tmp_path / "out"), analytics_reporting=False)
+    lambda_code(tmp_path / "package").bind(cdk.Stack(app, "Prepared"))
+    [asset] = (tmp_path / "out").glob("asset.*")
+    assert sorted(path.relative_to(asset).as_posix() for path in asset.rglob("*.py*")) == [
+        "careervp/__pycache__/kinds.cpython-313.pyc",
+        "careervp/kinds.py",
+    ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from careervp_ci.errors import USAGE, CareervpError
@@ -28,9 +28,8 @@ from careervp_ci.host.progress import progress_for
 from careervp_ci.host.report import exit_code, print_details, print_verdict, write_summary
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import Plan, PlanError, build_plan, unknown
-from careervp_ci.pipeline.plan import profile_plan as plan_for_profile
-from careervp_ci.pipeline.profiles import PROFILES, Profile
-from careervp_ci.pipeline.select import changed_paths, select
+from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.resolve import Request, Resolution, resolve
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE, SUITES
 from careervp_ci.pipeline.steps.model import Step
 
@@ -87,6 +86,14 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
         help="run only STEP of the profile (and what it needs), with the profile's options",
     )
     ci.add_argument(
+        "--given",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="a step --only STEP needs that already passed, its reports and outputs in the tree (a Dagger "
+        "job is handed them by the jobs it waits for): not run again",
+    )
+    ci.add_argument(
         "--allow-unverified",
         action="append",
         default=[],
@@ -141,66 +148,34 @@ def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified:
     return code
 
 
-def chosen_profile(args: argparse.Namespace) -> Profile:
-    """`--profile` (a profile or a phase's `phase-ID`), or `--phase ID` [`--nightly`]; default `pr`."""
-    if args.phase and args.profile:
-        raise PlanError(f"--phase {args.phase!r} and --profile {args.profile!r}: give one of them")
-    if args.nightly and not args.phase:
-        raise PlanError("--nightly needs --phase ID (a profile has no nightly part)")
-    if args.phase:
-        phase = phases.phase(args.phase)
-        return phase.nightly_profile() if args.nightly else phase.profile()
-    return phases.profile(args.profile or "pr")
-
-
-def profile_plan(args: argparse.Namespace, profile: Profile | None = None) -> tuple[Plan, str]:
-    """`ci`'s arguments as the profile's Plan (`careervp_ci.pipeline.plan.profile_plan`), printing what the
-    change-aware selection kept and skipped."""
-    profile = profile or chosen_profile(args)
-    wanted: Sequence[str] | None = None
-    skipped: Mapping[str, str] = {}
-    if args.changed_from and not args.phase:
-        selection = select(
-            profile.steps, changed_paths(args.src.resolve(), args.changed_from), args.changed_from
-        )
-        print(f"selection since {args.changed_from}: {selection.reason}")
-        for name, reason in selection.skipped.items():
-            print(f"  skip {name}: {reason}")
-        wanted, skipped = selection.steps, selection.skipped
-    plan = plan_for_profile(
-        profile,
+def ci_request(args: argparse.Namespace) -> Request:
+    """`ci`'s arguments as a request for the one resolver (`careervp_ci.pipeline.resolve`)."""
+    return Request(
+        profile=args.profile,
+        phase=args.phase,
+        nightly=args.nightly,
+        changed_from=args.changed_from,
         seed=args.seed,
-        base_ref=args.base_ref or args.changed_from,
-        wanted=wanted,
-        skipped=skipped,
-        only=args.only,
+        base_ref=args.base_ref,
+        only=tuple(args.only),
+        given=tuple(args.given),
     )
-    return plan, f"careervp-ci ci --profile {profile.name}"
 
 
-def changed_phases(args: argparse.Namespace) -> list[Profile]:
-    """`--phase changed`: the blueprints of the implemented phases the changes since `--changed-from`
-    touch; a touched phase that is not implemented is named and left out."""
-    if not args.changed_from:
-        raise PlanError(f"--phase {phases.CHANGED} needs --changed-from REF (the diff that picks the phases)")
-    hits = phases.touched(changed_paths(args.src.resolve(), args.changed_from))
-    print(f"phases touched since {args.changed_from}: {', '.join(p.id for p, _ in hits) or 'none'}")
-    chosen = []
-    for phase, path in hits:
-        if phase.implemented:
-            print(f"  phase {phase.id} ({phase.title}): {path}")
-            chosen.append(phase.profile())
-        else:
-            print(f"  phase {phase.id} ({phase.title}): {path}; not implemented, nothing of it to run")
-    return chosen
+def resolved(args: argparse.Namespace) -> Resolution:
+    """What `ci` was asked for, as Plans, printing what change-aware selection decided."""
+    resolution = resolve(ci_request(args), args.src.resolve())
+    for note in resolution.notes:
+        print(note)
+    return resolution
 
 
-def run_phases(args: argparse.Namespace, allowed: Sequence[str]) -> int:
-    """Each touched phase's blueprint in turn (steps they share are cache hits after the first)."""
+def run_ci(args: argparse.Namespace, allowed: Sequence[str]) -> int:
+    """Each resolved Plan in turn (the phases a change touches: steps they share are cache hits after the
+    first); the first that fails ends the run."""
     code = 0
-    for profile in changed_phases(args):
-        plan, title = profile_plan(args, profile)
-        code = max(code, run_plan(plan, args, title, allowed))
+    for run in resolved(args).runs:
+        code = max(code, run_plan(run.plan, args, run.title, allowed))
         if code:
             break
     return code
@@ -231,11 +206,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if not args.src.is_dir():
         raise PlanError(f"--src {str(args.src)!r} is not a directory")
     if args.command == "ci":
-        allowed = [*args.allow_unverified, *allowed_from_env()]
-        if args.phase == phases.CHANGED:
-            return run_phases(args, allowed)
-        plan, title = profile_plan(args, chosen_profile(args))
-        return run_plan(plan, args, title, allowed)
+        return run_ci(args, [*args.allow_unverified, *allowed_from_env()])
     if args.command == "test":
         if args.suite not in SUITES:
             raise unknown("suite", args.suite, SUITES)

@@ -102,7 +102,7 @@ class HostExecutor:
                 free = self.workers - len(running)
                 for step in self._ready(plan, pending, done)[:free] if not state.cancel.is_set() else []:
                     pending.remove(step)
-                    future = pool.submit(self._execute, step, plan.options.get(step.name, {}), state)
+                    future = pool.submit(self._execute, plan, step, state)
                     running[future] = step
                 self._block_unrunnable(plan, pending, done, state.cancel.is_set())
                 if not running:
@@ -154,17 +154,21 @@ class HostExecutor:
                 self.progress.finished(step.name, Status.NEVER_RAN, 0.0, reason)
                 changed = True
 
-    def _execute(self, step: Step, options: Mapping[str, str | None], state: _RunState) -> StepResult:
+    def _execute(self, plan: Plan, step: Step, state: _RunState) -> StepResult:
         self.progress.running(step.name)
+        options = plan.options.get(step.name, {})
         started = time.monotonic()
         offset = started - state.began
         report_dir = self.reports_root / step.name
         outputs = {name: self.src / name for name in step.outputs}
-        needed = {need: state.keys[need] for need in step.needs}
+        needed = {need: state.keys.get(need, "given") for need in step.needs}
         material = key_material(step, self.src, options, needed, state.digests)
         key = material_key(material)
         state.keys[step.name] = key
-        if hit := self._cached(step, key, material):
+        # A step fed by given steps has no key for what they left in the tree: it is neither looked up
+        # nor stored.
+        cacheable = step.cacheable and not set(step.needs) & set(plan.given)
+        if cacheable and (hit := self._cached(step, key, material)):
             ResultCache.restore(hit, report_dir, outputs)
             outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
             return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome, offset)
@@ -191,7 +195,7 @@ class HostExecutor:
                 details=tuple(line.rstrip() for chunk in lines for line in chunk.splitlines()),
                 reproduce=f"uv run careervp-ci {step.name}",
             )
-        if outcome.status is Status.PASSED and self.cache and step.cacheable:
+        if outcome.status is Status.PASSED and self.cache and cacheable:
             entry = self.cache.store(
                 key, outcome.message, outcome.notes, report_dir, outputs, material=material
             )

@@ -13,18 +13,20 @@ pipeline fails with that one line instead of passing empty. To register a phase'
 - `nightly`: catalogue steps (`careervp-ci ci --phase ID --nightly`), and what the nightly workflow runs
   against a deployed environment (`nightly_note`);
 - `paths`: change-aware selection (`ci --phase changed --changed-from REF`) runs the phases a diff touches.
+
+Here are the table and its lookups; what a phase becomes when asked to run (its profile, or why it cannot)
+is the resolver's (`careervp_ci.pipeline.resolve`), which phases a change touches is
+`careervp_ci.pipeline.changes.select.touched`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from types import MappingProxyType
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.plan import PlanError
-from careervp_ci.pipeline.profiles import PROFILES, Profile
 
 
 class PhaseNotImplemented(CareervpError):
@@ -64,31 +66,6 @@ class Phase:
     @property
     def implemented(self) -> bool:
         return isinstance(self.pr, Blueprint)
-
-    def profile(self) -> Profile:
-        """The PR blueprint as a profile; a PlanError names the phase and why when it cannot run."""
-        if isinstance(self.pr, Missing):
-            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) is not implemented: {self.pr.reason}")
-        return Profile(self.profile_name, f"phase {self.id}: {self.title}", self.pr.steps, self.pr.options)
-
-    def nightly_profile(self) -> Profile:
-        if isinstance(self.nightly, Missing):
-            raise PhaseNotImplemented(
-                f"phase {self.id} ({self.title}) has no nightly checks yet: {self.nightly.reason}"
-            )
-        if not self.nightly:
-            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) declares no nightly steps")
-        return Profile(f"{self.profile_name}-nightly", f"phase {self.id} nightly", self.nightly)
-
-    def smoke_features(self) -> tuple[str, ...]:
-        """The smoke features to run; a PlanError when the phase has none that exist."""
-        if isinstance(self.smoke, Missing):
-            raise PhaseNotImplemented(
-                f"phase {self.id} ({self.title}) has no post-deploy smoke yet: {self.smoke.reason}"
-            )
-        if not self.smoke:
-            raise PhaseNotImplemented(f"phase {self.id} ({self.title}) declares no post-deploy smoke checks")
-        return self.smoke
 
 
 def tests(**suites: str) -> dict[str, dict[str, str]]:
@@ -431,38 +408,22 @@ def phase(phase_id: str) -> Phase:
     return PHASES[phase_id]
 
 
-def profile(name: str) -> Profile:
-    """A profile by name: one of `PROFILES`, or `phase-ID` (a phase's PR blueprint)."""
-    if name in PROFILES:
-        return PROFILES[name]
-    for candidate in PHASES.values():
-        if name == candidate.profile_name:
-            return candidate.profile()
-    valid = [*PROFILES, *(p.profile_name for p in PHASES.values() if p.implemented)]
-    raise PlanError(f"unknown profile {name!r}; valid profiles: {', '.join(valid)}")
-
-
 def smoke_features(phase_id: str | None = None) -> tuple[str, ...]:
     """One phase's smoke features, or (None) every phase's that has smoke checks: what a deploy runs."""
     if phase_id is not None:
-        return phase(phase_id).smoke_features()
+        return _smoke(phase(phase_id))
     features = (f for p in PHASES.values() if isinstance(p.smoke, tuple) for f in p.smoke)
     return tuple(dict.fromkeys(features))
 
 
-def touched(paths: Iterable[str]) -> list[tuple[Phase, str]]:
-    """The phases whose own paths a change touches, each with the first path that touched it."""
-    changed = list(paths)
-    hits = []
-    for candidate in PHASES.values():
-        hit = next((path for path in changed if _owns(candidate.paths, path)), None)
-        if hit is not None:
-            hits.append((candidate, hit))
-    return hits
-
-
-def _owns(patterns: Sequence[str], path: str) -> bool:
-    return any(fnmatchcase(path, p) or fnmatchcase(path, p.removesuffix("/**")) for p in patterns)
+def _smoke(entry: Phase) -> tuple[str, ...]:
+    if isinstance(entry.smoke, Missing):
+        raise PhaseNotImplemented(
+            f"phase {entry.id} ({entry.title}) has no post-deploy smoke yet: {entry.smoke.reason}"
+        )
+    if not entry.smoke:
+        raise PhaseNotImplemented(f"phase {entry.id} ({entry.title}) declares no post-deploy smoke checks")
+    return entry.smoke
 
 
 def describe(entry: Phase) -> list[str]:

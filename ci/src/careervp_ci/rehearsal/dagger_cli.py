@@ -19,8 +19,9 @@ import anyio
 
 from careervp_ci.rehearsal import image, runtime
 from careervp_ci.rehearsal.call import Call, CallError, module_root, parse, run
-from careervp_ci.rehearsal.engine import Engine, RehearsalGap, rehearsing
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
+from careervp_ci.rehearsal.resolver import Engine, rehearsing
+from careervp_ci.rehearsal.values import RehearsalGap
 
 CACHE_ENV = "CAREERVP_REHEARSAL_CACHE"
 REPORT_ENV = "CAREERVP_REHEARSAL_REPORT"

@@ -28,7 +28,7 @@ import boto3
 
 from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image, runtime
-from careervp_ci.rehearsal.engine import prune_layers
+from careervp_ci.rehearsal.layers import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
 from careervp_ci.rehearsal.slack import SlackStandIn, slack_stand_in

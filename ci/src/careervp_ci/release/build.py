@@ -32,7 +32,11 @@ and the Lambda runtime pin).
 
 The package carries bytecode: every module compiled as an unchecked-hash .pyc (PEP 552), named as it will
 sit under /var/task, with a fixed hash seed, so the bytes do not depend on time or path and the read-only
-/var/task never has to be compiled at a cold start. The Lambda runtime's own boto3 is not used: the SDK
+/var/task never has to be compiled at a cold start. The code asset keeps it
+(`__pycache__/<module>.cpython-313.pyc` beside each source, which stays for tracebacks), and the build refuses
+an asset with a module left uncompiled.
+
+The Lambda runtime's own boto3 is not used: the SDK
 (boto3, botocore, s3transfer and their jmespath, python-dateutil, six, urllib3) ships pinned on purpose,
 because the code requires boto3>=1.40 and its tests ran against uv.lock's versions, not the runtime's.
 
@@ -52,6 +56,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import cache_from_source
 from pathlib import Path
 
 from careervp_ci.errors import CareervpError
@@ -73,9 +78,10 @@ _INSTALLER_LEFTOVERS = ("bin", ".lock")
 LAMBDA_TASK_ROOT = "/var/task"
 """Where the runtime unpacks the package: the path compiled into each .pyc (tracebacks name it)."""
 _COMPILE = (
-    "import compileall, py_compile, sys; compileall.compile_dir(sys.argv[1], ddir=sys.argv[2], quiet=2, "
-    "workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)"
+    "import compileall, py_compile, sys; sys.exit(not compileall.compile_dir(sys.argv[1], ddir=sys.argv[2], "
+    "quiet=1, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH))"
 )
+"""Exits 1 naming each module that does not compile: the package ships bytecode for every module."""
 
 
 class BuildError(CareervpError):
@@ -273,7 +279,24 @@ def _synthesize(src: Path, package: Path, bundle: Path) -> str:
         raise BuildError(
             f"expected one code asset holding {PACKAGE}/ in the assembly, found {assets or 'none'}"
         )
+    check_bytecode(assembly / assets[0])
     return assets[0]
+
+
+def check_bytecode(asset: Path) -> None:
+    """Refuse a code asset with a module lacking the .pyc the runtime's Python looks for beside it (an asset
+    exclude, a copy that skips caches): the runtime would compile it at every cold start, in memory, since
+    /var/task is read-only."""
+    missing = [
+        path.relative_to(asset).as_posix()
+        for path in sorted(asset.rglob("*.py"))
+        if not Path(cache_from_source(str(path))).is_file()
+    ]
+    if missing:
+        raise BuildError(
+            f"the code asset {asset.name} holds {len(missing)} module(s) without bytecode, first "
+            f"{', '.join(missing[:5])}: keep __pycache__ in the Lambda asset (careervp_infra.assembly)"
+        )
 
 
 def check_architecture(assembly: Path) -> None:

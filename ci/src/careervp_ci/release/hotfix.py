@@ -29,8 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.history import RefError, commit_id, release_line, resolve_commit
-from careervp_ci.pipeline.profiles import PROFILES
+from careervp_ci.pipeline.resolve import profile_named
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.release.deploy import Deployed
 from careervp_ci.release.errors import ReleaseFailed, ReleaseRefused
@@ -65,10 +66,11 @@ class Validation:
                     f"hotfix --steps: unknown step {', '.join(map(repr, unknown))}; "
                     f"valid steps: {', '.join(CATALOGUE)}"
                 )
-        elif self.profile not in PROFILES:
-            raise ReleaseRefused(
-                f"hotfix --profile: unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}"
-            )
+        else:
+            try:
+                profile_named(self.profile)
+            except CareervpError as error:
+                raise ReleaseRefused(f"hotfix --profile: {error}") from error
 
     def describe(self) -> str:
         return f"steps {', '.join(self.steps)}" if self.steps else f"profile {self.profile!r}"

@@ -1,7 +1,7 @@
 """`pipeline-tests`: the pipeline checks itself. `tests/ci` (executor, selection, cache, Dagger parity and
 recipes, workflow rules, release state) runs in every profile, so a change that breaks the pipeline cannot
 pass the pipeline. Change-aware selection runs it when the pipeline's own files change
-(`careervp_ci.pipeline.select.PIPELINE_PATHS`).
+(`careervp_ci.pipeline.changes.select.PIPELINE_PATHS`).
 
 Spread over the machine's cores with pytest-xdist (`-n auto`); the random order's seed is printed, as for
 every suite. The workflow rehearsal (`tests/rehearsal`, real containers) is not part of it: it needs a

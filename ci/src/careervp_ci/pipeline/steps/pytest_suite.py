@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careervp_ci.host.cache import FileDigests, input_files
-from careervp_ci.pipeline import impact
+from careervp_ci.pipeline.changes import impact
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome, first_useful_lines
 from careervp_ci.pipeline.steps.model import Option, Step
 
@@ -87,8 +87,8 @@ def runner(
     folder: str, inputs: tuple[str, ...], *, with_coverage: bool
 ) -> Callable[[StepContext], StepOutcome]:
     """A step body running the tests in `folder` with the context's selection options; suites with
-    coverage re-run only the tests a change can reach (`careervp_ci.pipeline.impact`) once a full run mapped
-    them."""
+    coverage re-run only the tests a change can reach (`careervp_ci.pipeline.changes.impact`) once a full
+    run mapped them."""
 
     def run(ctx: StepContext) -> StepOutcome:
         if not (ctx.src / folder).is_dir():

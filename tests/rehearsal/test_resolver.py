@@ -1,5 +1,6 @@
-"""Layer keys as BuildKit forms them: every call before, the content of every input, a secret's hash (never
-its value); so an identical prefix is reused and any change below it runs again."""
+"""The query resolver: keys as BuildKit forms them (every call before, the content of every input, a secret's
+hash, never its value; so an identical prefix is reused and any change below it runs again), and a call or
+argument it does not know is a gap naming it."""
 
 from __future__ import annotations
 
@@ -7,15 +8,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from careervp_ci.rehearsal.engine import (
-    ContainerState,
-    DirValue,
-    Engine,
-    HostValue,
-    RehearsalGap,
-    SecretValue,
-)
+from careervp_ci.rehearsal.resolver import Engine
 from careervp_ci.rehearsal.tree import tree_digest
+from careervp_ci.rehearsal.values import ContainerState, DirValue, HostValue, RehearsalGap, SecretValue
 from dagger.client._core import Field
 
 

@@ -1,4 +1,4 @@
-"""Change-aware selection: the paths changed since a git ref decide which steps run.
+"""Change-aware selection: the paths changed since a git ref decide which steps and which phases run.
 
 The rules are the strategy's event filters:
 - code, infrastructure, workflows, the API contract, the plan, the pipeline, tests, and the dependency pins
@@ -9,19 +9,24 @@ The rules are the strategy's event filters:
   `plan.md`, which are contracts) runs only the docs-level checks (`format`, `docs`);
 - any other path is treated as code (the full bar): when in doubt, check;
 - some steps guard one area and run only when it changes (`STEP_TRIGGERS`): `pipeline-tests` runs when the
-  pipeline itself (ci/, .github/, Makefile, dagger.json, the lockfiles, tests/ci) changes.
+  pipeline itself (ci/, .github/, Makefile, dagger.json, the lockfiles, tests/ci) changes;
+- a phase runs when a changed path is one of its own (`careervp_ci.pipeline.phases`, `Phase.paths`).
+
+pr-validate.yml's `changes` job sorts a pull request with the same rules before any container starts: its
+paths-filter is `PR_FILTERS`, and tests/ci/pipeline/test_change_selection.py holds the workflow to it.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import MappingProxyType
 
 from careervp_ci.errors import UsageError
+from careervp_ci.pipeline import phases
 
 FULL_BAR = (
     "src/backend/**",
@@ -39,12 +44,21 @@ FULL_BAR = (
     "dagger.json",
 )
 DOCS = ("*.md", "**/*.md", "docs/**")
-CONTRACT_DOCS = ("docs/specs/**", "plan.md")
-"""Documents that are contracts (the API spec, the plan): a change to one runs the full bar."""
+CONTRACTS: Mapping[str, str] = MappingProxyType({"specs": "docs/specs/**", "plan": "plan.md"})
+"""Documents that are contracts (the API spec, the plan), each by the name of its filter in pr-validate.yml:
+a change to one runs the full bar."""
+CONTRACT_DOCS = tuple(CONTRACTS.values())
 DOCS_LEVEL = ("format", "docs")
 """What a documentation-only change runs: the format check and the docs' own check (format and links)."""
-FORMAT_LEVEL = DOCS_LEVEL
-"""Former name of DOCS_LEVEL, kept for callers that read it."""
+
+PR_FILTERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "code": ("**", *(f"!{pattern}" for pattern in DOCS)),
+        **{name: (doc,) for name, doc in CONTRACTS.items()},
+    }
+)
+"""pr-validate.yml's paths-filter (`predicate-quantifier: every`): `code` is any path that is not
+documentation, and each contract document is a filter of its own; any of them true runs the full bar."""
 
 PIPELINE_PATHS = (
     "ci/**",
@@ -146,3 +160,14 @@ def select(steps: Sequence[str], paths: Sequence[str], ref: str) -> Selection:
     reason = f"documentation-only change ({', '.join(paths[:3])}{', ...' if len(paths) > 3 else ''})"
     skipped = {step: f"{reason}: only docs-level checks run" for step in steps if step not in kept}
     return Selection(kept, skipped, f"{reason}: docs-level checks only")
+
+
+def touched(paths: Iterable[str]) -> list[tuple[phases.Phase, str]]:
+    """The phases whose own paths a change touches, each with the first path that touched it."""
+    changed = list(paths)
+    hits = []
+    for candidate in phases.PHASES.values():
+        hit = next((path for path in changed if _matches(path, candidate.paths)), None)
+        if hit is not None:
+            hits.append((candidate, hit))
+    return hits
