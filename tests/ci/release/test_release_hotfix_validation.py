@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from careervp_ci.release.hotfix import Validation
-from careervp_ci.release.service import ReleaseRefused
+from careervp_ci.release.errors import ReleaseRefused
 
 
 @pytest.mark.parametrize("profile", ["pr", "main", "phase-12"])
