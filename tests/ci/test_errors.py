@@ -15,7 +15,9 @@ from careervp_ci.errors import CareervpError, UsageError
 from careervp_ci.host import cli
 from careervp_ci.pipeline.plan import PlanError
 from careervp_ci.release import cli as release_cli
-from careervp_ci.release.service import ReleaseFailed, ReleaseRefused
+from careervp_ci.release.errors import ReleaseFailed, ReleaseRefused, doing
+from careervp_ci.release.ledger import LedgerError
+from careervp_ci.release.store import StoreError
 
 OUTSIDE = {
     "careervp_ci.pipeline.steps.context.StepCancelled": "control flow: a running step is told to stop",
@@ -85,7 +87,19 @@ def test_release_cli_names_the_command_and_returns_the_errors_exit_code(
     def fail(release: object, args: argparse.Namespace) -> None:
         raise ReleaseFailed("smoke dev failed")
 
-    monkeypatch.setattr(release_cli, "_run", fail)
+    monkeypatch.setitem(release_cli.RELEASE_COMMANDS, "smoke", fail)
     args = argparse.Namespace(command="smoke", store=None)
     assert release_cli.dispatch(args) == 1
     assert capsys.readouterr().err == "careervp-ci smoke: smoke dev failed\n"
+
+
+def test_doing_names_the_step_and_keeps_the_error_itself() -> None:
+    with pytest.raises(StoreError) as raised, doing("could not store the approval", LedgerError, StoreError):
+        raise StoreError("s3://bucket/approvals: AccessDenied")
+    assert str(raised.value) == "could not store the approval: s3://bucket/approvals: AccessDenied"
+    assert raised.value.exit_code == 1
+
+
+def test_doing_lets_other_errors_pass_untouched() -> None:
+    with pytest.raises(ReleaseRefused, match=r"^bad$"), doing("storing", StoreError):
+        raise ReleaseRefused("bad")

@@ -66,13 +66,14 @@ def ok_response(model: type[BaseModel], description: str, status: int = 200) -> 
     return {status: {"description": description, "content": {JSON_CONTENT_TYPE: {"model": model}}}}
 
 
-def created[T](body: T, location: str) -> Response[T]:
-    """201 with the new resource and where to read it back."""
+def created[T](body: T, location: str | None = None) -> Response[T]:
+    """201 with the new resource, and where to read it back when the API serves it (a generated document is
+    written for the caller only: it has no such place)."""
     return Response(
         status_code=HTTPStatus.CREATED.value,
         content_type=content_types.APPLICATION_JSON,
         body=body,
-        headers={"Location": location},
+        headers={"Location": location} if location else None,
     )
 
 

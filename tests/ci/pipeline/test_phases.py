@@ -15,8 +15,8 @@ from careervp_ci.pipeline.changes.select import touched
 from careervp_ci.pipeline.plan import PlanError, build_plan
 from careervp_ci.pipeline.resolve import Request, phase_profile, profile_named
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
+from careervp_ci.release.checks import smoke_checks
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
-from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, Check, checks_for, run_checks
 from careervp_local.fixture_site import serve_fixture_site
 from support.fixture_project import CliRunner, write

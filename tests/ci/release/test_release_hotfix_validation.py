@@ -4,8 +4,8 @@ clear refusal naming the valid ones before anything runs."""
 from __future__ import annotations
 
 import pytest
+from careervp_ci.release.errors import ReleaseRefused
 from careervp_ci.release.hotfix import Validation
-from careervp_ci.release.service import ReleaseRefused
 
 
 @pytest.mark.parametrize("profile", ["pr", "main", "phase-12"])

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from careervp_ci.release.cloudformation import AwsSession
-from careervp_ci.release.service import Release, ReleaseRefused
+from careervp_ci.release.context import ReleaseContext
+from careervp_ci.release.errors import ReleaseRefused
 from careervp_ci.release.state import StateDir
+from careervp_ci.release.target_secrets import model_key_on, store_model_key
 from careervp_ci.release.targets import MODEL_KEY_SECRET, Target
 from moto import mock_aws
 
@@ -30,43 +32,43 @@ def target(kind: str = "aws", endpoint: str | None = None) -> Target:
 
 
 @pytest.fixture
-def release(tmp_path: Path) -> Release:
+def release(tmp_path: Path) -> ReleaseContext:
     lines: list[str] = []
-    return Release(state=StateDir(tmp_path / "state"), repo=tmp_path, log=lines.append)
+    return ReleaseContext(state=StateDir(tmp_path / "state"), repo=tmp_path, log=lines.append)
 
 
 def test_a_deploy_to_aws_without_the_model_key_is_refused_naming_it(
-    release: Release, monkeypatch: pytest.MonkeyPatch
+    release: ReleaseContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec-not-real")
     monkeypatch.delenv(MODEL_KEY_SECRET, raising=False)
 
     with pytest.raises(ReleaseRefused, match="missing secret ANTHROPIC_API_KEY for dev"):
-        release._require_secrets(target(), deploying=True)
-    assert release._require_secrets(target()) == {"STRIPE_WEBHOOK_SECRET": "whsec-not-real"}  # smoke: no key
+        release.require_secrets(target(), deploying=True)
+    assert release.require_secrets(target()) == {"STRIPE_WEBHOOK_SECRET": "whsec-not-real"}  # smoke: no key
 
 
 @pytest.mark.parametrize("endpoint", [None, "http://localhost:1"], ids=["ephemeral", "running"])
 def test_an_emulator_deploy_needs_no_model_key(
-    release: Release, monkeypatch: pytest.MonkeyPatch, endpoint: str | None
+    release: ReleaseContext, monkeypatch: pytest.MonkeyPatch, endpoint: str | None
 ) -> None:
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec-not-real")
     monkeypatch.delenv(MODEL_KEY_SECRET, raising=False)
     emulator = target("emulator", endpoint=endpoint)
-    monkeypatch.setattr(release, "_require_credentials", lambda _: None)
+    monkeypatch.setattr(release, "require_credentials", lambda _: None)
 
-    assert release._require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == ""
+    assert release.require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == ""
     monkeypatch.setenv(MODEL_KEY_SECRET, "sk-ant-given")
-    assert release._require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == "sk-ant-given"
+    assert release.require_secrets(emulator, deploying=True)[MODEL_KEY_SECRET] == "sk-ant-given"
 
 
-def test_without_a_given_key_an_emulator_keeps_its_key_or_gets_a_throwaway(release: Release) -> None:
+def test_without_a_given_key_an_emulator_keeps_its_key_or_gets_a_throwaway(release: ReleaseContext) -> None:
     with mock_aws():
         session = AwsSession(region="us-east-1")
         secrets = session.client("secretsmanager")
-        release._store_model_key(target("emulator"), session, "")
+        store_model_key(target("emulator"), session, "", release.log)
         throwaway = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
-        release._store_model_key(target("emulator"), session, "")
+        store_model_key(target("emulator"), session, "", release.log)
 
         assert throwaway and secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"] == throwaway
     assert release.lines[-1].endswith(
@@ -74,14 +76,16 @@ def test_without_a_given_key_an_emulator_keeps_its_key_or_gets_a_throwaway(relea
     )
 
 
-def test_the_deploy_stores_the_key_once_updates_it_when_changed_and_never_prints_it(release: Release) -> None:
+def test_the_deploy_stores_the_key_once_updates_it_when_changed_and_never_prints_it(
+    release: ReleaseContext,
+) -> None:
     with mock_aws():
         session = AwsSession(region="us-east-1")
         secrets = session.client("secretsmanager")
 
-        release._store_model_key(target(), session, "sk-ant-first-not-real")
-        release._store_model_key(target(), session, "sk-ant-first-not-real")
-        release._store_model_key(target(), session, "sk-ant-second-not-real")
+        store_model_key(target(), session, "sk-ant-first-not-real", release.log)
+        store_model_key(target(), session, "sk-ant-first-not-real", release.log)
+        store_model_key(target(), session, "sk-ant-second-not-real", release.log)
 
         assert secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"] == "sk-ant-second-not-real"
         assert len(secrets.list_secret_version_ids(SecretId=SECRET_NAME)["Versions"]) == 2
@@ -93,13 +97,13 @@ def test_the_deploy_stores_the_key_once_updates_it_when_changed_and_never_prints
     assert not any("not-real" in line for line in release.lines)
 
 
-def test_an_emulators_served_api_reads_the_key_by_arn_as_deployed(release: Release) -> None:
+def test_an_emulators_served_api_reads_the_key_by_arn_as_deployed(release: ReleaseContext) -> None:
     with mock_aws():
         session = AwsSession(region="us-east-1")
-        assert release._model_key_on(target("emulator"), session) == ({}, None)
-        release._store_model_key(target("emulator"), session, "sk-ant-emulator-not-real")
+        assert model_key_on(target("emulator"), session, release.log) == ({}, None)
+        store_model_key(target("emulator"), session, "sk-ant-emulator-not-real", release.log)
 
-        env, key = release._model_key_on(target("emulator"), session)
+        env, key = model_key_on(target("emulator"), session, release.log)
 
     assert key == "sk-ant-emulator-not-real"
     assert list(env) == ["ANTHROPIC_API_KEY_ARN"]

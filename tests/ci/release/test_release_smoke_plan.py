@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from careervp_ci.release.checks import smoke_checks
 from careervp_ci.release.feature_checks import CHECKS as FEATURE_CHECKS
-from careervp_ci.release.service import smoke_checks
 from careervp_ci.release.smoke import CHECKS, FIXTURE_SITE_ENV, GIVEN_TO_EVERY_RUN, OPTIONAL_INPUTS, Check
 from careervp_ci.release.smoke_plan import SmokePlan, plan_smoke
 from careervp_ci.release.targets import Target, load_targets, resolve_targets

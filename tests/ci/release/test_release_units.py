@@ -71,8 +71,9 @@ def test_canonical_tar_has_no_times_owners_or_pax_headers(tmp_path: Path) -> Non
     "bad", ["", "sha256:abc", "md5:" + "a" * 32, "sha256:" + "A" * 64, DIGEST[:-1] + "g"]
 )
 def test_parse_digest_refuses_malformed_values_naming_them(bad: str) -> None:
-    with pytest.raises(ArtifactError, match="malformed artifact digest"):
+    with pytest.raises(ArtifactError, match="malformed artifact digest") as refused:
         parse_digest(bad)
+    assert refused.value.exit_code == 2, "a malformed digest is bad usage"
 
 
 def test_store_refuses_an_artifact_whose_bytes_do_not_match_its_digest(tmp_path: Path) -> None:
@@ -84,16 +85,18 @@ def test_store_refuses_an_artifact_whose_bytes_do_not_match_its_digest(tmp_path:
     data = bytearray(stored.read_bytes())
     data[600] ^= 0xFF
     stored.write_bytes(bytes(data))
-    with pytest.raises(ArtifactError, match=f"{digest} .* corrupt or tampered"):
+    with pytest.raises(ArtifactError, match=f"{digest} .* corrupt or tampered") as refused:
         store.fetch(digest, tmp_path / "out")
+    assert refused.value.exit_code == 1, "a tampered artifact is a gate saying no, not bad usage"
     assert not (tmp_path / "out" / object_name(digest)).exists()
 
 
 def test_store_names_a_missing_artifact(tmp_path: Path) -> None:
-    with pytest.raises(ArtifactError, match="is not in the store"):
+    with pytest.raises(ArtifactError, match="is not in the store") as refused:
         Store(FolderBackend(tmp_path / "store"), tmp_path / "scratch").fetch(
             parse_digest(DIGEST), tmp_path / "out"
         )
+    assert refused.value.exit_code == 1
 
 
 def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: Path) -> None:

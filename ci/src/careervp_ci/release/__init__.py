@@ -1,11 +1,11 @@
 """The release half of the pipeline: build once, deploy that digest, prove it, promote it.
 
-Modules, one job each: `cli` (the release commands of `careervp-ci`), `artifact` (the artifact's format
-and digest), `store` (artifacts and shared release state, in a folder or S3), `state` (where release state
-lives), `targets` (environment -> deploy target), `ledger` (what was deployed where), `locking` (one deploy
-per environment at a time), `build` (the bundle), `emulator` (everything specific to the local AWS
-emulator), `cloudformation` (deploying a stack from the assembly), `verify` and `smoke` (proof after a
-deploy; `smoke_plan`: which checks a target runs), `credentials` (partial AWS credentials refused),
-`approvals` (the prod gate), `service` (the commands that tie these together), `hotfix` (build and ship a
-ref) and `gitref` (worktrees of a ref).
+Shaped like twine: `cli` lists the commands and catches a release error once; `commands/` holds one module
+per command (its arguments, then the work). Under them, one job each: `context` (state, store, ledger and
+the checks of a command's inputs), `session` (boto3 bound to a target; what its stack runs), `building`
+(an artifact into the stores), `deploy` (one digest to one environment, with `attempts` in the ledger and
+`target_secrets`), `checks` and `served_api` (the smoke after a deploy and the API it reaches), `gate`
+(change set, approval, promotion), `service` (build and deploy as one object, for `hotfix`), `errors`.
+Beneath: `artifact`, `store`, `state`, `targets`, `ledger`, `locking`, `build`, `emulator`,
+`cloudformation`, `verify`, `smoke` (`smoke_plan`, `smoke_user`), `credentials`, `approvals`, `gitref`.
 """

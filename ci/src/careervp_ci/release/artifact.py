@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from careervp_ci.errors import UsageError
+from careervp_ci.errors import CareervpError, UsageError
 
 MANIFEST = "manifest.json"
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -29,8 +29,13 @@ _CHUNK = 1 << 20
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-class ArtifactError(UsageError):
-    """The artifact is malformed, tampered with, or cannot be read; the message says which and what to do."""
+class ArtifactError(CareervpError):
+    """The artifact is missing from the store, tampered with, or cannot be read (exit 1); the message says
+    which and what to do."""
+
+
+class ArtifactInputError(ArtifactError, UsageError):
+    """What names or makes an artifact is malformed: a digest, a store URI, a tree to pack (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,10 @@ class Digest:
 
 
 def parse_digest(text: str) -> Digest:
-    """`text` as a Digest, or an ArtifactError naming the bad value and the expected shape."""
+    """`text` as a Digest, or an ArtifactInputError naming the bad value and the expected shape."""
     candidate = text.strip()
     if not _DIGEST.match(candidate):
-        raise ArtifactError(
+        raise ArtifactInputError(
             f"malformed artifact digest {text!r}: expected 'sha256:' followed by 64 lowercase hex digits "
             "(the value `careervp-ci build` prints)"
         )
@@ -80,7 +85,7 @@ def _entries(root: Path) -> Iterator[Path]:
     for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
         mode = path.lstat().st_mode
         if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise ArtifactError(
+            raise ArtifactInputError(
                 f"{path}: only regular files and folders can go in an artifact (found a link)"
             )
         yield path

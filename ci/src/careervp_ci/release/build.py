@@ -64,7 +64,7 @@ from careervp_ci.history import commit_id
 from careervp_ci.release.artifact import Digest, write_canonical_tar, write_manifest
 from careervp_ci.release.gitref import tree_state
 from careervp_ci.release.scratch import reclaim, scratch_dir
-from careervp_ci.release.spa import SPA, SpaError, build_spa
+from careervp_ci.release.spa import SPA, build_spa
 
 LAMBDA_PYTHON = "3.13"
 LAMBDA_ARCHITECTURE = "arm64"
@@ -380,12 +380,9 @@ def build(
         lap("Lambda package")
         asset = _synthesize(src, package, bundle)
         lap("cloud assembly")
-        try:
-            spa_files = build_spa(
-                src, bundle, lambda stage, argv, cwd: _run(stage, argv, cwd=cwd, env=_tool_env(src))
-            )
-        except SpaError as error:
-            raise BuildError(str(error)) from None
+        spa_files = build_spa(
+            src, bundle, lambda stage, argv, cwd: _run(stage, argv, cwd=cwd, env=_tool_env(src))
+        )
         lap("SPA")
         _openapi(src, bundle)
         _sbom(bundle, src)

@@ -33,9 +33,11 @@ from careervp_ci.errors import CareervpError
 from careervp_ci.history import RefError, commit_id, release_line, resolve_commit
 from careervp_ci.pipeline.resolve import profile_named
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
+from careervp_ci.release.deploy import Deployed
+from careervp_ci.release.errors import ReleaseFailed, ReleaseRefused
 from careervp_ci.release.gitref import worktree
 from careervp_ci.release.ledger import now
-from careervp_ci.release.service import Deployed, Release, ReleaseFailed, ReleaseRefused
+from careervp_ci.release.service import Release
 from careervp_ci.release.targets import REQUIRED_SECRETS
 
 CLOUD_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")

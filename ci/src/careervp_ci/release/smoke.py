@@ -5,7 +5,7 @@ later checks. `run` is a fresh id per smoke so repeated smokes never collide. Th
 when the smoke runs, with the configured secret ($STRIPE_WEBHOOK_SECRET), and replayed: the second delivery
 must be acknowledged too (Stripe retries), and an unsigned copy must be refused. CV tailoring and cover
 letters call the model: on AWS the deployed functions call Anthropic's API (one small, capped call each); on
-an emulator the locally served handlers call the Messages-API stand-in (`release.service`). Every check
+an emulator the locally served handlers call the Messages-API stand-in (`release.served_api`). Every check
 sends the smoke user's ID token (`{id_token}`, `release.smoke_user`) unless it says otherwise: the
 authentication checks send none, or a forged one, and must be refused.
 

@@ -5,7 +5,7 @@ shows and keeps a screenshot in the reports.
 Where the browser loads the SPA from: on AWS, the distribution's URL (CloudFront serving the bucket). On the
 emulator there is no CDN (moto answers CloudFront's API but serves nothing) and Lambda does not run, so
 `serve_deployed_spa` serves the files the deploy put in the emulator's bucket from 127.0.0.1, with the
-deployed config.json's `apiBaseUrl` pointed at the API served locally for the smoke (`release.service`);
+deployed config.json's `apiBaseUrl` pointed at the API served locally for the smoke (`release.served_api`);
 the check first holds the deployed config.json to the stack's ApiUrl. CloudFront serving is reported not
 verifiable there, never passed.
 """

@@ -33,7 +33,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from careervp_ci.errors import CareervpError
-from careervp_ci.release.artifact import ArtifactError, Digest, digest_of
+from careervp_ci.release.artifact import ArtifactError, ArtifactInputError, Digest, digest_of
 from careervp_ci.release.scratch import host, reclaim, scratch_dir, scratch_file
 
 if TYPE_CHECKING:
@@ -328,12 +328,12 @@ def open_store(uri: str | None, state_dir: Path) -> Store:
     parsed = urlparse(uri)
     if parsed.scheme == "s3":
         if not parsed.netloc:
-            raise ArtifactError(f"store URI {uri!r} names no bucket: use s3://BUCKET/PREFIX")
+            raise ArtifactInputError(f"store URI {uri!r} names no bucket: use s3://BUCKET/PREFIX")
         endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
         client: S3Client = boto3.client("s3", endpoint_url=endpoint or None)
         return Store(S3Backend(parsed.netloc, parsed.path.strip("/"), client), scratch)
     if parsed.scheme not in ("", "file"):
-        raise ArtifactError(
+        raise ArtifactInputError(
             f"unsupported store URI {uri!r}: use a folder path, file:///path or s3://BUCKET/PREFIX"
         )
     return _folder(Path(parsed.path if parsed.scheme == "file" else uri).expanduser(), scratch)

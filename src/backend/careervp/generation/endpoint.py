@@ -1,17 +1,25 @@
 """What a route that writes with the model shares: the call with its refusals as HTTP answers, the usage as
-the API reports it, and the Markdown document stored in S3."""
+the API reports it, the Markdown document stored in S3, and the one shape of a generated-document route
+(`write_document`, then `api.created`): each route keeps only its prompt and its answer's fields."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from pydantic import BaseModel, Field
 
+from careervp.config import bucket_name
 from careervp.generation import client
 from careervp.generation.key import forget_api_key
 from careervp.generation.prompt import Prompt
+from careervp.observability import logger
+from careervp.resources import Bucket
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -66,3 +74,36 @@ class DocumentStore:
             Bucket=self._bucket, Key=key, Body=markdown.encode("utf-8"), ContentType=DOCUMENT_CONTENT_TYPE
         )
         return key
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    """A document the model wrote for one request, stored under a new id."""
+
+    id: str
+    key: str
+    text: str
+    usage: ModelUsage
+    created_at: str
+
+
+def write_document(
+    prompt: Prompt, *, bucket: Bucket, key_of: Callable[[str], str], logged_as: str, id_field: str
+) -> WrittenDocument:
+    """Generate for `prompt` and store the text at `key_of(new id)` in `bucket`, logging `logged_as` with the
+    id under `id_field`. The bucket is named before the model is called, so a misconfigured function fails
+    without paying for a call."""
+    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS)
+
+    documents = DocumentStore(bucket=bucket_name(bucket), s3=aws_clients.s3())
+    written = generate(prompt)
+    document_id = uuid.uuid4().hex
+    key = documents.put(key_of(document_id), written.text)
+    logger.info(logged_as, extra={id_field: document_id, "document_key": key})
+    return WrittenDocument(
+        id=document_id,
+        key=key,
+        text=written.text,
+        usage=usage_of(written),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

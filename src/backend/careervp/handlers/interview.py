@@ -5,14 +5,13 @@ The chain is questions -> responses -> report, joined by the session id the firs
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.interview.models import (
     InterviewAnswers,
@@ -49,12 +48,6 @@ def _reports() -> ReportStore:
     return ReportStore(bucket=bucket_name(INTERVIEW_BUCKET), s3=aws_clients.s3())
 
 
-def _created[T](body: T) -> Response[T]:
-    return Response(
-        status_code=HTTPStatus.CREATED.value, content_type=content_types.APPLICATION_JSON, body=body
-    )
-
-
 app = create_resolver()
 
 
@@ -77,7 +70,7 @@ def prepare_questions(
     logger.info(
         "interview session started", extra={"session_id": session.session_id, "questions": len(questions)}
     )
-    return _created(
+    return created(
         InterviewQuestionsResponse(session_id=session.session_id, role=request.role, questions=questions)
     )
 
@@ -99,7 +92,7 @@ def store_responses(request: Annotated[InterviewResponsesRequest, Body()]) -> Re
     logger.info(
         "interview answers stored", extra={"session_id": session.session_id, "answered": len(answered)}
     )
-    return _created(InterviewAnswers(session_id=session.session_id, answered=answered, unanswered=unanswered))
+    return created(InterviewAnswers(session_id=session.session_id, answered=answered, unanswered=unanswered))
 
 
 @app.post(
@@ -122,7 +115,7 @@ def write_report(request: Annotated[InterviewReportRequest, Body()]) -> Response
     markdown, tips = render_report(session.role, session.questions, session.answers)
     key = _reports().put(session.session_id, markdown)
     logger.info("interview report stored", extra={"session_id": session.session_id, "report_key": key})
-    return _created(
+    return created(
         InterviewReport(
             session_id=session.session_id,
             report_key=key,

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
-from careervp.config import bucket_name
-from careervp.generation.endpoint import DocumentStore, generate, usage_of
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
+from careervp.generation.endpoint import write_document
 from careervp.letters.models import CoverLetter, CoverLetterRequest
 from careervp.letters.prompt import cover_letter_prompt
 from careervp.letters.store import cover_letter_key
-from careervp.observability import logger
 from careervp.resources import LETTERS_BUCKET, LETTERS_FUNCTION
 
 MAX_REQUEST_BYTES = 128 * 1024
 """Room for the longest valid request with every character JSON-escaped (\\uXXXX: 6 bytes)."""
-
-
-def _documents() -> DocumentStore:
-    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS)
-
-    return DocumentStore(bucket=bucket_name(LETTERS_BUCKET), s3=aws_clients.s3())
 
 
 app = create_resolver()
@@ -41,21 +30,21 @@ app = create_resolver()
     },
 )
 def write_cover_letter(request: Annotated[CoverLetterRequest, Body()]) -> Response[CoverLetter]:
-    prompt = cover_letter_prompt(request)
-    documents = _documents()
-    written = generate(prompt)
-    letter_id = uuid.uuid4().hex
-    key = documents.put(cover_letter_key(letter_id), written.text)
-    logger.info("cover letter written", extra={"letter_id": letter_id, "document_key": key})
-    result = CoverLetter(
-        letter_id=letter_id,
-        document_key=key,
-        content=written.text,
-        usage=usage_of(written),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    letter = write_document(
+        cover_letter_prompt(request),
+        bucket=LETTERS_BUCKET,
+        key_of=cover_letter_key,
+        logged_as="cover letter written",
+        id_field="letter_id",
     )
-    return Response(
-        status_code=HTTPStatus.CREATED.value, content_type=content_types.APPLICATION_JSON, body=result
+    return created(
+        CoverLetter(
+            letter_id=letter.id,
+            document_key=letter.key,
+            content=letter.text,
+            usage=letter.usage,
+            created_at=letter.created_at,
+        )
     )
 
 

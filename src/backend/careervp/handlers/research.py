@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.observability import logger
 from careervp.research.company import research
@@ -87,12 +87,7 @@ def research_company(request: Annotated[CompanyResearchRequest, Body()]) -> Resp
     )
     _store().save(result, {page.url: page.text for page in profile.pages})
     logger.info("company researched", extra={"research_id": research_id, "pages": len(result.pages)})
-    return Response(
-        status_code=HTTPStatus.CREATED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=result,
-        headers={"Location": f"/company-research/{research_id}"},
-    )
+    return created(result, f"/company-research/{research_id}")
 
 
 @app.get(

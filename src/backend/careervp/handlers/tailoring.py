@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from careervp.api import create_resolver, error_responses, lambda_handler, ok_response
-from careervp.config import bucket_name
-from careervp.generation.endpoint import DocumentStore, generate, usage_of
-from careervp.observability import logger
+from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
+from careervp.generation.endpoint import write_document
 from careervp.resources import TAILORING_BUCKET, TAILORING_FUNCTION
 from careervp.tailoring.models import CvTailoringRequest, TailoredCv
 from careervp.tailoring.prompt import tailoring_prompt
@@ -21,12 +16,6 @@ from careervp.tailoring.store import tailored_cv_key
 
 MAX_REQUEST_BYTES = 128 * 1024
 """Room for the longest valid request with every character JSON-escaped (\\uXXXX: 6 bytes)."""
-
-
-def _documents() -> DocumentStore:
-    from careervp import aws_clients  # noqa: PLC0415  (boto3 loads on the first request that needs AWS)
-
-    return DocumentStore(bucket=bucket_name(TAILORING_BUCKET), s3=aws_clients.s3())
 
 
 app = create_resolver()
@@ -42,22 +31,23 @@ app = create_resolver()
 )
 def tailor_cv(request: Annotated[CvTailoringRequest, Body()]) -> Response[TailoredCv]:
     brief = tailoring_prompt(request.cv, request.job_description, request.target_role)
-    documents = _documents()
-    written = generate(brief.prompt)
-    tailoring_id = uuid.uuid4().hex
-    key = documents.put(tailored_cv_key(tailoring_id), written.text)
-    logger.info("cv tailored", extra={"tailoring_id": tailoring_id, "document_key": key})
-    result = TailoredCv(
-        tailoring_id=tailoring_id,
-        document_key=key,
-        content=written.text,
-        matched_skills=list(brief.matched_skills),
-        missing_skills=list(brief.missing_skills),
-        usage=usage_of(written),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    tailored = write_document(
+        brief.prompt,
+        bucket=TAILORING_BUCKET,
+        key_of=tailored_cv_key,
+        logged_as="cv tailored",
+        id_field="tailoring_id",
     )
-    return Response(
-        status_code=HTTPStatus.CREATED.value, content_type=content_types.APPLICATION_JSON, body=result
+    return created(
+        TailoredCv(
+            tailoring_id=tailored.id,
+            document_key=tailored.key,
+            content=tailored.text,
+            matched_skills=list(brief.matched_skills),
+            missing_skills=list(brief.missing_skills),
+            usage=tailored.usage,
+            created_at=tailored.created_at,
+        )
     )
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from careervp_ci.release.commands.evidence import EVIDENCE_README
 from careervp_ci.release.ledger import Entry, Ledger, Outcome
-from careervp_ci.release.service import EVIDENCE_README
 from careervp_ci.release.store import FolderBackend
 from support.release_cli import cli
 

@@ -1,5 +1,5 @@
 """`change-set` and `approve --summary`: a reviewed summary is approved only while it still describes the
-change; the live-stack reads are replaced by a fixed computation (`Release.change_set`). Approvals land in
+change; the live-stack reads are replaced by a fixed computation (`gate.change_set`). Approvals land in
 the artifact store (here the default folder store under the state dir)."""
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from careervp_ci.release import cli as release_cli
-from careervp_ci.release.approvals import ChangeSummary, check_approval, summarize
+from careervp_ci.release import gate
+from careervp_ci.release.approvals import ApprovalError, ChangeSummary, check_approval, summarize
 from careervp_ci.release.artifact import parse_digest
-from careervp_ci.release.service import Release, ReleaseFailed
+from careervp_ci.release.service import Release
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import FolderBackend
+from support.release_cli import cli
 
 DIGEST = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32
@@ -36,7 +38,7 @@ def change(digest: str = DIGEST, live: dict[str, object] | None = None) -> Chang
 @pytest.fixture
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StateDir:
     """Release state in tmp_path; the change computed 'now' is `change()` unless a test says otherwise."""
-    monkeypatch.setattr(Release, "change_set", lambda release, env, artifact: change(artifact))
+    monkeypatch.setattr(gate, "change_set", lambda release, env, artifact: change(artifact))
     return StateDir(tmp_path / "state")
 
 
@@ -51,7 +53,8 @@ def approvals(state: StateDir) -> Path:
 def run(state: StateDir, *argv: str) -> None:
     parser = argparse.ArgumentParser()
     release_cli.register(parser.add_subparsers(dest="command"))
-    release_cli._run(Release(state, state.root), parser.parse_args(list(argv)))
+    args = parser.parse_args(list(argv))
+    release_cli.RELEASE_COMMANDS[args.command](Release(state, state.root), args)
 
 
 def test_change_set_writes_the_json_and_markdown_and_approves_nothing(
@@ -79,9 +82,10 @@ def test_approve_with_the_reviewed_summary_records_an_approval_citing_it(
 
 
 def refused(state: StateDir, reviewed: Path) -> str:
-    with pytest.raises(ReleaseFailed) as error:
+    with pytest.raises(ApprovalError) as error:
         run(state, "approve", "--env", "prod", "--artifact", DIGEST, "--summary", str(reviewed))
     assert not approvals(state).exists(), "a refused summary must leave no approval behind"
+    assert error.value.exit_code == 1, "a refused approval is a gate saying no, not bad usage"
     return str(error.value)
 
 
@@ -116,3 +120,15 @@ def test_approve_without_a_summary_approves_the_change_made_now(state: StateDir)
     run(state, "approve", "--env", "prod", "--artifact", DIGEST)
     record = check_approval(store(state), "prod", parse_digest(DIGEST), current="")
     assert record["summary_sha256"] == change().sha256()
+
+
+def test_change_set_markdown_of_a_file_that_is_no_change_set_is_bad_usage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAREERVP_STATE_DIR", str(tmp_path / "state"))
+    bad = tmp_path / "change-set.json"
+    bad.write_text('{"env": "prod"}')
+    result = cli("change-set-markdown", "--summary", str(bad))
+    assert result.code == 2
+    assert result.err.startswith(f"careervp-ci change-set-markdown: {bad} is not a change-set summary")
+    assert result.out == ""
