@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
+from careervp_ci.github import workflows
 from careervp_ci.pipeline.select import DOCS, FULL_BAR, select
 from careervp_ci.rehearsal.call import parse
 
@@ -71,9 +72,7 @@ class Workflow:
 
     @property
     def triggers(self) -> Mapping[str, Any]:
-        # PyYAML reads the bare key `on` as the boolean True (YAML 1.1).
-        raw = self.data.get("on", self.data.get(True))  # type: ignore[call-overload]
-        return cast(Mapping[str, Any], raw)
+        return workflows.triggers(self.data)
 
     @property
     def jobs(self) -> Mapping[str, Mapping[str, Any]]:

@@ -26,7 +26,8 @@ from typing import Any
 
 import boto3
 
-from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
+from careervp_ci.github.workflows import WorkflowError
+from careervp_ci.host.report import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image, runtime
 from careervp_ci.rehearsal.engine import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
@@ -308,7 +309,7 @@ def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> i
             print(f"== rehearsing {scenario.name}", file=sys.stderr, flush=True)
             try:
                 results = rehearsal.run(scenario)
-            except RehearsalFailed as error:
+            except (RehearsalFailed, WorkflowError) as error:
                 _write(report, calls, outcomes)
                 print(f"rehearsal FAILED: {error}", file=sys.stderr)
                 return 1

@@ -6,6 +6,7 @@ job uses is defined (`careervp-ci github-settings --check`, careervp_ci.github.s
 from __future__ import annotations
 
 from careervp_ci.github import settings as github_settings
+from careervp_ci.github.workflows import WorkflowError
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import read_findings
@@ -42,7 +43,7 @@ def run(ctx: StepContext) -> StepOutcome:
         )
     try:
         problems = github_settings.check(ctx.src)
-    except github_settings.SettingsError as error:
+    except (github_settings.SettingsError, WorkflowError) as error:  # a settings file or a workflow
         problems = [str(error)]
     if problems:
         return StepOutcome(
