@@ -172,63 +172,63 @@ def _matrix_values(job: Job, key: str) -> tuple[str, ...] | None:
 def check(src: Path) -> list[str]:
     """Every disagreement between the settings and the workflows (and the generated docs); empty = in step."""
     settings = load(src)
-    all_jobs = list(checks(src))
-    problems = _check_required(settings, all_jobs)
-    problems += _check_environments(settings, all_jobs)
+    all_checks = list(checks(src))
+    problems = _check_required(settings, all_checks)
+    problems += _check_environments(settings, all_checks)
     problems += _check_docs(src, settings)
     return problems
 
 
-def _check_required(settings: Settings, all_jobs: list[Check]) -> list[str]:
+def _check_required(settings: Settings, all_checks: list[Check]) -> list[str]:
     problems = []
     for context in settings.required_checks:
-        candidates = [job for job in all_jobs if job.name == context]
+        candidates = [check for check in all_checks if check.name == context]
         if not candidates:
-            known = sorted({job.name for job in all_jobs if "${{" not in job.name})
+            known = sorted({check.name for check in all_checks if "${{" not in check.name})
             problems.append(
                 f"required check {context!r} is the name of no workflow job (job names: {', '.join(known)})"
             )
             continue
-        on_pr = [job for job in candidates if any(event in job.workflow.on for event in PR_EVENTS)]
+        on_pr = [check for check in candidates if any(event in check.workflow.on for event in PR_EVENTS)]
         if not on_pr:
-            where = ", ".join(sorted({job.workflow.path.name for job in candidates}))
+            where = ", ".join(sorted({check.workflow.path.name for check in candidates}))
             problems.append(
                 f"required check {context!r} ({where}) never runs on pull requests: it would stay pending "
                 f"and block every merge (add a pull_request trigger)"
             )
             continue
-        for job in on_pr:
+        for check in on_pr:
             filtered = [
                 event
                 for event in PR_EVENTS
-                if isinstance(job.workflow.on.get(event), dict)
-                and ({"paths", "paths-ignore"} & set(job.workflow.on[event]))
+                if isinstance(check.workflow.on.get(event), dict)
+                and ({"paths", "paths-ignore"} & set(check.workflow.on[event]))
             ]
             if filtered:
                 problems.append(
-                    f"required check {context!r} ({job.workflow.path.name}) has a path filter on "
+                    f"required check {context!r} ({check.workflow.path.name}) has a path filter on "
                     f"{filtered[0]}: a pull request outside it would leave the check pending "
                     "(classify in a job instead)"
                 )
-            if not job.always_reports:
+            if not check.always_reports:
                 problems.append(
-                    f"required check {context!r} ({job.workflow.path.name}, job {job.id}) may be skipped "
+                    f"required check {context!r} ({check.workflow.path.name}, job {check.id}) may be skipped "
                     "(its `if:` or `needs:` can skip it, and a skipped check counts as passed): "
                     "give it if: always()"
                 )
     return problems
 
 
-def _check_environments(settings: Settings, all_jobs: list[Check]) -> list[str]:
+def _check_environments(settings: Settings, all_checks: list[Check]) -> list[str]:
     problems = []
     repository = set(settings.repository_secrets) | BUILTIN_SECRETS
-    for job in all_jobs:
-        if "workflow_call" in job.workflow.on and len(job.workflow.on) == 1:
+    for check in all_checks:
+        if "workflow_call" in check.workflow.on and len(check.workflow.on) == 1:
             continue  # a reusable workflow reads the secrets its callers pass; checked at the caller
-        envs = _environments_of(job, job.workflow.inputs("workflow_dispatch"))
-        where = f"{job.workflow.path.name} job {job.id}"
+        envs = _environments_of(check, check.workflow.inputs("workflow_dispatch"))
+        where = f"{check.workflow.path.name} job {check.id}"
         if envs is None:
-            problems.append(f"{where}: environment {job.job.spec.get('environment')!r} cannot be resolved")
+            problems.append(f"{where}: environment {check.job.spec.get('environment')!r} cannot be resolved")
             continue
         for env in envs:
             if env not in settings.environments:
@@ -236,7 +236,7 @@ def _check_environments(settings: Settings, all_jobs: list[Check]) -> list[str]:
                     f"{where} runs in environment {env!r}, which .github/settings/environments/ does not "
                     f"define (defined: {', '.join(settings.environments)})"
                 )
-        text = json.dumps(job.job.spec)
+        text = json.dumps(check.job.spec)
         for secret in sorted(set(_SECRET.findall(text))):
             holders = {env for env in envs if secret in settings.environments.get(env, _NONE).secrets}
             if secret in repository or holders:
