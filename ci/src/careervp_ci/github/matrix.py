@@ -10,9 +10,11 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from careervp_ci.github.workflows import WorkflowError
 
-class MatrixError(ValueError):
-    """A matrix the rehearsal does not expand: the message names the job and what to do."""
+
+class MatrixError(WorkflowError):
+    """A matrix this model does not expand: the message names the job and what to do."""
 
 
 def legs(job: str, spec: Mapping[str, Any]) -> list[dict[str, Any]] | None:

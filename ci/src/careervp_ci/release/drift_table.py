@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from careervp_ci.errors import UsageError
+
 Status = Literal["ok", "drift", "not verifiable on this target"]
 NOT_VERIFIABLE: Status = "not verifiable on this target"
 SLACK_ENV = "SLACK_WEBHOOK"
@@ -45,7 +47,7 @@ _RULE = "| --- | --- | --- |"
 _HEADING = re.compile(r"^## Drift: (?P<env>\S+) \(runs `(?P<digest>[^`]*)`\)$")
 
 
-class NoTable(ValueError):
+class NoTable(UsageError):
     """Text that is not a drift table (a job that failed before printing one)."""
 
 
