@@ -13,7 +13,7 @@ import pytest
 
 def circles(package: str) -> list[list[str]]:
     """Each import that closes a loop, with the shortest way back: [importer, imported, ..., importer]."""
-    graph = grimp.build_graph(package)
+    graph = grimp.build_graph(package, cache_dir=None)  # no .grimp_cache in the tree
     found = []
     for importer in sorted(graph.modules):
         for imported in sorted(graph.find_modules_directly_imported_by(importer)):
