@@ -1,6 +1,7 @@
 """The nightly's drift runs whatever the quality gate says: with the gate failing, every deployed
-environment's drift still runs, posts its table to the summary and hands dagger the Slack webhook; the
-research smoke runs against dev. The real nightly-maintenance.yml, a `dagger` that records its calls."""
+environment's drift still runs and hands its table on, and one report gets every table and the Slack webhook
+(one post, one summary); the research smoke runs against dev. The real nightly-maintenance.yml, a `dagger`
+that records its calls."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ GATE_FAILS = """#!/bin/sh
 # reached its environment) and prints a drift table.
 if [ "$2" = ci ]; then echo "coverage below the floor"; exit 1; fi
 echo "$* | slack=${SLACK_WEBHOOK:+set}" >> CALLS
-echo "| check | result |"
+if [ "$2" = drift-table ]; then echo "tables: $(cat drift/*.md | tr '\n' ' ')" >> CALLS; fi
+echo "table of $DRIFT_ENV"
 """
 ROLES = {
     "AWS_ROLE_DEV": "arn:aws:iam::123456789012:role/dev",
@@ -52,12 +54,14 @@ def test_a_failing_quality_gate_still_gets_every_environments_drift_table_to_sla
     assert verdicts["codecov"] == "skipped", "no coverage to upload from a failed gate"
     assert [verdicts[f"drift ({env}, {where})"] for env, where in LEGS] == ["success"] * 3
     assert verdicts["research-smoke"] == "success"
+    assert verdicts["report"] == "success"
     recorded = calls.read_text().splitlines()
-    drift = [line for line in recorded if " drift " in line]
-    assert drift == [
-        f"call {STORE_AND_CREDENTIALS} drift --env {env} --slack-webhook env:SLACK_WEBHOOK | slack=set"
-        for env, _ in LEGS
-    ], "no coverage flag: the failed gate left no reports"
+    drift = [line for line in recorded if " drift --env " in line]
+    assert drift == [f"call {STORE_AND_CREDENTIALS} drift --env {env} | slack=" for env, _ in LEGS], (
+        "no coverage flag (the failed gate left no reports), no Slack: the report posts once"
+    )
+    report = recorded.index("call drift-table --tables drift --slack-webhook env:SLACK_WEBHOOK | slack=set")
+    assert recorded[report + 1] == "tables: table of dev table of prod table of staging ", "every leg's table"
     assert f"call {STORE_AND_CREDENTIALS} smoke --env dev --phase 8 " in "\n".join(recorded)
 
 

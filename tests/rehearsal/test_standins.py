@@ -107,6 +107,24 @@ def test_a_file_uploads_itself_and_downloads_into_the_workspace_by_default(tmp_p
     assert (down.workspace / "release.tar").read_bytes() == b"tar"
 
 
+def test_a_pattern_downloads_the_artifacts_whose_name_it_matches_merged_when_told(tmp_path: Path) -> None:
+    run, up, down = world(tmp_path)
+    for env in ("dev", "prod"):
+        (up.workspace / f"{env}.md").write_text(f"{env} table")
+        step("actions/upload-artifact", run, up, {"name": f"drift-{env}", "path": f"{env}.md"})
+    (up.workspace / "other.txt").write_text("not drift")
+    step("actions/upload-artifact", run, up, {"name": "reports", "path": "other.txt"})
+    step(
+        "actions/download-artifact",
+        run,
+        down,
+        {"pattern": "drift-*", "path": "drift", "merge-multiple": True},
+    )
+    assert sorted(p.name for p in (down.workspace / "drift").iterdir()) == ["dev.md", "prod.md"]
+    step("actions/download-artifact", run, down, {"pattern": "drift-*", "path": "apart"})
+    assert sorted(p.name for p in (down.workspace / "apart").iterdir()) == ["drift-dev", "drift-prod"]
+
+
 def test_a_with_key_the_pinned_action_lacks_fails_naming_the_action_the_key_and_its_inputs(
     tmp_path: Path,
 ) -> None:

@@ -42,11 +42,12 @@ from dagger.mod._resolver import Function, ObjectType
 from support.dagger_recipes import FAKE_DIGEST, calls, execs, recorded_run, tree
 
 ROOT = Path(__file__).resolve().parents[3]
-RELEASE_FUNCTIONS = {"build", "change_set_markdown", "github_settings", "release"}
+RELEASE_FUNCTIONS = {"build", "change_set_markdown", "drift_table", "github_settings", "release"}
 """The release path on the main object; `release` returns the object with the rest (test_dagger_release)."""
-SIDE_EFFECTS = {"github_settings"}
-"""Administers the GitHub repository (a token, no AWS): never cached. build and change-set-markdown are pure
-(the tree, the summary file decide the bytes); release only names the store and the credentials."""
+SIDE_EFFECTS = {"drift_table", "github_settings"}
+"""Post to Slack, administer the GitHub repository (a token, no AWS): never cached. build and
+change-set-markdown are pure (the tree, the summary file decide the bytes); release only names the store and
+the credentials."""
 MODULE_ONLY = {"setup", "ci", "job", "reports", "test"}
 PURE_RELEASE = {"admit_ref"}
 """Release commands whose answer the inputs decide (the ref's history), so they keep the default cache."""

@@ -251,3 +251,52 @@ def test_evidence_returns_the_folder_the_command_fills_even_when_it_holds_only_a
     assert execs(seen[-1])[-1] == [
         "careervp-ci", "evidence", "--env", "dev", "--out", EVIDENCE, "--store", STORE,
     ]  # fmt: skip
+
+
+DRIFTED = (
+    "## Drift: dev (runs `sha256:abc`)\n\n| check | status | detail |\n| --- | --- | --- |\n"
+    "| stack | ✘ drift | added: Queue |\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("stdout", "returned"),
+    [(DRIFTED, DRIFTED), ("", None), ("Traceback (most recent call last):\n", None)],
+)
+def test_drift_returns_a_drifted_environments_table_and_fails_on_anything_else(
+    monkeypatch: pytest.MonkeyPatch, stdout: str, returned: str | None
+) -> None:
+    """The command exits 1 after printing a drifted table: the nightly's one report needs that table, so the
+    call returns it; an exit without a table (credentials, a crash) fails the call, naming the command."""
+    from careervp_ci.dagger_module.failures import StepFailed
+    from careervp_ci.rehearsal.layers import exec_error
+
+    async def failing(self: dagger.Container) -> dagger.Container:
+        argv = execs(self)[-1]
+        if "drift" not in argv:  # the toolchain builds
+            return self
+        raise exec_error(argv, 1, stdout, "[release] dev has drifted: stack")
+
+    recorded_run(monkeypatch)
+    monkeypatch.setattr(dagger.Container, "sync", failing)
+    key_id, key, token = aws_secrets()
+    credentials = {"aws_access_key_id": key_id, "aws_secret_access_key": key, "aws_session_token": token}
+    if returned is not None:
+        assert asyncio.run(release(**credentials).drift(env="dev")) == returned
+    else:
+        with pytest.raises(StepFailed, match=r"step `drift` failed in its container \(exit 1\)"):
+            asyncio.run(release(**credentials).drift(env="dev"))
+
+
+def test_drift_table_reports_the_given_tables_once_with_the_webhook_as_a_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from careervp_ci.dagger_module.release import DRIFT_TABLES
+
+    seen = recorded_run(monkeypatch)
+    tables = dag.host().directory("/nonexistent/drift")
+    webhook = dag.set_secret("slack", "https://hooks.slack.invalid/x")
+    asyncio.run(Careervp().drift_table(src=tree(), tables=tables, slack_webhook=webhook))
+    assert ("withDirectory", {"path": DRIFT_TABLES, "source": tables}) in calls(seen[-1])
+    assert execs(seen[-1])[-1] == ["python", "-m", "careervp_ci.release.drift_table", DRIFT_TABLES]
+    assert secret_and_plain_names(seen[-1])[0] >= {"SLACK_WEBHOOK"}

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
+from careervp_ci.github import workflows
 from careervp_ci.pipeline.changes.select import DOCS, FULL_BAR, select
 from careervp_ci.rehearsal.call import parse
 
@@ -71,9 +72,7 @@ class Workflow:
 
     @property
     def triggers(self) -> Mapping[str, Any]:
-        # PyYAML reads the bare key `on` as the boolean True (YAML 1.1).
-        raw = self.data.get("on", self.data.get(True))  # type: ignore[call-overload]
-        return cast(Mapping[str, Any], raw)
+        return workflows.triggers(self.data)
 
     @property
     def jobs(self) -> Mapping[str, Mapping[str, Any]]:
@@ -389,9 +388,13 @@ def test_the_release_preamble_is_written_once_in_the_release_action() -> None:
     assert PREAMBLE in RELEASE_ACTION.read_text(encoding="utf-8")
     action_yml = yaml.safe_load(RELEASE_ACTION.read_text(encoding="utf-8"))
     assert action_yml["runs"]["using"] == "composite"
-    assert set(action_yml["inputs"]) == {"call", "summary"}
+    assert set(action_yml["inputs"]) == {"call", "summary", "out"}
     (run,) = action_yml["runs"]["steps"]
-    assert run["env"] == {"RELEASE_CALL": "${{ inputs.call }}", "SUMMARY": "${{ inputs.summary }}"}
+    assert run["env"] == {
+        "RELEASE_CALL": "${{ inputs.call }}",
+        "SUMMARY": "${{ inputs.summary }}",
+        "OUT": "${{ inputs.out }}",
+    }
     assert "${{" not in run["run"], "the call reaches the shell as an environment variable only"
 
 
@@ -404,7 +407,7 @@ def test_every_release_step_has_credentials_and_a_store_and_passes_only_a_plain_
         assert "ARTIFACT_STORE" in {**(job.get("env") or {}), **_step_env(job)}, (workflow.name, job_id)
         for step in steps(job):
             if step.get("uses") == RELEASE_USES:
-                assert set(step["with"]) <= {"call", "summary"}, (workflow.name, job_id)
+                assert set(step["with"]) <= {"call", "summary", "out"}, (workflow.name, job_id)
                 assert "${{" not in str(step["with"]["call"]), (workflow.name, job_id)
 
 
@@ -546,10 +549,23 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert drift["needs"] == "quality"
     assert drift["if"] == "${{ !cancelled() }}", "the drift report comes whatever the quality gate says"
     (call,) = [parse_dagger_call(script) for script in dagger_scripts(drift)]
-    assert call.function == "drift" and {"env", "store", "coverage", "slack-webhook"} <= call.flags
-    assert drift["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
-    (report,) = [step for step in steps(drift) if step.get("uses") == RELEASE_USES]
-    assert report["with"]["summary"] is True
+    assert call.function == "drift" and {"env", "store", "coverage"} <= call.flags
+    assert "slack-webhook" not in call.flags and "SLACK_WEBHOOK" not in drift["env"], "one post, not three"
+    (measure,) = [step for step in steps(drift) if step.get("uses") == RELEASE_USES]
+    (upload,) = [step for step in steps(drift) if action(step) == "actions/upload-artifact"]
+    assert measure["with"]["out"] == upload["with"]["path"] == "${{ matrix.env }}.md"
+    assert upload["with"]["name"] == "drift-${{ matrix.env }}" and upload["if"] == "${{ !cancelled() }}"
+
+
+def test_the_nightly_reports_every_environments_drift_in_one_table_posted_once() -> None:
+    report = by_name("nightly-maintenance.yml").jobs["report"]
+    assert report["needs"] == "drift" and report["if"] == "${{ !cancelled() }}"
+    assert report["env"]["SLACK_WEBHOOK"] == "${{ secrets.SLACK_WEBHOOK }}"
+    (download,) = [s["with"] for s in steps(report) if action(s) == "actions/download-artifact"]
+    assert download == {"pattern": "drift-*", "path": "drift", "merge-multiple": True}
+    (call,) = [parse_dagger_call(script) for script in dagger_scripts(report)]
+    assert call.function == "drift-table" and call.flags == {"tables", "slack-webhook"}
+    assert any(s.get("run", "").endswith('| tee -a "$GITHUB_STEP_SUMMARY"') for s in steps(report))
 
 
 def test_nightly_drift_covers_every_lasting_aws_environment_each_in_its_own_leg_with_its_reading_role() -> (

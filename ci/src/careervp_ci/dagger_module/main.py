@@ -33,7 +33,7 @@ from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.gates import BaseRef, Gates, Seed
 from careervp_ci.dagger_module.jobs import Schedule, ci_summary, listed_jobs, needed_by, run_job, schedule
 from careervp_ci.dagger_module.plan import REPORTS, Job
-from careervp_ci.dagger_module.release import CHANGE_SET, Release
+from careervp_ci.dagger_module.release import CHANGE_SET, DRIFT_TABLES, Release
 from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.pipeline.profiles import PROFILES
 
@@ -112,6 +112,22 @@ class Careervp(Gates):
         container = (await base(src)).with_file(CHANGE_SET, summary)
         argv = ["careervp-ci", "change-set-markdown", "--summary", CHANGE_SET]
         return await (await run(argv, container)).stdout()
+
+    @side_effect
+    async def drift_table(
+        self,
+        src: Source,
+        tables: Annotated[dagger.Directory, Doc("the table each environment's `release ... drift` printed")],
+        slack_webhook: Annotated[
+            dagger.Secret | None, Doc("post the one table to Slack (a Slack error never fails the call)")
+        ] = None,
+    ) -> str:
+        """The nightly's one drift report: every environment's table in one, for the step summary and, posted
+        once, Slack (release.drift_table); never cached: it posts."""
+        container = (await base(src)).with_directory(DRIFT_TABLES, tables)
+        if slack_webhook is not None:
+            container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
+        return await run_once(["python", "-m", "careervp_ci.release.drift_table", DRIFT_TABLES], container)
 
     @side_effect
     async def github_settings(

@@ -15,12 +15,15 @@ from dagger import Doc, Name, field, object_type
 
 from careervp_ci.dagger_module.arguments import Commit, Digest, Env, GitDir, ModelKey, WebhookSecret
 from careervp_ci.dagger_module.containers import base, built, fresh, run, run_once, side_effect
+from careervp_ci.dagger_module.failures import StepFailed, describe_failure
 from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.release.credentials import KEY_ID, SECRET_KEY, SESSION_TOKEN, refuse_partial
+from careervp_ci.release.drift_table import is_drift_table
 
 CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
 COVERAGE: Final = "/coverage/coverage.xml"
+DRIFT_TABLES: Final = "/drift"
 
 
 def flag(variable: str) -> str:
@@ -233,7 +236,9 @@ class Release:
         ] = None,
     ) -> str:
         """What changed under env without a deploy: its stack against the artifact it runs, the API against
-        the contract, coverage against the last main run, cost; a Markdown table for the step summary."""
+        the contract, coverage against the last main run, cost; a Markdown table for the step summary. A
+        drifted environment returns its table too (the command's exit 1 after printing it): the nightly's
+        one report (`drift-table`) names the drift; any other failure fails the call."""
         container = await self._container()
         options = ["--env", env]
         if coverage is not None:
@@ -241,7 +246,13 @@ class Release:
             options += ["--coverage", COVERAGE]
         if slack_webhook is not None:
             container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
-        return await run_once(self._argv("drift", *options), container)
+        argv = self._argv("drift", *options)
+        try:
+            return await (await fresh(container).with_exec(argv).sync()).stdout()
+        except dagger.ExecError as error:
+            if error.exit_code == 1 and is_drift_table(error.stdout):
+                return error.stdout
+            raise StepFailed(describe_failure(argv, error)) from error
 
     @side_effect
     async def coverage_baseline(

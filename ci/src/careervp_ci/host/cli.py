@@ -25,7 +25,13 @@ from careervp_ci.host import serve
 from careervp_ci.host.cache import ResultCache, cache_root
 from careervp_ci.host.executor import HostExecutor
 from careervp_ci.host.progress import progress_for
-from careervp_ci.host.report import exit_code, print_details, print_verdict, write_summary
+from careervp_ci.host.report import (
+    ALLOW_UNVERIFIED_ENV,
+    exit_code,
+    print_details,
+    print_verdict,
+    write_summary,
+)
 from careervp_ci.pipeline import phases
 from careervp_ci.pipeline.plan import Plan, PlanError, build_plan, unknown
 from careervp_ci.pipeline.profiles import PROFILES
@@ -179,11 +185,6 @@ def run_ci(args: argparse.Namespace, allowed: Sequence[str]) -> int:
         if code:
             break
     return code
-
-
-ALLOW_UNVERIFIED_ENV = "CAREERVP_ALLOW_UNVERIFIED"
-"""Comma-separated steps `ci` may end UNVERIFIED, for a machine that cannot reach a step's service (the
-workflow rehearsal sets it in its containers for `audit`); the Dagger module never sets it."""
 
 
 def allowed_from_env() -> list[str]:

@@ -4,7 +4,8 @@
 Exit codes: 0 when every selected step passed or came from the cache; 1 when a step failed, was stopped or
 never ran, or ended UNVERIFIED. An unverified step (e.g. `audit` with no vulnerability service) is not a
 pass, so it makes the run exit 1 unless the caller names it in `--allow-unverified STEP`; even then the
-console and the summary show it as UNVERIFIED, never as passed.
+console and the summary show it as UNVERIFIED, never as passed. $CAREERVP_ALLOW_UNVERIFIED names such
+steps too (ALLOW_UNVERIFIED_ENV).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from careervp_ci.host.progress import SYMBOLS
 from careervp_ci.pipeline.steps.context import Status
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+ALLOW_UNVERIFIED_ENV = "CAREERVP_ALLOW_UNVERIFIED"
+"""Comma-separated steps `ci` may end UNVERIFIED, for a machine that cannot reach a step's service (the
+workflow rehearsal sets it in its containers for `audit`); the Dagger module never sets it."""
 _NOT_GREEN = (Status.FAILED, Status.STOPPED, Status.NEVER_RAN)
 
 

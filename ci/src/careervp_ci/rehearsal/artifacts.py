@@ -111,8 +111,8 @@ def download(run: Run, job: Job, action: Action, inputs: Mapping[str, str]) -> N
     merge = action.boolean(inputs, "merge-multiple")
     if name and inputs["artifact-ids"]:
         raise StepFailed("download-artifact: inputs 'name' and 'artifact-ids' cannot be used together")
-    if inputs["artifact-ids"] or inputs["pattern"] or inputs["github-token"]:
-        raise StepFailed("download-artifact: artifact-ids, pattern and github-token are not rehearsed")
+    if inputs["artifact-ids"] or inputs["github-token"]:
+        raise StepFailed("download-artifact: artifact-ids and github-token are not rehearsed")
     if name:
         source = run.artifacts / name
         if not source.is_dir():
@@ -121,6 +121,12 @@ def download(run: Run, job: Job, action: Action, inputs: Mapping[str, str]) -> N
             )
         shutil.copytree(source, destination, dirs_exist_ok=True)
     elif run.artifacts.is_dir():
-        for source in sorted(run.artifacts.iterdir()):
+        sources = sorted(run.artifacts.iterdir())
+        if inputs[
+            "pattern"
+        ]:  # the artifacts whose name minimatch matches, as src/download-artifact.ts filters
+            [chosen] = matchers.matches("minimatch", [inputs["pattern"]], [s.name for s in sources], {})
+            sources = [source for source, keep in zip(sources, chosen, strict=True) if keep]
+        for source in sources:
             shutil.copytree(source, destination if merge else destination / source.name, dirs_exist_ok=True)
     job.outputs["download-path"] = str(destination.resolve())

@@ -2,7 +2,8 @@
 self-repository form, which zizmor asks for) from the repository at the workflow's own commit,
 `./.github/actions/NAME` from the job's workspace (so only after a checkout); `runs.using: composite`, its
 inputs with their defaults, and the contexts its steps may read (`inputs`, its own `steps`, `env`, `github`;
-no `secrets`, `vars` or `needs`).
+no `secrets`, `vars` or `needs`). The runner's rules: src/Runner.Worker/action_yaml.json (a composite `run`
+step requires `shell`) and src/Runner.Worker/Handlers/CompositeActionHandler.cs (the steps in order).
 """
 
 from __future__ import annotations

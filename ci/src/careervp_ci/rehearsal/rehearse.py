@@ -26,7 +26,8 @@ from typing import Any
 import boto3
 from careervp_infra.environments import load_environments
 
-from careervp_ci.host.cli import ALLOW_UNVERIFIED_ENV
+from careervp_ci.github.workflows import WorkflowError
+from careervp_ci.host.report import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image, runtime
 from careervp_ci.rehearsal.layers import prune_layers
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
@@ -150,22 +151,26 @@ class World:
             dict(scenario.event.inputs),
             may_fail=may_fail,
         )
+        posted = len(self.slack.messages)
         results = workflow.execute()
         _check(scenario, results)
-        self._check_slack(scenario)
+        self._check_slack(scenario, self.slack.messages[posted:])
         self._check_stacks(scenario)
         return results
 
-    def _check_slack(self, scenario: Scenario) -> None:
-        missing = [
-            env
-            for env in scenario.slack_tables
-            if not any(message.startswith(f"## Drift: {env} ") for message in self.slack.messages)
-        ]
+    def _check_slack(self, scenario: Scenario, messages: list[str]) -> None:
+        """One message, one drift table with every environment's rows (release.drift_table)."""
+        if not scenario.slack_tables:
+            return
+        if len(messages) != 1:
+            raise RehearsalFailed(
+                f"{scenario.name}: Slack received {len(messages)} messages, expected one drift table"
+            )
+        missing = [env for env in scenario.slack_tables if f"\n| {env} | `" not in messages[0]]
         if missing:
             raise RehearsalFailed(
-                f"{scenario.name}: Slack received no drift table for {', '.join(missing)} "
-                f"({len(self.slack.messages)} messages in all)"
+                f"{scenario.name}: the drift table in Slack has no measured rows for {', '.join(missing)}:\n"
+                f"{messages[0]}"
             )
 
     def _check_stacks(self, scenario: Scenario) -> None:
@@ -303,7 +308,7 @@ def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> i
             print(f"== rehearsing {scenario.name}", file=sys.stderr, flush=True)
             try:
                 results = rehearsal.run(scenario)
-            except RehearsalFailed as error:
+            except (RehearsalFailed, WorkflowError) as error:
                 _write(report, calls, outcomes)
                 print(f"rehearsal FAILED: {error}", file=sys.stderr)
                 return 1

@@ -5,8 +5,9 @@ commit on top (a developer who edits a workflow rehearses the edit, not the last
 events need: a tag `v1.0.0` on main; a pull request that changes backend code, as GitHub lists a pull
 request's files (against the merge base): its base `pr-base` removes a line on top of main and its head
 `pr-code` puts it back, so the head's tree is main's and the gates it shares with main's validation are
-reused; a docs-only pull request; a fix branch for the hotfix; feature/gap-remediation; and, in its working
-tree only, a `laptop` workflow that runs the README's `dagger call ci --src .` as a job would.
+reused; a docs-only pull request; a fix branch for the hotfix; feature/gap-remediation; a commit the nightly's
+gate fails (GATE_FAILS); and, in its working tree only, a `laptop` workflow that runs the README's
+`dagger call ci --src .` as a job would.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ jobs:
 CODE_FILE = "src/backend/careervp/config.py"
 DOCS_FILE = "README.md"
 TAG = "v1.0.0"
+GATE_FAILS = "nightly-gate-fails"
+"""A commit on main that the nightly's quality gate fails (a line `ruff format` rewrites): the night the team
+most needs the drift report."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Scenario:
     after: tuple[str, ...] = ()
     """Workflows rehearsed first when this one is selected alone (state it reads: dev's digest, a dev)."""
     slack_tables: tuple[str, ...] = ()
-    """Environments whose drift table the Slack stand-in must have received by the scenario's end."""
+    """Environments the one drift table the Slack stand-in receives during the scenario must have measured."""
     torn_down: tuple[str, ...] = ()
     """Environments that must have no stack left in the emulator afterwards (a sandbox torn down)."""
     world: str = "release"
@@ -128,6 +132,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         slack_tables=("dev", "staging", "prod"),
     ),
     Scenario(
+        "nightly-maintenance (quality gate failing)",
+        "nightly-maintenance",
+        Event("schedule"),
+        "refs/heads/main",
+        head=GATE_FAILS,
+        expect={"quality": "failure", "codecov": "skipped"},  # no coverage to upload from a failed gate
+        after=("deploy-dev", "deploy-stage-prod"),
+        slack_tables=("dev", "staging", "prod"),
+    ),
+    Scenario(
         "laptop: dagger call ci --src . (pr and main)",
         "laptop",
         Event("push"),
@@ -187,10 +201,12 @@ def prepare(project: Path, repo: Path) -> None:
         print(f"rehearsal: rehearsing the working tree; uncommitted: {shown}", file=sys.stderr)
     _git(repo, "tag", TAG)
     _git(repo, "branch", "feature/gap-remediation")
+    code = (repo / CODE_FILE).read_text(encoding="utf-8")
     for branch, start, path, text in (
         ("pr-base", "main", CODE_FILE, None),
-        ("pr-code", "pr-base", CODE_FILE, (repo / CODE_FILE).read_text(encoding="utf-8")),
+        ("pr-code", "pr-base", CODE_FILE, code),
         ("pr-docs", "main", DOCS_FILE, (repo / DOCS_FILE).read_text(encoding="utf-8") + "\nA docs line.\n"),
+        (GATE_FAILS, "main", CODE_FILE, code + "\nUNFORMATTED=1\n"),
     ):
         _git(repo, "checkout", "--quiet", "-b", branch, start)
         file = repo / path

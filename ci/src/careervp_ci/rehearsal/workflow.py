@@ -7,7 +7,8 @@ that no earlier job set, a secret or variable nobody configured, or an input the
 stops the rehearsal with the workflow, job and expression named. A job that fails is recorded with its verdict
 and the jobs after it run as GitHub would run them (`always()`, `!cancelled()`); the run then fails on the
 first failure its scenario did not plant (`may_fail`). The repository's own composite actions run step by step
-(`composite`), a matrix job leg by leg (`matrix`).
+(`composite`), a matrix job leg by leg (`github.matrix`); files, triggers, `needs` and reusable workflows are
+read through the one model of the workflows (`github.workflows`).
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
-
-from careervp_ci.rehearsal import composite, matrix
+from careervp_ci.github import matrix, workflows
+from careervp_ci.github.workflows import Workflow
+from careervp_ci.rehearsal import composite
 from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
 TAIL = 40
-SELF_REFERENCES = ("$/.github/workflows/", "./.github/workflows/")
-"""A reusable workflow of the same repository at the same commit: GitHub's self-repository form (`$/`,
-which zizmor recommends) or the older workspace-relative one (`./`)."""
 
 
 class RehearsalFailed(Exception):
@@ -53,44 +51,6 @@ class Settings:
     variables: Mapping[str, str]
     shim_env: Mapping[str, str]
     log: Path
-
-
-def load(path: Path) -> dict[str, Any]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or "jobs" not in document:
-        raise RehearsalFailed(f"{path.name}: not a workflow (no jobs)")
-    triggers = document.get("on", document.get(True))  # YAML 1.1 reads a bare `on:` key as True
-    if isinstance(triggers, str):
-        triggers = {triggers: {}}
-    elif isinstance(triggers, list):
-        triggers = {name: {} for name in triggers}
-    document["on"] = triggers or {}
-    return document
-
-
-def ordered(jobs: Mapping[str, Any]) -> list[str]:
-    """Jobs in an order where every job comes after its `needs`; a cycle or unknown need is an error."""
-    done: list[str] = []
-
-    def visit(name: str, trail: tuple[str, ...]) -> None:
-        if name in done:
-            return
-        if name in trail:
-            raise RehearsalFailed(f"jobs form a cycle: {' -> '.join((*trail, name))}")
-        if name not in jobs:
-            raise RehearsalFailed(f"job {trail[-1]!r} needs {name!r}, which is no job of this workflow")
-        for need in _needs(jobs[name]):
-            visit(need, (*trail, name))
-        done.append(name)
-
-    for name in jobs:
-        visit(name, ())
-    return done
-
-
-def _needs(job: Mapping[str, Any]) -> list[str]:
-    needs = job.get("needs", [])
-    return [needs] if isinstance(needs, str) else list(needs)
 
 
 @dataclass
@@ -117,19 +77,21 @@ class WorkflowRun:
         return self.results
 
     def run_jobs(self) -> dict[str, dict[str, Any]]:
-        """Every job in `needs` order; a failed job is recorded with its verdict (`error`), not raised."""
-        document = load(self.root / ".github" / "workflows" / f"{self.name}.yml")
-        self._check_inputs(document)
-        jobs = document["jobs"]
-        for name in ordered(jobs):
+        """Every job in `needs` order; a failed job is recorded with its verdict (`error`), not raised. A file
+        the runner would refuse raises `WorkflowError`."""
+        workflow = workflows.load(self.root / workflows.WORKFLOWS / f"{self.name}.yml")
+        self._check_inputs(workflow)
+        document = workflow.document
+        for name in workflow.ordered():
+            spec = workflow.jobs[name].spec
             try:
-                legs = matrix.legs(name, jobs[name])
+                legs = matrix.legs(name, spec)
             except matrix.MatrixError as error:
                 raise RehearsalFailed(f"{self.name}.yml: {error}") from error
             if legs is None:
-                self.results[name] = self._job(name, jobs[name], document)
+                self.results[name] = self._job(name, spec, document)
             else:
-                self.results[name] = self._legs(name, jobs[name], document, legs)
+                self.results[name] = self._legs(name, spec, document, legs)
         return self.results
 
     def _legs(
@@ -149,9 +111,9 @@ class WorkflowRun:
         self.leg = {}
         return {"result": matrix.folded(verdicts), "outputs": {}, **({"error": errors[0]} if errors else {})}
 
-    def _check_inputs(self, document: Mapping[str, Any]) -> None:
+    def _check_inputs(self, workflow: Workflow) -> None:
         trigger = "workflow_call" if self.event.name == "workflow_call" else "workflow_dispatch"
-        declared = ((document.get("on") or {}).get(trigger) or {}).get("inputs") or {}
+        declared = workflow.inputs(trigger)
         for name in self.inputs:
             if name not in declared:
                 raise RehearsalFailed(
@@ -248,7 +210,8 @@ class WorkflowRun:
     # --- jobs -------------------------------------------------------------------------------------------
 
     def _job(self, name: str, spec: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
-        needs = _needs(spec)
+        job = workflows.Job(name, spec)
+        needs = job.needs
         need_results = [self.results[need]["result"] for need in needs]
         status = Status(
             failed="failure" in need_results,
@@ -258,23 +221,23 @@ class WorkflowRun:
         env = {**(document.get("env") or {})}
         lookup = self._lookup(name, needs, env, {})
         try:
-            runs = condition(spec.get("if", "success()"), lookup, status)
+            runs = condition(job.condition, lookup, status)
         except ExpressionError as error:
             raise RehearsalFailed(str(error)) from error
         if not runs:
             return {"result": "skipped", "outputs": {}}
         if "uses" in spec:
-            return self._call(name, spec, lookup)
+            return self._call(job, lookup)
         try:
             return self._steps(name, spec, document, needs)
         except RehearsalFailed as error:
             return {"result": "failure", "outputs": {}, "error": str(error)}
 
-    def _call(self, name: str, spec: Mapping[str, Any], lookup: Any) -> dict[str, Any]:
-        target = str(spec["uses"])
-        if not target.startswith(SELF_REFERENCES):
+    def _call(self, job: workflows.Job, lookup: Any) -> dict[str, Any]:
+        name, spec, target = job.id, job.spec, job.calls
+        if target is None:
             raise RehearsalFailed(
-                f"{self.name}.yml, job {name!r}: `uses: {target}` is not a reusable workflow of this "
+                f"{self.name}.yml, job {name!r}: `uses: {spec['uses']}` is not a reusable workflow of this "
                 "repository ($/.github/workflows/<file>.yml or ./.github/workflows/<file>.yml)"
             )
         inputs = {key: interpolate(value, lookup) for key, value in (spec.get("with") or {}).items()}
@@ -288,8 +251,8 @@ class WorkflowRun:
         called.job_prefix = f"{self.job_prefix}{name} / "
         results = called.run_jobs()
         failed = [result["error"] for result in results.values() if result["result"] == "failure"]
-        for job, result in results.items():
-            self.results[f"{name} / {job}"] = result
+        for inner, result in results.items():
+            self.results[f"{name} / {inner}"] = result
         if failed:
             return {"result": "failure", "outputs": {}, "error": failed[0]}
         return {"result": "success", "outputs": {}}

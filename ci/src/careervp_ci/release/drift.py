@@ -12,59 +12,30 @@
 - cost: the environment's budget (actual and forecast spend against its limit) and the cost-per-request
   metric the functions emit (last day against the week before); the emulator has neither.
 
-The table is Markdown for $GITHUB_STEP_SUMMARY; with $SLACK_WEBHOOK set it is also posted to Slack, and a
-Slack failure is reported on stderr, never failing the run. The command exits 1 when any row is drift.
+The report and its Markdown are `drift_table`'s; the command prints it for $GITHUB_STEP_SUMMARY (and posts it
+to Slack with $SLACK_WEBHOOK set) and exits 1 when any row is drift.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from careervp_ci.release.drift_table import NOT_VERIFIABLE, Row, Status
+
+# Re-exported, where the service and the command line import them from:
+from careervp_ci.release.drift_table import DriftReport as DriftReport  # noqa: PLC0414
+from careervp_ci.release.drift_table import post_to_slack as post_to_slack  # noqa: PLC0414
 from careervp_ci.release.store import Backend
 
-Status = Literal["ok", "drift", "not verifiable on this target"]
-NOT_VERIFIABLE: Status = "not verifiable on this target"
 COVERAGE_KEY = "coverage/main.json"
 COVERAGE_TOLERANCE = 1.0
 """Percentage points of total line coverage a run may lose against main before it is drift."""
 COST_TOLERANCE = 0.2
 """A cost per request more than 20% above the week before is drift."""
-SLACK_ENV = "SLACK_WEBHOOK"
-
-
-@dataclass(frozen=True)
-class Row:
-    check: str
-    status: Status
-    detail: str
-
-
-@dataclass(frozen=True)
-class DriftReport:
-    env: str
-    digest: str
-    rows: tuple[Row, ...]
-
-    @property
-    def drifted(self) -> bool:
-        return any(row.status == "drift" for row in self.rows)
-
-    def markdown(self) -> str:
-        mark = {"ok": "✔ ok", "drift": "✘ drift", NOT_VERIFIABLE: "? not verifiable on this target"}
-        lines = [f"## Drift: {self.env} (runs `{self.digest}`)", "", "| check | status | detail |"]
-        lines.append("| --- | --- | --- |")
-        lines += [f"| {r.check} | {mark[r.status]} | {r.detail.replace('|', '/')} |" for r in self.rows]
-        return "\n".join(lines) + "\n"
 
 
 # -- the rows -----------------------------------------------------------------------------------------------
@@ -219,29 +190,3 @@ def read_cost_per_request(client: Any, namespace: str, now: dt.datetime) -> tupl
     recent = mean(now - dt.timedelta(days=1), now)
     before = mean(now - dt.timedelta(days=8), now - dt.timedelta(days=1))
     return None if recent is None or before is None else (recent, before)
-
-
-# -- Slack --------------------------------------------------------------------------------------------------
-
-
-def post_to_slack(markdown: str, log: Callable[[str], None], env: dict[str, str] | None = None) -> bool:
-    """Post the table to $SLACK_WEBHOOK; any failure is logged (without the URL, a secret) and swallowed."""
-    url = (env if env is not None else dict(os.environ)).get(SLACK_ENV, "")
-    if not url:
-        return False
-    body = json.dumps({"text": markdown}).encode()
-    request = urllib.request.Request(  # noqa: S310 (the configured webhook)
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            response.read()
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "code", None) or type(error).__name__
-        log(f"drift: could not post to Slack ({reason}); the report is in the step summary")
-        return False
-    return True
-
-
-def stderr(message: str) -> None:
-    print(f"[release] {message}", file=sys.stderr, flush=True)

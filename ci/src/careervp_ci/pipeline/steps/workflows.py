@@ -7,6 +7,7 @@ environment registry (careervp_ci.github.registry)."""
 from __future__ import annotations
 
 from careervp_ci.github import settings as github_settings
+from careervp_ci.github.workflows import WorkflowError
 from careervp_ci.pipeline.steps.context import Status, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import read_findings
@@ -43,7 +44,7 @@ def run(ctx: StepContext) -> StepOutcome:
         )
     try:
         problems = github_settings.check(ctx.src)
-    except github_settings.SettingsError as error:
+    except (github_settings.SettingsError, WorkflowError) as error:  # a settings file or a workflow
         problems = [str(error)]
     if problems:
         return StepOutcome(

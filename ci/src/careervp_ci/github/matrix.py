@@ -1,6 +1,8 @@
 """`strategy.matrix` as the runner expands it into one job per combination (the legs), and how their results
-fold into the one result `needs.<job>.result` reads. Rehearsed: lists per key (every combination, in order)
-or an `include` list alone; `exclude`, `include` beside keys, and a matrix from an expression are refused."""
+fold into the one result `needs.<job>.result` reads (the runner: src/Sdk/WorkflowParser/Conversion/
+MatrixBuilder.cs). Read here: lists per key (every combination, in order) or an `include` list alone;
+`exclude`, `include` beside keys, and a matrix from an expression are refused (docs/dagger.md, "What still
+differs"). Settings-as-code reads the environments a matrix job runs in from the same legs."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from careervp_ci.github.workflows import WorkflowError
 
-class MatrixError(ValueError):
-    """A matrix the rehearsal does not expand: the message names the job and what to do."""
+
+class MatrixError(WorkflowError):
+    """A matrix this model does not expand: the message names the job and what to do."""
 
 
 def legs(job: str, spec: Mapping[str, Any]) -> list[dict[str, Any]] | None:
@@ -35,12 +39,14 @@ def legs(job: str, spec: Mapping[str, Any]) -> list[dict[str, Any]] | None:
 
 
 def label(job: str, leg: Mapping[str, Any]) -> str:
-    """The leg's name as GitHub shows it: `job (value, value)`."""
+    """The leg's name as GitHub shows it: `job (value, value)` (Conversion/JobNameBuilder.cs; GitHub also
+    cuts a name past 100 characters, which no job here reaches)."""
     return f"{job} ({', '.join(str(value) for value in leg.values())})"
 
 
 def fail_fast(spec: Mapping[str, Any]) -> bool:
-    """GitHub's default is true: after a failed leg, the legs still running or queued are cancelled."""
+    """GitHub's default is true (Conversion/WorkflowTemplateConverter.cs, `fail-fast`): after a failed leg,
+    the legs still running or queued are cancelled."""
     return (spec.get("strategy") or {}).get("fail-fast", True) is not False
 
 
