@@ -1,6 +1,6 @@
 """After a deploy: `careervp-ci journeys --env E` runs the happy-path journeys over HTTP against what E runs,
-and `careervp-ci drift --env E` compares E with its artifact, the committed contract, main's coverage and
-cost.
+and `careervp-ci drift --env E` compares E with main's synth (or its artifact), the committed contract, main's
+coverage and cost.
 
 One emulator for the module (dev's stack deployed once from the session's build of HEAD); commands run
 in-process through the release CLI, as in test_release_flow.
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 from careervp_ci.release import e2e_suite
+from careervp_ci.release.cloudformation import StackFiles
 from support.release_cli import Built, cli, write_emulator_targets
 
 pytestmark = pytest.mark.slow
@@ -95,3 +97,26 @@ def test_drift_names_a_stack_changed_outside_the_release(deployed: Path, emulato
     assert result.code == 1, result.out
     assert "| stack | ✘ drift |" in result.out
     assert "| monitoring | ✘ drift | differs from the artifact: HandMadeTopic |" in result.out
+
+
+def test_drift_given_mains_synth_compares_the_live_stack_with_it_not_with_the_artifact(
+    deployed: Path, built: Built
+) -> None:
+    """The nightly hands drift main's cloud assembly: a resource main adds is what the next deploy changes,
+    named against main's template, while the artifact the stack runs still matches it."""
+    synth = deployed / "main-synth"
+    with tarfile.open(built.tar) as bundle:
+        members = [m for m in bundle.getmembers() if m.name.startswith("assembly/")]
+        bundle.extractall(synth, members=members, filter="data")
+    assembly = synth / "assembly"
+    template = StackFiles.find(assembly, "careervp-dev-service-stack").template
+    body = json.loads(template.read_text())
+    body["Resources"]["MainOnlyTopic"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
+    template.write_text(json.dumps(body))
+    result = cli("drift", "--env", "dev", "--synth", str(assembly))
+    assert result.code == 1, result.out + result.err
+    assert (
+        "| stack | ✘ drift | live stack differs from main's synthesized template; added: MainOnlyTopic"
+        in (result.out)
+    )
+    assert cli("drift", "--env", "dev").code == 0, "against the artifact it runs, nothing drifted"

@@ -14,6 +14,7 @@ GATE_FAILS = """#!/bin/sh
 # `ci` is the quality gate, failing tonight; every other call records itself (and whether Slack's webhook
 # reached its environment) and prints a drift table.
 if [ "$2" = ci ]; then echo "coverage below the floor"; exit 1; fi
+if [ "$2" = synth ]; then mkdir -p cdk.out && echo '{}' > cdk.out/manifest.json; fi
 echo "$* | slack=${SLACK_WEBHOOK:+set}" >> CALLS
 if [ "$2" = drift-table ]; then echo "tables: $(cat drift/*.md | tr '\n' ' ')" >> CALLS; fi
 echo "table of $DRIFT_ENV"
@@ -54,12 +55,12 @@ def test_a_failing_quality_gate_still_gets_every_environments_drift_table_to_sla
     assert verdicts["codecov"] == "skipped", "no coverage to upload from a failed gate"
     assert [verdicts[f"drift ({env}, {where})"] for env, where in LEGS] == ["success"] * 3
     assert verdicts["research-smoke"] == "success"
-    assert verdicts["report"] == "success"
+    assert verdicts["report"] == verdicts["synth"] == "success"
     recorded = calls.read_text().splitlines()
     drift = [line for line in recorded if " drift --env " in line]
-    assert drift == [f"call {STORE_AND_CREDENTIALS} drift --env {env} | slack=" for env, _ in LEGS], (
-        "no coverage flag (the failed gate left no reports), no Slack: the report posts once"
-    )
+    assert drift == [
+        f"call {STORE_AND_CREDENTIALS} drift --env {env} --synth cdk.out | slack=" for env, _ in LEGS
+    ], "no coverage flag (the failed gate left no reports), no Slack: the report posts once"
     report = recorded.index("call drift-table --tables drift --slack-webhook env:SLACK_WEBHOOK | slack=set")
     assert recorded[report + 1] == "tables: table of dev table of prod table of staging ", "every leg's table"
     assert f"call {STORE_AND_CREDENTIALS} smoke --env dev --phase 8 " in "\n".join(recorded)

@@ -83,13 +83,16 @@ def test_the_table_marks_each_row_and_a_report_with_a_drift_row_has_drifted() ->
         "sha256:" + "0" * 64,
         (
             drift.stack_row([], [], []),
-            drift.stack_row(["Topic"], [], []),
+            drift.stack_row(["Topic"], [], [], drift.ARTIFACT),
             drift.cost_row("emulator", None, None),
         ),
     )
     table = report.markdown()
-    assert "| stack | ✔ ok | live template matches the artifact's |" in table
-    assert "| stack | ✘ drift | live stack differs from the artifact it says it runs; added: Topic |" in table
+    assert "| stack | ✔ ok | live template matches main's synthesized template |" in table
+    assert (
+        "| stack | ✘ drift | live stack differs from the template of the artifact it says it runs; "
+        "added: Topic |" in table
+    )
     assert "| cost | ? not verifiable on this target |" in table
     assert report.drifted
 

@@ -24,6 +24,7 @@ CHANGE_SET: Final = "/change-set/change-set.json"
 EVIDENCE: Final = "/evidence"
 COVERAGE: Final = "/coverage/coverage.xml"
 DRIFT_TABLES: Final = "/drift"
+SYNTH: Final = "/synth"
 
 
 def flag(variable: str) -> str:
@@ -234,6 +235,10 @@ class Release:
         slack_webhook: Annotated[
             dagger.Secret | None, Doc("post the table to Slack too (a Slack error never fails the run)")
         ] = None,
+        synth: Annotated[
+            dagger.Directory | None,
+            Doc("main's cloud assembly (`synth`): the stack row compares it with the stack"),
+        ] = None,
     ) -> str:
         """What changed under env without a deploy: its stack against the artifact it runs, the API against
         the contract, coverage against the last main run, cost; a Markdown table for the step summary. A
@@ -246,6 +251,9 @@ class Release:
             options += ["--coverage", COVERAGE]
         if slack_webhook is not None:
             container = container.with_secret_variable("SLACK_WEBHOOK", slack_webhook)
+        if synth is not None:
+            container = container.with_directory(SYNTH, synth)
+            options += ["--synth", SYNTH]
         argv = self._argv("drift", *options)
         try:
             return await (await fresh(container).with_exec(argv).sync()).stdout()

@@ -1,8 +1,9 @@
 """Nightly drift: does a deployed environment still match what it should run? Five rows, each ok, drift, or
 "not verifiable on this target" (never ok when nothing was checked):
 
-- stack: the template of the artifact the stack says it runs (its digest tag) against the live template, as
-  the prod change-set summary computes it (release.approvals.summarize): the `cdk diff` without deploying;
+- stack: main's synthesized template (`--synth`, the nightly's `dagger call synth` of main) against the live
+  template, as the prod change-set summary computes it (release.approvals.summarize): the `cdk diff` without
+  deploying; without a synth, the template of the artifact the stack says it runs (its digest tag);
 - monitoring: the same diff narrowed to what alerts (alarms, the canary's schedule, the alerts topic, the
   budget), so a silenced alarm is named as such;
 - openapi: the contract the environment runs (the artifact's openapi.json) against the tree's committed
@@ -41,15 +42,21 @@ COST_TOLERANCE = 0.2
 # -- the rows -----------------------------------------------------------------------------------------------
 
 
-def stack_row(added: list[str], changed: list[str], removed: list[str]) -> Row:
+MAIN = "main's synthesized template"
+ARTIFACT = "the template of the artifact it says it runs"
+
+
+def stack_row(added: list[str], changed: list[str], removed: list[str], against: str = MAIN) -> Row:
+    """The live stack against `against`: main's synth (what the next deploy would change), or the artifact's
+    template when no synth was given (what changed behind the release's back)."""
     if not (added or changed or removed):
-        return Row("stack", "ok", "live template matches the artifact's")
+        return Row("stack", "ok", f"live template matches {against}")
     parts = [
         f"{label}: {', '.join(ids)}"
         for label, ids in (("added", added), ("changed", changed), ("removed", removed))
         if ids
     ]
-    return Row("stack", "drift", "live stack differs from the artifact it says it runs; " + "; ".join(parts))
+    return Row("stack", "drift", f"live stack differs from {against}; " + "; ".join(parts))
 
 
 MONITORING_TYPES = frozenset(

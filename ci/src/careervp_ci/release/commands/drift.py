@@ -34,10 +34,14 @@ def register(subparsers: Subparsers) -> None:
         "--coverage", help="this run's coverage.xml, compared with main's baseline in the store"
     )
     parser.add_argument("--out", help="also write the Markdown table to this file")
+    parser.add_argument(
+        "--synth",
+        help="main's synthesized cloud assembly (cdk.out): the stack row compares it with the live stack",
+    )
 
 
 def main(release: ReleaseContext, args: argparse.Namespace) -> None:
-    report = drift(release, args.env, optional_path(args.coverage))
+    report = drift(release, args.env, optional_path(args.coverage), optional_path(args.synth))
     table = report.markdown()
     if args.out:
         Path(args.out).write_text(table, encoding="utf-8")
@@ -48,7 +52,11 @@ def main(release: ReleaseContext, args: argparse.Namespace) -> None:
         raise ReleaseFailed(f"{args.env} has drifted: {drifted} (the table above says how)")
 
 
-def drift(release: ReleaseContext, env: str, coverage: Path | None = None) -> drifts.DriftReport:
+def drift(
+    release: ReleaseContext, env: str, coverage: Path | None = None, synth: Path | None = None
+) -> drifts.DriftReport:
+    """The five rows for `env`; the stack row compares with main's synth when given, else with the template
+    of the artifact the stack says it runs."""
     target = release.target_for(env)
     release.require_persistent(target, "drift")
     release.require_credentials(target)
@@ -68,13 +76,16 @@ def drift(release: ReleaseContext, env: str, coverage: Path | None = None) -> dr
             per_request = drifts.read_cost_per_request(
                 session.client("cloudwatch"), METRICS_NAMESPACE, datetime.now(UTC)
             )
+    against = drifts.ARTIFACT
+    if synth is not None:
+        new, against = StackFiles.find(synth, target.stack_name).template_dict(), drifts.MAIN
     summary = summarize(env, digest, target.stack_name, new=new, old=old, baseline=running.digest)
     committed = release.repo / "docs" / "specs" / "openapi.json"
     committed_spec = json.loads(committed.read_text(encoding="utf-8")) if committed.is_file() else None
     with doing(f"could not read the coverage baseline from {release.store.uri}", StoreError):
         baseline = drifts.read_baseline(release.store.backend)
     rows = (
-        drifts.stack_row(summary.added, summary.changed, summary.removed),
+        drifts.stack_row(summary.added, summary.changed, summary.removed, against),
         drifts.monitoring_row(new, old),
         drifts.openapi_row(deployed_spec, committed_spec),
         drifts.coverage_row(drifts.line_rate(coverage) if coverage else None, baseline),
