@@ -202,6 +202,22 @@ def test_checkout_with_fetch_depth_0_has_every_branch_and_tag_and_no_token_when_
     assert "extraheader" not in git(job.workspace, "config", "--local", "--list")
 
 
+def test_checkout_with_fetch_depth_0_checks_out_the_runs_commit_when_its_branch_has_moved_on(
+    tmp_path: Path,
+) -> None:
+    """actions/checkout's testRef: after fetching all history, a branch that no longer names the run's commit
+    (a schedule or push run while main moved) is fetched again at that commit, so the job runs what the run
+    started on, not the branch's newer tip."""
+    repo, tip = origin(tmp_path)
+    earlier = git(repo, "rev-parse", "HEAD~1")
+    run, job, _ = world(tmp_path)
+    run.sha = earlier
+    step("actions/checkout", run, job, {"fetch-depth": 0})
+    assert git(job.workspace, "rev-parse", "HEAD") == earlier != tip
+    assert git(job.workspace, "branch", "--show-current") == "main"
+    assert job.outputs == {"ref": "refs/heads/main", "commit": earlier}
+
+
 def test_sarif_runs_of_one_tool_in_one_category_fail_as_code_scanning_refuses_them(tmp_path: Path) -> None:
     run, job, _ = world(tmp_path, {"security-events": "write"})
     folder = job.workspace / ".reports"

@@ -33,6 +33,8 @@ def checkout(run: Run, job: Job, action: Action, inputs: Mapping[str, str]) -> N
     fetch = ["-c", "protocol.version=2", "fetch", "--prune", "--no-recurse-submodules", "--quiet"]
     if depth <= 0:
         git(*fetch, "origin", *_all_history(ref, commit))
+        if not _ref_is_at(git, ref, commit):  # the branch moved since the run started: fetch the run's commit
+            git(*fetch, "origin", *_refspec(ref, commit))
     else:
         specs = _refspec(ref, commit)
         tags = [] if inputs["fetch-tags"].upper() == "TRUE" else ["--no-tags"]
@@ -64,6 +66,20 @@ def _all_history(ref: str, commit: str) -> list[str]:
     if ref.upper().startswith("REFS/PULL/"):
         specs.append(f"+{commit or ref}:refs/remotes/pull/{ref[len('refs/pull/') :]}")
     return specs
+
+
+def _ref_is_at(git: Callable[..., str], ref: str, commit: str) -> bool:
+    """ref-helper.ts `testRef`: after fetching all history, does the fetched ref still name the run's commit?
+    (A schedule or push run keeps its commit when the branch has moved on since.)"""
+    if not commit or not ref:
+        return not commit or _exists(git, commit)
+    upper = ref.upper()
+    if upper.startswith("REFS/HEADS/"):
+        remote = f"refs/remotes/origin/{ref[len('refs/heads/') :]}"
+        return _exists(git, remote) and git("rev-parse", remote).strip() == commit
+    if upper.startswith("REFS/TAGS/"):
+        return _exists(git, ref) and git("rev-parse", ref).strip() == commit
+    return True  # refs/pull/ was fetched by its commit; anything else the action does not test
 
 
 def _refspec(ref: str, commit: str) -> list[str]:
