@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careervp_ci.host.cache import FileDigests, ResultCache, input_files, step_key
-from careervp_ci.pipeline.steps import lint, unit
+from careervp_ci.host.cache import PRODUCTS, FileDigests, ResultCache, input_files, step_key
+from careervp_ci.pipeline.steps import lint, secrets, unit
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from support.fixture_project import CliRunner, write
 
 
@@ -52,6 +53,24 @@ def test_input_globs_skip_tool_and_cache_folders(fixture_tree: Path) -> None:
     found = input_files(fixture_tree, ["src/**/*.py"])
     assert "src/backend/careervp/pricing.py" in found
     assert not [path for path in found if "__pycache__" in path or ".venv" in path]
+
+
+def test_a_whole_tree_scan_keys_the_same_before_and_after_a_build_writes_its_products(
+    fixture_tree: Path,
+) -> None:
+    """The secret scan reads every file; the SPA's build writes frontend/dist beside it. Were the products
+    inputs, the scan's key would depend on which of the two finished first, and a warm run would miss."""
+    before = step_key(secrets.STEP, fixture_tree, {}, {}, FileDigests(fixture_tree))
+    write(fixture_tree, "frontend/dist/main.js", "console.log('built');\n")
+    write(fixture_tree, ".careervp/cdk.out/manifest.json", "{}")
+    assert step_key(secrets.STEP, fixture_tree, {}, {}, FileDigests(fixture_tree)) == before
+    write(fixture_tree, "frontend/src/extra.js", "export const edited = true;\n")
+    assert step_key(secrets.STEP, fixture_tree, {}, {}, FileDigests(fixture_tree)) != before
+
+
+def test_every_output_a_step_declares_is_a_product_no_key_reads(fixture_tree: Path) -> None:
+    declared = {output for step in CATALOGUE.values() for output in step.outputs}
+    assert declared and declared <= PRODUCTS
 
 
 def test_a_stored_pass_restores_its_report_files_and_outputs(tmp_path: Path) -> None:

@@ -158,8 +158,9 @@ def test_pr_profile_passes_cold_then_comes_entirely_from_the_cache(
     steps = len(PROFILES["pr"].steps)
     assert f"PASSED: {steps} passed" in cold.stdout
     warm = careervp_ci("ci", "--profile", "pr", cwd=fixture_tree)
-    assert warm.returncode == 0
-    assert f"PASSED: {steps} cached" in warm.stdout
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    ran_again = [line for line in warm.stdout.splitlines() if line.startswith("✔") and " cached" not in line]
+    assert f"PASSED: {steps} cached" in warm.stdout, f"not from the cache: {ran_again}"
     reports = fixture_tree / ".reports"
     for report in ("coverage/coverage.xml", "unit/junit.xml", "synth/cfn-lint.sarif", "summary.md"):
         assert (reports / report).is_file(), report

@@ -28,7 +28,9 @@ from types import ModuleType
 from typing import Any
 
 from careervp_ci.pipeline.lockfiles import locked_versions
+from careervp_ci.pipeline.steps.frontend import DIST
 from careervp_ci.pipeline.steps.model import Step
+from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 CACHE_ENV = "CAREERVP_CACHE_DIR"
 DEFAULT_CACHE_DIR = ".careervp/cache"
@@ -36,6 +38,10 @@ PRUNED_DIRS = frozenset(
     {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
     | {".careervp", ".reports", "cdk.out", ".tools", ".hypothesis"}
 )
+PRODUCTS = frozenset({DIST, ASSEMBLY})
+"""What steps write into the tree (their declared `outputs`): never an input. A step reads another's product
+through that step's key (its needs), so a scan of the whole tree keys the same whether or not a build
+running beside it has finished."""
 _WILDCARD = re.compile(r"[*?\[]")
 
 
@@ -61,13 +67,17 @@ def input_files(src: Path, patterns: Iterable[str]) -> list[str]:
             continue
         matcher = re.compile(translate(pattern, recursive=True, include_hidden=True))
         for folder, dirs, files in os.walk(base):
-            dirs[:] = [d for d in dirs if d not in PRUNED_DIRS]
             relative_folder = Path(folder).relative_to(src).as_posix()
+            dirs[:] = [d for d in dirs if d not in PRUNED_DIRS and not _is_product(relative_folder, d)]
             for name in files:
                 relative = f"{relative_folder}/{name}"
                 if matcher.match(relative):
                     found.add(relative)
     return sorted(found)
+
+
+def _is_product(folder: str, name: str) -> bool:
+    return (name if folder == "." else f"{folder}/{name}") in PRODUCTS
 
 
 @cache
