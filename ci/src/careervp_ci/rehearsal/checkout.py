@@ -69,8 +69,9 @@ def _all_history(ref: str, commit: str) -> list[str]:
 
 
 def _ref_is_at(git: Callable[..., str], ref: str, commit: str) -> bool:
-    """ref-helper.ts `testRef`: after fetching all history, does the fetched ref still name the run's commit?
-    (A schedule or push run keeps its commit when the branch has moved on since.)"""
+    """`testRef` (src/ref-helper.ts), which src/git-source-provider.ts calls after a fetch-depth 0 fetch and,
+    when false, fetches again with `getRefSpec`: does the fetched ref still name the run's commit? (A schedule
+    or push run keeps its commit when the branch has moved on since.)"""
     if not commit or not ref:
         return not commit or _exists(git, commit)
     upper = ref.upper()

@@ -135,7 +135,7 @@ def hotfix(
     validation = validation or Validation()
     validation.check()
     target = release.target_for(env)
-    release._require_secrets(target, deploying=True)
+    release.require_secrets(target, deploying=True)
     commit, note = admit_ref(release, ref, env, override)
     if checked_out is not None:
         _require_checked_out(ref, commit, checked_out)

@@ -9,7 +9,6 @@ from careervp_ci.release.build import BuildResult
 from careervp_ci.release.building import build_artifact
 from careervp_ci.release.context import ReleaseContext
 from careervp_ci.release.deploy import Deployed, deploy
-from careervp_ci.release.targets import Target
 
 
 class Release(ReleaseContext):
@@ -22,7 +21,3 @@ class Release(ReleaseContext):
         self, env: str, digest_text: str, *, approval: Path | None = None, ref: str = "", note: str = ""
     ) -> Deployed:
         return deploy(self, env, digest_text, approval=approval, ref=ref, note=note)
-
-    def _require_secrets(self, target: Target, *, deploying: bool = False) -> dict[str, str]:
-        """`require_secrets` under the name release.hotfix calls."""
-        return self.require_secrets(target, deploying=deploying)
