@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from dagger._engine._version import CLI_VERSION
+from support.uv import uv
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULE_SOURCE = ROOT / json.loads((ROOT / "dagger.json").read_text())["source"]
@@ -31,14 +32,6 @@ ISOLATED_FILES = ("pyproject.toml", ".python-version", "uv.lock")
 """What `uv lock` reads in the module source dir (the Python code is not needed to lock)."""
 HOST_ONLY = {"dulwich", "pydantic", "rich"}
 """Used by the host executor only (progress.py: rich; release/targets.py: pydantic; history.py: dulwich)."""
-
-
-def uv() -> str:
-    """The pinned uv: `$UV` (set by `uv run`), the project's `.tools/bin/uv`, or `uv` on PATH."""
-    for candidate in (os.environ.get("UV"), ROOT / ".tools/bin/uv", shutil.which("uv")):
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    pytest.fail("no uv found: run the tests through `.tools/bin/uv run pytest` (make setup installs it)")
 
 
 def isolated_copy(target: Path, pyproject: str | None = None) -> Path:

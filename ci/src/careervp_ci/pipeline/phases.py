@@ -1,10 +1,10 @@
-"""The strategy's phases as data: for each phase, what a pull request runs, what a deploy smokes, what runs
-nightly, and which paths are its own (the CI strategy's "Phase-Specific Workflow Guidance"; how to use
-them: docs/ci-strategy.md, "Phases").
+"""The strategy's phases: the table is data (`phases.toml`, beside this module: for each phase what a pull
+request runs, what a deploy smokes, what runs nightly, and which paths are its own); here are its loader,
+which refuses a malformed table naming the phase and key, and its lookups. How to use them:
+docs/ci-strategy.md, "Phases".
 
-One entry per phase in `PHASES`. A part a phase cannot run yet is `Missing(reason)`: asked to run it, the
-pipeline fails with that one line instead of passing empty. To register a phase's feature, replace its
-`Missing` parts with the steps and tests (and, in `careervp_ci.release.smoke`, the checks) that exist.
+One entry per phase in `PHASES`. A part a phase cannot run yet is `Missing(reason)` (`{ missing = "why" }`
+in the table): asked to run it, the pipeline fails with that one line instead of passing empty.
 
 - `pr`: catalogue steps with their options (suites take `paths`: the phase's own tests), run by
   `careervp-ci ci --phase ID` as the profile `phase-ID`;
@@ -14,15 +14,17 @@ pipeline fails with that one line instead of passing empty. To register a phase'
   against a deployed environment (`nightly_note`);
 - `paths`: change-aware selection (`ci --phase changed --changed-from REF`) runs the phases a diff touches.
 
-Here are the table and its lookups; what a phase becomes when asked to run (its profile, or why it cannot)
+What a phase becomes when asked to run (its profile, or why it cannot)
 is the resolver's (`careervp_ci.pipeline.resolve`), which phases a change touches is
 `careervp_ci.pipeline.changes.select.touched`.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from types import MappingProxyType
 
 from careervp_ci.errors import CareervpError
@@ -68,333 +70,115 @@ class Phase:
         return isinstance(self.pr, Blueprint)
 
 
-def tests(**suites: str) -> dict[str, dict[str, str]]:
-    """Suite options selecting a phase's own tests: `tests(unit="tests/unit/x", integration="...")`."""
-    return {suite: {"paths": paths} for suite, paths in suites.items()}
-
-
-LINT = ("lint", "typecheck")
-"""Every phase's PR starts with the strategy's "lint/typecheck" (ruff check, mypy --strict)."""
-FRONTEND = ("frontend-lint", "frontend-unit", "frontend-build")
-"""The SPA's own checks (its locked npm project in frontend/)."""
-ENDPOINT = ("openapi", "synth")
-"""A phase with endpoints checks the contract for drift and synthesizes (cdk-nag) the stack serving them."""
-CORE = (
-    "src/backend/careervp/api.py",
-    "src/backend/careervp/envelope.py",
-    "src/backend/careervp/config.py",
-    "src/backend/careervp/resources.py",
-    "src/backend/careervp/aws_clients.py",
-    "src/backend/careervp/observability.py",
+_PHASE_KEYS = frozenset(
+    {"id", "title", "paths", "pr", "tests", "options", "smoke", "nightly", "nightly_note"}
 )
-"""Code every endpoint runs: a change there selects every endpoint phase."""
-GENERATION = (
-    "src/backend/careervp/generation/**",
-    "src/backend/careervp/secret_values.py",
-    "src/backend/careervp_local/messages_standin.py",
-    "tests/unit/backend/test_generation_*",
-    "tests/unit/backend/test_messages_standin.py",
-)
-"""Writing with the model (prompts, the Messages API call, its cost guard and key, the stand-in): a change
-there selects every phase whose endpoint writes with it (9, 10)."""
+_TABLE = "phases.toml"
 
-_PHASES = (
-    Phase(
-        "0",
-        "Infrastructure Reset & Naming Guardrails",
-        ("infra/**", "src/backend/scripts/**", "tests/unit/infra/**", "tests/unit/scripts/**"),
-        Blueprint(
-            (*LINT, "naming", "unit", "synth"),
-            tests(unit="tests/unit/infra tests/unit/scripts"),
-        ),
-        ("health",),
-        ("synth",),
-        "cdk diff of dev without deploying: `careervp-ci drift --env dev` (needs AWS credentials)",
-    ),
-    Phase(
-        "8",
-        "Company Research",
-        (
-            "src/backend/careervp/research/**",
-            "src/backend/careervp/handlers/research.py",
-            "src/backend/careervp/object_keys.py",
-            "src/backend/careervp_local/fixture_site.py",
-            "tests/unit/backend/test_research_*",
-            "tests/unit/backend/test_company_research*",
-            "tests/integration/test_company_research*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_research_scraper.py "
-                "tests/unit/backend/test_company_research.py "
-                "tests/unit/backend/test_company_research_api.py "
-                "tests/unit/backend/test_object_keys.py",
-                integration="tests/integration/test_company_research_over_http.py",
-            ),
-        ),
-        ("company research",),
-        (),
-        "read-only against dev: `careervp-ci smoke --env dev --phase 8` (needs $CAREERVP_SMOKE_FIXTURE_SITE)",
-    ),
-    Phase(
-        "gap-remediation",
-        "Interim branch feature/gap-remediation (between phases 8 and 9)",
-        (
-            "src/backend/careervp/gap/**",
-            "src/backend/careervp/answers.py",
-            "src/backend/careervp/research/**",
-            "tests/integration/test_gap_*",
-        ),
-        Blueprint(
-            (*LINT, "naming", "unit", "integration", "synth"),
-            {"integration": {"keyword": "gap or company_research"}},
-        ),
-        ("gap analysis", "cv tailoring"),
-    ),
-    Phase(
-        "9",
-        "CV Tailoring",
-        (
-            "src/backend/careervp/tailoring/**",
-            "src/backend/careervp/handlers/tailoring.py",
-            *GENERATION,
-            "src/backend/careervp/gap/questions.py",
-            "src/backend/careervp/gap/skills.py",
-            "tests/unit/backend/test_cv_tailoring_*",
-            "tests/integration/test_cv_tailoring_*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_cv_tailoring_api.py "
-                "tests/unit/backend/test_generation_prompts.py "
-                "tests/unit/backend/test_generation_client.py "
-                "tests/unit/backend/test_messages_standin.py "
-                "tests/unit/backend/test_object_keys.py",
-                integration="tests/integration/test_cv_tailoring_over_http.py",
-            ),
-        ),
-        ("cv tailoring",),
-    ),
-    Phase(
-        "10",
-        "Cover Letter",
-        (
-            "src/backend/careervp/letters/**",
-            "src/backend/careervp/handlers/letters.py",
-            *GENERATION,
-            "tests/unit/backend/test_cover_letter_*",
-            "tests/integration/test_cover_letters_*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_cover_letter_api.py "
-                "tests/unit/backend/test_generation_prompts.py "
-                "tests/unit/backend/test_generation_client.py "
-                "tests/unit/backend/test_messages_standin.py "
-                "tests/unit/backend/test_object_keys.py",
-                integration="tests/integration/test_cover_letters_over_http.py",
-            ),
-        ),
-        ("cover letter",),
-    ),
-    Phase(
-        "11",
-        "Gap Analysis",
-        (
-            "src/backend/careervp/gap/**",
-            "src/backend/careervp/handlers/gap.py",
-            "src/backend/careervp/answers.py",
-            "tests/unit/backend/test_gap_*",
-            "tests/integration/test_gap_*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_gap_questions.py tests/unit/backend/test_gap_analysis_api.py",
-                integration="tests/integration/test_gap_analysis_over_http.py",
-            ),
-        ),
-        ("gap analysis",),
-    ),
-    Phase(
-        "12",
-        "Interview Prep",
-        (
-            "src/backend/careervp/interview/**",
-            "src/backend/careervp/handlers/interview.py",
-            "src/backend/careervp/object_keys.py",
-            "src/backend/careervp/answers.py",
-            "tests/unit/backend/test_interview_*",
-            "tests/integration/test_interview_prep_over_http.py",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_interview_questions.py "
-                "tests/unit/backend/test_interview_star.py "
-                "tests/unit/backend/test_interview_prep_api.py "
-                "tests/unit/backend/test_object_keys.py",
-                integration="tests/integration/test_interview_prep_over_http.py",
-            ),
-        ),
-        ("interview prep",),
-    ),
-    Phase(
-        "13",
-        "Knowledge Base",
-        (
-            "src/backend/careervp/kb/**",
-            "src/backend/careervp/handlers/kb.py",
-            "tests/unit/backend/test_kb_*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_kb_documents.py",
-                integration="tests/integration/test_backend_over_http.py::test_kb_document_lifecycle_over_http",
-            ),
-        ),
-        ("knowledge base",),
-    ),
-    Phase(
-        "14",
-        "Authentication (Cognito)",
-        (
-            "src/backend/careervp/resources.py",
-            "src/backend/careervp_local/authorizer.py",
-            "src/backend/careervp_local/signin.py",
-            "src/backend/careervp_local/http_server.py",
-            "src/backend/careervp_local/emulator.py",
-            "infra/careervp_infra/auth.py",
-            "infra/careervp_infra/api.py",
-            "ci/src/careervp_ci/release/smoke_user.py",
-            "tests/unit/backend/test_auth_*",
-            "tests/unit/infra/test_infra_auth.py",
-            "tests/integration/test_auth_*",
-        ),
-        Blueprint(
-            (*LINT, "naming", "unit", "integration", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_auth_tokens.py "
-                "tests/unit/backend/test_local_api_routing.py "
-                "tests/unit/backend/test_openapi_contract.py "
-                "tests/unit/infra/test_infra_auth.py",
-                integration="tests/integration/test_auth_over_http.py",
-            ),
-        ),
-        ("authentication",),
-    ),
-    Phase(
-        "15",
-        "Payments (Stripe)",
-        (
-            "src/backend/careervp/billing/**",
-            "src/backend/careervp/handlers/billing.py",
-            "tests/unit/backend/test_stripe_*",
-            *CORE,
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", "secrets", *ENDPOINT),
-            tests(
-                unit="tests/unit/backend/test_stripe_signature.py tests/unit/backend/test_stripe_webhook.py",
-                integration="tests/integration/test_backend_over_http.py::"
-                "test_stripe_webhook_over_http_records_the_subscription_once",
-            ),
-        ),
-        ("billing",),
-    ),
-    Phase(
-        "16",
-        "Notifications (SES/SNS)",
-        (
-            "src/backend/careervp/notifications/**",
-            "src/backend/careervp/handlers/notifier.py",
-            "infra/careervp_infra/notification*.py",
-            "tests/unit/backend/test_notification_*",
-            "tests/unit/infra/test_infra_notifications.py",
-            "tests/integration/test_notifications_*",
-        ),
-        Blueprint(
-            (*LINT, "unit", "integration", "synth"),
-            tests(
-                unit="tests/unit/backend/test_notification_templates.py "
-                "tests/unit/infra/test_infra_notifications.py",
-                integration="tests/integration/test_notifications_over_moto.py",
-            ),
-        ),
-        ("notifications",),
-    ),
-    Phase(
-        "17",
-        "CICD Pipeline Hardening",
-        ("ci/**", ".github/**", "Makefile", "dagger.json", "tests/ci/**"),
-        Blueprint((*LINT, "workflows", "pipeline-tests")),
-        (),
-        ("audit", "sbom", "synth"),
-        "plus `careervp-ci drift --env dev` (cdk diff, coverage drift) with AWS credentials",
-    ),
-    Phase(
-        "18",
-        "Frontend SPA",
-        (
-            "frontend/**",
-            "infra/careervp_infra/frontend.py",
-            "ci/src/careervp_ci/pipeline/steps/frontend.py",
-            "ci/src/careervp_ci/release/spa*.py",
-            "tests/unit/infra/test_infra_frontend.py",
-            "tests/ci/release/test_release_spa.py",
-            "tests/ci/pipeline/test_frontend_step.py",
-        ),
-        Blueprint(
-            (*LINT, *FRONTEND, "unit", "synth"),
-            tests(unit="tests/unit/infra/test_infra_frontend.py tests/unit/infra/test_infra_naming.py"),
-        ),
-        ("frontend",),
-    ),
-    Phase(
-        "19",
-        "Monitoring & Observability",
-        (
-            "infra/careervp_infra/monitoring.py",
-            "infra/careervp_infra/synthetics.py",
-            "src/backend/careervp/observability.py",
-            "src/backend/careervp/canary.py",
-            "src/backend/careervp/handlers/canary.py",
-            "src/backend/careervp/handlers/health.py",
-            "tests/unit/backend/test_canary.py",
-            "tests/unit/infra/test_infra_synthetics.py",
-        ),
-        Blueprint(
-            (*LINT, "naming", "unit", "synth"),
-            tests(unit="tests/unit/backend/test_canary.py tests/unit/infra/test_infra_synthetics.py"),
-        ),
-        ("monitoring",),
-        ("synth",),
-        "the monitoring row of `careervp-ci drift --env dev` (alarms, canary schedule; AWS credentials)",
-    ),
-    Phase(
-        "20",
-        "Security & Compliance",
-        ("infra/careervp_infra/waf*", "tests/unit/infra/test_infra_waf.py"),
-        Blueprint(
-            (*LINT, "naming", "unit", "synth", "secrets"),
-            tests(unit="tests/unit/infra/test_infra_waf.py tests/unit/infra/test_infra_naming.py"),
-        ),
-        ("security",),
-        ("audit", "sbom", "secrets"),
-    ),
-)
 
-PHASES: Mapping[str, Phase] = MappingProxyType({phase.id: phase for phase in _PHASES})
+class PhaseTableError(CareervpError):
+    """phases.toml is malformed: the message names the phase and the key (a defect of the tree, exit 1)."""
+
+
+def _strings(where: str, value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise PhaseTableError(f"{_TABLE}: {where} must be a list of strings, not {value!r}")
+    return value
+
+
+def _expand(where: str, value: object, groups: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """A list with "@group" entries replaced by the group's items."""
+    items: list[str] = []
+    for item in _strings(where, value):
+        if not item.startswith("@"):
+            items.append(item)
+        elif item[1:] in groups:
+            items.extend(groups[item[1:]])
+        else:
+            known = ", ".join(f"@{name}" for name in groups)
+            raise PhaseTableError(f"{_TABLE}: {where} names unknown group {item!r}; groups here: {known}")
+    return tuple(items)
+
+
+def _part(where: str, value: object, groups: Mapping[str, list[str]]) -> tuple[str, ...] | Missing:
+    if isinstance(value, dict):
+        if set(value) != {"missing"} or not isinstance(value["missing"], str):
+            raise PhaseTableError(f'{_TABLE}: {where} is a list or {{ missing = "why" }}, not {value!r}')
+        return Missing(value["missing"])
+    return _expand(where, value, groups)
+
+
+def _options(where: str, entry: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """`tests.SUITE = [paths]` and `options.STEP.OPTION = "value"` as step -> option -> value."""
+    options: dict[str, dict[str, str]] = {}
+    for suite, paths in _table(f"{where}.tests", entry.get("tests", {})).items():
+        options[suite] = {"paths": " ".join(_strings(f"{where}.tests.{suite}", paths))}
+    for step, values in _table(f"{where}.options", entry.get("options", {})).items():
+        for name, value in _table(f"{where}.options.{step}", values).items():
+            if not isinstance(value, str):
+                raise PhaseTableError(f"{_TABLE}: {where}.options.{step}.{name} must be a string")
+            options.setdefault(step, {})[name] = value
+    return options
+
+
+def _table(where: str, value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise PhaseTableError(f"{_TABLE}: {where} must be a table, not {value!r}")
+    return value
+
+
+def _phase(entry: dict[str, object], groups: Mapping[str, Mapping[str, list[str]]]) -> Phase:
+    where = f"phase {entry.get('id', '?')!r}"
+    unknown = sorted(set(entry) - _PHASE_KEYS)
+    if unknown:
+        raise PhaseTableError(
+            f"{_TABLE}: {where} has unknown key {unknown[0]!r}; keys: {sorted(_PHASE_KEYS)}"
+        )
+    for key in ("id", "title"):
+        if not isinstance(entry.get(key), str):
+            raise PhaseTableError(f"{_TABLE}: {where} needs a string {key!r}")
+    if "pr" not in entry:
+        raise PhaseTableError(f'{_TABLE}: {where} needs `pr`: its steps, or {{ missing = "why" }}')
+    steps, paths = groups["steps"], groups["paths"]
+    pr = _part(f"{where}.pr", entry.get("pr"), steps)
+    note = entry.get("nightly_note", "")
+    if not isinstance(note, str):
+        raise PhaseTableError(f"{_TABLE}: {where}.nightly_note must be a string")
+    return Phase(
+        id=str(entry["id"]),
+        title=str(entry["title"]),
+        paths=_expand(f"{where}.paths", entry.get("paths", []), paths),
+        pr=pr if isinstance(pr, Missing) else Blueprint(pr, _options(where, entry)),
+        smoke=_part(f"{where}.smoke", entry.get("smoke", []), {}),
+        nightly=_part(f"{where}.nightly", entry.get("nightly", []), steps),
+        nightly_note=note,
+    )
+
+
+def load(text: str) -> Mapping[str, Phase]:
+    """The phase table from phases.toml's text, by id in file order; PhaseTableError names what is wrong."""
+    document = tomllib.loads(text)
+    unknown = sorted(set(document) - {"groups", "phase"})
+    if unknown:
+        raise PhaseTableError(f"{_TABLE}: unknown top-level key {unknown[0]!r}; keys: groups, phase")
+    raw_groups = _table("groups", document.get("groups", {}))
+    groups = {
+        kind: {
+            name: _strings(f"groups.{kind}.{name}", items)
+            for name, items in _table(f"groups.{kind}", raw_groups.get(kind, {})).items()
+        }
+        for kind in ("steps", "paths")
+    }
+    table: dict[str, Phase] = {}
+    for entry in document.get("phase", []):
+        parsed = _phase(_table("phase", entry), groups)
+        if parsed.id in table:
+            raise PhaseTableError(f"{_TABLE}: phase {parsed.id!r} is declared twice")
+        table[parsed.id] = parsed
+    return MappingProxyType(table)
+
+
+PHASES: Mapping[str, Phase] = load(resources.files(__package__).joinpath(_TABLE).read_text(encoding="utf-8"))
 """Every phase of the strategy by id, in the strategy's order."""
 
 CHANGED = "changed"
