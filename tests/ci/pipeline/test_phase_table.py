@@ -46,7 +46,10 @@ def test_a_part_not_built_yet_is_missing_with_its_reason() -> None:
         ('id = "3"\ntitle = "T"\npr = { todo = "x" }', r"phase '3'.pr is a list or \{ missing"),
         ('id = "3"', r"phase '3' needs a string 'title'"),
         ('id = "3"\ntitle = "T"', r"phase '3' needs `pr`: its steps, or \{ missing"),
-        ('id = "3"\ntitle = "T"\npr = []\noptions.unit.paths = 1', r"phase '3'.options.unit.paths must be a string"),
+        (
+            'id = "3"\ntitle = "T"\npr = []\noptions.unit.paths = 1',
+            r"'3'.options.unit.paths must be a string",
+        ),
     ],
 )
 def test_a_malformed_phase_is_refused_naming_it_and_the_key(phase: str, named: str) -> None:
