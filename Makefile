@@ -36,8 +36,13 @@ frontend/node_modules/.careervp-lock: frontend/package-lock.json node_modules/.p
 	SOURCE_DATE_EPOCH=0 $(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
-setup: $(UV) ## install the locked toolchain (uv.lock, package-lock.json)
-	@$(MAKE) --no-print-directory -j2 .venv/.bytecode node_modules/.package-lock.json frontend/node_modules/.careervp-lock
+# The IaC scanner's own locked environment: checkov pins packaging<24, which the workspace cannot share.
+ci/tools/checkov/.venv/.synced: ci/tools/checkov/uv.lock ci/tools/checkov/pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet --project ci/tools/checkov
+	@touch $@
+
+setup: $(UV) ## install the locked toolchain (uv.lock, package-lock.json, ci/tools/checkov/uv.lock)
+	@$(MAKE) --no-print-directory -j2 .venv/.bytecode node_modules/.package-lock.json frontend/node_modules/.careervp-lock ci/tools/checkov/.venv/.synced
 	$(UV) sync --frozen --quiet
 
 ci: setup containers ## the pipeline's main job on the host (its smoke loads the SPA in Chromium)

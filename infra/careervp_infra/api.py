@@ -18,12 +18,20 @@ from constructs import Construct
 from careervp_infra.data_stores import removal_policy
 from careervp_infra.environments import Environment
 from careervp_infra.naming import Service, log_group_name, physical_name
+from careervp_infra.scanner_reasons import explain
 
 STAGE_NAME = "v1"
 
 
 UNAUTHORIZED_BODY = '{"statusCode": 401, "message": $context.error.messageString}'
 """API Gateway's own 401 in the shape every other error of the API has (`careervp.envelope`)."""
+
+
+PUBLIC_METHOD_REASON = (
+    "Public by declaration (careervp.resources: Function.public): /health, and /webhooks/stripe, which "
+    "authenticates each request by its Stripe signature inside the function; every other method is behind "
+    "the Cognito authorizer (tests/unit/infra/test_infra_auth.py)."
+)
 
 
 def create_api(
@@ -63,7 +71,14 @@ def create_api(
                 user=False,
             ),
             metrics_enabled=True,
+            tracing_enabled=True,
         ),
+    )
+    explain(
+        api.deployment_stage,
+        "CKV_AWS_120",
+        "No response cache: every personal route answers for the signed-in user, and a stage cache keyed "
+        "without the token could hand one user's answer to another; the public /health must stay live.",
     )
     validator = api.add_request_validator(
         "RequestValidator", validate_request_body=True, validate_request_parameters=True
@@ -84,12 +99,17 @@ def create_api(
             if spec.public
             else {"authorizer": authorizer, "authorization_type": apigateway.AuthorizationType.COGNITO}
         )
-        for route in spec.routes:
+        methods = [
             api.root.resource_for_path(route.path).add_method(
                 route.method, integration, request_validator=validator, **guard
             )
+            for route in spec.routes
+        ]
         for path in dict.fromkeys(route.path for route in spec.routes):
             # Every other method reaches the owning function too, which answers it (405 with Allow, OPTIONS,
             # HEAD as GET) exactly as the local server does: `careervp.envelope`.
-            api.root.resource_for_path(path).add_method("ANY", integration, **guard)
+            methods.append(api.root.resource_for_path(path).add_method("ANY", integration, **guard))
+        if spec.public:
+            for method in methods:
+                explain(method, "CKV_AWS_59", PUBLIC_METHOD_REASON)
     return api

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from careervp_infra.environments import Environment
 from careervp_infra.naming import Service, physical_name
+from careervp_infra.scanner_reasons import explain
 
 ACCESS_LOG_RETENTION = Duration.days(365)
 _KEY_TYPES = {
@@ -74,12 +75,14 @@ def create_access_log_bucket(scope: Construct, env: Environment) -> s3.Bucket:
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=removal_policy(env),
     )
-    Validations.of(bucket).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions-S1",
-            reason="This bucket is the destination of the server access logs; logging it into itself "
-            "would loop.",
-        )
+    loop = "This bucket is the destination of the server access logs; logging it into itself would loop."
+    Validations.of(bucket).acknowledge(Acknowledgment(id="AwsSolutions-S1", reason=loop))
+    explain(bucket, "CKV_AWS_18", loop)
+    explain(
+        bucket,
+        "CKV_AWS_21",
+        "Log objects are written once by S3's logging service and expire after "
+        f"{ACCESS_LOG_RETENTION.to_days()} days; versions would keep each one twice and outlive that.",
     )
     return bucket
 

@@ -36,6 +36,7 @@ STACK_SETTINGS = (
     "monthly_budget_usd",
     "error_rate_threshold_percent",
     "p99_latency_threshold_ms",
+    "reserved_concurrency",
 )
 """What a stack is built with: declared by the stack's owner, shared by the environments that borrow it."""
 
@@ -89,6 +90,9 @@ class Environment(BaseModel):
     monthly_budget_usd: Annotated[float, Field(gt=0)]
     error_rate_threshold_percent: Annotated[float, Field(gt=0, le=100)]
     p99_latency_threshold_ms: Annotated[int, Field(gt=0, le=900_000)]
+    reserved_concurrency: Annotated[int, Field(gt=0, le=1000)] | None = None
+    """Concurrent executions reserved for each function: a cap on runaway cost and a floor the others
+    cannot take. None: the functions share the account's unreserved pool."""
     promote_from: str | None = None
     """The only environment `promote --to` this one accepts digests from."""
     requires_approval: bool = False

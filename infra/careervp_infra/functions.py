@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from careervp.resources import (
     ENV_VAR_ENVIRONMENT,
     ENV_VAR_VERSION,
@@ -30,6 +31,7 @@ from constructs import Construct
 from careervp_infra.data_stores import construct_id, removal_policy
 from careervp_infra.environments import Environment
 from careervp_infra.naming import Service, log_group_name, physical_name
+from careervp_infra.scanner_reasons import explain
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 MEMORY_MB = 256
@@ -138,7 +140,7 @@ def create_function(
         secret = secrets[secret_spec]
         environment[secret_spec.env_var] = secret.secret_arn
         secret.grant_read(role)
-    return lambda_.Function(
+    function = lambda_.Function(
         scope,
         f"{prefix}Function",
         function_name=name,
@@ -152,6 +154,37 @@ def create_function(
         memory_size=MEMORY_MB,
         timeout=Duration.seconds(spec.timeout_seconds),
         environment=environment,
+        reserved_concurrent_executions=env.reserved_concurrency,
+        dead_letter_queue=None if spec.routes else _dead_letter_queue(scope, env, spec, prefix),
+    )
+    if spec.routes:
+        explain(
+            function,
+            "CKV_AWS_116",
+            "Invoked synchronously by API Gateway, which returns the error to the caller: a dead-letter "
+            "queue receives only failed asynchronous invocations, so it would stay empty.",
+        )
+    if env.reserved_concurrency is None:
+        explain(
+            function,
+            "CKV_AWS_115",
+            f"{env.name} reserves no concurrency (infra/environments.toml: reserved_concurrency unset): its "
+            "functions share the account's unreserved pool, since an account at the default limit cannot "
+            "reserve any; the environment's budget alarm bounds its cost.",
+        )
+    return function
+
+
+def _dead_letter_queue(scope: Construct, env: Environment, spec: Function, prefix: str) -> sqs.Queue:
+    """Where an event-driven function's failed invocations go after Lambda's retries, kept two weeks."""
+    return sqs.Queue(
+        scope,
+        f"{prefix}DeadLetterQueue",
+        queue_name=physical_name(env.name, spec.component, f"{spec.resource}-dlq", service=Service.SQS_QUEUE),
+        encryption=sqs.QueueEncryption.KMS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+        removal_policy=removal_policy(env),
     )
 
 

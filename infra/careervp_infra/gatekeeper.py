@@ -30,6 +30,7 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
     "AWS::Budgets::Budget": (("Budget", "BudgetName"), Service.BUDGET),
     "AWS::SecretsManager::Secret": (("Name",), Service.SECRET),
     "AWS::SNS::Topic": (("TopicName",), Service.SNS_TOPIC),
+    "AWS::SQS::Queue": (("QueueName",), Service.SQS_QUEUE),
     "AWS::Events::Rule": (("Name",), Service.EVENTS_RULE),
     "AWS::WAFv2::WebACL": (("Name",), Service.WAF_WEB_ACL),
     "AWS::Cognito::UserPool": (("UserPoolName",), Service.COGNITO_USER_POOL),

@@ -33,6 +33,7 @@ class Service(StrEnum):
     BUDGET = "AWS budget"
     SECRET = "Secrets Manager secret"  # noqa: S105 (a service label, not a secret)
     SNS_TOPIC = "SNS topic"
+    SQS_QUEUE = "SQS queue"
     STACK = "CloudFormation stack"
     EVENTS_RULE = "EventBridge rule"
     WAF_WEB_ACL = "WAF web ACL"
@@ -53,6 +54,7 @@ NAME_LIMITS: dict[Service, int] = {
     Service.BUDGET: 100,
     Service.SECRET: 512,
     Service.SNS_TOPIC: 256,
+    Service.SQS_QUEUE: 80,
     Service.STACK: 128,
     Service.EVENTS_RULE: 64,
     Service.WAF_WEB_ACL: 128,

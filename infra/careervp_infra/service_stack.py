@@ -21,6 +21,7 @@ from careervp_infra.monitoring import (
 )
 from careervp_infra.naming import Service, physical_name
 from careervp_infra.notifications import create_notifications
+from careervp_infra.scanner_reasons import explain_resource_types
 from careervp_infra.suppressions import acknowledge_accepted_findings
 from careervp_infra.synthetics import create_health_canary
 from careervp_infra.waf import create_web_acl
@@ -82,3 +83,4 @@ class ServiceStack(Stack):
         for bucket_spec, bucket in buckets.items():
             CfnOutput(self, bucket_spec.output, value=bucket.bucket_name)
         acknowledge_accepted_findings(self)
+        explain_resource_types(self)

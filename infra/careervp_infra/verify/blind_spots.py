@@ -14,6 +14,7 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::ApiGateway::RequestValidator": "moto's CloudFormation skips request validators",
     "AWS::CloudWatch::Alarm": "moto's CloudFormation skips CloudWatch alarms",
     "AWS::SNS::TopicPolicy": "moto's CloudFormation skips SNS topic policies",
+    "AWS::SQS::QueuePolicy": "moto's CloudFormation skips SQS queue policies (no TLS-only deny exists)",
     "AWS::Budgets::Budget": "moto's CloudFormation skips AWS Budgets budgets",
     "AWS::KMS::Key": "moto stores a CloudFormation key's policy as an object, so DescribeKey fails",
     "AWS::WAFv2::WebACL": "moto's CloudFormation skips WAF web ACLs",

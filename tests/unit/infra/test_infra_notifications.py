@@ -83,7 +83,10 @@ def test_the_notifier_may_send_only_as_its_environments_address(assembly: Path, 
     assert sorted(str(statement["Action"]) for statement in statements) == [
         "['logs:CreateLogStream', 'logs:PutLogEvents']",
         "ses:SendEmail",
+        "sqs:SendMessage",
     ]
+    [dead_letters] = [statement for statement in statements if statement["Action"] == "sqs:SendMessage"]
+    assert dead_letters["Resource"] == properties["DeadLetterConfig"]["TargetArn"]
 
 
 def test_the_bounce_rate_alarm_fires_at_the_rate_aws_starts_reviewing(assembly: Path) -> None:

@@ -80,7 +80,7 @@ def test_the_health_alarm_watches_what_the_canary_emits_and_breaches_when_it_is_
     assert alarm["AlarmActions"] == [{"Ref": next(iter(resources(assembly, env, "AWS::SNS::Topic")))}]
 
 
-def test_the_canary_may_only_write_its_own_log_group(assembly: Path) -> None:
+def test_the_canary_may_only_write_its_own_log_group_and_dead_letter_queue(assembly: Path) -> None:
     logical_id, properties = canary(assembly, "dev")
     role_id = properties["Role"]["Fn::GetAtt"][0]
     statements = [
@@ -91,8 +91,10 @@ def test_the_canary_may_only_write_its_own_log_group(assembly: Path) -> None:
     ]
 
     assert [statement["Action"] for statement in statements] == [
-        ["logs:CreateLogStream", "logs:PutLogEvents"]
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "sqs:SendMessage",
     ]
+    assert statements[1]["Resource"] == properties["DeadLetterConfig"]["TargetArn"]
     log_group_id = properties["LoggingConfig"]["LogGroup"]["Ref"]
     assert statements[0]["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
     log_group = resources(assembly, "dev", "AWS::Logs::LogGroup")[log_group_id]["Properties"]

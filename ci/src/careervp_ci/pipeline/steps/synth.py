@@ -1,4 +1,5 @@
-"""`synth`: the CDK app synthesizes (cdk-nag runs inside it) and cfn-lint finds no errors in the templates.
+"""`synth`: the CDK app synthesizes (cdk-nag runs inside it), cfn-lint finds no errors in the templates, and
+the IaC security scanner (checkov, `iac_scan`) finds nothing without a written reason.
 
 `python infra/app.py` builds the cloud assembly through `careervp_infra.assembly`; the CDK reads
 `CDK_OUTDIR`, so the assembly (about 1 MB) lands in `.careervp/cdk.out`, never in the tree's own `cdk.out`.
@@ -14,6 +15,7 @@ from collections import Counter
 from importlib.metadata import version
 from typing import Any
 
+from careervp_ci.pipeline.steps import iac_scan
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import Finding, write_log
@@ -71,20 +73,39 @@ def run(ctx: StepContext) -> StepOutcome:
     if not lint.ok:
         errors = [f.describe() for f in findings if f.level == "error"]
         return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
+    try:
+        scanned = iac_scan.scan(ctx, ASSEMBLY)
+    except iac_scan.ScannerMissing as missing:
+        return ctx.failed("the IaC security scanner is not installed", details=[str(missing)])
+    except (ValueError, KeyError):
+        return ctx.failed("checkov did not produce a readable report", ctx.commands[-1])
+    if scanned.unexplained:
+        return ctx.failed(
+            f"checkov: {len(scanned.unexplained)} finding(s) without a written reason",
+            scanned.command,
+            details=[finding.describe() for finding in scanned.unexplained],
+        )
     notes = [f"{len(templates)} template(s) in {ASSEMBLY}"]
     by_rule = Counter(f"{finding.rule} ({finding.level})" for finding in findings)
     notes += [
         f"cfn-lint, not failing: {rule} x{count} (see cfn-lint.sarif)" for rule, count in by_rule.items()
     ]
-    return ctx.passed(f"synthesized {len(templates)} template(s); cfn-lint clean of errors", notes=notes)
+    notes.append(f"checkov {scanned.version}: {scanned.passed} checks passed, each other one explained:")
+    notes += [
+        f"  {check} x{count} (reason in the template's Metadata)" for check, count in scanned.excused.items()
+    ]
+    return ctx.passed(
+        f"synthesized {len(templates)} template(s); cfn-lint clean of errors; checkov: nothing unexplained",
+        notes=notes,
+    )
 
 
 STEP = Step(
     name="synth",
-    summary="python infra/app.py (CDK synth with cdk-nag) + cfn-lint over the templates (SARIF)",
+    summary="python infra/app.py (CDK synth with cdk-nag) + cfn-lint and checkov over the templates (SARIF)",
     run=run,
-    inputs=(*INFRA_SOURCES, *BACKEND_SOURCES, *PROJECT_CONFIG, *LOCKFILES),
+    inputs=(*INFRA_SOURCES, *BACKEND_SOURCES, *PROJECT_CONFIG, *LOCKFILES, *iac_scan.SCANNER_SOURCES),
     outputs=(ASSEMBLY,),
     tools=("aws-cdk-lib", "constructs", "cdk-nag", "cfn-lint"),
-    reports=("cfn-lint.sarif", "cfn-lint.json"),
+    reports=("cfn-lint.sarif", "cfn-lint.json", iac_scan.SARIF, iac_scan.REPORT),
 )
