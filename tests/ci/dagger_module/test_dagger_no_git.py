@@ -197,7 +197,7 @@ def test_a_build_takes_only_the_tree_and_the_commit(monkeypatch: pytest.MonkeyPa
     recipes = call_everything(monkeypatch)
     built = recipes["Careervp.build"][-1]
     mounted = [args["path"] for name, args in calls(built) if name in {"withDirectory", "withFile"}]
-    assert mounted == [dagger_setup.WORKDIR] * 3, "only the tree (manifests, Node manifests, all of it)"
+    assert mounted == [dagger_setup.WORKDIR] * 4, "only the tree (manifests, Node and scanner manifests, all)"
     assert execs(built)[-1] == build_argv(COMMIT)
     assert build_argv(COMMIT) == [
         "careervp-ci", "build", "--src", dagger_setup.WORKDIR, "--commit", COMMIT, "--out", ARTIFACTS,

@@ -36,6 +36,9 @@ NPM_CACHE: Final = "/root/.npm"
 MANIFESTS: Final = ("pyproject.toml", "uv.lock", ".python-version", "ci/pyproject.toml")
 """What `uv sync --no-install-workspace` reads: the workspace root and its member's project file."""
 NODE_MANIFESTS: Final = ("package.json", "package-lock.json")
+SCANNER_MANIFESTS: Final = ("ci/tools/checkov/pyproject.toml", "ci/tools/checkov/uv.lock")
+"""The IaC scanner's own lock (careervp_ci.pipeline.steps.iac_scan): installed beside the venv, not in it."""
+SCANNER_VENV: Final = "/opt/checkov"
 
 
 BROWSER_PACKAGES: Final = ("chromium", "fonts-dejavu-core")
@@ -59,6 +62,7 @@ SYNC_DEPENDENCIES: Final = ("uv", "sync", "--frozen", "--no-install-workspace", 
 """Third-party packages with hash-based bytecode (SOURCE_DATE_EPOCH, for this command only: a wheel build of
 the workspace under it fails, since zip timestamps cannot precede 1980)."""
 
+SYNC_SCANNER: Final = ("uv", "sync", "--frozen", "--project", "ci/tools/checkov")
 UNPACK_CDK: Final = ("python", "-c", "import aws_cdk, cdk_nag")
 """The CDK's JavaScript packages unpacked into jsii's cache (~/.cache/aws/jsii) in the dependency layer:
 otherwise every job that imports the CDK unpacks about 180 MB first, and the engine stores that in its
@@ -100,6 +104,9 @@ def toolchain(
         .with_mounted_cache(NPM_CACHE, dag.cache_volume("careervp-npm"))
         .with_directory(WORKDIR, src, include=list(NODE_MANIFESTS))
         .with_exec(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"])
+        .with_directory(WORKDIR, src, include=list(SCANNER_MANIFESTS))
+        .with_exec(["env", f"UV_PROJECT_ENVIRONMENT={SCANNER_VENV}", *SYNC_SCANNER])
+        .with_env_variable("CAREERVP_CHECKOV_ENV", SCANNER_VENV)
         .with_directory(WORKDIR, src)
         .with_exec(["uv", "sync", "--frozen"])
     )
