@@ -13,7 +13,13 @@ import dagger
 import pytest
 from careervp_ci.dagger_module import setup as dagger_setup
 from careervp_ci.dagger_module.containers import base
-from careervp_ci.dagger_module.toolchain_registry import IMAGE_NAME, TOOLCHAIN_REGISTRY, Registry
+from careervp_ci.dagger_module.toolchain_registry import (
+    IMAGE_NAME,
+    TOOLCHAIN_REGISTRY,
+    Registry,
+    ToolchainRegistryError,
+    registry_from,
+)
 from dagger import QueryError, dag
 from dagger._exceptions import QueryErrorValue
 from support.dagger_recipes import FAKE_DIGEST, calls, execs, recorded_run, tree
@@ -117,3 +123,10 @@ def test_a_run_without_trust_builds_what_is_missing_and_publishes_nothing(
 def test_each_variant_of_the_recipe_has_its_own_tag() -> None:
     variants = {digest(), digest(browser=True), digest(git=True), digest(browser=True, git=True)}
     assert len(variants) == 4
+
+
+def test_a_calls_arguments_name_a_registry_or_none_and_a_publish_needs_one() -> None:
+    assert registry_from("") is None
+    assert registry_from(ADDRESS, publish=True) == Registry(ADDRESS, trusted=True)
+    with pytest.raises(ToolchainRegistryError, match=r"needs a registry to publish to"):
+        registry_from("", publish=True)

@@ -144,5 +144,20 @@ async def toolchain_via(
 TOOLCHAIN_REGISTRY: Final[ContextVar[Registry | None]] = ContextVar(
     "careervp_toolchain_registry", default=None
 )
-"""The registry of this function call, set once where the call's arguments are read (the module object's
-constructor): every container the call starts (`containers.base`) then takes its toolchain from it."""
+"""The registry of this function call, set where the call's arguments are read (`registry_from` of its
+flags): every container the call starts (`containers.base`) then takes its toolchain from it; unset, each
+builds it."""
+
+
+def registry_from(
+    address: str, username: str = "", token: dagger.Secret | None = None, *, publish: bool = False
+) -> Registry | None:
+    """The registry a call's arguments name (None for no address: the toolchain is built, as before); a
+    publish asked for without a registry is refused, since nothing could be published."""
+    if not address:
+        if publish:
+            raise ToolchainRegistryError(
+                "publishing the toolchain needs a registry to publish to (on GitHub: ghcr.io/<owner>/<repo>)"
+            )
+        return None
+    return Registry(address, username, token, trusted=publish)
