@@ -130,3 +130,19 @@ def test_a_calls_arguments_name_a_registry_or_none_and_a_publish_needs_one() -> 
     assert registry_from(ADDRESS, publish=True) == Registry(ADDRESS, trusted=True)
     with pytest.raises(ToolchainRegistryError, match=r"needs a registry to publish to"):
         registry_from("", publish=True)
+
+
+@pytest.mark.parametrize("registry", [True], indirect=True)
+def test_the_containers_of_one_call_look_up_and_publish_once_per_variant(
+    registry: None, published: list[tuple[str, dagger.Container]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ci` starts its jobs at once; `publish` is never cached, so each would push the same image again."""
+    registry_holds(monkeypatch, None)
+
+    async def jobs() -> list[dagger.Container]:
+        return list(await asyncio.gather(base(tree()), base(tree()), base(tree(), browser=True)))
+
+    asyncio.run(jobs())
+    assert sorted(address for address, _ in published) == sorted(
+        f"{ADDRESS}/{IMAGE_NAME}:{variant}" for variant in (digest(), digest(browser=True))
+    )

@@ -19,9 +19,10 @@ import re
 import sys
 from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+import anyio
 import dagger
 from dagger import dag
 
@@ -49,6 +50,10 @@ class Registry:
     token: dagger.Secret | None = None
     trusted: bool = False
     """A run whose tree was reviewed onto main: the only kind that may publish an image others will run."""
+    obtained: dict[str, dagger.Container] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """The toolchain of each digest this call already pulled or built: a call's containers (`ci`'s jobs,
+    at once) look the registry up and publish once per variant, not once each (`publish` is never cached)."""
+    locks: dict[str, anyio.Lock] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not REGISTRY_ADDRESS.fullmatch(self.address):
@@ -122,6 +127,13 @@ async def toolchain_image(
     built = build(steps, src, caches(lock_digest)).with_label(RECIPE_LABEL, digest)
     if registry is None:
         return built
+    async with registry.locks.setdefault(digest, anyio.Lock()):
+        if digest not in registry.obtained:
+            registry.obtained[digest] = await _pulled_or_built(built, registry, digest)
+    return registry.obtained[digest]
+
+
+async def _pulled_or_built(built: dagger.Container, registry: Registry, digest: str) -> dagger.Container:
     found = await pulled(registry, digest)
     if found is not None:
         return found
