@@ -57,6 +57,9 @@ def test_every_workflow_rehearses_green_with_real_containers(report: dict[str, A
         assert call["containers"], call
         assert all(CONTAINER_ID.fullmatch(container) for container in call["containers"]), call
         assert "stands in for docker.io/library/python:3.13-slim@sha256:" in call["image"]
+        assert call["toolchain"] in {"built", "pulled", "cached", None}, call
+    passed = [call for call in report["calls"] if call["exit"] == 0]
+    assert all(call["toolchain"] for call in passed), "every call that passed ran on a toolchain it names"
 
 
 def function(line: str) -> str:
@@ -252,8 +255,8 @@ def test_a_recipe_that_runs_git_fails_the_rehearsal_naming_it(planted: World) ->
     """The rehearsal's image has no git, as the real python:3.13-slim: a container that needs git fails
     here as it would on a fresh engine (the engine-free proof for every recipe is in
     tests/ci/dagger_module/test_dagger_no_git.py)."""
-    install_uv = '.with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])'
-    git = install_uv + '\n        .with_exec(["git", "--version"])'
+    install_uv = '("exec", "pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"),'
+    git = install_uv + '\n        ("exec", "git", "--version"),'
     plant_branch(planted, "planted-git", "ci/src/careervp_ci/dagger_module/setup.py", install_uv, git)
     with pytest.raises(RehearsalFailed, match=r"`git --version` exited"):
         rehearse_planted(

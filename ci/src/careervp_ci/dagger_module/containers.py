@@ -11,7 +11,8 @@ import dagger
 from dagger import function
 
 from careervp_ci.dagger_module.failures import StepFailed, describe_failure, describe_toolchain_failure
-from careervp_ci.dagger_module.setup import WORKDIR, toolchain
+from careervp_ci.dagger_module.setup import WORKDIR, recipe
+from careervp_ci.dagger_module.toolchain_registry import TOOLCHAIN_REGISTRY, toolchain_via
 
 ARTIFACTS: Final = "/artifacts"
 
@@ -22,10 +23,12 @@ side_effect = cast(Callable[[F], F], function(cache="never"))  # type: ignore[ca
 
 async def base(src: dagger.Directory, *, browser: bool = False, git: bool = False) -> dagger.Container:
     """The toolchain container with the tree (and Chromium, for a call that drives it; git, for tests that
-    build repositories); a failed install names itself instead of a step."""
+    build repositories); a failed install names itself instead of a step. The toolchain comes from the
+    call's registry when one was named (`toolchain_registry`), else it is built here."""
     lock_digest = await src.file("uv.lock").digest()
+    steps = recipe(browser=browser, git=git)
     try:
-        return await toolchain(src, lock_digest, browser=browser, git=git).sync()
+        return await (await toolchain_via(steps, src, lock_digest, TOOLCHAIN_REGISTRY.get())).sync()
     except dagger.ExecError as error:
         raise StepFailed(describe_toolchain_failure(error)) from error
 

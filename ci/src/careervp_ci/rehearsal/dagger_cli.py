@@ -53,6 +53,7 @@ def _record(words: Sequence[str], engine: Engine, code: int, seconds: float) -> 
         "job": os.environ.get("CAREERVP_REHEARSAL_JOB", ""),
         "call": shlex.join(["dagger", *words]),
         "containers": engine.containers,
+        "toolchain": engine.toolchain,
         "image": f"{image.local_image()} (stands in for {image.STANDS_IN_FOR})",
         "exit": code,
         "seconds": round(seconds, 1),

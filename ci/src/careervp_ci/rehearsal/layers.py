@@ -40,6 +40,7 @@ from careervp_ci.rehearsal.values import (
 )
 
 LAYER_REPOSITORY = "localhost/careervp-rehearsal/layer"
+PUBLISH_REPOSITORY = "localhost/careervp-rehearsal/publish"
 LAYER_FORMAT = 2
 """In every key: bumped when what a committed layer holds changes (2: no run-time variables in its config)."""
 VOLUME_PREFIX = "careervp-rehearsal-"
@@ -98,7 +99,7 @@ class LayerStore:
         if record.is_file() and await anyio.to_thread.run_sync(image_exists, tag):
             saved = json.loads(record.read_text(encoding="utf-8"))
             self.containers.append(saved["container"])
-            return _after(state, tag, saved["stdout"], saved["stderr"])
+            return _after(state, tag, saved["stdout"], saved["stderr"], ran=False)
         if not state.image:
             raise RehearsalGap(f"Container.withExec({args}) on a container with no image (call from_ first)")
         async with self._limit:
@@ -140,7 +141,7 @@ class LayerStore:
         record.write_text(
             json.dumps({"container": container, "stdout": stdout, "stderr": stderr}), encoding="utf-8"
         )
-        return _after(state, tag, stdout, stderr)
+        return _after(state, tag, stdout, stderr, ran=True)
 
     @contextmanager
     def _secrets(self, secrets: Sequence[tuple[str, SecretValue]]) -> Iterator[list[str]]:
@@ -179,6 +180,25 @@ class LayerStore:
                 folder.chmod(0o755)
             podman("cp", f"{root}/.", f"{container}:/")
 
+    async def image(self, state: ContainerState) -> str:
+        """The container as one local image, as `publish` packages it: its last layer with the copies made
+        since, its variables, working directory and labels in the config (caches and secrets are not in it).
+        Tagged by the container's key, so packaging it twice commits once."""
+        if not state.image:
+            raise RehearsalGap("Container.publish on a container with no image (call from_ first)")
+        tag = f"{PUBLISH_REPOSITORY}:{state.key[:48]}"
+        if await anyio.to_thread.run_sync(image_exists, tag):
+            return tag
+        flags = [*(f"--env={name}={value}" for name, value in state.env), f"--workdir={state.workdir}"]
+        container = (await _in_thread(podman, "create", *flags, state.image, "true")).strip()
+        try:
+            await _in_thread(self._copy_in, container, state.pending)
+            changes = [f"--change=LABEL={name}={value}" for name, value in state.labels]
+            await _in_thread(podman, "commit", "--quiet", *changes, container, tag)
+        finally:
+            await _in_thread(podman, "rm", "--force", container)
+        return tag
+
     async def materialize(self, state: ContainerState, path: str, *, directory: bool) -> DirValue | FileValue:
         """A folder or file of the container, copied out to the host (cached by the container's key)."""
         inside = state.absolute(path)
@@ -212,11 +232,16 @@ class LayerStore:
 
 
 def prune_layers(older_than: str = "48h") -> int:
-    """Remove layers no rehearsal made in the last `older_than` (podman's `until` filter), so the image
-    store does not grow with every tree ever rehearsed; returns how many were removed."""
-    stale = podman(
-        "images", "--quiet", f"--filter=reference={LAYER_REPOSITORY}", f"--filter=until={older_than}"
-    ).split()
+    """Remove layers (and images packaged to publish) no rehearsal made in the last `older_than` (podman's
+    `until` filter), so the image store does not grow with every tree ever rehearsed; returns how many were
+    removed."""
+    stale = [
+        image_id
+        for repository in (LAYER_REPOSITORY, PUBLISH_REPOSITORY)
+        for image_id in podman(
+            "images", "--quiet", f"--filter=reference={repository}", f"--filter=until={older_than}"
+        ).split()
+    ]
     for image_id in dict.fromkeys(stale):
         podman("rmi", "--force", image_id)
     return len(set(stale))
@@ -237,9 +262,10 @@ def exec_error(args: Sequence[str], code: int, stdout: str, stderr: str) -> dagg
     return QueryError([value], types.SimpleNamespace(document=None))  # type: ignore[return-value,arg-type]
 
 
-def _after(state: ContainerState, tag: str, stdout: str, stderr: str) -> ContainerState:
+def _after(state: ContainerState, tag: str, stdout: str, stderr: str, *, ran: bool) -> ContainerState:
     key = chain(state.key, "exec-done", tag)
-    return replace(state, key=key, image=tag, pending=(), stdout=stdout, stderr=stderr)
+    fresh = state.fresh or ran
+    return replace(state, key=key, image=tag, pending=(), stdout=stdout, stderr=stderr, fresh=fresh)
 
 
 def _scrub(text: str, secrets: Sequence[tuple[str, SecretValue]]) -> str:

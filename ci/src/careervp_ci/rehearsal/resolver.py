@@ -5,8 +5,10 @@ from the root (`container.from.withExec...`), kept in the object's `_ctx.selecti
 the SDK's transport with `Engine.resolve`, which walks that chain call by call: a copy (`withDirectory`,
 `withFile`), a variable, a secret or a cache volume changes the container's state and its key, as BuildKit
 keys it (every call before it and the content of every input, a secret by the hash of its value); a
-`withExec` asks the layer store (`layers`) for the layer its key names. A call the rehearsal cannot execute
-is an error naming the call, never skipped.
+`withExec` asks the layer store (`layers`) for the layer its key names. `from`, `publish` and
+`withRegistryAuth` reach the rehearsal's registry on loopback (`transfer`), and every toolchain the call
+obtained is recorded as built, pulled or cached (`Engine.toolchain`). A call the rehearsal cannot execute is
+an error naming the call, never skipped.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ import anyio
 import dagger
 from dagger.client._core import Context, Field
 
+from careervp_ci.dagger_module.setup import RECIPE_LABEL
 from careervp_ci.rehearsal import image as base_image
+from careervp_ci.rehearsal import transfer
 from careervp_ci.rehearsal.layers import LAYER_FORMAT, VOLUME_PREFIX, LayerStore
-from careervp_ci.rehearsal.podman import podman
+from careervp_ci.rehearsal.podman import RUN_FLAGS, podman
 from careervp_ci.rehearsal.tree import file_digest, stage, tree_digest
 from careervp_ci.rehearsal.values import (
     CacheValue,
@@ -42,6 +46,14 @@ from careervp_ci.rehearsal.values import (
     Value,
     chain,
 )
+
+TOOLCHAIN_OUTCOMES = ("built", "pulled", "cached")
+"""How a call obtained its toolchain, costliest first: a call that obtained several reports the costliest."""
+MACHINE_VARIABLES = frozenset(
+    {"container", "TERM", *(flag.split("=", 2)[1] for flag in RUN_FLAGS if flag.startswith("--env="))}
+)
+"""What podman puts in every committed config on this machine (its own `container`, `TERM`, and the CA
+variables of `podman.RUN_FLAGS`): not the image's own variables, so a pulled image's state leaves them out."""
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str:
@@ -65,9 +77,21 @@ class Engine:
     _ids: dict[str, Value] = field(default_factory=dict)
     """What each ID handed out in this call stands for: the SDK serializes an object (a Secret field of a
     module object, a Container result) as its ID, and loads it back with `node(id:)`."""
+    _credentials: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Registry host -> (username, secret): the session's credentials, as `withRegistryAuth` adds them."""
+    _pulled: dict[str, ContainerState] = field(default_factory=dict)
+    """Each address `from` pulled in this call: the engine resolves a tag once per session."""
+    toolchains: list[str] = field(default_factory=list)
+    """How each toolchain this call obtained came: built, pulled or cached (the layer store had it)."""
 
     def __post_init__(self) -> None:
         self.layers = LayerStore(self.cache, self.runtime_env, self.runtime_mounts, self.log)
+
+    @property
+    def toolchain(self) -> str | None:
+        """How this call obtained its toolchain: "built" when any was built, else "pulled" when any was
+        pulled, else "cached"; None when it obtained none."""
+        return next((outcome for outcome in TOOLCHAIN_OUTCOMES if outcome in self.toolchains), None)
 
     @property
     def containers(self) -> list[str]:
@@ -185,10 +209,7 @@ class Engine:
 
     async def _Container_from(self, state: ContainerState, address: str) -> ContainerState:
         if address != base_image.STANDS_IN_FOR:
-            raise RehearsalGap(
-                f"Container.from({address!r}): no registry is reachable here, and the rehearsal stands in "
-                f"only for {base_image.STANDS_IN_FOR}"
-            )
+            return await self._pulled_image(address)
         reference = await anyio.to_thread.run_sync(base_image.ensure_base_image, self.log)
         config = json.loads(podman("image", "inspect", reference))[0]["Config"]
         env = tuple(tuple(item.split("=", 1)) for item in config.get("Env") or ())
@@ -198,6 +219,69 @@ class Engine:
             env=env,
             workdir=config.get("WorkingDir") or "/",
         )
+
+    async def _pulled_image(self, address: str) -> ContainerState:
+        """An image of the loopback registry, pulled once per call; a toolchain (it carries the recipe
+        label) is recorded as pulled, or cached when podman already held that very image."""
+        if address in self._pulled:
+            return self._pulled[address]
+        held = await anyio.to_thread.run_sync(transfer.local_id, address)
+        scratch = self.layers.folder("scratch")
+        image_id = await anyio.to_thread.run_sync(transfer.pull, address, self._credentials, scratch)
+        config = json.loads(podman("image", "inspect", image_id))[0]["Config"]
+        env = tuple(
+            (name, value)
+            for name, _, value in (item.partition("=") for item in config.get("Env") or ())
+            if name not in MACHINE_VARIABLES
+        )
+        labels = tuple(sorted((config.get("Labels") or {}).items()))
+        if RECIPE_LABEL in dict(labels):
+            self.toolchains.append("cached" if held == image_id else "pulled")
+            self.log(f"rehearsal: toolchain {address} {'was held' if held == image_id else 'pulled'}")
+        state = ContainerState(
+            key=chain("", "from", address, image_id, LAYER_FORMAT),
+            image=address,
+            env=env,
+            workdir=config.get("WorkingDir") or "/",
+            labels=labels,
+        )
+        self._pulled[address] = state
+        return state
+
+    async def _Container_withRegistryAuth(
+        self, state: ContainerState, address: str, username: str, secret: SecretValue
+    ) -> ContainerState:
+        """The credential joins the session, keyed by the registry's host; the container is unchanged (the
+        engine's withRegistryAuth returns its parent)."""
+        self._credentials[transfer.registry_host(address)] = (username, secret.plaintext)
+        return state
+
+    async def _Container_publish(
+        self,
+        state: ContainerState,
+        address: str,
+        platformVariants: Sequence[Any] = (),
+        forcedCompression: Any = None,
+        mediaTypes: Any = None,
+    ) -> str:
+        if platformVariants or forcedCompression is not None:
+            raise RehearsalGap(f"Container.publish({address!r}) of platform variants or forced compression")
+        if mediaTypes not in (None, "OCIMediaTypes", dagger.ImageMediaTypes.OCIMediaTypes):
+            raise RehearsalGap(f"Container.publish({address!r}) with media types {mediaTypes!r}")
+        transfer.loopback_host("Container.publish", address)  # before anything is packaged
+        local = await self.layers.image(state)
+        scratch = self.layers.folder("scratch")
+        published = await anyio.to_thread.run_sync(transfer.push, local, address, self._credentials, scratch)
+        self.log(f"rehearsal: published {published}")
+        return published
+
+    async def _Container_withLabel(self, state: ContainerState, name: str, value: str) -> ContainerState:
+        if name == RECIPE_LABEL:  # the toolchain, complete: built in this call, or all of it in the store
+            self.toolchains.append("built" if state.fresh else "cached")
+        return replace(state.with_label(name, value), key=chain(state.key, "label", name, value))
+
+    async def _Container_label(self, state: ContainerState, name: str) -> str | None:
+        return dict(state.labels).get(name)
 
     async def _Container_withEnvVariable(
         self, state: ContainerState, name: str, value: str, expand: bool = False
@@ -259,6 +343,9 @@ class Engine:
 
     async def _Container_sync(self, state: ContainerState) -> ContainerState:
         return state
+
+    async def _Container_envVariable(self, state: ContainerState, name: str) -> str | None:
+        return dict(state.env).get(name)
 
     async def _Container_stdout(self, state: ContainerState) -> str:
         return state.stdout

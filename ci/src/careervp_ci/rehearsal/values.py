@@ -57,11 +57,18 @@ class ContainerState:
     secrets: tuple[tuple[str, SecretValue], ...] = ()
     workdir: str = "/"
     mounts: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
     stdout: str = ""
     stderr: str = ""
+    fresh: bool = False
+    """Whether a layer of this container ran in this call (not reused from the store): the toolchain was
+    built, not found cached."""
 
     def with_env(self, name: str, value: str) -> ContainerState:
         return replace(self, env=(*((k, v) for k, v in self.env if k != name), (name, value)))
+
+    def with_label(self, name: str, value: str) -> ContainerState:
+        return replace(self, labels=(*((k, v) for k, v in self.labels if k != name), (name, value)))
 
     def absolute(self, path: str) -> str:
         """`path` as the container reads it: relative to its working directory."""
