@@ -79,6 +79,11 @@ def execution_role_name(env: Environment) -> str:
     return physical_name(env.name, "cloudformation", "exec", service=Service.IAM_ROLE)
 
 
+def roles_stack_name(env: Environment) -> str:
+    """The stack holding `env`'s roles: `careervp-<env>-account-roles`."""
+    return physical_name(env.name, "account", "roles", service=Service.STACK)
+
+
 def deployable(registry: Environments) -> tuple[Environment, ...]:
     """The environments GitHub deploys (each has a deploy role and an execution role)."""
     return tuple(env for env in registry.stacks if env.github is not None)

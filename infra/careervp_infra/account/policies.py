@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from aws_cdk import Fn
 from aws_cdk import aws_iam as iam
@@ -187,6 +187,16 @@ def _env_resources(env: Environment, service: str) -> list[str]:
     }[service]
 
 
+def _flatten(groups: Iterable[Sequence[str]]) -> list[str]:
+    return [item for group in groups for item in group]
+
+
+def _all_env_resources(env: Environment, services: Iterable[str]) -> list[str]:
+    """The named resources of `env` in each of `services`, in one statement: IAM pairs each action only
+    with the resource types it acts on."""
+    return list(dict.fromkeys(_flatten([_env_resources(env, service) for service in services])))
+
+
 def read_statements(env: Environment) -> list[iam.PolicyStatement]:
     """What any role of `env` reads: its stack, the store, its named and tagged resources."""
     statements = [
@@ -196,9 +206,8 @@ def read_statements(env: Environment) -> list[iam.PolicyStatement]:
         _statement("ReadBootstrapVersion", ["ssm:GetParameters"], [arns.bootstrap_version()]),
         _statement("ReadTaggedResources", TAGGED_READ, _tagged_resources(), _tagged(env)),
     ]
-    statements.extend(
-        _statement(f"Read{service.title().replace('-', '')}", actions, _env_resources(env, service))
-        for service, actions in ENV_READ.items()
+    statements.append(
+        _statement("ReadOwnResources", _flatten(ENV_READ.values()), _all_env_resources(env, ENV_READ))
     )
     return statements
 
@@ -249,9 +258,10 @@ def deploy_statements(env: Environment) -> list[iam.PolicyStatement]:
         statements.append(
             _statement("RecordCoverageBaseline", ["s3:PutObject"], [arns.store_objects("coverage/*")])
         )
-    statements.extend(
-        _statement(f"RunTime{service.title()}", actions, _env_resources(env, service))
-        for service, actions in RUNTIME_WRITE.items()
+    statements.append(
+        _statement(
+            "RunTimeOwnResources", _flatten(RUNTIME_WRITE.values()), _all_env_resources(env, RUNTIME_WRITE)
+        )
     )
     return statements
 
@@ -264,11 +274,10 @@ def execution_statements(env: Environment) -> list[iam.PolicyStatement]:
     """What CloudFormation needs to manage `env`'s stack, and nothing of another environment."""
     statements = [
         _statement(
-            f"Manage{service.title()}",
-            [f"{service}:*"],
-            _env_resources(env, service),
+            "ManageOwnResources",
+            [f"{service}:*" for service in EXECUTION_SERVICES],
+            _all_env_resources(env, EXECUTION_SERVICES),
         )
-        for service in EXECUTION_SERVICES
     ]
     statements.append(_statement("ManageRoles", EXECUTION_IAM, [arns.role(f"{arns.named(env.name)}*")]))
     statements.append(

@@ -1,5 +1,5 @@
-"""`account apply`: deploy the account stack to a target like any stack (release/cloudformation.py), after
-its checks pass; the outputs are the role ARNs to store as GitHub secrets and the store's URI."""
+"""`account apply`: deploy the account's stacks to a target like any stack (release/cloudformation.py), the
+account stack first; the outputs are the role ARNs to store as GitHub secrets and the store's URI."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from careervp_infra.account.naming import STACK_NAME
+from careervp_infra.cloud_assembly import stack_templates
 
 from careervp_ci.errors import UsageError
 from careervp_ci.release.cloudformation import StackFiles, deploy_stack, outputs
@@ -18,17 +19,24 @@ def require_lasting(target: Target) -> None:
     """An emulator this command would start and stop keeps nothing: refuse it before anything runs."""
     if target.ephemeral:
         raise UsageError(
-            f"{target.name} is an emulator this command would start and stop, so the account stack "
+            f"{target.name} is an emulator this command would start and stop, so the account's stacks "
             f"would vanish with it: bind {target.name} to a running emulator in a targets file "
             f'(${TARGETS_ENV}, [targets.{target.name}] endpoint = "http://localhost:PORT"), or pick an AWS '
             "environment"
         )
 
 
+def stack_names(assembly: Path) -> list[str]:
+    """The account's stacks in the order they deploy: the account stack (the provider) first."""
+    names = [stack.stack_name for stack in stack_templates(assembly)]
+    return sorted(names, key=lambda name: name != STACK_NAME)
+
+
 def apply(target: Target, assembly: Path, log: Callable[[str], None]) -> dict[str, str]:
-    """Create or update `careervp-account-stack` on the target; returns its outputs."""
+    """Create or update each of the account's stacks on the target; returns their outputs."""
     require_lasting(target)
-    files = StackFiles.find(assembly, STACK_NAME)
+    found: dict[str, str] = {}
     with open_session(target) as session:
-        stack = deploy_stack(files, session, log)
-        return outputs(stack)
+        for name in stack_names(assembly):
+            found.update(outputs(deploy_stack(StackFiles.find(assembly, name), session, log)))
+    return found

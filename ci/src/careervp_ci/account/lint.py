@@ -17,34 +17,23 @@ ACCEPTED: dict[str, str] = {
 """cfn-lint rule id -> why a finding of it is accepted in the account template."""
 
 
-def lint_findings(template: Path) -> list[Finding]:
-    """cfn-lint's findings on `template` that ACCEPTED does not explain."""
-    command = [
-        sys.executable,
-        "-m",
-        "cfnlint",
-        "--format",
-        "json",
-        "--include-checks",
-        "I",
-        "--",
-        str(template),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+def lint_findings(templates: list[Path]) -> list[Finding]:
+    """cfn-lint's findings on `templates` (one run) that ACCEPTED does not explain."""
+    command = [sys.executable, "-m", "cfnlint", "--format", "json", "--include-checks", "I", "--"]
+    result = subprocess.run(
+        [*command, *map(str, templates)], capture_output=True, text=True, check=False
+    )
     try:
         matches = json.loads(result.stdout or "[]")
     except json.JSONDecodeError:
         return [
-            Finding(
-                "cfn-lint",
-                str(template),
-                f"cfn-lint did not report (exit {result.returncode}): {result.stderr[-500:]}",
-            )
+            Finding("cfn-lint", "the run", f"no report (exit {result.returncode}): {result.stderr[-500:]}")
         ]
     return [
         Finding(
             f"cfn-lint {match['Rule']['Id']}",
-            "/".join(str(part) for part in match["Location"]["Path"][:2]),
+            f"{Path(match['Filename']).name} "
+            + "/".join(str(part) for part in match["Location"]["Path"][:2]),
             match["Message"],
         )
         for match in matches

@@ -69,18 +69,18 @@ class AccountTemplate:
     resources: dict[str, dict[str, Any]]
 
     @classmethod
-    def load(cls, path: Path, pseudo: dict[str, str] | None = None) -> AccountTemplate:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise TemplateError(
-                f"{path} not found: run `careervp-ci account synth --out DIR` first"
-            ) from None
-        except json.JSONDecodeError as error:
-            raise TemplateError(f"{path} is not JSON: {error}") from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("Resources"), dict):
-            raise TemplateError(f"{path} is not a CloudFormation template (no Resources)")
-        return cls(path, resolve(raw["Resources"], {**PLACEHOLDERS, **(pseudo or {})}))
+    def load(cls, folder: Path, pseudo: dict[str, str] | None = None) -> AccountTemplate:
+        """Every template in `folder` (what `account synth --out` wrote) as one: the account's resources."""
+        resources: dict[str, dict[str, Any]] = {}
+        for path in find_templates(folder):
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as error:
+                raise TemplateError(f"{path} is not JSON: {error}") from None
+            if not isinstance(raw, dict) or not isinstance(raw.get("Resources"), dict):
+                raise TemplateError(f"{path} is not a CloudFormation template (no Resources)")
+            resources.update(resolve(raw["Resources"], {**PLACEHOLDERS, **(pseudo or {})}))
+        return cls(folder, resources)
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {
@@ -112,15 +112,13 @@ class AccountTemplate:
         ]
 
 
-def find_template(folder: Path) -> Path:
-    """The one account template in `folder` (what `account synth --out` wrote)."""
+def find_templates(folder: Path) -> list[Path]:
+    """The account's templates in `folder` (what `account synth --out` wrote), or `folder` if a file."""
     if folder.is_file():
-        return folder
+        return [folder]
     found = sorted(folder.glob("*.template.json"))
-    if len(found) != 1:
-        names = ", ".join(path.name for path in found) or "none"
+    if not found:
         raise TemplateError(
-            f"{folder} should hold exactly one *.template.json (the account stack's), found {names}: "
-            "point at the folder `careervp-ci account synth --out` wrote"
+            f"{folder} holds no *.template.json: run `careervp-ci account synth --out DIR` and point at DIR"
         )
-    return found[0]
+    return found

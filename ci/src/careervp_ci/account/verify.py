@@ -8,6 +8,7 @@ no emulator evaluates a trust condition or a policy. Those are then held on the 
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
-from careervp_infra.account.naming import GITHUB_AUDIENCE, GITHUB_OIDC_URL, STACK_NAME
+from careervp_infra.account.naming import GITHUB_AUDIENCE, GITHUB_OIDC_URL
 from careervp_infra.verify.blind_spots import ignored_setting_reason, unobservable_reason
 
 from careervp_ci.account.bucket_rules import BLOCK_ALL, denies_plain_http
@@ -43,12 +44,14 @@ class Check:
         return f"{self.outcome}: {self.subject}: {self.detail}"
 
 
-def verify(template: AccountTemplate, session: AwsSession, emulator: bool) -> list[Check]:
+def verify(template: AccountTemplate, stacks: list[str], session: AwsSession, emulator: bool) -> list[Check]:
     """Every check of the live account against `template` (resolved with the session's account)."""
-    stack = describe(session, STACK_NAME)
-    if stack is None:
-        return [Check("mismatch", STACK_NAME, "no such stack: run `careervp-ci account apply` first")]
-    checks = [Check("verified", STACK_NAME, stack["StackStatus"])]
+    checks = []
+    for name in stacks:
+        stack = describe(session, name)
+        if stack is None:
+            return [Check("mismatch", name, "no such stack: run `careervp-ci account apply` first")]
+        checks.append(Check("verified", name, stack["StackStatus"]))
     checks.extend(_roles(template, session))
     checks.extend(_buckets(template, session, emulator))
     checks.append(_provider(session, emulator))
@@ -63,10 +66,9 @@ def verify(template: AccountTemplate, session: AwsSession, emulator: bool) -> li
 def normalize(document: Any) -> Any:
     """A policy document compared by meaning: one-element lists as scalars, lists sorted, Sids kept."""
     if isinstance(document, str):
-        try:
-            return normalize(json.loads(unquote(document)))
-        except json.JSONDecodeError:
-            return document
+        return (
+            normalize(_parse_document(document)) if document.lstrip().startswith(("{", "%7B")) else document
+        )
     if isinstance(document, dict):
         return {key: normalize(value) for key, value in document.items()}
     if isinstance(document, list):
@@ -75,6 +77,16 @@ def normalize(document: Any) -> Any:
             return items[0]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return document
+
+
+def _parse_document(text: str) -> Any:
+    """A policy document IAM returned as text: JSON, URL-encoded or not. moto 5.2.5 returns a CloudFormation
+    role's inline policy as the Python repr of a dict (moto/iam/models.py: Role.create_from_cloudformation_json
+    hands the dict to put_policy, which keeps str(dict)): read as a Python literal when JSON fails."""
+    try:
+        return json.loads(unquote(text))
+    except json.JSONDecodeError:
+        return ast.literal_eval(text)
 
 
 def _roles(template: AccountTemplate, session: AwsSession) -> Iterator[Check]:
