@@ -20,9 +20,7 @@ ACCEPTED: dict[str, str] = {
 def lint_findings(templates: list[Path]) -> list[Finding]:
     """cfn-lint's findings on `templates` (one run) that ACCEPTED does not explain."""
     command = [sys.executable, "-m", "cfnlint", "--format", "json", "--include-checks", "I", "--"]
-    result = subprocess.run(
-        [*command, *map(str, templates)], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*command, *map(str, templates)], capture_output=True, text=True, check=False)
     try:
         matches = json.loads(result.stdout or "[]")
     except json.JSONDecodeError:

@@ -82,7 +82,8 @@ def normalize(document: Any) -> Any:
 def _parse_document(text: str) -> Any:
     """A policy document IAM returned as text: JSON, URL-encoded or not. moto 5.2.5 returns a CloudFormation
     role's inline policy as the Python repr of a dict (moto/iam/models.py:
-    Role.create_from_cloudformation_json hands the dict to put_policy, which keeps str(dict)): read as a Python literal when JSON fails."""
+    Role.create_from_cloudformation_json hands the dict to put_policy, which keeps str(dict)): read as a
+    Python literal when JSON fails."""
     try:
         return json.loads(unquote(text))
     except json.JSONDecodeError:
