@@ -95,7 +95,9 @@ def test_a_sandbox_role_reaching_prod_fails(account: Path, tmp_path: Path) -> No
                 "Sid": "Prod",
                 "Effect": "Allow",
                 "Action": "dynamodb:PutItem",
-                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"},
+                "Resource": {
+                    "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"
+                },
             }
         )
 

@@ -58,10 +58,14 @@ def test_a_role_the_template_lacks_or_the_registry_does_not_name_is_a_finding(ac
     stray = resources.pop(dev)
     stray["Properties"] = {**stray["Properties"], "RoleName": "careervp-dev-github-stray"}
     resources["Stray"] = stray
-    findings = check_roles(AccountTemplate(account, resources), load_environments(), Repository.parse(REPOSITORY))
+    findings = check_roles(
+        AccountTemplate(account, resources), load_environments(), Repository.parse(REPOSITORY)
+    )
     rendered = [finding.render() for finding in findings]
     assert (
         "registry: careervp-dev-github-deploy: the registry implies this role (GitHub environment dev) but the "
         "template lacks it" in rendered
     )
-    assert "registry: careervp-dev-github-stray: no environment of the registry declares this role" in rendered
+    assert (
+        "registry: careervp-dev-github-stray: no environment of the registry declares this role" in rendered
+    )
