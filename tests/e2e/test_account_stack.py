@@ -63,7 +63,13 @@ def client(service: str, endpoint: str, credentials: dict[str, str] | None = Non
         "aws_access_key_id": EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         "aws_secret_access_key": EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     }
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", **keys)
+    session = boto3.session.Session(
+        region_name="us-east-1",
+        aws_access_key_id=keys["aws_access_key_id"],
+        aws_secret_access_key=keys["aws_secret_access_key"],
+        aws_session_token=keys.get("aws_session_token"),
+    )
+    return session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
 
 
 def dev_session(emulator: str, role_arn: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from support.account import REPOSITORY, planted_copy, resource, synthesized, tem
 from support.release_cli import cli
 
 Plant = Callable[[dict[str, Any]], None]
+PROD_TABLES = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +96,7 @@ def test_a_sandbox_role_reaching_prod_fails(account: Path, tmp_path: Path) -> No
                 "Sid": "Prod",
                 "Effect": "Allow",
                 "Action": "dynamodb:PutItem",
-                "Resource": {
-                    "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"
-                },
+                "Resource": {"Fn::Sub": PROD_TABLES},
             }
         )
 

@@ -63,8 +63,8 @@ def test_a_role_the_template_lacks_or_the_registry_does_not_name_is_a_finding(ac
     )
     rendered = [finding.render() for finding in findings]
     assert (
-        "registry: careervp-dev-github-deploy: the registry implies this role (GitHub environment dev) but the "
-        "template lacks it" in rendered
+        "registry: careervp-dev-github-deploy: the registry implies this role (GitHub environment dev) "
+        "but the template lacks it" in rendered
     )
     assert (
         "registry: careervp-dev-github-stray: no environment of the registry declares this role" in rendered
