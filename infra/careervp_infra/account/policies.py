@@ -266,6 +266,11 @@ def deploy_statements(env: Environment) -> list[iam.PolicyStatement]:
     return statements
 
 
+def account_role_patterns(env: Environment) -> list[str]:
+    """The account stack's roles of `env`, which share its `careervp-<env>-` names but are not its stack's."""
+    return [f"{arns.named(env.name)}github-*", execution_role_name(env)]
+
+
 def _shared_creates() -> list[str]:
     return [f"{prefix}*" for prefix in SHARED_CREATE_PREFIXES]
 
@@ -297,5 +302,13 @@ def execution_statements(env: Environment) -> list[iam.PolicyStatement]:
         )
     )
     statements.append(_statement("ReadBootstrapVersion", ["ssm:GetParameters"], [arns.bootstrap_version()]))
+    statements.append(
+        iam.PolicyStatement(
+            sid="NeverTheAccountsOwnRoles",
+            effect=iam.Effect.DENY,
+            actions=["iam:*"],
+            resources=[Fn.sub(arns.role(name)) for name in account_role_patterns(env)],
+        )
+    )
     statements.append(_statement("ReadAssets", ["s3:GetObject"], [arns.asset_objects()]))
     return statements

