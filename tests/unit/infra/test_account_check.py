@@ -137,3 +137,13 @@ def test_an_execution_role_that_may_rewrite_the_deploy_role_fails(account: Path,
     code, output = check(plant(account, tmp_path, "CareervpDevCloudformationExec", no_guard))
     assert code == 1
     assert "escalation: careervp-dev-cloudformation-exec: may change careervp-dev-github-deploy" in output
+
+
+def test_an_action_iam_does_not_know_fails_by_cfn_lint(account: Path, tmp_path: Path) -> None:
+    def unknown_action(role: dict[str, Any]) -> None:
+        statements(role)[0]["Action"].append("s3:NotARealAction")
+
+    code, output = check(plant(account, tmp_path, "CareervpDevGithubDeploy", unknown_action))
+    assert code == 1
+    assert "cfn-lint W3037: CareervpDevAccountRoles.template.json Resources/CareervpDevGithubDeploy" in output
+    assert "'notarealaction' is not one of" in output
