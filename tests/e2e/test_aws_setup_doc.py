@@ -13,7 +13,7 @@ from pathlib import Path
 from support.release_cli import REPO, fresh_clone, process_env, write_emulator_targets
 
 DOC = REPO / "docs" / "aws-setup.md"
-BLOCK = re.compile(r"<!-- aws-setup: (?P<kind>\w+) -->\n```sh\n(?P<body>.*?)```", re.DOTALL)
+BLOCK = re.compile(r"<!-- aws-setup: (?P<kind>\w+) -->\s*```sh\n(?P<body>.*?)```", re.DOTALL)
 LAUNCHER = "uv run "
 """How the page runs the CLI; the test runs the entry point installed beside this interpreter instead."""
 
