@@ -29,7 +29,10 @@ from support.dagger_recipes import (
 )
 
 STORE = "s3://bucket/prefix"
-HOST_ONLY = {"emulator": "a long-lived local moto server in the foreground, for people and tests"}
+HOST_ONLY = {
+    "emulator": "a long-lived local moto server in the foreground, for people and tests",
+    "account": "an operator's once-per-account setup, run with their own AWS credentials (docs/aws-setup.md)",
+}
 ON_THE_MAIN_OBJECT = {"build", "admit-ref", "change-set-markdown", "github-settings"}
 """Release commands that need no store: the tree, the history, a summary file or a GitHub token decide."""
 SIGNS_A_REPLAY = {"deploy", "smoke", "journeys", "promote", "hotfix"}

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.release.commands import (
+    account,
     admit_ref,
     approve,
     build,
@@ -68,11 +69,13 @@ RELEASE_COMMANDS: dict[str, Callable[[Release, argparse.Namespace], None]] = {
 STANDALONE: dict[str, Callable[[argparse.Namespace], int]] = {
     "emulator": emulator.main,
     "github-settings": github_settings.main,
+    "account": account.main,
 }
 """The commands that need no release and say their own exit code."""
 REGISTRATION = (
     build, publish, deploy, verify, smoke, promote, change_set, change_set_markdown, approve, hotfix,
     destroy, ledger, evidence, admit_ref, emulator, journeys, drift, coverage_baseline, github_settings,
+    account,
 )  # fmt: skip
 """The order `careervp-ci --help` lists them in."""
 COMMANDS = (*RELEASE_COMMANDS, *STANDALONE)
