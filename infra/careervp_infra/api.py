@@ -1,7 +1,9 @@
 """The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function, and
 every other method on a route's resource to the same function (`ANY`), which answers it. Every method of a
 function that is not `public` (all but health and the Stripe webhook) is behind the Cognito authorizer:
-without a valid ID token of the user pool's app client API Gateway answers 401, in the API's error shape."""
+without a valid ID token of the user pool's app client API Gateway answers 401, in the API's error shape
+(naming the environment's SPA origin, so the SPA can read it). OPTIONS, a browser's CORS preflight, is
+never behind the authorizer: browsers send it without a token."""
 
 from __future__ import annotations
 
@@ -76,6 +78,11 @@ def create_api(
         type=apigateway.ResponseType.UNAUTHORIZED,
         status_code="401",
         templates={"application/json": UNAUTHORIZED_BODY},
+        response_headers=(
+            {"Access-Control-Allow-Origin": f"'{env.spa_origin}'", "Vary": "'Origin'"}
+            if env.spa_origin
+            else None
+        ),
     )
     for spec, function in functions.items():
         integration = apigateway.LambdaIntegration(function, allow_test_invoke=False)
@@ -92,4 +99,6 @@ def create_api(
             # Every other method reaches the owning function too, which answers it (405 with Allow, OPTIONS,
             # HEAD as GET) exactly as the local server does: `careervp.envelope`.
             api.root.resource_for_path(path).add_method("ANY", integration, **guard)
+            # A browser's CORS preflight carries no token: the function answers it (`careervp.cors`).
+            api.root.resource_for_path(path).add_method("OPTIONS", integration)
     return api

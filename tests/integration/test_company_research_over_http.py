@@ -73,7 +73,7 @@ def test_a_site_whose_robots_txt_disallows_everything_is_refused(research_url: s
     closed = {"/robots.txt": (200, "text/plain", "User-agent: *\nDisallow: /\n"), "/": PAGES["/"]}
     with serve_fixture_site(closed) as site:
         status, body = post(research_url, site, id_token)
-    assert status == 400
+    assert status == 422
     assert "disallows /" in body["message"]
 
 
@@ -82,5 +82,5 @@ def test_a_redirect_to_another_site_is_refused(research_url: str, id_token: str)
         moved = {"/robots.txt": PAGES["/robots.txt"], "/": (302, "text/plain", f"{other}/")}
         with serve_fixture_site(moved) as site:
             status, body = post(research_url, site, id_token)
-    assert status == 400
+    assert status == 422
     assert f"redirects to another site ({other})" in body["message"]
