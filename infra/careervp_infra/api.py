@@ -1,7 +1,9 @@
 """The REST API of one environment: every route in `careervp.resources.FUNCTIONS`, to its function, and
 every other method on a route's resource to the same function (`ANY`), which answers it. Every method of a
 function that is not `public` (all but health and the Stripe webhook) is behind the Cognito authorizer:
-without a valid ID token of the user pool's app client API Gateway answers 401, in the API's error shape."""
+without a valid ID token of the user pool's app client API Gateway answers 401, in the API's error shape
+(naming the environment's SPA origin, so the SPA can read it). OPTIONS, a browser's CORS preflight, is
+never behind the authorizer: browsers send it without a token."""
 
 from __future__ import annotations
 
@@ -31,6 +33,12 @@ PUBLIC_METHOD_REASON = (
     "Public by declaration (careervp.resources: Function.public): /health, and /webhooks/stripe, which "
     "authenticates each request by its Stripe signature inside the function; every other method is behind "
     "the Cognito authorizer (tests/unit/infra/test_infra_auth.py)."
+)
+
+PREFLIGHT_REASON = (
+    "A CORS preflight: browsers send OPTIONS without the Authorization header (Fetch standard), so it cannot "
+    "be behind the authorizer; the function answers it with the allowed origin, methods and headers only, "
+    "never data (careervp.cors)."
 )
 
 
@@ -91,6 +99,11 @@ def create_api(
         type=apigateway.ResponseType.UNAUTHORIZED,
         status_code="401",
         templates={"application/json": UNAUTHORIZED_BODY},
+        response_headers=(
+            {"Access-Control-Allow-Origin": f"'{env.spa_origin}'", "Vary": "'Origin'"}
+            if env.spa_origin
+            else None
+        ),
     )
     for spec, function in functions.items():
         integration = apigateway.LambdaIntegration(function, allow_test_invoke=False)
@@ -109,6 +122,9 @@ def create_api(
             # Every other method reaches the owning function too, which answers it (405 with Allow, OPTIONS,
             # HEAD as GET) exactly as the local server does: `careervp.envelope`.
             methods.append(api.root.resource_for_path(path).add_method("ANY", integration, **guard))
+            # A browser's CORS preflight carries no token: the function answers it (`careervp.cors`).
+            preflight = api.root.resource_for_path(path).add_method("OPTIONS", integration)
+            explain(preflight, "CKV_AWS_59", PREFLIGHT_REASON)
         if spec.public:
             for method in methods:
                 explain(method, "CKV_AWS_59", PUBLIC_METHOD_REASON)

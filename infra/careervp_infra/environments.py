@@ -101,6 +101,8 @@ class Environment(BaseModel):
     """`destroy` refuses it; its stack has termination protection and its user pool deletion protection."""
     smoke: SmokeScope = "full"
     """"read-only": the smoke runs only the checks that change nothing, as one dedicated test user."""
+    spa_origin: Annotated[str, Field(pattern=r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")] | None = None
+    """The origin its SPA is served from: the one the API allows in CORS (`careervp.cors`)."""
     github: GitHubAccess | None = None
     """Where its deploys run on GitHub Actions, and the secret of the role they assume."""
     github_read_only: GitHubAccess | None = None

@@ -13,13 +13,14 @@ STACK_ACKNOWLEDGMENTS = (
         id="AwsSolutions-APIG4",
         reason="Only the public functions' methods (careervp.resources: Function.public) have no "
         "authorizer: /health, and /webhooks/stripe, which authenticates each request by its Stripe signature "
-        "inside the function; every other method is behind the Cognito authorizer "
+        "inside the function; and every resource's OPTIONS, a browser's CORS preflight, which never carries"
+        " a token (careervp.cors); every other method is behind the Cognito authorizer "
         "(tests/unit/infra/test_infra_auth.py).",
     ),
     Acknowledgment(
         id="AwsSolutions-COG4",
         reason="The public methods of AwsSolutions-APIG4 (health, the signature-verified Stripe webhook) "
-        "have no Cognito authorizer by design; every other method has it.",
+        "and the CORS preflights (OPTIONS) have no Cognito authorizer by design; every other method has it.",
     ),
     Acknowledgment(
         id="AwsSolutions-COG2",

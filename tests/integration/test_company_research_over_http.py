@@ -73,7 +73,7 @@ def test_a_site_whose_robots_txt_disallows_everything_is_refused(research_url: s
     closed = {"/robots.txt": (200, "text/plain", "User-agent: *\nDisallow: /\n"), "/": PAGES["/"]}
     with serve_fixture_site(closed) as site:
         status, body = post(research_url, site, id_token)
-    assert status == 400
+    assert status == 422
     assert "disallows /" in body["message"]
 
 
@@ -82,5 +82,36 @@ def test_a_redirect_to_another_site_is_refused(research_url: str, id_token: str)
         moved = {"/robots.txt": PAGES["/robots.txt"], "/": (302, "text/plain", f"{other}/")}
         with serve_fixture_site(moved) as site:
             status, body = post(research_url, site, id_token)
-    assert status == 400
+    assert status == 422
     assert f"redirects to another site ({other})" in body["message"]
+
+
+@pytest.fixture
+def open_research_url(backend_env: dict[str, str]) -> Iterator[str]:
+    """The API as deployed: no allow-list, so research resolves each host and refuses non-public ones."""
+    deployed = {name: value for name, value in backend_env.items() if name != ENV_VAR_RESEARCH_ALLOWED_HOSTS}
+    with serve_locally(deployed) as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("website", "status", "message_part"),
+    [
+        pytest.param(
+            "http://\u001d\u00dd\u00e1\u00ba\u00be\u0016r\u0089", 400, "body.website", id="unencodable"
+        ),
+        pytest.param("http://" + "a" * 64 + ".example", 400, "body.website", id="label-too-long"),
+        pytest.param("http://a..example", 400, "body.website", id="empty-label"),
+        pytest.param("http://acme.example:70000", 400, "body.website", id="port-out-of-range"),
+        pytest.param("http://nowhere.invalid", 502, "cannot resolve nowhere.invalid", id="unresolvable"),
+        pytest.param("http://localhost:9", 422, "resolves to a non-public address", id="loopback"),
+    ],
+)
+def test_every_kind_of_bad_host_gets_an_answer_in_the_error_shape(
+    open_research_url: str, id_token: str, website: str, status: int, message_part: str
+) -> None:
+    """The hosts that once dropped the connection (a name IDNA cannot encode) and their neighbours."""
+    answered, body = post(open_research_url, website, id_token)
+    assert (answered, body["statusCode"]) == (status, status), body
+    assert message_part in body["message"]

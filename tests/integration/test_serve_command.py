@@ -3,75 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from careervp.billing.signature import signature_header
 from careervp.resources import BUCKETS, TABLES
 from careervp_local.messages_standin import REPLY_HEADING
-
-READY = re.compile(r"^ready: (http://127\.0\.0\.1:\d+)")
-EXPORT = re.compile(r"^export STRIPE_WEBHOOK_SECRET=(\S+)$")
-TOKEN = re.compile(r"^export CAREERVP_ID_TOKEN=(\S+)$")
-STARTUP_SECONDS = 60
-"""A safety net, not a timing assertion. (The missing ready lines once blamed on a slow start were `serve`
-failing: the emulator held over 100 tables, and provisioning read only ListTables' first page.)"""
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[str]
-    base_url: str
-    secret: str
-    token: str
-    lines: list[str]
-
-
-def clean_env() -> dict[str, str]:
-    """The environment of a fresh shell: no webhook secret, no AWS settings of any kind."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "STRIPE_", "CAREERVP_"))
-    }
-
-
-def start(*args: str) -> Served:
-    """Run `careervp-ci serve ARGS` and read its output up to the ready line."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "careervp_ci.host.cli", "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=clean_env(),
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    secret = token = base_url = ""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not base_url and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if found := EXPORT.match(lines[-1]):
-            secret = found.group(1)
-        if found := TOKEN.match(lines[-1]):
-            token = found.group(1)
-        if found := READY.match(lines[-1]):
-            base_url = found.group(1)
-    if not base_url:
-        process.kill()
-        pytest.fail("no ready line:\n" + "\n".join(lines))
-    return Served(process, base_url, secret, token, lines)
+from support.serve_process import Served, start
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ answered before any parsing (`careervp.envelope`), so bad input never reaches a 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -21,7 +21,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from careervp.config import ConfigurationError
-from careervp.envelope import JSON_CONTENT_TYPE, Accepted, admit
+from careervp.cors import cors_headers, request_headers, with_headers
+from careervp.envelope import JSON_CONTENT_TYPE, Accepted, admit, allowed_methods, header, proxy_response
 from careervp.observability import logger, metrics, record_request_cost
 from careervp.resources import Function
 
@@ -117,25 +118,72 @@ def create_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def lambda_handler(app: APIGatewayRestResolver, *, function: Function, max_body_bytes: int) -> LambdaHandler:
-    """The Lambda entry point for `app`: envelope checks, structured logs, metrics and the cost estimate."""
+def _resolved(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The route's answer; a failure no route handles is a 500 in the error shape (with the request id to
+    find it in the logs), never a crashed invocation that API Gateway answers with a bare 502."""
+    try:
+        return app.resolve(event, context)
+    except Exception:  # the last line of defence: every request gets the error shape
+        request_id = getattr(context, "aws_request_id", "")
+        logger.exception("unhandled error while answering a request")
+        return proxy_response(
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            f"the request failed unexpectedly; the function's logs have it under request id {request_id}",
+        )
+
+
+def _cors(event: dict[str, Any], function: Function, signature_headers: Sequence[str]) -> dict[str, str]:
+    """The CORS headers of the answer to `event` (`careervp.cors`); a preflight's on OPTIONS."""
+    origin = header(event.get("headers"), "origin")
+    if str(event.get("httpMethod", "")).upper() != "OPTIONS":
+        return cors_headers(origin)
+    resource = str(event.get("resource") or event.get("path") or "")
+    return cors_headers(
+        origin,
+        preflight_methods=allowed_methods(function, resource),
+        preflight_headers=request_headers(function, signature_headers),
+    )
+
+
+def lambda_handler(
+    app: APIGatewayRestResolver,
+    *,
+    function: Function,
+    max_body_bytes: int,
+    signature_headers: Sequence[str] = (),
+) -> LambdaHandler:
+    """The Lambda entry point for `app`: envelope checks, CORS, structured logs, metrics and the cost
+    estimate. `signature_headers`: request headers a route verifies itself, which a preflight allows."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            admitted = admit(event, function, max_body_bytes)
-            if not isinstance(admitted, Accepted):
-                logger.info(
-                    "request answered before routing",
-                    extra={"status": admitted["statusCode"], "path": event.get("path")},
-                )
-                return admitted
-            result = app.resolve(admitted.event, context)
-            return {**result, "body": ""} if admitted.head else result
+            return with_headers(
+                _answer(app, function, max_body_bytes, event, context),
+                _cors(event, function, signature_headers),
+            )
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             record_request_cost(function.component, elapsed_ms, int(context.memory_limit_in_mb))
 
     return handler
+
+
+def _answer(
+    app: APIGatewayRestResolver,
+    function: Function,
+    max_body_bytes: int,
+    event: dict[str, Any],
+    context: LambdaContext,
+) -> dict[str, Any]:
+    admitted = admit(event, function, max_body_bytes)
+    if not isinstance(admitted, Accepted):
+        logger.info(
+            "request answered before routing",
+            extra={"status": admitted["statusCode"], "path": event.get("path")},
+        )
+        return admitted
+    result = _resolved(app, admitted.event, context)
+    return {**result, "body": ""} if admitted.head else result

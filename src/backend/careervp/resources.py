@@ -25,6 +25,9 @@ ENV_VAR_RESEARCH_ALLOWED_HOSTS = "CAREERVP_RESEARCH_ALLOWED_HOSTS"
 """Comma-separated hosts company research may fetch, private ones included (tests and local runs: 127.0.0.1);
 unset (deployed), any host with only public addresses."""
 ENV_VAR_INTERVIEW_BUCKET = "CAREERVP_INTERVIEW_BUCKET"
+ENV_VAR_CORS_ALLOWED_ORIGIN = "CAREERVP_CORS_ALLOWED_ORIGIN"
+"""The one origin (`scheme://host[:port]`) whose pages may call the API from a browser: the environment's
+SPA (`spa_origin` in infra/environments.toml). Unset: no cross-origin caller is allowed."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 """The webhook signing secret's value itself: local runs and tests only."""
 ENV_VAR_STRIPE_WEBHOOK_SECRET_ARN = "STRIPE_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)

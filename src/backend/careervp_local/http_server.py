@@ -6,7 +6,9 @@ its method, becomes an API Gateway REST proxy event routed by path to the functi
 methods it does not declare (`careervp.envelope`). Like the API's Cognito authorizer, it refuses a request
 to a non-public function (`Function.public`) with 401 unless its Authorization header holds a valid ID token
 of the user pool named in `env` (`careervp_local.authorizer`), and passes the token's claims to the function
-in `requestContext.authorizer.claims`. Like Lambda, a function handles one request at a time:
+in `requestContext.authorizer.claims`; a CORS preflight (OPTIONS, which browsers send without a token) goes
+to the function unauthenticated, as the API's OPTIONS methods do.
+Like Lambda, a function handles one request at a time:
 invocations are serialised, and each runs with `env` applied to `os.environ` (restored afterwards), so
 servers with different configurations can coexist in one process. `careervp-ci serve`, the integration
 tests and the release's smoke test against `local` use it.
@@ -31,6 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from careervp.resources import (
+    ENV_VAR_CORS_ALLOWED_ORIGIN,
     ENV_VAR_USER_POOL_CLIENT_ID,
     ENV_VAR_USER_POOL_ID,
     FUNCTIONS,
@@ -240,6 +243,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = json.dumps({"statusCode": status.value, "message": message}).encode()
         self._reply(status.value, [("Content-Type", "application/json"), *(extra or [])], body)
 
+    def _gateway_cors(self) -> list[tuple[str, str]]:
+        """What the API's gateway responses add to its own 401: the SPA's origin, so the SPA can read it."""
+        allowed = self.server.env.get(ENV_VAR_CORS_ALLOWED_ORIGIN, "")
+        if allowed and self.headers.get("Origin") == allowed:
+            return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin")]
+        return []
+
     def _serve(self) -> None:
         path = urlsplit(self.path).path
         length = int(self.headers.get("Content-Length") or 0)
@@ -256,16 +266,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         headers = {name: value for name, value in self.headers.items()}
         claims = None
-        if not match.function.public:
+        if not match.function.public and self.command != "OPTIONS":  # a preflight carries no token
             try:
                 claims = authorizer_claims(
                     verify(self.headers.get("Authorization", ""), self.server.pool, self.server.keys)
                 )
             except TokenRefused as refused:
-                self._reply_error(HTTPStatus.UNAUTHORIZED, f"Unauthorized: {refused.reason}")
+                self._reply_error(
+                    HTTPStatus.UNAUTHORIZED, f"Unauthorized: {refused.reason}", self._gateway_cors()
+                )
                 return
         event = proxy_event(self.command, self.path, headers, body, match, claims=claims)
-        result = invoke(match.function, event, self.server.env)
+        try:
+            result = invoke(match.function, event, self.server.env)
+        except Exception as failure:  # API Gateway answers a crashed invocation; so does this
+            self._reply_error(HTTPStatus.BAD_GATEWAY, f"the function failed: {type(failure).__name__}")
+            return
         self._reply(int(result["statusCode"]), _response_headers(result), _response_body(result))
 
     def __getattr__(self, name: str) -> Any:

@@ -27,8 +27,10 @@ from careervp.api import SignedJsonBody
 from careervp.envelope import JSON_CONTENT_TYPE
 from careervp.resources import FUNCTIONS, Function
 
+from careervp_local.contract_links import add_links
+
 TITLE = "CareerVP API"
-API_VERSION = "1.4.0"
+API_VERSION = "1.5.0"
 """The contract's version: bump it with every change to the committed document."""
 POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -64,9 +66,14 @@ def _function_document(app: APIGatewayRestResolver) -> dict[str, Any]:
 
 
 def _drop_unreturned_422(document: dict[str, Any]) -> None:
+    """Powertools' own 422 (its validation error, which the resolvers answer 400); a route's declared 422
+    in the error shape stays."""
+    powertools_422 = REF_TEMPLATE.format(model="HTTPValidationError")
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
-            operation.get("responses", {}).pop("422", None)
+            responses = operation.get("responses", {})
+            if powertools_422 in json.dumps(responses.get("422", {})):
+                del responses["422"]
     schemas = document.get("components", {}).get("schemas", {})
     for name in POWERTOOLS_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
@@ -113,7 +120,24 @@ def build_document() -> dict[str, Any]:
         _add_security(merged, function)
     merged["components"]["securitySchemes"] = {SECURITY_SCHEME: COGNITO_ID_TOKEN}
     _drop_unreturned_422(merged)
+    _add_unexpected_failure(merged)
+    add_links(merged)
     return merged
+
+
+def _error_entry(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {JSON_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorResponse")}}},
+    }
+
+
+def _add_unexpected_failure(merged: dict[str, Any]) -> None:
+    """Any operation may fail unexpectedly: `careervp.api.lambda_handler` answers that 500, in the error
+    shape, rather than letting the function crash (API Gateway's bare 502)."""
+    for operations in merged["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("500", _error_entry("Internal Server Error"))
 
 
 def _add_security(merged: dict[str, Any], function: Function) -> None:
@@ -125,13 +149,7 @@ def _add_security(merged: dict[str, Any], function: Function) -> None:
                 continue
             operation["security"] = [{SECURITY_SCHEME: []}]
             operation["responses"].setdefault(
-                "401",
-                {
-                    "description": "No valid ID token in the Authorization header",
-                    "content": {
-                        JSON_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorResponse")}}
-                    },
-                },
+                "401", _error_entry("No valid ID token in the Authorization header")
             )
 
 

@@ -33,9 +33,15 @@ def test_a_python_finding_without_severity_blocks() -> None:
 
 
 def run_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, npm: dict[str, Any]) -> StepOutcome:
-    monkeypatch.setattr(audit, "audit_python", lambda ctx: ([], None))
-    monkeypatch.setattr(audit, "audit_node", lambda ctx: (audit.npm_findings(npm), None))
+    checked = [
+        audit.LockAudit("uv.lock", "runtime", "pip-audit", 15, []),
+        audit.LockAudit(
+            "package-lock.json", "with dev dependencies", "npm audit", 238, audit.npm_findings(npm)
+        ),
+    ]
+    monkeypatch.setattr(audit, "audits", lambda ctx: checked)
     ctx = StepContext("audit", tmp_path, tmp_path / "reports", {}, tmp_path / "bin")
+    ctx.report_dir.mkdir()
     return audit.run(ctx)
 
 
@@ -43,7 +49,8 @@ def test_only_moderate_findings_pass_and_are_listed(monkeypatch: pytest.MonkeyPa
     moderate_only = {"vulnerabilities": {"semver": NPM_REPORT["vulnerabilities"]["semver"]}}
     outcome = run_with(monkeypatch, tmp_path, moderate_only)
     assert outcome.status is Status.PASSED
-    assert outcome.notes == ("below high, not failing: semver (moderate): ReDoS",)
+    assert outcome.notes[-1] == "below high, not failing: semver (moderate): ReDoS"
+    assert outcome.notes[0] == "uv.lock (runtime): 15 packages checked by pip-audit, passed"
 
 
 def test_a_critical_finding_fails_and_names_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

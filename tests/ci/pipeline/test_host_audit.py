@@ -21,7 +21,14 @@ TODAY = dt.date(2026, 6, 1)
 def test_unreachable_vulnerability_service_ends_unverified_and_exits_1(
     fixture_tree: Path, careervp_ci: CliRunner
 ) -> None:
-    for locked in ("pyproject.toml", "uv.lock", "ci/pyproject.toml"):
+    locks = (
+        "pyproject.toml",
+        "uv.lock",
+        "ci/pyproject.toml",
+        "frontend/package.json",
+        "frontend/package-lock.json",
+    )
+    for locked in locks:
         (fixture_tree / locked).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPOSITORY / locked, fixture_tree / locked)
     result = careervp_ci("audit", cwd=fixture_tree, env=UNREACHABLE)
@@ -29,6 +36,7 @@ def test_unreachable_vulnerability_service_ends_unverified_and_exits_1(
     assert "audit unverified" in result.stdout
     assert "UNVERIFIED (not a pass)" in result.stdout
     assert "pip-audit could not reach the vulnerability service" in result.stdout
+    assert "npm audit could not reach the vulnerability service" in result.stdout
     assert "audit passed" not in result.stdout
     summary = (fixture_tree / ".reports/summary.md").read_text()
     assert "| ? `audit` | UNVERIFIED |" in summary

@@ -168,3 +168,20 @@ def test_a_body_on_a_route_that_takes_none_is_ignored(
     result = invoke(health.handler, event, backend_env, monkeypatch)
 
     assert result["statusCode"] == 200
+
+
+def test_a_failure_no_route_handles_is_a_500_in_the_error_shape_not_a_crash(
+    backend_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handler once raised on a host IDNA could not encode; API Gateway answers a crashed invocation
+    with its own 502, and the local server dropped the connection."""
+
+    def broken_store() -> None:
+        raise UnicodeError("label too long")
+
+    monkeypatch.setattr(kb, "_store", broken_store)
+    result = invoke(kb.handler, gateway_event("GET", "/kb/documents"), backend_env, monkeypatch)
+
+    assert result["statusCode"] == 500
+    assert "request id" in error_body(result)["message"]
+    assert "label too long" not in result["body"]

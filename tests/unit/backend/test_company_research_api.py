@@ -14,16 +14,29 @@ from careervp.resources import ENV_VAR_RESEARCH_TABLE
     [
         ({"company_name": "Acme", "website": "ftp://acme.example"}, "body.website"),
         ({"website": "https://acme.example"}, "body.company_name: Field required"),
-        ({"company_name": "Acme", "website": "http://127.0.0.1:9/"}, "resolves to a non-public address"),
-        ({"company_name": "Acme", "website": "http:///nohost"}, "only http and https URLs with a host"),
+        ({"company_name": "Acme", "website": "http:///nohost"}, "body.website"),
+        ({"company_name": "Acme", "website": "http://" + "a" * 64}, "body.website"),
+        ({"company_name": "Acme", "website": "http://\u001d\u00dd\u00e1"}, "body.website"),
+        ({"company_name": " ", "website": "https://acme.example"}, "body.company_name"),
     ],
 )
-def test_a_website_research_may_not_fetch_is_400_and_stores_nothing(
+def test_a_request_breaking_the_contract_is_400_and_stores_nothing(
     call: Any, backend_env: dict[str, str], body: dict[str, str], message_part: str
 ) -> None:
     reply = call("POST", "/company-research", json_body=body)
     assert reply.status == 400
     assert message_part in reply.body["message"]
+    assert boto3.client("dynamodb").scan(TableName=backend_env[ENV_VAR_RESEARCH_TABLE])["Count"] == 0
+
+
+def test_a_site_research_may_not_fetch_is_422_and_stores_nothing(
+    call: Any, backend_env: dict[str, str]
+) -> None:
+    reply = call(
+        "POST", "/company-research", json_body={"company_name": "Acme", "website": "http://127.0.0.1:9/"}
+    )
+    assert reply.status == 422
+    assert "resolves to a non-public address" in reply.body["message"]
     assert boto3.client("dynamodb").scan(TableName=backend_env[ENV_VAR_RESEARCH_TABLE])["Count"] == 0
 
 

@@ -88,9 +88,9 @@ def test_bad_questions_request_is_400_naming_the_problem(call: Any, body: str, m
             id="bad-analysis-id",
         ),
         pytest.param(
-            json.dumps({**ANSWERS, "answers": [{"question_id": "gap-go", "answer": a} for a in "ab"]}),
-            "answered more than once",
-            id="duplicate-question",
+            json.dumps({**ANSWERS, "answers": [{"question_id": "gap-go", "answer": "\f"}]}),
+            "body.answers.0.answer: String should match pattern",
+            id="blank-answer",
         ),
     ],
 )
@@ -101,6 +101,16 @@ def test_bad_responses_request_is_400_and_stores_nothing(
 
     assert reply.status == 400
     assert message_part in reply.body["message"]
+    assert stored_responses(backend_env) == 0
+
+
+def test_a_question_answered_twice_is_422_and_stores_nothing(call: Any, backend_env: dict[str, str]) -> None:
+    answers = {**ANSWERS, "answers": [{"question_id": "gap-go", "answer": a} for a in "ab"]}
+
+    reply = call("POST", "/gap-analysis/responses", json_body=answers)
+
+    assert reply.status == 422
+    assert "'gap-go' is answered more than once" in reply.body["message"]
     assert stored_responses(backend_env) == 0
 
 

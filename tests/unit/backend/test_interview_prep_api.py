@@ -84,18 +84,18 @@ def test_a_report_before_any_answer_is_refused_and_uploads_nothing(
 ) -> None:
     session_id = start(call)
     reply = call("POST", "/interview-prep/report", json_body={"session_id": session_id})
-    assert reply.status == 400
+    assert reply.status == 409
     assert "has no answers yet" in reply.body["message"]
     listed = boto3.client("s3").list_objects_v2(Bucket=backend_env[ENV_VAR_INTERVIEW_BUCKET])
     assert listed["KeyCount"] == 0
 
 
-def test_an_answer_to_a_question_the_session_lacks_is_400_naming_it(call: Any) -> None:
+def test_an_answer_to_a_question_the_session_lacks_is_422_naming_it(call: Any) -> None:
     session_id = start(call)
     reply = call(
         "POST", "/interview-prep/responses", json_body={"session_id": session_id, "answers": [star("q9")]}
     )
-    assert reply.status == 400
+    assert reply.status == 422
     assert "has no question q9; its questions are q1, q2, q3" in reply.body["message"]
 
 
@@ -109,17 +109,21 @@ def test_an_unknown_session_is_404_naming_it(call: Any, route: str) -> None:
     assert "e" * 32 in reply.body["message"]
 
 
+def test_a_question_answered_twice_is_422_and_stores_nothing(call: Any, backend_env: dict[str, str]) -> None:
+    session_id = start(call)
+    body = {"session_id": session_id, "answers": [star("q1"), star("q1")]}
+    reply = call("POST", "/interview-prep/responses", json_body=body)
+    assert reply.status == 422
+    assert "'q1' is answered more than once" in reply.body["message"]
+    assert call("POST", "/interview-prep/report", json_body={"session_id": session_id}).status == 409
+
+
 @pytest.mark.parametrize(
     ("route", "body", "message_part"),
     [
         ("/interview-prep/questions", {"role": "x", "job_description": "y", "count": 11}, "body.count"),
         ("/interview-prep/questions", {"job_description": "y"}, "body.role: Field required"),
         ("/interview-prep/responses", {"session_id": "nope", "answers": [star("q1")]}, "body.session_id"),
-        (
-            "/interview-prep/responses",
-            {"session_id": "a" * 32, "answers": [star("q1"), star("q1")]},
-            "'q1' is answered more than once",
-        ),
         (
             "/interview-prep/responses",
             {"session_id": "a" * 32, "answers": [{**star("q1"), "result": " "}]},

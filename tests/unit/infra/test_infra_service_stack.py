@@ -276,8 +276,11 @@ def test_api_routes_every_function_route_and_stack_exports_the_contract_outputs(
     methods = resources_of(stack, "AWS::ApiGateway::Method")
     declared = sum(len(spec.routes) for spec in FUNCTIONS)
     resources = len({route.path for spec in FUNCTIONS for route in spec.routes})
-    assert len(methods) == declared + resources
+    assert len(methods) == declared + 2 * resources  # each route's method, and per resource ANY and OPTIONS
     assert sum(method["Properties"]["HttpMethod"] == "ANY" for method in methods.values()) == resources
+    preflights = [m["Properties"] for m in methods.values() if m["Properties"]["HttpMethod"] == "OPTIONS"]
+    assert len(preflights) == resources
+    assert {preflight["AuthorizationType"] for preflight in preflights} == {"NONE"}
     assert {"ApiUrl", "KbTableName", "GapTableName", "BillingTableName", "KbBucketName"} <= set(
         stack["Outputs"]
     )

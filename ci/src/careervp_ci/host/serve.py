@@ -43,6 +43,19 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--endpoint", metavar="URL", help="a running AWS emulator (default: start a moto server for this run)"
     )
+    parser.add_argument(
+        "--research-hosts",
+        metavar="HOSTS",
+        default="",
+        help="the only hosts company research may fetch, comma-separated (default: any public host); "
+        "127.0.0.1 keeps every research on this machine",
+    )
+    parser.add_argument(
+        "--spa-origin",
+        metavar="ORIGIN",
+        help="the origin whose pages may call the API from a browser (default: the local environment's "
+        "spa_origin in infra/environments.toml)",
+    )
 
 
 def _emulator_env(endpoint: str) -> dict[str, str]:
@@ -81,11 +94,26 @@ def _stop_on_sigterm(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
+def registry_spa_origin() -> str:
+    """The local environment's SPA origin, from the environment registry ('' when it names none)."""
+    from careervp_infra.environments import load_environments  # noqa: PLC0415
+
+    return load_environments().get(ENVIRONMENT).spa_origin or ""
+
+
+def serve(
+    port: int,
+    endpoint: str | None,
+    research_hosts: str = "",
+    spa_origin: str = "",
+    out: TextIO = sys.stdout,
+) -> int:
     import boto3  # noqa: PLC0415
     from careervp.resources import (  # noqa: PLC0415
         ENV_VAR_ANTHROPIC_API_KEY,
         ENV_VAR_ANTHROPIC_BASE_URL,
+        ENV_VAR_CORS_ALLOWED_ORIGIN,
+        ENV_VAR_RESEARCH_ALLOWED_HOSTS,
         ENV_VAR_STRIPE_WEBHOOK_SECRET,
         ENV_VAR_USER_POOL_CLIENT_ID,
         ENV_VAR_USER_POOL_ID,
@@ -111,6 +139,8 @@ def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
                 ENV_VAR_STRIPE_WEBHOOK_SECRET: secret,
                 ENV_VAR_ANTHROPIC_API_KEY: model_key,
                 ENV_VAR_ANTHROPIC_BASE_URL: model.base_url,
+                **({ENV_VAR_RESEARCH_ALLOWED_HOSTS: research_hosts} if research_hosts else {}),
+                **({ENV_VAR_CORS_ALLOWED_ORIGIN: spa_origin} if spa_origin else {}),
             }
             created = provision(env)
             cognito, password = boto3.client("cognito-idp"), signin.new_password()
@@ -123,6 +153,8 @@ def serve(port: int, endpoint: str | None, out: TextIO = sys.stdout) -> int:
                 print(f"export {ENV_VAR_STRIPE_WEBHOOK_SECRET}={secret}", file=out)
                 print(f"{DEVELOPER}'s ID token (the Authorization header of the personal routes):", file=out)
                 print(f"export {TOKEN_ENV}={token}", file=out)
+                if spa_origin:
+                    print(f"browser calls allowed from {spa_origin} (CORS)", file=out)
                 print(f"ready: {base_url}  (try: curl {base_url}/health; Ctrl-C stops)", file=out, flush=True)
                 stop.wait()
     except KeyboardInterrupt:
@@ -137,7 +169,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0-65535)")
     try:
-        return serve(args.port, args.endpoint)
+        spa_origin = registry_spa_origin() if args.spa_origin is None else args.spa_origin
+        return serve(args.port, args.endpoint, args.research_hosts, spa_origin)
     except (BotoCoreError, ClientError) as error:
         raise UsageError(f"the AWS emulator at {args.endpoint} did not answer: {error}") from None
     except OSError as error:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from careervp.answers import require_one_answer_per_question
+from careervp.answers import ONE_ANSWER_PER_QUESTION
+from careervp.text import REQUEST_MODEL_CONFIG, STRIPPED, not_blank
 
 MAX_TEXT_CHARS = 50_000
 RESPONSE_ID_PATTERN = r"^[0-9a-f]{32}$"
 ANALYSIS_ID_PATTERN = r"^ga-[0-9a-f]{24}$"
 QUESTION_ID_PATTERN = r"^gap-[a-z0-9-]{1,60}$"
 
-NonBlankText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)
-]
+NonBlankText = Annotated[str, not_blank(MAX_TEXT_CHARS), STRIPPED]
 
 
 class QuestionsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     cv: NonBlankText = Field(description="The candidate's CV as plain text")
     job_description: NonBlankText = Field(description="The job description as plain text")
@@ -38,22 +37,17 @@ class QuestionsResponse(BaseModel):
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     question_id: Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
-    answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    answer: Annotated[str, not_blank(5_000), STRIPPED]
 
 
 class ResponsesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     analysis_id: Annotated[str, StringConstraints(pattern=ANALYSIS_ID_PATTERN)]
-    answers: list[Answer] = Field(min_length=1, max_length=20)
-
-    @model_validator(mode="after")
-    def _one_answer_per_question(self) -> ResponsesRequest:
-        require_one_answer_per_question(answer.question_id for answer in self.answers)
-        return self
+    answers: list[Answer] = Field(min_length=1, max_length=20, description=ONE_ANSWER_PER_QUESTION)
 
 
 class StoredResponses(BaseModel):

@@ -81,4 +81,9 @@ def receive_stripe_event() -> WebhookReceipt:
     return WebhookReceipt(event_id=event.id, outcome=outcome)
 
 
-handler = lambda_handler(app, function=BILLING_FUNCTION, max_body_bytes=MAX_REQUEST_BYTES)
+handler = lambda_handler(
+    app,
+    function=BILLING_FUNCTION,
+    max_body_bytes=MAX_REQUEST_BYTES,
+    signature_headers=tuple(body.signature_header for body in SIGNED_BODIES),
+)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from careervp.answers import require_one_answer_per_question
 from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import table_name
 from careervp.gap.models import (
@@ -61,9 +62,10 @@ def derive_questions(request: Annotated[QuestionsRequest, Body()]) -> QuestionsR
 @app.post(
     "/gap-analysis/responses",
     summary="Store answers to gap-analysis questions",
-    responses={**ok_response(StoredResponses, "Stored", 201), **error_responses(400, 413, 415, 500)},
+    responses={**ok_response(StoredResponses, "Stored", 201), **error_responses(400, 413, 415, 422, 500)},
 )
 def store_responses(request: Annotated[ResponsesRequest, Body()]) -> Response[StoredResponses]:
+    require_one_answer_per_question(answer.question_id for answer in request.answers)
     stored = _store().save(request)
     logger.info(
         "gap responses stored", extra={"response_id": stored.response_id, "answers": len(stored.answers)}

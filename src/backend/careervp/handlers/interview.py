@@ -5,12 +5,14 @@ The chain is questions -> responses -> report, joined by the session id the firs
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from careervp.answers import require_one_answer_per_question
 from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
 from careervp.config import bucket_name, table_name
 from careervp.interview.models import (
@@ -78,15 +80,20 @@ def prepare_questions(
 @app.post(
     "/interview-prep/responses",
     summary="Store STAR answers to a session's questions (an answer replaces an earlier one)",
-    responses={**ok_response(InterviewAnswers, "Stored", 201), **error_responses(400, 404, 413, 415, 500)},
+    responses={
+        **ok_response(InterviewAnswers, "Stored", 201),
+        **error_responses(400, 404, 413, 415, 422, 500),
+    },
 )
 def store_responses(request: Annotated[InterviewResponsesRequest, Body()]) -> Response[InterviewAnswers]:
+    """422 for an answer the session cannot take (a repeated or unknown question)."""
+    require_one_answer_per_question(answer.question_id for answer in request.answers)
     try:
         session = _sessions().answer(request.session_id, request.answers)
     except UnknownSessionError as error:
         raise NotFoundError(str(error)) from None
     except UnknownQuestionError as error:
-        raise BadRequestError(str(error)) from None
+        raise ServiceError(HTTPStatus.UNPROCESSABLE_ENTITY.value, str(error)) from None
     answered = [q.question_id for q in session.questions if q.question_id in session.answers]
     unanswered = [q.question_id for q in session.questions if q.question_id not in session.answers]
     logger.info(
@@ -100,17 +107,19 @@ def store_responses(request: Annotated[InterviewResponsesRequest, Body()]) -> Re
     summary="Write the session's report (answers in STAR form, tips) to S3",
     responses={
         **ok_response(InterviewReport, "The report was stored", 201),
-        **error_responses(400, 404, 413, 415, 500),
+        **error_responses(400, 404, 409, 413, 415, 500),
     },
 )
 def write_report(request: Annotated[InterviewReportRequest, Body()]) -> Response[InterviewReport]:
+    """409 while the session has no answers: the request is valid, the session not ready for it."""
     try:
         session = _sessions().get(request.session_id)
     except UnknownSessionError as error:
         raise NotFoundError(str(error)) from None
     if not session.answers:
-        raise BadRequestError(
-            f"session {session.session_id} has no answers yet; post them to /interview-prep/responses"
+        raise ServiceError(
+            HTTPStatus.CONFLICT.value,
+            f"session {session.session_id} has no answers yet; post them to /interview-prep/responses",
         )
     markdown, tips = render_report(session.role, session.questions, session.answers)
     key = _reports().put(session.session_id, markdown)

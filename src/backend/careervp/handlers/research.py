@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from careervp.api import create_resolver, created, error_responses, lambda_handler, ok_response
@@ -55,10 +55,12 @@ app = create_resolver()
     summary="Research a company from its own website (robots.txt honoured) and store the result",
     responses={
         **ok_response(CompanyResearch, "The stored research", 201),
-        **error_responses(400, 413, 415, 500, 502),
+        **error_responses(400, 413, 415, 422, 500, 502),
     },
 )
 def research_company(request: Annotated[CompanyResearchRequest, Body()]) -> Response[CompanyResearch]:
+    """400: the request breaks the contract; 422: a valid URL research may not fetch (allow-list, address,
+    robots.txt, a redirect off the site); 502: the site cannot be resolved or reached, or answers badly."""
     try:
         site = site_of(request.website)
         allowed = os.environ.get(ENV_VAR_RESEARCH_ALLOWED_HOSTS, "")
@@ -67,7 +69,7 @@ def research_company(request: Annotated[CompanyResearchRequest, Body()]) -> Resp
         )
         profile = research(request.company_name, request.website, WebScraper(fetcher, site), SiteLinkSearch())
     except (RefusedUrlError, DisallowedError) as error:
-        raise BadRequestError(str(error)) from None
+        raise ServiceError(HTTPStatus.UNPROCESSABLE_ENTITY.value, str(error)) from None
     except FetchError as error:
         raise ServiceError(HTTPStatus.BAD_GATEWAY.value, str(error)) from None
     research_id = uuid.uuid4().hex

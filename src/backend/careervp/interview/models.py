@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from careervp.answers import require_one_answer_per_question
+from careervp.answers import ONE_ANSWER_PER_QUESTION
+from careervp.text import REQUEST_MODEL_CONFIG, STRIPPED, not_blank
 
 SESSION_ID_PATTERN = r"^[0-9a-f]{32}$"
 QUESTION_ID_PATTERN = r"^q(10|[1-9])$"
@@ -15,18 +16,18 @@ MAX_DESCRIPTION_CHARS = 50_000
 MAX_PART_CHARS = 4_000
 
 SessionId = Annotated[str, StringConstraints(pattern=SESSION_ID_PATTERN)]
-StarPart = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PART_CHARS)]
+StarPart = Annotated[str, not_blank(MAX_PART_CHARS), STRIPPED]
 
 
 class InterviewQuestionsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
-    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)] = Field(
+    role: Annotated[str, not_blank(120), STRIPPED] = Field(
         description="The role interviewed for, e.g. 'backend engineer'"
     )
-    job_description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
-    ] = Field(description="The job description as plain text")
+    job_description: Annotated[str, not_blank(MAX_DESCRIPTION_CHARS), STRIPPED] = Field(
+        description="The job description as plain text"
+    )
     count: int = Field(default=5, ge=1, le=MAX_QUESTIONS, description="How many questions to prepare")
 
 
@@ -45,7 +46,7 @@ class InterviewQuestionsResponse(BaseModel):
 class StarAnswer(BaseModel):
     """One answer in STAR form: the situation, the task, the action taken, the result."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     question_id: Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
     situation: StarPart
@@ -55,15 +56,12 @@ class StarAnswer(BaseModel):
 
 
 class InterviewResponsesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     session_id: SessionId
-    answers: list[StarAnswer] = Field(min_length=1, max_length=MAX_QUESTIONS)
-
-    @model_validator(mode="after")
-    def _one_answer_per_question(self) -> InterviewResponsesRequest:
-        require_one_answer_per_question(answer.question_id for answer in self.answers)
-        return self
+    answers: list[StarAnswer] = Field(
+        min_length=1, max_length=MAX_QUESTIONS, description=ONE_ANSWER_PER_QUESTION
+    )
 
 
 class InterviewAnswers(BaseModel):
@@ -73,7 +71,7 @@ class InterviewAnswers(BaseModel):
 
 
 class InterviewReportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
     session_id: SessionId
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from pydantic.config import JsonDict
+
+from careervp.text import LOWERED, REQUEST_MODEL_CONFIG, STRIPPED, not_blank
 
 MAX_DOCUMENT_BYTES = 256 * 1024
 """Largest document body (UTF-8 bytes) the knowledge base stores."""
@@ -21,15 +23,13 @@ MEDIA_TYPE_ENUM: JsonDict = {"enum": [*sorted(ALLOWED_MEDIA_TYPES)]}
 class DocumentUpload(BaseModel):
     """A new document: its title, its media type and its text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    media_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=100)] = (
-        Field(
-            description="Compared case-insensitively; any other value is refused with 415",
-            examples=["text/markdown"],
-            json_schema_extra=MEDIA_TYPE_ENUM,
-        )
+    title: Annotated[str, not_blank(200), STRIPPED]
+    media_type: Annotated[str, StringConstraints(max_length=100), LOWERED] = Field(
+        description="Compared case-insensitively; any other value is refused with 415",
+        examples=["text/markdown"],
+        json_schema_extra=MEDIA_TYPE_ENUM,
     )
     content: Annotated[str, StringConstraints(min_length=1)] = Field(
         description=f"The document's text, at most {MAX_DOCUMENT_BYTES} bytes in UTF-8"

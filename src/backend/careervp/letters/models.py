@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from careervp.generation.endpoint import ModelUsage
 from careervp.tailoring.models import MAX_CV_CHARS, MAX_DESCRIPTION_CHARS
+from careervp.text import REQUEST_MODEL_CONFIG, STRIPPED, not_blank
 
 Tone = Literal["formal", "warm", "concise"]
 MIN_WORDS = 120
 MAX_WORDS = 450
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, not_blank(200), STRIPPED]
 
 
 class CoverLetterRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
-    cv: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CV_CHARS)] = (
-        Field(description="The candidate's CV as plain text or Markdown")
+    cv: Annotated[str, not_blank(MAX_CV_CHARS), STRIPPED] = Field(
+        description="The candidate's CV as plain text or Markdown"
     )
-    job_description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
-    ] = Field(description="The job description as plain text")
+    job_description: Annotated[str, not_blank(MAX_DESCRIPTION_CHARS), STRIPPED] = Field(
+        description="The job description as plain text"
+    )
     company_name: Name
-    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    hiring_manager: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = Field(
+    role: Annotated[str, not_blank(120), STRIPPED]
+    hiring_manager: Annotated[str, StringConstraints(max_length=120), STRIPPED] = Field(
         default="", description="Whom to address; empty: 'Dear Hiring Manager'"
     )
     tone: Tone = "formal"

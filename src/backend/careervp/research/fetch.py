@@ -31,6 +31,10 @@ class RefusedUrlError(FetchError):
     """The URL is not one research may fetch (scheme, host, address)."""
 
 
+class UnresolvableHostError(FetchError):
+    """The URL's host has no address (unknown to DNS, or a name DNS cannot encode)."""
+
+
 @dataclass(frozen=True)
 class Page:
     url: str
@@ -50,7 +54,10 @@ def site_of(url: str) -> str:
     try:
         parts = urlsplit(url)
         usable = parts.scheme in {"http", "https"} and bool(parts.hostname) and parts.port != 0
-    except ValueError:  # a malformed host or port ("http://[", "http://a:x")
+        (parts.hostname or "").encode(
+            "idna"
+        )  # what the resolver sends: an empty or 64+ character label fails
+    except ValueError:  # a malformed host or port ("http://[", "http://a:x"); UnicodeError is a ValueError
         usable = False
     if not usable:
         raise RefusedUrlError(f"only http and https URLs with a host can be researched, not {url!r}")
@@ -97,8 +104,8 @@ class HttpFetcher:
             return
         try:
             addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-        except OSError as error:
-            raise RefusedUrlError(f"cannot resolve {host}: {error}") from None
+        except (OSError, UnicodeError) as error:
+            raise UnresolvableHostError(f"cannot resolve {host}: {error}") from None
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
             if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
@@ -118,7 +125,8 @@ class HttpFetcher:
             return self._read(url, error.code, error.headers.get("Content-Type", ""), error)
         except RefusedUrlError:
             raise
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:  # ValueError: a URL
+            # http.client cannot send (its InvalidURL, a UnicodeError)
             raise FetchError(f"could not fetch {url}: {getattr(error, 'reason', error)}") from None
 
     def _read(self, url: str, status: int, content_type: str, body: IO[bytes]) -> Page:

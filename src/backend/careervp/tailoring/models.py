@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from careervp.generation.endpoint import ModelUsage
+from careervp.text import REQUEST_MODEL_CONFIG, STRIPPED, not_blank
 
 MAX_CV_CHARS = 12_000
 MAX_DESCRIPTION_CHARS = 8_000
 
 
 class CvTailoringRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_MODEL_CONFIG
 
-    cv: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CV_CHARS)] = (
-        Field(description="The CV as plain text or Markdown")
+    cv: Annotated[str, not_blank(MAX_CV_CHARS), STRIPPED] = Field(
+        description="The CV as plain text or Markdown"
     )
-    job_description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
-    ] = Field(description="The job description as plain text")
-    target_role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = Field(
+    job_description: Annotated[str, not_blank(MAX_DESCRIPTION_CHARS), STRIPPED] = Field(
+        description="The job description as plain text"
+    )
+    target_role: Annotated[str, StringConstraints(max_length=120), STRIPPED] = Field(
         default="", description="The role applied for, when the job description does not say it plainly"
     )
 

@@ -1,5 +1,6 @@
 """`sbom`: CycloneDX 1.6 JSON bills of materials for what ships (Python runtime dependencies, from the
-lockfile) and for the Node tooling, each validated against the 1.6 schema before it is published."""
+lockfile; the SPA's packages, from frontend/) and for the Node tooling, each validated against the 1.6
+schema before it is published."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ CYCLONEDX_NPM = (
 )
 PYTHON_SBOM = "python.cdx.json"
 NODE_SBOM = "node.cdx.json"
+FRONTEND_SBOM = "frontend.cdx.json"
+NODE_MANIFESTS = ((NODE_SBOM, "package.json"), (FRONTEND_SBOM, "frontend/package.json"))
 
 
 def schema_errors(sbom: Path) -> str | None:
@@ -44,11 +47,13 @@ def run(ctx: StepContext) -> StepOutcome:
     if not made.ok:
         return ctx.failed("cyclonedx-py could not write the Python SBOM", made)
     sboms = [python_sbom]
-    if (ctx.src / "package-lock.json").is_file():
-        node_sbom = ctx.report_dir / NODE_SBOM
-        node = ctx.run([*CYCLONEDX_NPM, "--output-file", str(node_sbom)])
+    for name, manifest in NODE_MANIFESTS:
+        if not (ctx.src / manifest).with_name("package-lock.json").is_file():
+            continue
+        node_sbom = ctx.report_dir / name
+        node = ctx.run([*CYCLONEDX_NPM, "--output-file", str(node_sbom), manifest])
         if not node.ok:
-            return ctx.failed("cyclonedx-npm could not write the Node SBOM", node)
+            return ctx.failed(f"cyclonedx-npm could not write the SBOM of {manifest}", node)
         sboms.append(node_sbom)
     invalid = [f"{sbom.name}: {error}" for sbom in sboms if (error := schema_errors(sbom))]
     if invalid:
@@ -60,9 +65,16 @@ def run(ctx: StepContext) -> StepOutcome:
 
 STEP = Step(
     name="sbom",
-    summary="CycloneDX 1.6 JSON SBOMs (Python runtime from uv.lock, Node tools), schema-validated",
+    summary="CycloneDX 1.6 JSON SBOMs (Python runtime from uv.lock, Node tools, the SPA), schema-validated",
     run=run,
-    inputs=("uv.lock", "pyproject.toml", "package.json", "package-lock.json"),
+    inputs=(
+        "uv.lock",
+        "pyproject.toml",
+        "package.json",
+        "package-lock.json",
+        "frontend/package.json",
+        "frontend/package-lock.json",
+    ),
     tools=("cyclonedx-bom", "cyclonedx-python-lib", "@cyclonedx/cyclonedx-npm"),
-    reports=(PYTHON_SBOM, NODE_SBOM),
+    reports=(PYTHON_SBOM, NODE_SBOM, FRONTEND_SBOM),
 )
