@@ -37,7 +37,7 @@ HOST_EXTRA = HOST_ONLY | {
     "pyyaml", "boto3", "botocore", "coverage", "cyclonedx-python-lib", "moto[server]", "playwright", "pytest",
 }  # fmt: skip
 """The `host` extra: every third-party package careervp_ci imports beside the runtime's two (deptry holds it
-to the imports: tests/unit/scripts/test_declared_dependencies.py); the module runtime installs none of them."""
+to the imports: tests/unit/scripts/test_declared_dependencies.py); the module runtime installs none."""
 
 
 def isolated_copy(target: Path, pyproject: str | None = None) -> Path:
