@@ -10,6 +10,7 @@ import asyncio
 import io
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -300,3 +301,20 @@ def test_an_unreachable_store_is_no_result_and_never_a_failure(
 def test_the_summary_line_names_a_step_taken_from_the_store() -> None:
     summary = dagger_jobs.ci_summary("pr", [Job("lint"), Job("coverage", ("unit",))], {"lint": "from store"})
     assert steps_from_store(summary) == ["lint"]
+
+
+def test_two_runners_publishing_one_key_at_once_leave_one_consistent_entry(tmp_path: Path) -> None:
+    backend = FolderBackend((tmp_path / "store").resolve())
+    first = SharedResults(backend, writable=True, namespace="t")
+    second = SharedResults(backend, writable=True, namespace="t")
+    made = entry(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(made, other)
+    (other / "reports" / "junit.xml").write_text("<testsuite time='2'/>", encoding="utf-8")
+    backend.create(f"results/t/{KEY}.tar", b"")  # the first runner's tar landed, its digest not yet
+    assert not second.publish(KEY, other), "the second runner leaves the key to the one that created it"
+    backend.delete(f"results/t/{KEY}.tar")
+    assert first.publish(KEY, made)
+    fresh = ResultCache(tmp_path / "runner")
+    fresh.root.mkdir()
+    assert first.fetch(KEY, MATERIAL, fresh)

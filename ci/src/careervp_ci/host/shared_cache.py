@@ -110,7 +110,10 @@ class SharedResults:
                 for path in sorted(entry.rglob("*")):
                     archive.add(path, arcname=path.relative_to(entry).as_posix(), recursive=False)
             data = buffer.getvalue()
-            self.backend.write(self._key(key), data)
+            # Two runners publishing one key at once (their reports differ in timings) must not leave one's
+            # tar beside the other's sha256: only the writer that creates the tar writes its digest.
+            if not self.backend.create(self._key(key), data):
+                return False
             self.backend.write(self._key(key) + ".sha256", hashlib.sha256(data).hexdigest().encode())
         except CareervpError as error:
             print(f"result store: could not publish {key[:16]}: {error}", file=sys.stderr, flush=True)
