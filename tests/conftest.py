@@ -29,7 +29,13 @@ LEAKY_SETTINGS = (
     "CAREERVP_TARGETS",
     "CAREERVP_ARTIFACT_STORE",
     "CAREERVP_ALLOW_UNVERIFIED",
+    "CAREERVP_CACHE_DIR",
+    "CAREERVP_SHARED_CACHE",
+    "CAREERVP_SHARED_CACHE_WRITE",
+    "CAREERVP_SHARED_CACHE_NAMESPACE",
 )
+"""Besides the machine's AWS and release settings, the result store a Dagger job runs its step against: the
+pipeline's own tests start host executors, which must neither read nor publish to it."""
 
 LONGEST_FILE = "tests/rehearsal/test_rehearsal_end_to_end.py"
 """Every workflow rehearsed in containers: about half of the suite's time on its own."""

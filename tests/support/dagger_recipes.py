@@ -29,8 +29,8 @@ def tree() -> dagger.Directory:
 
 
 def recorded_run(monkeypatch: pytest.MonkeyPatch, output: str = "done") -> list[dagger.Container]:
-    """Engine-free stand-ins for a file digest, sync and stdout (which prints `output`), recording every
-    container a function syncs."""
+    """Engine-free stand-ins for a file digest, sync, stdout (which prints `output`) and stderr (empty),
+    recording every container a function syncs."""
     seen: list[dagger.Container] = []
 
     async def digest(self: dagger.File, **_: Any) -> str:
@@ -43,7 +43,11 @@ def recorded_run(monkeypatch: pytest.MonkeyPatch, output: str = "done") -> list[
     async def stdout(self: dagger.Container) -> str:
         return output
 
+    async def stderr(self: dagger.Container) -> str:
+        return ""
+
     monkeypatch.setattr(dagger.File, "digest", digest)
+    monkeypatch.setattr(dagger.Container, "stderr", stderr)
     monkeypatch.setattr(dagger.Container, "sync", sync)
     monkeypatch.setattr(dagger.Container, "stdout", stdout)
     return seen

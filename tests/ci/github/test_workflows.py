@@ -309,9 +309,10 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     assert job["env"]["PROFILE"] == "${{ inputs.profile }}"
     scripts = [" ".join(s.split()) for s in dagger_scripts(job)]
     base = '${BASE_REF:+--base-ref "$BASE_REF"}'
+    store = '${RESULT_STORE:+--result-store "$RESULT_STORE"} ${WRITE_RESULTS:+--write-results}'
     assert scripts == [
-        f'dagger call ci --profile "$PROFILE" {base} | tee -a "$GITHUB_STEP_SUMMARY"',
-        f'dagger call reports --profile "$PROFILE" {base} export --path .reports',
+        f'dagger call ci --profile "$PROFILE" {base} {store} | tee -a "$GITHUB_STEP_SUMMARY"',
+        f'dagger call reports --profile "$PROFILE" {base} {store} export --path .reports',
         "dagger call synth export --path cdk.out",
     ]
     used = [action(step) for step in steps(job)]

@@ -42,6 +42,16 @@ SOURCE_ALLOW_LIST: Final = [
 
 Env = Annotated[str, Doc("target environment: local (the AWS emulator), dev, staging, prod")]
 Store = Annotated[str, Doc("the artifact store holding artifacts and release history: s3://bucket/prefix")]
+ResultStoreUri = Annotated[
+    str,
+    Doc(
+        "the step-result store: s3://bucket/prefix (the artifact store; results/ under it); "
+        "empty: every step runs"
+    ),
+]
+WriteResults = Annotated[
+    bool, Doc("publish each passing step to the result store: trusted runs only (main), never a fork's PR")
+]
 AwsKeyId = Annotated[dagger.Secret | None, Doc("AWS access key id, e.g. env:AWS_ACCESS_KEY_ID")]
 AwsSecretKey = Annotated[dagger.Secret | None, Doc("AWS secret access key, e.g. env:AWS_SECRET_ACCESS_KEY")]
 AwsSessionToken = Annotated[dagger.Secret | None, Doc("AWS session token (OIDC/assumed role)")]

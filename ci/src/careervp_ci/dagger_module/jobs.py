@@ -3,7 +3,8 @@ for passed and handed what they left (their reports and outputs); the first fail
 
 The jobs come from the tree under test (`careervp_ci.dagger_module.plan`, run in the setup container); a job
 runs the host's own `ci` narrowed to its one step, so it runs the Plan the host would, with the host's
-options.
+options. Given a result store, a job's `ci` reads it before running its step and, trusted, writes it after a
+pass (`careervp_ci.dagger_module.result_store`).
 """
 
 from __future__ import annotations
@@ -17,16 +18,31 @@ import dagger
 from careervp_ci.dagger_module.containers import base, run
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.plan import Job, Jobs, left_by
+from careervp_ci.dagger_module.result_store import (
+    FROM_STORE,
+    ResultStore,
+    refusals,
+    taken_from_store,
+    toolchain_digest,
+)
 from careervp_ci.dagger_module.setup import WORKDIR
 
 Start = Callable[[Job, Mapping[str, dagger.Container]], Awaitable[dagger.Container]]
 """Runs one job, given the finished containers of the jobs it waits for."""
 
 
-def job_argv(job: Job, *, seed: str | None, base_ref: str | None) -> list[str]:
+def job_argv(job: Job, *, seed: str | None, base_ref: str | None, stored: bool = False) -> list[str]:
     """`careervp-ci ci --profile P --only STEP [--given NEED ...]`: the host's own `ci`, narrowed to one step
-    of the profile's Plan, its needs handed in."""
-    argv = ["careervp-ci", "ci", "--profile", job.profile, "--only", job.step, "--no-cache"]
+    of the profile's Plan, its needs handed in; with `--no-cache` unless a result store is `stored`."""
+    argv = [
+        "careervp-ci",
+        "ci",
+        "--profile",
+        job.profile,
+        "--only",
+        job.step,
+        *([] if stored else ["--no-cache"]),
+    ]
     for need in job.given:
         argv += ["--given", need]
     argv += ["--seed", seed] if seed else []
@@ -47,10 +63,12 @@ async def run_job(
     seed: str | None,
     base_ref: str | None,
     git: dagger.Directory,
+    store: ResultStore | None = None,
 ) -> dagger.Container:
     """One job's container: the tree, what the jobs it needs left, and .git and the ref only for a step that
     compares with a base ref (so no other job's cache key moves with the checkout's history); Chromium for
-    a step that drives it, git for one whose tests build repositories."""
+    a step that drives it, git for one whose tests build repositories; the result store, if any, last (its
+    settings change the key of the step's command only, never of the toolchain)."""
     container = await base(src, browser=job.needs_browser, git=job.needs_git)
     for need in job.given:
         for folder in left_by(need):
@@ -59,7 +77,16 @@ async def run_job(
         container = container.with_directory(f"{WORKDIR}/.git", git)
     else:
         base_ref = None
-    return await run(job_argv(job, seed=seed, base_ref=base_ref), container)
+    if store is not None:
+        namespace = await toolchain_digest(src, browser=job.needs_browser, git=job.needs_git)
+        container = store.attach(container, namespace)
+    return await run(job_argv(job, seed=seed, base_ref=base_ref, stored=store is not None), container)
+
+
+async def store_outcome(step: str, container: dagger.Container) -> tuple[bool, list[str]]:
+    """Whether a finished job took its step's pass from the store, and the entries it refused (each then
+    ran its step)."""
+    return taken_from_store(step, await container.stdout()), refusals(await container.stderr())
 
 
 @dataclass
@@ -69,6 +96,13 @@ class Schedule:
     containers: dict[str, dagger.Container] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the summary reports beside the verdicts (an entry of the store refused)."""
+
+    def taken_from_store(self, step: str) -> None:
+        """Mark a passed job whose step's pass came from the result store."""
+        if self.results.get(step) == "passed":
+            self.results[step] = FROM_STORE
 
 
 async def schedule(jobs: Sequence[Job], start: Start) -> Schedule:
@@ -110,13 +144,17 @@ def needed_by(jobs: Sequence[Job], step: str) -> list[Job]:
     return [job for job in jobs if job.step in wanted]
 
 
-def ci_summary(profile: str, jobs: Sequence[Job], results: Mapping[str, str]) -> str:
-    """One line per step: passed, failed, or stopped before it finished (fail-fast)."""
+def ci_summary(
+    profile: str, jobs: Sequence[Job], results: Mapping[str, str], notes: Sequence[str] = ()
+) -> str:
+    """One line per step: passed, from store, failed, or stopped before it finished (fail-fast); then the
+    notes (an entry of the store refused)."""
     lines = [f"dagger call ci --profile {profile}"]
     for job in jobs:
         waits = f" (after {', '.join(job.needs)})" if job.needs and not job.final else ""
         unfinished = "not started" if job.final else "stopped (fail-fast)"
         lines.append(f"  {results.get(job.step, unfinished):<20} {job.step}{waits}")
+    lines += [f"  note: {note}" for note in notes]
     failed = [step for step, status in results.items() if status == "failed"]
     lines.append(f"verdict: {'FAILED: ' + ', '.join(failed) if failed else 'passed'}")
     return "\n".join(lines)

@@ -25,15 +25,26 @@ from careervp_ci.dagger_module.arguments import (
     Commit,
     Env,
     GitDir,
+    ResultStoreUri,
     Source,
     Store,
+    WriteResults,
 )
 from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, run_once, side_effect
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.gates import BaseRef, Gates, Seed
-from careervp_ci.dagger_module.jobs import Schedule, ci_summary, listed_jobs, needed_by, run_job, schedule
+from careervp_ci.dagger_module.jobs import (
+    Schedule,
+    ci_summary,
+    listed_jobs,
+    needed_by,
+    run_job,
+    schedule,
+    store_outcome,
+)
 from careervp_ci.dagger_module.plan import REPORTS, Job
 from careervp_ci.dagger_module.release import CHANGE_SET, DRIFT_TABLES, Release
+from careervp_ci.dagger_module.result_store import ResultStore
 from careervp_ci.dagger_module.setup import WORKDIR
 from careervp_ci.pipeline.profiles import PROFILES
 
@@ -176,16 +187,32 @@ class Careervp(Gates):
         step: Annotated[str, Doc("one step of the profile (after the jobs it waits for)")],
         seed: Seed = None,
         base_ref: BaseRef = None,
+        result_store: ResultStoreUri = "",
+        write_results: WriteResults = False,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
     ) -> dagger.Container:
         """One job of `ci`: the profile's step with the profile's options, in its own container, after the
         jobs it waits for (export its reports with `directory --path .reports/<step> export --path ...`;
-        the engine reuses ci's runs)."""
+        the engine reuses ci's runs when given the same arguments)."""
+        store = ResultStore.named(
+            result_store,
+            writable=write_results,
+            access_key_id=aws_access_key_id,
+            secret_access_key=aws_secret_access_key,
+            session_token=aws_session_token,
+            region=aws_region,
+        )
         jobs = (await listed_jobs(src, profile)).jobs
         if step not in {job.step for job in jobs}:
             raise StepFailed(
                 f"step {step!r} is no step of profile {profile}: {', '.join(j.step for j in jobs)}"
             )
-        done = await self._schedule(src, needed_by(jobs, step), seed=seed, base_ref=base_ref, git=git)
+        done = await self._schedule(
+            src, needed_by(jobs, step), seed=seed, base_ref=base_ref, git=git, store=store
+        )
         if done.failures:
             raise StepFailed("\n\n".join(done.failures))
         return done.containers[step]
@@ -198,13 +225,24 @@ class Careervp(Gates):
         seed: str | None,
         base_ref: str | None,
         git: dagger.Directory,
+        store: ResultStore | None = None,
     ) -> Schedule:
-        """The jobs in their containers, each after the jobs it waits for (`dagger_module.jobs`)."""
+        """The jobs in their containers, each after the jobs it waits for (`dagger_module.jobs`); with a
+        store, which passes came from it and which of its entries were refused."""
+        outcomes: dict[str, tuple[bool, list[str]]] = {}
 
         async def start(job: Job, handed: Mapping[str, dagger.Container]) -> dagger.Container:
-            return await run_job(src, job, handed, seed=seed, base_ref=base_ref, git=git)
+            container = await run_job(src, job, handed, seed=seed, base_ref=base_ref, git=git, store=store)
+            if store is not None:
+                outcomes[job.step] = await store_outcome(job.step, container)
+            return container
 
-        return await schedule(jobs, start)
+        done = await schedule(jobs, start)
+        for step, (taken, refused) in outcomes.items():
+            if taken:
+                done.taken_from_store(step)
+            done.notes.extend(f"{step}: {line}" for line in refused)
+        return done
 
     @function
     async def reports(
@@ -214,11 +252,26 @@ class Careervp(Gates):
         profile: Annotated[str, Doc("the profile `ci` ran")] = "pr",
         seed: Seed = None,
         base_ref: BaseRef = None,
+        *,
+        result_store: ResultStoreUri = "",
+        write_results: WriteResults = False,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
     ) -> dagger.Directory:
         """Every job's reports (JUnit, coverage, SARIF, SBOM, the OpenAPI diff) of a profile, as one folder;
         after `ci` with the same arguments the engine reuses its containers (`export --path .reports`)."""
+        store = ResultStore.named(
+            result_store,
+            writable=write_results,
+            access_key_id=aws_access_key_id,
+            secret_access_key=aws_secret_access_key,
+            session_token=aws_session_token,
+            region=aws_region,
+        )
         jobs = (await listed_jobs(src, profile)).jobs
-        done = await self._schedule(src, jobs, seed=seed, base_ref=base_ref, git=git)
+        done = await self._schedule(src, jobs, seed=seed, base_ref=base_ref, git=git, store=store)
         if done.failures:
             raise StepFailed("\n\n".join(done.failures))
         merged = dagger.dag.directory()
@@ -236,16 +289,32 @@ class Careervp(Gates):
         base_ref: BaseRef = None,
         *,
         phase: Phase = None,
+        result_store: ResultStoreUri = "",
+        write_results: WriteResults = False,
+        aws_access_key_id: AwsKeyId = None,
+        aws_secret_access_key: AwsSecretKey = None,
+        aws_session_token: AwsSessionToken = None,
+        aws_region: AwsRegion = "",
     ) -> str:
         """The profile's steps, each in its own container, each once the steps it needs passed (the Plan's
         edges), concurrently otherwise; the first failure stops the rest. With base_ref, the OpenAPI
         contract is also checked for breaking changes against that ref; with phase, the phase's blueprint
-        runs instead of the profile (a phase not implemented fails, named).
+        runs instead of the profile (a phase not implemented fails, named). With result_store, a step whose
+        inputs and toolchain a verified entry matches is taken from it ("from store"); with write_results
+        (trusted runs only), each pass is published there (`dagger_module.result_store`).
 
         Final steps (main's release path) start only once every other step has passed."""
+        store = ResultStore.named(
+            result_store,
+            writable=write_results,
+            access_key_id=aws_access_key_id,
+            secret_access_key=aws_secret_access_key,
+            session_token=aws_session_token,
+            region=aws_region,
+        )
         listed = await listed_jobs(src, profile, phase)
-        done = await self._schedule(src, listed.jobs, seed=seed, base_ref=base_ref, git=git)
-        summary = ci_summary(listed.profile, listed.jobs, done.results)
+        done = await self._schedule(src, listed.jobs, seed=seed, base_ref=base_ref, git=git, store=store)
+        summary = ci_summary(listed.profile, listed.jobs, done.results, done.notes)
         if done.failures:
             raise StepFailed("\n\n".join([summary, *done.failures]))
         return summary

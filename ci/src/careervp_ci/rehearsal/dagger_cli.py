@@ -17,6 +17,7 @@ from pathlib import Path
 
 import anyio
 
+from careervp_ci.dagger_module.result_store import steps_from_store
 from careervp_ci.rehearsal import image, runtime
 from careervp_ci.rehearsal.call import Call, CallError, module_root, parse, run
 from careervp_ci.rehearsal.podman import PodmanError, RehearsalUnavailable, require_tools
@@ -32,6 +33,9 @@ RELEASE_ENV = "CAREERVP_REHEARSAL_RELEASE_ENV"
 targets): on GitHub the gates see no AWS at all, and here they must not see the stand-in either."""
 MOUNTS_ENV = "CAREERVP_REHEARSAL_CONTAINER_MOUNTS"
 """JSON object host file -> container path, mounted read-only into side-effect functions' containers."""
+STORE_MOUNT_ENV = "CAREERVP_REHEARSAL_RESULT_STORE_MOUNT"
+"""JSON object host folder -> container path: the result store, mounted read-write into every container (the
+folder a `--result-store` of that path names inside the jobs)."""
 
 
 def cache_dir() -> Path:
@@ -44,7 +48,9 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _record(words: Sequence[str], engine: Engine, code: int, seconds: float) -> None:
+def _record(words: Sequence[str], engine: Engine, code: int, seconds: float, said: str) -> None:
+    """Append the call's record; `said` is what it printed (its output, or its error), where `ci`'s summary
+    names the steps it took from the result store."""
     report = os.environ.get(REPORT_ENV)
     if not report:
         return
@@ -57,6 +63,7 @@ def _record(words: Sequence[str], engine: Engine, code: int, seconds: float) -> 
         "image": f"{image.local_image()} (stands in for {image.STANDS_IN_FOR})",
         "exit": code,
         "seconds": round(seconds, 1),
+        "steps_from_store": steps_from_store(said),
     }
     with Path(report).open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(entry) + "\n")
@@ -83,7 +90,8 @@ def _engine(*, side_effects: bool) -> Engine:
     if side_effects:
         runtime |= json.loads(os.environ.get(RELEASE_ENV, "{}"))
     mounts = json.loads(os.environ.get(MOUNTS_ENV, "{}")) if side_effects else {}
-    return Engine(cache_dir(), runtime_env=runtime, runtime_mounts=mounts, log=_log)
+    store = json.loads(os.environ.get(STORE_MOUNT_ENV, "{}"))
+    return Engine(cache_dir(), runtime_env=runtime, runtime_mounts=mounts, log=_log, writable_mounts=store)
 
 
 async def _installed_then_run(call: Call, cwd: Path) -> str:
@@ -109,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     code = 1
+    said = ""
     engine = _engine(side_effects=False)
     try:
         require_tools()
@@ -119,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             output = anyio.run(_installed_then_run, call, Path.cwd())
         if output:
             print(output)
-        code = 0
+        code, said = 0, output
     except RehearsalUnavailable as error:
         print(f"Error: {error}", file=sys.stderr)
         code = 2
@@ -127,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: {error}", file=sys.stderr)
     except Exception as error:  # a function's own error: the CLI prints it and exits 1
         print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
-    _record(words, engine, code, time.monotonic() - started)
+        said = str(error)
+    _record(words, engine, code, time.monotonic() - started, said)
     return code
 
 

@@ -56,6 +56,8 @@ class LayerStore:
     runtime_mounts: Mapping[str, str] = field(default_factory=dict)
     """Host file -> container path, read-only, at run time only (the emulator's targets file)."""
     log: Callable[[str], None] = print
+    writable_mounts: Mapping[str, str] = field(default_factory=dict)
+    """Host folder -> container path, read-write, at run time only (the result store's folder)."""
     containers: list[str] = field(default_factory=list)
     """Every container a layer came from, in order (run now, or reused from an earlier run)."""
     _layers: dict[str, ContainerState] = field(default_factory=dict)
@@ -113,6 +115,7 @@ class LayerStore:
                     *secret_flags,
                     *(f"--volume={volume}:{path}" for path, volume in state.mounts),
                     *(f"--volume={host}:{inside}:ro" for host, inside in self.runtime_mounts.items()),
+                    *(f"--volume={host}:{inside}:rw" for host, inside in self.writable_mounts.items()),
                     f"--workdir={state.workdir}",
                 ]
                 # podman's own commands run on a worker thread: copying a tree in or committing a

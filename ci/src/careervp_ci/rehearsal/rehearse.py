@@ -6,19 +6,26 @@ Secrets and variables come from one table, the way GitHub environments would pro
 (`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time;
 `report.jobs.log` beside it holds every step's output, with the time each container took. Worlds that share
 no state run at once, each in its own process with its own emulator (`<world>.json`, `.log`, `.jobs.log`).
+
+The step-result store outlives the calls, the worlds and the rehearsal, as the artifact store's `results/`
+outlives runners: a folder (`--result-store`, default `<rehearsal cache>/results`) mounted into every
+container where the workflows' CAREERVP_RESULT_STORE names it; each call records the steps it took from it.
+`--fresh-engine` runs as a new GitHub runner would: an empty layer store of its own, removed afterwards,
+with the result store kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +56,16 @@ SECRETS: dict[str, str] = {
 }
 """What the repository's environments hold, as plainly fake values (the emulator accepts any); SLACK_WEBHOOK
 is replaced by each world's Slack stand-in (`rehearsal.slack`)."""
-VARIABLES = {"AWS_REGION": REGION, "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases"}
+RESULT_STORE_IN_CONTAINER = "/var/cache/careervp-results"
+"""Where every container finds the result store's folder, the path the workflows' CAREERVP_RESULT_STORE
+names in a rehearsal (`dagger call ci --result-store PATH`)."""
+VARIABLES = {
+    "AWS_REGION": REGION,
+    "CAREERVP_ARTIFACT_STORE": f"s3://{STORE_BUCKET}/releases",
+    "CAREERVP_RESULT_STORE": RESULT_STORE_IN_CONTAINER,
+    "CAREERVP_RESULT_STORE_WRITE": "every-run",
+}
+"""The repository's variables. Every rehearsed run writes the result store: it is this machine's own."""
 UNVERIFIABLE_HERE = ("audit",)
 """Steps whose service no machine here reaches (the vulnerability databases): they may end UNVERIFIED in a
 rehearsal, and say so in its output; on GitHub nothing is allowed to."""
@@ -59,6 +75,8 @@ SUBSTITUTIONS = (
     "uses: steps -> the stand-ins of rehearsal.standins; secrets and variables -> rehearsal.rehearse tables",
     "Slack's incoming webhook -> a loopback server that keeps each message (rehearsal.slack)",
     f"steps allowed to end UNVERIFIED here: {', '.join(UNVERIFIABLE_HERE)} (no vulnerability service)",
+    "the result store (s3://.../results on GitHub) -> a folder on this machine (--result-store), mounted "
+    f"read-write at {RESULT_STORE_IN_CONTAINER} in every container; every run writes it",
 )
 """What a rehearsal substitutes, recorded in every report."""
 USAGE_ERROR = 2
@@ -75,6 +93,55 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     rehearse.add_argument("--src", type=Path, default=Path.cwd(), help="the repository (default: here)")
     rehearse.add_argument("--report", type=Path, help="default: <src>/.reports/rehearsal/report.json")
+    rehearse.add_argument(
+        "--result-store",
+        type=Path,
+        metavar="FOLDER",
+        help=f"the step-result store every call shares (default: {default_result_store()}, kept between "
+        "rehearsals)",
+    )
+    rehearse.add_argument(
+        "--fresh-engine",
+        action="store_true",
+        help="run as a new GitHub runner would: an empty layer store of its own (removed afterwards); the "
+        "result store is kept",
+    )
+
+
+def default_result_store() -> Path:
+    """The result store's folder beside the rehearsal's layers: it outlives every rehearsal."""
+    return dagger_cli.cache_dir() / "results"
+
+
+def result_store_folder(named: Path | None) -> Path:
+    """The result store's folder, made if missing; a name that is not a folder is refused, naming it."""
+    if named is not None and str(named).startswith(("s3:", "file:")):
+        raise RehearsalUnavailable(
+            f"--result-store {named}: name a folder on this machine; a rehearsal reaches no S3 but its own "
+            "emulator's, which ends with it"
+        )
+    folder = (named or default_result_store()).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise RehearsalUnavailable(f"--result-store {folder}: exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def fresh_engine() -> Iterator[Path]:
+    """An empty layer store of the rehearsal's own for this process and the calls it starts, removed
+    afterwards (its committed images keep their keys' tags and are pruned with every other layer)."""
+    folder = Path(tempfile.mkdtemp(prefix="fresh-engine-", dir=dagger_cli.cache_dir().parent))
+    before = os.environ.get(dagger_cli.CACHE_ENV)
+    os.environ[dagger_cli.CACHE_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop(dagger_cli.CACHE_ENV, None)
+        else:
+            os.environ[dagger_cli.CACHE_ENV] = before
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def workflows(scenarios: Sequence[Scenario] = SCENARIOS) -> list[str]:
@@ -200,8 +267,9 @@ class World:
 
 
 @contextmanager
-def world(src: Path, calls: Path) -> Iterator[World]:
-    """A prepared repository, one emulator with the artifact store's bucket, and the shims' settings."""
+def world(src: Path, calls: Path, result_store: Path | None = None) -> Iterator[World]:
+    """A prepared repository, one emulator with the artifact store's bucket, the result store's folder
+    (default: the one every rehearsal shares), and the shims' settings."""
     from careervp_ci.release.emulator import EMULATOR_CREDENTIALS, running_emulator  # noqa: PLC0415
 
     require_tools()
@@ -236,6 +304,9 @@ def world(src: Path, calls: Path) -> Iterator[World]:
                 dagger_cli.RUNTIME_ENV: json.dumps({ALLOW_UNVERIFIED_ENV: ",".join(UNVERIFIABLE_HERE)}),
                 dagger_cli.RELEASE_ENV: json.dumps(release_env),
                 dagger_cli.MOUNTS_ENV: json.dumps({str(_targets(endpoint, scratch)): TARGETS_IN_CONTAINER}),
+                dagger_cli.STORE_MOUNT_ENV: json.dumps(
+                    {str(result_store_folder(result_store)): RESULT_STORE_IN_CONTAINER}
+                ),
                 "CAREERVP_REHEARSAL_ATTESTATIONS": str(scratch / "attestations.jsonl"),
                 runtime.UV_ENV: runtime.uv_binary(),
             },
@@ -248,24 +319,35 @@ def world(src: Path, calls: Path) -> Iterator[World]:
                 shutil.copyfile(settings.log, calls.with_suffix(".jobs.log"))
 
 
-def rehearse(src: Path, names: Sequence[str], report: Path) -> int:
+def rehearse(
+    src: Path,
+    names: Sequence[str],
+    report: Path,
+    *,
+    result_store: Path | None = None,
+    fresh: bool = False,
+) -> int:
     """Rehearse the scenarios of `names`; worlds that share no state (`Scenario.world`) run at once, each
-    in its own process, and their reports are merged into one."""
+    in its own process, and their reports are merged into one. Every world shares the result store."""
     scenarios = selected(names)
     report.parent.mkdir(parents=True, exist_ok=True)
+    store = result_store_folder(result_store)
     worlds = list(dict.fromkeys(scenario.world for scenario in scenarios))
-    if len(worlds) == 1:
-        return _rehearse_world(src, scenarios, report)
-    return _rehearse_worlds(src, {w: [s for s in scenarios if s.world == w] for w in worlds}, report)
+    with fresh_engine() if fresh else nullcontext():
+        if len(worlds) == 1:
+            return _rehearse_world(src, scenarios, report, store)
+        by_world = {w: [s for s in scenarios if s.world == w] for w in worlds}
+        return _rehearse_worlds(src, by_world, report, store)
 
 
-def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path) -> int:
+def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path, store: Path) -> int:
     parts = {world: report.with_name(f"{world}.json") for world in worlds}
     running = {}
     for world, scenarios in worlds.items():
         print(f"== rehearsing the {world} world (log: {parts[world].with_suffix('.log')})", file=sys.stderr)
         workflow_flags = [flag for name in workflows(scenarios) for flag in ("--workflow", name)]
         argv = [sys.executable, "-m", "careervp_ci.host.cli", "rehearse", "--src", str(src)]
+        argv += ["--result-store", str(store)]
         with parts[world].with_suffix(".log").open("w", encoding="utf-8") as log:
             running[world] = subprocess.Popen(
                 [*argv, "--report", str(parts[world]), *workflow_flags], stdout=log, stderr=log
@@ -298,11 +380,11 @@ def _merge(report: Path, parts: Sequence[Path]) -> None:
     _save(report, [call for document in documents for call in document["calls"]], outcomes)
 
 
-def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path) -> int:
+def _rehearse_world(src: Path, scenarios: Sequence[Scenario], report: Path, store: Path) -> int:
     calls = report.with_suffix(".jsonl")
     calls.write_text("", encoding="utf-8")
     outcomes: list[dict[str, Any]] = []
-    with world(src, calls) as rehearsal:
+    with world(src, calls, store) as rehearsal:
         for scenario in scenarios:
             started = time.monotonic()
             print(f"== rehearsing {scenario.name}", file=sys.stderr, flush=True)
@@ -339,7 +421,7 @@ def dispatch(args: argparse.Namespace) -> int:
     src = args.src.resolve()
     report = args.report or src / ".reports" / "rehearsal" / "report.json"
     try:
-        return rehearse(src, args.workflow, report)
+        return rehearse(src, args.workflow, report, result_store=args.result_store, fresh=args.fresh_engine)
     except RehearsalUnavailable as error:
         print(f"careervp-ci rehearse: {error}", file=sys.stderr)
         return USAGE_ERROR

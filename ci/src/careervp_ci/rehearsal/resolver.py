@@ -70,6 +70,8 @@ class Engine:
     runtime_mounts: Mapping[str, str] = field(default_factory=dict)
     """Host file -> container path, read-only, at run time only (the emulator's targets file)."""
     log: Callable[[str], None] = print
+    writable_mounts: Mapping[str, str] = field(default_factory=dict)
+    """Host folder -> container path, read-write, at run time only (the result store's folder)."""
     layers: LayerStore = field(init=False)
     _uploads: dict[tuple[Path, tuple[str, ...], tuple[str, ...]], DirValue] = field(default_factory=dict)
     """Host folders already uploaded in this call: the engine uploads an argument's folder once per call,
@@ -85,7 +87,9 @@ class Engine:
     """How each toolchain this call obtained came: built, pulled or cached (the layer store had it)."""
 
     def __post_init__(self) -> None:
-        self.layers = LayerStore(self.cache, self.runtime_env, self.runtime_mounts, self.log)
+        self.layers = LayerStore(
+            self.cache, self.runtime_env, self.runtime_mounts, self.log, writable_mounts=self.writable_mounts
+        )
 
     @property
     def toolchain(self) -> str | None:
