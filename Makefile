@@ -9,7 +9,7 @@ PROFILE ?= main
 # reach on a developer machine. CI's Dagger path sets none.
 ALLOW_UNVERIFIED ?= audit
 
-.PHONY: setup containers ci check test rehearse e2e journeys compare-openapi build deploy destroy bench fmt serve
+.PHONY: setup containers ci check test rehearse e2e journeys compare-openapi build deploy destroy bench bench-store fmt serve
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -56,7 +56,7 @@ containers: ## podman, runc, mmdebstrap (the Dagger rehearsal) and chromium (the
 
 # Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker.
 test: setup containers ## the whole test suite (the Dagger rehearsal included), one worker per core
-	$(RUN) pytest --numprocesses auto --dist loadfile --no-loadscope-reorder
+	$(RUN) pytest --numprocesses auto --dist loadfile --no-loadscope-reorder -m "not bench"
 
 e2e: setup ## the release path end to end against the local AWS emulator
 	$(RUN) pytest tests/e2e
@@ -84,6 +84,9 @@ serve: setup ## the API on 127.0.0.1 against a fresh AWS emulator: make serve [P
 
 bench: setup ## the pipeline's own benchmarks
 	$(RUN) python bench/run.py $(BENCH_ARGS)
+
+bench-store: setup containers ## the result store on the Dagger path: pr-validate rehearsed on two empty layer stores, wall times and ratio
+	$(RUN) pytest -m bench -n 0 -s tests/rehearsal/test_rehearsal_store.py
 
 fmt: setup ## apply formatting and safe lint fixes
 	$(RUN) ruff format . && $(RUN) ruff check --fix .

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from careervp_ci.rehearsal.call import parse
-from careervp_ci.rehearsal.rehearse import World, workflows, world
+from careervp_ci.rehearsal.rehearse import RESULT_STORE_IN_CONTAINER, World, workflows, world
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
 
@@ -49,7 +49,10 @@ def test_every_workflow_rehearses_green_with_real_containers(report: dict[str, A
     assert [scenario["scenario"] for scenario in report["scenarios"]] == [s.name for s in SCENARIOS]
     assert {call["workflow"] for call in report["calls"]} == set(workflows()) - {"labeler"}  # no Dagger there
     failed = [(c["workflow"], c["job"], c["call"]) for c in report["calls"] if c["exit"] != 0]
-    assert failed == [("nightly-maintenance", "quality / validate", "dagger call ci --profile nightly")], (
+    nightly_gate = (
+        f"dagger call ci --profile nightly --result-store {RESULT_STORE_IN_CONTAINER} --write-results"
+    )
+    assert failed == [("nightly-maintenance", "quality / validate", nightly_gate)], (
         "only the failing-gate nightly's quality gate fails, as that scenario plants"
     )
     for call in report["calls"]:

@@ -1,7 +1,8 @@
 """The step-result store on the Dagger path, rehearsed: pr-validate on an empty layer store fills the result
 store; pr-validate again on another empty layer store (a new runner) takes from it every step it can, and
 says so in the report; after a planted change in one backend module only the steps that read it run again.
-Slow by nature (each empty layer store builds the toolchain), so it rehearses the one scenario three times."""
+Slow by nature (each empty layer store builds the toolchain; three rehearsals of the scenario), and its point
+is a ratio of wall times: a benchmark (`make bench-store`), so `make test` leaves it out."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ PLANTED = "src/backend/careervp/kb/store.py"
 PR = next(scenario for scenario in SCENARIOS if scenario.name == "pr-validate (code change)")
 CI_CALL = "dagger call ci --profile pr"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.bench]
 
 
 def storable() -> set[str]:
