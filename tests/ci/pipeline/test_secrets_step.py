@@ -51,3 +51,35 @@ def test_a_clean_tree_passes_and_writes_an_empty_sarif(fixture_tree: Path, caree
     assert result.returncode == 0, result.stdout
     sarif = json.loads((fixture_tree / ".reports/secrets/secrets.sarif").read_text())
     assert sarif["runs"][0]["results"] == []
+
+
+def test_a_rescan_reads_only_changed_files_and_keeps_the_findings_of_the_others(
+    fixture_tree: Path, careervp_ci: CliRunner
+) -> None:
+    first = careervp_ci("secrets", cwd=fixture_tree)
+    assert first.returncode == 0, first.stdout
+    assert "full scan: no earlier scan of this tree" in first.stdout
+    write(fixture_tree, "src/backend/careervp/settings.py", f'AWS_KEY_ID = "{AWS_KEY}"\n')
+    planted = careervp_ci("secrets", cwd=fixture_tree)
+    assert planted.returncode == 1
+    assert (
+        "scanned the 1 file(s) changed since the last scan (src/backend/careervp/settings.py)"
+        in planted.stdout
+    )
+    assert "src/backend/careervp/settings.py:1: AWS Access Key" in planted.stdout
+    write(fixture_tree, "src/backend/careervp/pricing.py", '"""Prices."""\n')
+    unchanged = careervp_ci("secrets", cwd=fixture_tree)
+    assert unchanged.returncode == 1, "the key in the file that did not change is still found"
+    assert (
+        "scanned the 1 file(s) changed since the last scan (src/backend/careervp/pricing.py)"
+        in unchanged.stdout
+    )
+    assert "src/backend/careervp/settings.py:1: AWS Access Key" in unchanged.stdout
+    write(fixture_tree, ".secrets.baseline", '{"results": {}}\n')
+    rebaselined = careervp_ci("secrets", cwd=fixture_tree)
+    assert rebaselined.returncode == 1
+    assert "full scan: the baseline, the scan's configuration or detect-secrets changed" in rebaselined.stdout
+    (fixture_tree / "src/backend/careervp/settings.py").unlink()
+    removed = careervp_ci("secrets", cwd=fixture_tree)
+    assert removed.returncode == 0, removed.stdout
+    assert "scanned the 0 file(s) changed since the last scan (none)" in removed.stdout

@@ -5,16 +5,22 @@ the folders below, never verifying a candidate against a live service (`--no-ver
 A finding fails the step unless the audited baseline `.secrets.baseline` lists it (same file, type and
 hashed value) and does not mark it a real secret. Neither the log nor the SARIF ever holds a value: the
 scanner reports a SHA-1 of it, which is all the step passes on.
+
+With a result cache, the scan reads only the files changed since its last scan and keeps the others'
+findings (`careervp_ci.pipeline.steps.secrets_state`); a changed baseline or scan configuration scans the
+whole tree again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps import secrets_state
+from careervp_ci.pipeline.steps.context import CommandResult, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.sarif import Finding as SarifFinding
 from careervp_ci.pipeline.steps.sarif import write_log
@@ -84,11 +90,30 @@ REBASELINE = (
 )
 
 
+def scan(ctx: StepContext, report_file: Path) -> tuple[CommandResult | None, str]:
+    """Write the whole tree's report to `report_file`, scanning only what changed since the last scan when
+    its findings are kept; returns the failed scan (or None) and what was scanned."""
+    state = ctx.state_dir / "secrets" / secrets_state.STATE_FILE if ctx.state_dir else None
+    config = secrets_state.configuration(SCAN, version("detect-secrets"), ctx.src / BASELINE)
+    files = secrets_state.tree_files(ctx.src, EXCLUDED)
+    chosen = secrets_state.plan(state, config, files)
+    results: dict[str, Any] = dict(chosen.kept)
+    if chosen.scan != ():
+        scanned = ctx.run([*SCAN, *(chosen.scan or ["."])], stdout_to=report_file)
+        if not scanned.ok:
+            return scanned, chosen.reason
+        results.update(json.loads(report_file.read_text(encoding="utf-8")).get("results", {}))
+    report_file.write_text(json.dumps({"results": dict(sorted(results.items()))}, indent=2), encoding="utf-8")
+    if state:
+        secrets_state.save(state, config, files, results)
+    return None, chosen.reason
+
+
 def run(ctx: StepContext) -> StepOutcome:
     report_file = ctx.report_dir / "detect-secrets.json"
-    scanned = ctx.run([*SCAN, "."], stdout_to=report_file)
-    if not scanned.ok:
-        return ctx.failed("detect-secrets could not scan the tree", scanned)
+    failed, scanned = scan(ctx, report_file)
+    if failed:
+        return ctx.failed("detect-secrets could not scan the tree", failed)
     found = candidates(json.loads(report_file.read_text(encoding="utf-8")))
     try:
         accepted, real = load_baseline(ctx.src)
@@ -112,13 +137,15 @@ def run(ctx: StepContext) -> StepOutcome:
         ],
     )
     if new:
-        return ctx.failed(
+        outcome = ctx.failed(
             f"{len(new)} possible secret(s) not accepted in {BASELINE}: remove them (and rotate any real "
             f"one), or, for a false positive, re-baseline and audit: {REBASELINE}",
             details=[c.describe() for c in new][:12],
         )
+        return StepOutcome(outcome.status, outcome.message, outcome.details, outcome.reproduce, (scanned,))
     return ctx.passed(
-        f"no secret outside the audited baseline ({len(found)} accepted finding(s) in {BASELINE})"
+        f"no secret outside the audited baseline ({len(found)} accepted finding(s) in {BASELINE})",
+        notes=[scanned],
     )
 
 
