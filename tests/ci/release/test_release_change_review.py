@@ -3,6 +3,8 @@ and which IAM and security-group changes widen access."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from careervp_ci.release.change_review import review_resources, stateful_replacements
 from careervp_ci.release.replacement import replacement
 from careervp_ci.release.widening import widenings
@@ -52,7 +54,7 @@ def test_a_managed_policy_and_an_ingress_rule_widen() -> None:
 def test_review_resources_reads_the_change_set_and_both_templates() -> None:
     old = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "a"}}}}
     new = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "b"}}}}
-    changes = [
+    changes: list[dict[str, Any]] = [
         {
             "Type": "Resource",
             "ResourceChange": {
