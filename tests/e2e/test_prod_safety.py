@@ -194,6 +194,20 @@ def test_a_planted_table_replacement_is_refused_without_its_explicit_approval(
     assert allowed.code == 0, allowed.err
 
 
+def test_a_digest_whose_template_prod_already_runs_is_reviewed_as_changing_nothing(
+    live: str, state: Path, tmp_path: Path
+) -> None:
+    digest = one_stack_artifact(state / "artifacts", STACK, LIVE, tmp_path, commit="a" * 40)
+    ledger(state).record(Entry("staging", digest, "a" * 40, now(), "succeeded", "emulator", "seeded"))
+    reviewed = review(digest, tmp_path / "change-set.json")
+    assert reviewed["changes_nothing"] is True and reviewed["resources"] == []
+    assert reviewed["change_set_arn"].startswith("arn:aws:cloudformation:")
+    summary = str(tmp_path / "change-set.json")
+    approved = cli("approve", "--env", "prod", "--artifact", digest, "--summary", summary)
+    assert approved.code == 0, approved.err
+    assert "(changes nothing: the template is what runs)" in approved.out
+
+
 def test_a_manual_prod_deploy_of_a_digest_that_never_passed_staging_is_refused(
     live: str, emulator: str, state: Path, tmp_path: Path
 ) -> None:

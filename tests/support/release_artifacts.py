@@ -18,8 +18,10 @@ def _store(root: Path, store: Path, work: Path) -> str:
     return str(Store(FolderBackend(store), work / "scratch").put(tar))
 
 
-def one_stack_artifact(store: Path, stack_name: str, resources: dict[str, Any], work: Path) -> str:
-    """A bundle whose assembly holds one stack with `resources`; returns its digest."""
+def one_stack_artifact(
+    store: Path, stack_name: str, resources: dict[str, Any], work: Path, commit: str = "f" * 40
+) -> str:
+    """A bundle whose assembly holds one stack with `resources`, built from `commit`; returns its digest."""
     root = work / f"bundle-{len(list(work.iterdir()))}"
     assembly = root / "assembly"
     assembly.mkdir(parents=True)
@@ -34,7 +36,7 @@ def one_stack_artifact(store: Path, stack_name: str, resources: dict[str, Any], 
     )
     (assembly / "Service.template.json").write_text(json.dumps({"Resources": resources}))
     (assembly / "Service.assets.json").write_text(json.dumps({"version": "41.0.0", "files": {}}))
-    write_manifest(root, {"commit": "f" * 40})
+    write_manifest(root, {"commit": commit})
     return _store(root, store, work)
 
 

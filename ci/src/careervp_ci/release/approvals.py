@@ -59,6 +59,8 @@ class ChangeSummary:
     """The live stack when reviewed (`change_sets.stack_sha256`: template, tags, last update); '' for none."""
     resources: list[ResourceChange] = field(default_factory=list)
     """Per resource: action, replacement verdict, changed properties, what widens access."""
+    changes_nothing: bool = False
+    """CloudFormation made no change set: the stack runs this template; the deploy only retags it."""
 
     @property
     def stateful_replacements(self) -> list[str]:
@@ -74,7 +76,8 @@ class ChangeSummary:
 
         return [
             f"change set for {self.stack_name} ({self.env}) -> {self.digest}",
-            f"  change set: {self.change_set_arn or 'none'}",
+            f"  change set: {self.change_set_arn or 'none'}"
+            + (" (changes nothing: the template is what runs)" if self.changes_nothing else ""),
             f"  baseline: {self.baseline_digest or 'nothing deployed'}",
             show("added", self.added),
             show("changed", self.changed),

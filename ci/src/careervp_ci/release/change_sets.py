@@ -116,6 +116,15 @@ def description(session: AwsSession, arn: str) -> dict[str, Any] | None:
     return whole
 
 
+NO_CHANGES = "didn't contain changes"
+"""CloudFormation's reason for a change set that would change nothing (it fails it; moto says the same)."""
+
+
+def changes_nothing(whole: dict[str, Any]) -> bool:
+    """The change set was not made because the template and parameters are what the stack runs."""
+    return whole.get("Status") == "FAILED" and NO_CHANGES in str(whole.get("StatusReason", ""))
+
+
 def description_sha256(whole: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(whole, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -173,7 +182,7 @@ def refuse_unless_as_reviewed(session: AwsSession, summary: ChangeSummary) -> No
             f"the reviewed change set {summary.change_set_arn} is gone (deleted, or dropped by "
             f"CloudFormation after another change to {summary.stack_name}); nothing was executed; {how}"
         )
-    if whole.get("ExecutionStatus") != "AVAILABLE":
+    if whole.get("ExecutionStatus") != "AVAILABLE" and not summary.changes_nothing:
         raise ChangeSetGone(
             f"the reviewed change set {summary.change_set_arn} cannot be executed: its status is "
             f"{whole.get('Status')} / {whole.get('ExecutionStatus')} "

@@ -195,7 +195,7 @@ def _deploy_started(
     try:
         stack = (
             deploy_stack(files, session, log, tags)
-            if reviewed is None
+            if reviewed is None or reviewed.changes_nothing
             else change_sets.execute(files, session, reviewed.change_set_arn, log)
         )
     except DeployError as error:

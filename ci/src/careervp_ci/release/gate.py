@@ -96,11 +96,11 @@ def _review(
             f"change set {arn} is gone (deleted, or dropped after another change to {files.stack_name}); "
             f"make and review a new one: careervp-ci change-set --env {env} --artifact {digest}"
         )
-    if whole.get("Status") == "FAILED":
+    empty = change_sets.changes_nothing(whole)
+    if whole.get("Status") == "FAILED" and not empty:
         raise ReleaseFailed(
             f"CloudFormation could not make change set {arn}: "
-            f"{whole.get('StatusReason') or 'no reason given'} ({files.stack_name} may already run "
-            f"this template: `careervp-ci ledger --env {env}`)"
+            f"{whole.get('StatusReason') or 'no reason given'}; nothing was changed"
         )
     new = files.template_dict()
     old = deployed_template(session, files.stack_name)
@@ -112,8 +112,16 @@ def _review(
         description_sha256=change_sets.description_sha256(whole),
         stack_sha256=change_sets.stack_sha256(stack, old),
         resources=review_resources(whole.get("Changes", []), old, new, session.region),
+        changes_nothing=empty,
     )
-    release.log(f"change set {arn}: {len(review.resources)} resource changes reviewed")
+    release.log(
+        f"change set {arn}: "
+        + (
+            "no changes (the deploy only retags the stack)"
+            if empty
+            else f"{len(review.resources)} resource changes"
+        )
+    )
     return review
 
 
