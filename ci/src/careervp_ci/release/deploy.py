@@ -75,7 +75,7 @@ def deploy(
     secrets = release.require_secrets(target, deploying=True)
     run = new_run()
     with environment_lock(
-        release.store.backend, env, run=run, operation="deploy", digest=str(digest), log=release.log
+        release.store.backend, env, run=run, operation=road, digest=str(digest), log=release.log
     ) as lock:
         attempts.close_interrupted(release, target, lock)
         return _deploy_locked(
