@@ -105,7 +105,7 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     assert made.code == 0, made.err
     reviewed = json.loads(review.read_text())
     arn = reviewed["change_set_arn"]
-    assert arn.startswith("arn:aws:cloudformation:us-east-1:") and f"change set: {arn}" in made.out
+    assert arn.startswith("arn:aws:cloudformation:us-east-1:") and f"| change set | `{arn}` |" in made.out
     verdicts = {(r["action"], r["replacement"]) for r in reviewed["resources"]}
     assert len(reviewed["resources"]) == len(reviewed["added"]) > 100 and verdicts == {("Add", "-")}
     approved = cli("approve", "--env", "prod", "--artifact", digest, "--summary", str(review))

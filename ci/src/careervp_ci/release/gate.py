@@ -40,7 +40,12 @@ def change_set(release: ReleaseContext, env: str, artifact: str) -> ChangeSummar
     with release.unpacked(digest) as (bundle, manifest), open_session(target) as session:
         files = StackFiles.find(bundle / "assembly", target.stack_name)
         stack = change_sets.current_stack(session, target.stack_name)
-        tags = {"digest": str(digest), "commit": str(manifest.get("commit", "unknown")), "run": new_run()}
+        tags = {
+            "digest": str(digest),
+            "commit": str(manifest.get("commit", "unknown")),
+            "ref": promoted_ref(release, target.promote_from, str(digest)),
+            "run": new_run(),
+        }
         with doing(f"could not make the change set of {digest} for {env}", DeployError):
             arn = change_sets.create(
                 files,
@@ -59,6 +64,15 @@ def change_set(release: ReleaseContext, env: str, artifact: str) -> ChangeSummar
             baseline=current.digest if current else "",
             arn=arn,
         )
+
+
+def promoted_ref(release: ReleaseContext, source: str | None, digest: str) -> str:
+    """The git ref the digest passed `source` with (the ledger's), which its promotion records; '' if none.
+    A change set sets the stack's tags when it is made, so it carries the ref a promotion would."""
+    passed = (
+        [e for e in release.ledger.entries(source) if e.succeeded and e.digest == digest] if source else []
+    )
+    return passed[-1].ref if passed else ""
 
 
 def review_again(release: ReleaseContext, env: str, artifact: str, arn: str) -> ChangeSummary:
