@@ -7,14 +7,14 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from careervp_ci.release.emulator import quiet_emulator
+from careervp_ci.release.emulator import prepare_emulator
 from support.moto_server import clean_moto_server
 from support.release_cli import REPO, Built, fresh_clone, process_env, run_cli
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
-    quiet_emulator()
+    prepare_emulator()
     with clean_moto_server() as endpoint:
         yield endpoint
 

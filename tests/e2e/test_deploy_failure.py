@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci.release.artifact import write_canonical_tar, write_manifest
 from careervp_ci.release.cloudformation import AwsSession, StackFiles, deploy_stack
 from careervp_ci.release.emulator import EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS
 from careervp_ci.release.ledger import Entry, Ledger, now
-from careervp_ci.release.store import FolderBackend, Store
+from careervp_ci.release.store import FolderBackend
+from support.release_artifacts import one_stack_artifact
 from support.release_cli import cli, write_emulator_targets
 
 REGION = "us-east-1"
@@ -50,28 +50,7 @@ UNCREATABLE_QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "ord
 
 def artifact(state: Path, stack_name: str, resources: dict[str, Any], tmp_path: Path) -> str:
     """A one-stack bundle packed and stored the way `careervp-ci build` does; returns its digest."""
-    root = tmp_path / f"bundle-{len(list(tmp_path.iterdir()))}"
-    assembly = root / "assembly"
-    assembly.mkdir(parents=True)
-    (assembly / "manifest.json").write_text(
-        json.dumps(
-            {
-                "version": "41.0.0",
-                "artifacts": {
-                    "Service": {
-                        "type": "aws:cloudformation:stack",
-                        "properties": {"templateFile": "Service.template.json", "stackName": stack_name},
-                    }
-                },
-            }
-        )
-    )
-    (assembly / "Service.template.json").write_text(json.dumps({"Resources": resources}))
-    (assembly / "Service.assets.json").write_text(json.dumps({"version": "41.0.0", "files": {}}))
-    write_manifest(root, {"commit": "f" * 40})
-    tar = tmp_path / f"{root.name}.tar"
-    write_canonical_tar(root, tar)
-    return str(Store(FolderBackend(state / "artifacts"), tmp_path / "scratch").put(tar))
+    return one_stack_artifact(state / "artifacts", stack_name, resources, tmp_path)
 
 
 def session(emulator: str) -> AwsSession:
@@ -150,6 +129,8 @@ def test_failed_create_leaves_no_stack_and_says_there_is_nothing_earlier(
     bad = artifact(
         state, stack, {"Made": parameter("/create/made", "x"), "Queue": UNCREATABLE_QUEUE}, tmp_path
     )
+    # staging takes only what passed dev (promote_from): recorded here as the state it fails from.
+    ledger(state).record(Entry("dev", bad, "f" * 40, now(), "succeeded", "emulator", "seeded: passed dev"))
 
     result = cli("deploy", "--env", "staging", "--artifact", bad)
 

@@ -10,6 +10,7 @@ entry point.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -57,8 +59,12 @@ def builds(release_home: Path, built: Built) -> tuple[str, str, float]:
     return built.digest, built.digest, 0.0
 
 
+def cloudformation(emulator: str) -> Any:
+    return boto3.client("cloudformation", endpoint_url=emulator, region_name="us-east-1")
+
+
 def stacks(emulator: str) -> list[str]:
-    client = boto3.client("cloudformation", endpoint_url=emulator, region_name="us-east-1")
+    client = cloudformation(emulator)
     return sorted(
         s["StackName"] for s in client.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"
     )
@@ -94,11 +100,22 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     assert f"prod requires an approval for {digest}" in refused.err
     assert (stacks(emulator), ledger_lines(release_home)) == before
 
-    approved = cli("approve", "--env", "prod", "--artifact", digest)
+    review = release_home / "change-set.json"
+    made = cli("change-set", "--env", "prod", "--artifact", digest, "--out", str(review))
+    assert made.code == 0, made.err
+    reviewed = json.loads(review.read_text())
+    arn = reviewed["change_set_arn"]
+    assert arn.startswith("arn:aws:cloudformation:us-east-1:") and f"| change set | `{arn}` |" in made.out
+    verdicts = {(r["action"], r["replacement"]) for r in reviewed["resources"]}
+    assert len(reviewed["resources"]) == len(reviewed["added"]) > 100 and verdicts == {("Add", "-")}
+    approved = cli("approve", "--env", "prod", "--artifact", digest, "--summary", str(review))
     assert approved.code == 0, approved.err
     assert "baseline: nothing deployed" in approved.out and "removed (0)" in approved.out
     prod = cli("promote", "--from", "staging", "--to", "prod")
     assert prod.code == 0, prod.err
+    assert f"executing change set {arn}" in prod.err
+    executed = cloudformation(emulator).describe_change_set(ChangeSetName=arn)
+    assert executed["ExecutionStatus"] == "EXECUTE_COMPLETE"
     assert "approved by e2e-reviewer" in prod.err
     assert "prod's smoke is read-only" in prod.err  # its targets entry: smoke = "read-only"
     assert "ok   authentication: the signed-in smoke user reaches a personal route" in prod.out

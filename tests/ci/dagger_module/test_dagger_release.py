@@ -35,9 +35,9 @@ HOST_ONLY = {
 }
 ON_THE_MAIN_OBJECT = {"build", "admit-ref", "change-set-markdown", "github-settings"}
 """Release commands that need no store: the tree, the history, a summary file or a GitHub token decide."""
-SIGNS_A_REPLAY = {"deploy", "smoke", "journeys", "promote", "hotfix"}
+SIGNS_A_REPLAY = {"deploy", "smoke", "journeys", "promote", "rollback", "hotfix"}
 """Methods that reach the deployed webhook, so they take the environment's signing secret."""
-DEPLOYS = {"deploy", "promote", "hotfix"}
+DEPLOYS = {"deploy", "promote", "rollback", "hotfix"}
 """Methods that deploy, so they take the model API key (the deploy stores it for the functions)."""
 
 
@@ -160,6 +160,28 @@ def test_deploy_without_a_change_set_runs_no_approve(monkeypatch: pytest.MonkeyP
     seen = recorded_run(monkeypatch)
     asyncio.run(release().deploy(env="dev", artifact=FAKE_DIGEST))
     assert not [argv for argv in execs(seen[-1]) if argv[:2] == ["careervp-ci", "approve"]]
+
+
+def test_a_hotfix_deploy_says_so_to_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(release().deploy(env="prod", artifact=FAKE_DIGEST, ref="v1.2.4", hotfix=True))
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "deploy", "--env", "prod", "--artifact", FAKE_DIGEST, "--ref", "v1.2.4", "--hotfix",
+        "--store", STORE,
+    ]  # fmt: skip
+
+
+def test_rollback_passes_the_target_digest_and_who_runs_it_only_when_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = recorded_run(monkeypatch)
+    asyncio.run(release().rollback(env="prod"))
+    assert execs(seen[-1])[-1] == ["careervp-ci", "rollback", "--env", "prod", "--store", STORE]
+    asyncio.run(release().rollback(env="prod", to=FAKE_DIGEST, by="github:oncall"))
+    assert execs(seen[-1])[-1] == [
+        "careervp-ci", "rollback", "--env", "prod", "--to", FAKE_DIGEST, "--by", "github:oncall",
+        "--store", STORE,
+    ]  # fmt: skip
 
 
 def test_change_set_returns_the_summary_file(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -200,6 +200,7 @@ EXPECTED = {
     "deploy-stage-prod.yml",
     "nightly-maintenance.yml",
     "hotfix.yml",
+    "rollback.yml",
     "gap-remediation.yml",
     "codeql-analysis.yml",
     "scorecard.yml",
@@ -615,7 +616,10 @@ def test_hotfix_takes_ref_and_environment_inputs_only_through_env() -> None:
     workflow = by_name("hotfix.yml")
     inputs = workflow.triggers["workflow_dispatch"]["inputs"]
     assert set(inputs) == {"ref", "environment"}
-    assert workflow.jobs["validate"]["with"] == {"profile": "pr", "ref": "${{ inputs.ref }}"}
+    assert workflow.jobs["validate"]["with"] == {
+        "profile": "${{ inputs.environment == 'prod' && 'main' || 'pr' }}",
+        "ref": "${{ inputs.ref }}",
+    }
     deploy = workflow.jobs["deploy"]
     assert deploy["env"]["HOTFIX_REF"] == "${{ inputs.ref }}"
     assert deploy["env"]["TARGET_ENV"] == "${{ inputs.environment }}"
@@ -644,7 +648,18 @@ def test_a_hotfix_reaches_prod_only_through_the_change_set_and_the_prod_approval
     assert jobs["prod"]["environment"] == "prod"
     assert jobs["prod"]["needs"] == ["build", "change-set"]
     (deploy,) = [parse_dagger_call(s) for s in dagger_scripts(jobs["prod"]) if is_call(s, "deploy")]
-    assert {"change-set", "approver"} <= deploy.flags
+    assert {"change-set", "approver", "hotfix"} <= deploy.flags
+
+
+def test_rollback_is_dispatched_by_hand_and_goes_through_the_deploys_concurrency_group() -> None:
+    workflow = by_name("rollback.yml")
+    assert set(workflow.triggers) == {"workflow_dispatch"}
+    assert set(workflow.triggers["workflow_dispatch"]["inputs"]) == {"environment", "to"}
+    job = workflow.jobs["rollback"]
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["concurrency"] == {"group": "deploy-${{ inputs.environment }}", "cancel-in-progress": False}
+    (call,) = [parse_dagger_call(s) for s in dagger_scripts(job) if is_call(s, "rollback")]
+    assert {"env", "to", "by"} <= call.flags
 
 
 def test_no_run_script_splices_an_expression() -> None:
@@ -796,22 +811,26 @@ def test_secrets_appear_only_as_role_arns_for_oidc_or_the_webhook_secret_for_dag
 def test_the_webhook_secret_reaches_exactly_the_jobs_whose_calls_sign_a_replay() -> None:
     for workflow, job_id, job in job_steps():
         calls = [parse_dagger_call(script) for script in dagger_scripts(job)]
-        signs = any(call.function in ("deploy", "smoke") for call in calls)
+        signs = any(call.function in ("deploy", "rollback", "smoke") for call in calls)
         has_secret = "STRIPE_WEBHOOK_SECRET" in (job.get("env") or {})
         assert signs == has_secret, (workflow.name, job_id)
         for call in calls:
-            if call.function in ("deploy", "smoke"):
+            if call.function in ("deploy", "rollback", "smoke"):
                 assert "stripe-webhook-secret" in call.flags, (workflow.name, job_id, call.function)
+
+
+DEPLOYING = ("deploy", "promote", "rollback", "hotfix")
+"""The release functions that deploy (and so store the model key)."""
 
 
 def test_the_model_key_reaches_exactly_the_jobs_that_deploy_and_only_their_deploy_calls() -> None:
     deploying = []
     for workflow, job_id, job in job_steps():
         calls = [parse_dagger_call(script) for script in dagger_scripts(job)]
-        deploys = any(call.function in ("deploy", "promote", "hotfix") for call in calls)
+        deploys = any(call.function in DEPLOYING for call in calls)
         assert deploys == ("ANTHROPIC_API_KEY" in (job.get("env") or {})), (workflow.name, job_id)
         for call in calls:
-            takes_key = call.function in ("deploy", "promote", "hotfix")
+            takes_key = call.function in DEPLOYING
             assert ("anthropic-api-key" in call.flags) == takes_key, (workflow.name, job_id, call.function)
         deploying += [(workflow.name, job_id)] if deploys else []
     assert deploying, "some job deploys"

@@ -37,7 +37,8 @@ def with_webhook(container: dagger.Container, secret: dagger.Secret | None) -> d
 
 
 def with_model_key(container: dagger.Container, key: dagger.Secret | None) -> dagger.Container:
-    """Only the calls that deploy take it (deploy, promote, hotfix): they store it for the functions."""
+    """Only the calls that deploy take it (deploy, promote, rollback, hotfix): they store it for the
+    functions."""
     return container if key is None else container.with_secret_variable("ANTHROPIC_API_KEY", key)
 
 
@@ -112,10 +113,14 @@ class Release:
             str, Doc("who approved the change set (e.g. github-environment:prod/run-N)")
         ] = "",
         ref: Annotated[str, Doc("the git ref the artifact was built from, recorded in the ledger")] = "",
+        hotfix: Annotated[
+            bool, Doc("a hotfix whose ref passed the main bar: skips promote_from (recorded in the ledger)")
+        ] = False,
         stripe_webhook_secret: WebhookSecret = None,
         anthropic_api_key: ModelKey = None,
     ) -> str:
-        """Deploy exactly the artifact with this digest from the store to env (then verify and smoke)."""
+        """Deploy exactly the artifact with this digest from the store to env (then verify and smoke); behind
+        approval, exactly the reviewed change set."""
         container = with_model_key(
             await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
         )
@@ -126,8 +131,8 @@ class Release:
             approve = ["--env", env, "--artifact", artifact, "--summary", CHANGE_SET]
             approve += ["--approver", approver] if approver else []
             container = await run(self._argv("approve", *approve), fresh(container))
-        argv = self._argv("deploy", "--env", env, "--artifact", artifact, *(["--ref", ref] if ref else []))
-        return await run_once(argv, container)
+        options = ["--env", env, "--artifact", artifact, *(["--ref", ref] if ref else [])]
+        return await run_once(self._argv("deploy", *options, *(["--hotfix"] if hotfix else [])), container)
 
     @side_effect
     async def change_set(self, env: Env, artifact: Digest) -> dagger.File:
@@ -195,6 +200,27 @@ class Release:
             await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
         )
         return await run_once(self._argv("promote", "--from", from_, "--to", to), container)
+
+    @side_effect
+    async def rollback(
+        self,
+        *,
+        env: Env,
+        to: Annotated[
+            str, Doc("the digest to go back to, which passed in env before (default: the last good one)")
+        ] = "",
+        by: Annotated[str, Doc("who runs it, recorded in the ledger (e.g. github:octocat)")] = "",
+        stripe_webhook_secret: WebhookSecret = None,
+        anthropic_api_key: ModelKey = None,
+    ) -> str:
+        """Go back to the digest that last passed in env before the current one (or `to`): the deploy's lock,
+        gates, verify and smoke, recorded in the ledger as a rollback; prod needs no fresh approval for a
+        digest approved there before."""
+        container = with_model_key(
+            await self._container(stripe_webhook_secret, browser=True), anthropic_api_key
+        )
+        options = ["--env", env, *(["--to", to] if to else []), *(["--by", by] if by else [])]
+        return await run_once(self._argv("rollback", *options), container)
 
     @side_effect
     async def ledger(

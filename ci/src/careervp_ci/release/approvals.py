@@ -1,9 +1,13 @@
 """The gate in front of protected environments: a change-set summary and an approval that cites it.
 
-`approve --env prod --artifact D` compares the artifact's template for prod's stack with what prod runs
-now (resources added / changed / removed, by logical id) and writes two objects under
+`change-set --env prod --artifact D` creates a real CloudFormation change set on prod's stack (`change_sets`)
+and writes its review: the change set's ARN and the sha256 of its full description, and per resource the
+action, the replacement verdict, the properties that change and what widens access (`change_review`);
+`approve` writes two objects under
 `approvals/<env>/` in the artifact store, so a deploy on another runner sees them: the summary, and the
-approval record (who, when, the summary's sha256, and the digest prod ran when the summary was made).
+approval record (who, when, the summary's sha256, the change set's ARN and description hash, the stateful
+replacements explicitly allowed, and the digest prod ran when the summary was made). A replacement of a
+stateful resource (table, bucket, user pool) is approved only when named (`--allow-replacement ID`).
 A deploy to an environment that requires approval accepts the record only for that digest and
 environment, with an intact summary, and only while prod still runs the digest the summary was made
 against (otherwise the summary no longer describes the change).
@@ -19,12 +23,13 @@ import getpass
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.release.artifact import Digest
+from careervp_ci.release.change_review import ResourceChange, stateful_replacements
 from careervp_ci.release.ledger import now
 from careervp_ci.release.store import Backend
 
@@ -46,6 +51,24 @@ class ChangeSummary:
     baseline_template_sha256: str = ""
     """sha256 of the live template the summary was made against ('' for no stack): in CI each job starts
     with an empty ledger, so this is what shows that the environment changed since the summary."""
+    change_set_arn: str = ""
+    """The CloudFormation change set reviewed: the one the deploy executes."""
+    description_sha256: str = ""
+    """sha256 of the change set's full description when reviewed (`change_sets.description_sha256`)."""
+    stack_sha256: str = ""
+    """The live stack when reviewed (`change_sets.stack_sha256`: template, tags, last update); '' for none."""
+    resources: list[ResourceChange] = field(default_factory=list)
+    """Per resource: action, replacement verdict, changed properties, what widens access."""
+    changes_nothing: bool = False
+    """CloudFormation made no change set: the stack runs this template; the deploy only retags it."""
+
+    @property
+    def stateful_replacements(self) -> list[str]:
+        return stateful_replacements(self.resources)
+
+    @property
+    def widening(self) -> list[str]:
+        return [f"{r['id']}: {what}" for r in self.resources for what in r["widens"]]
 
     def lines(self) -> list[str]:
         def show(label: str, ids: list[str]) -> str:
@@ -53,10 +76,23 @@ class ChangeSummary:
 
         return [
             f"change set for {self.stack_name} ({self.env}) -> {self.digest}",
+            f"  change set: {self.change_set_arn or 'none'}"
+            + (" (changes nothing: the template is what runs)" if self.changes_nothing else ""),
             f"  baseline: {self.baseline_digest or 'nothing deployed'}",
             show("added", self.added),
             show("changed", self.changed),
             show("removed", self.removed),
+            *(
+                f"  {r['action']} {r['id']} ({r['type']}): replacement {r['replacement']}"
+                + (f" ({', '.join(r['because'])})" if r["because"] else "")
+                for r in self.resources
+                if r["action"] != "Add"
+            ),
+            *(f"  WIDENS ACCESS {line}" for line in self.widening),
+            *(
+                f"  REPLACES STATEFUL {logical} (data loss): approve only with --allow-replacement {logical}"
+                for logical in self.stateful_replacements
+            ),
         ]
 
     def text(self) -> str:
@@ -81,6 +117,7 @@ class ChangeSummary:
                 "",
                 "| | |",
                 "| --- | --- |",
+                f"| change set | `{self.change_set_arn or 'none'}` |",
                 f"| artifact | `{self.digest}` |",
                 f"| baseline | {baseline} |",
                 f"| live template | {live} |",
@@ -88,10 +125,39 @@ class ChangeSummary:
                 f"| changed ({len(self.changed)}) | {cell(self.changed)} |",
                 f"| removed ({len(self.removed)}) | {cell(self.removed)} |",
                 "",
-                f"Approving approves exactly this summary (sha256 `{self.sha256()}`).",
+                *self._warnings(),
+                *self._resource_table(),
+                f"Approving approves exactly this summary (sha256 `{self.sha256()}`) and executes "
+                "exactly this change set.",
                 "",
             ]
         )
+
+    def _warnings(self) -> list[str]:
+        lines = [f"- **Widens access** {line}" for line in self.widening]
+        lines += [
+            f"- **Replaces stateful `{logical}`: its data is lost.** Refused unless approved with "
+            f"`--allow-replacement {logical}`."
+            for logical in self.stateful_replacements
+        ]
+        return [*lines, ""] if lines else []
+
+    def _resource_table(self) -> list[str]:
+        if not self.resources:
+            return []
+        rows = [
+            "| resource | type | action | replacement | properties (before → after) |",
+            "| --- " * 5 + "|",
+        ]
+        for r in self.resources:
+            verdict = r["replacement"] + (f" ({r['replacement_source']})" if r["replacement_source"] else "")
+            shown = "<br>".join(
+                f"`{p['name']}`: `{p['before']}` → `{p['after']}`".replace("|", "\\|")
+                for p in r["properties"]
+                if r["action"] == "Modify"
+            )
+            rows.append(f"| `{r['id']}` | {r['type']} | {r['action']} | {verdict} | {shown or '-'} |")
+        return [*rows, ""]
 
 
 def template_sha256(template: dict[str, Any] | None) -> str:
@@ -123,13 +189,13 @@ def check_summary(path: Path, reviewed: ChangeSummary, fresh: ChangeSummary) -> 
             f"change-set summary {path} is for {reviewed.env} / {reviewed.digest}, "
             f"not {fresh.env} / {fresh.digest}; {how}"
         )
-    baseline = (reviewed.baseline_digest, reviewed.baseline_template_sha256)
-    if baseline != (fresh.baseline_digest, fresh.baseline_template_sha256):
+    baseline = (reviewed.baseline_digest, reviewed.baseline_template_sha256, reviewed.stack_sha256)
+    if baseline != (fresh.baseline_digest, fresh.baseline_template_sha256, fresh.stack_sha256):
         raise ApprovalError(
             f"change-set summary {path} is stale: {fresh.env} changed since it was made (baseline "
             f"{reviewed.baseline_digest or 'nothing'}, live template "
             f"{reviewed.baseline_template_sha256 or 'none'}; now {fresh.baseline_digest or 'nothing'}, "
-            f"{fresh.baseline_template_sha256 or 'none'}); {how}"
+            f"{fresh.baseline_template_sha256 or 'none'}, or the stack itself was updated); {how}"
         )
     if reviewed != fresh:
         raise ApprovalError(
@@ -172,8 +238,30 @@ def approver() -> str:
     return os.environ.get("CAREERVP_APPROVER") or getpass.getuser()
 
 
-def write_approval(backend: Backend, summary: ChangeSummary, approved_by: str | None = None) -> str:
-    """Store the summary and the approval citing it (`approvals/<env>/`); returns the approval's location."""
+def refuse_unapproved_replacements(summary: ChangeSummary, allowed: list[str], where: str) -> None:
+    """ApprovalError unless every stateful replacement of the change is in `allowed` (named explicitly)."""
+    missing = [logical for logical in summary.stateful_replacements if logical not in allowed]
+    if missing:
+        flags = " ".join(f"--allow-replacement {logical}" for logical in missing)
+        raise ApprovalError(
+            f"the change set {summary.change_set_arn or '(none)'} for {summary.env} replaces stateful "
+            f"{', '.join(missing)} (its data would be lost) and {where} does not allow it; "
+            f"if losing that data is intended, approve with `careervp-ci approve --env {summary.env} "
+            f"--artifact {summary.digest} --summary FILE {flags}`, else change the template so it is "
+            "updated in place"
+        )
+
+
+def write_approval(
+    backend: Backend,
+    summary: ChangeSummary,
+    approved_by: str | None = None,
+    allow_replacement: list[str] | None = None,
+) -> str:
+    """Store the summary and the approval citing it (`approvals/<env>/`); returns the approval's location.
+    Refused (ApprovalError) when the change replaces a stateful resource `allow_replacement` does not name."""
+    allowed = sorted(set(allow_replacement or []))
+    refuse_unapproved_replacements(summary, allowed, "the approval")
     digest = Digest(summary.digest)
     summary_key, approval_key = _keys(summary.env, digest)
     text = summary.text()
@@ -183,6 +271,9 @@ def write_approval(backend: Backend, summary: ChangeSummary, approved_by: str | 
         "digest": summary.digest,
         "summary": summary_key.rsplit("/", 1)[1],
         "summary_sha256": summary.sha256(),
+        "change_set_arn": summary.change_set_arn,
+        "description_sha256": summary.description_sha256,
+        "allow_replacement": allowed,
         "approved_by": approved_by or approver(),
         "approved_at": now(),
     }
@@ -200,7 +291,16 @@ def _read_local(path: Path) -> bytes | None:
 def check_approval(
     backend: Backend, env: str, digest: Digest, current: str, explicit: Path | None = None
 ) -> dict[str, Any]:
-    """The approval record for (env, digest), or ApprovalError saying what is missing or wrong.
+    """The approval record for (env, digest), or ApprovalError saying what is missing or wrong."""
+    return approved(backend, env, digest, current, explicit)[0]
+
+
+def approved(
+    backend: Backend, env: str, digest: Digest, current: str | None, explicit: Path | None = None
+) -> tuple[dict[str, Any], ChangeSummary]:
+    """The approval record for (env, digest) and the summary it approved, or ApprovalError saying what is
+    missing or wrong. `current` is the digest env runs now, which the summary must have been made against;
+    None accepts any baseline (a rollback to a digest approved before).
 
     From the store by default; `explicit` is a local approval file whose summary sits beside it."""
     summary_key, approval_key = _keys(env, digest)
@@ -233,15 +333,24 @@ def check_approval(
     text = text_bytes.decode("utf-8", errors="replace")
     if hashlib.sha256(text.encode()).hexdigest() != record.get("summary_sha256"):
         raise ApprovalError(f"the change-set summary {summary_where} was modified after approval; {how}")
-    summary = json.loads(text)
-    if summary.get("env") != env or summary.get("digest") != str(digest):
+    try:
+        summary = ChangeSummary(**json.loads(text))
+    except (ValueError, TypeError):
+        raise ApprovalError(f"{summary_where} is not a change-set summary; {how}") from None
+    if summary.env != env or summary.digest != str(digest):
         raise ApprovalError(
             f"the change-set summary {summary_where} was made for another digest or env; {how}"
         )
-    if summary.get("baseline_digest", "") != current:
+    if current is not None and summary.baseline_digest != current:
         raise ApprovalError(
             f"{env} changed since the approval (summary made against "
-            f"{summary.get('baseline_digest') or 'nothing'}, "
+            f"{summary.baseline_digest or 'nothing'}, "
             f"now {current or 'nothing'}): the summary is stale; {how}"
         )
-    return record
+    if (record.get("change_set_arn", ""), record.get("description_sha256", "")) != (
+        summary.change_set_arn,
+        summary.description_sha256,
+    ):
+        raise ApprovalError(f"approval {where} does not cite the change set its summary names; {how}")
+    refuse_unapproved_replacements(summary, list(record.get("allow_replacement", [])), f"approval {where}")
+    return record, summary

@@ -1,6 +1,6 @@
-"""The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, change-set,
-change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a deploy
-journeys and drift; github-settings (the repository's ruleset and environments). `host/cli.py` calls
+"""The release commands of `careervp-ci`: build, publish, deploy, verify, smoke, promote, rollback,
+change-set, change-set-markdown, approve, hotfix, destroy, ledger, evidence, admit-ref, emulator, and after a
+deploy journeys and drift; github-settings (the repository's ruleset and environments). `host/cli.py` calls
 `register` to add them and `dispatch` to run one; each lives in its own module under `commands/`.
 
 Every command that reads or writes release state takes `--store URI` (default $CAREERVP_ARTIFACT_STORE,
@@ -40,6 +40,7 @@ from careervp_ci.release.commands import (
     ledger,
     promote,
     publish,
+    rollback,
     smoke,
     verify,
 )
@@ -53,6 +54,7 @@ RELEASE_COMMANDS: dict[str, Callable[[Release, argparse.Namespace], None]] = {
     "verify": verify.main,
     "smoke": smoke.main,
     "promote": promote.main,
+    "rollback": rollback.main,
     "change-set": change_set.main,
     "change-set-markdown": change_set_markdown.main,
     "approve": approve.main,
@@ -73,9 +75,9 @@ STANDALONE: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 """The commands that need no release and say their own exit code."""
 REGISTRATION = (
-    build, publish, deploy, verify, smoke, promote, change_set, change_set_markdown, approve, hotfix,
-    destroy, ledger, evidence, admit_ref, emulator, journeys, drift, coverage_baseline, github_settings,
-    account,
+    build, publish, deploy, verify, smoke, promote, rollback, change_set, change_set_markdown, approve,
+    hotfix, destroy, ledger, evidence, admit_ref, emulator, journeys, drift, coverage_baseline,
+    github_settings, account,
 )  # fmt: skip
 """The order `careervp-ci --help` lists them in."""
 COMMANDS = (*RELEASE_COMMANDS, *STANDALONE)

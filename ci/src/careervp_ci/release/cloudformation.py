@@ -2,7 +2,8 @@
 
 No re-synth and no CDK CLI: the file assets the assembly lists are published to the bootstrap bucket
 (directories zipped deterministically), then the template goes to CloudFormation with direct
-create_stack / update_stack (change sets trip the emulator on API Gateway ordering). Waits poll with a
+create_stack / update_stack; an environment behind approval executes the reviewed change set instead
+(`change_sets`). Waits poll with a
 bounded, growing interval and log every retry; calls that race eventual consistency retry the same way.
 
 A failed deploy never leaves a half-made stack: a failed create is deleted, and a failed update is checked
@@ -47,6 +48,8 @@ TEMPLATE_BODY_LIMIT = 51_200
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 DONE_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 SETTLED = DONE_OK | {"UPDATE_ROLLBACK_COMPLETE"}
+REVIEW = "REVIEW_IN_PROGRESS"
+"""A stack a CREATE change set made and nobody executed: a shell with no resources, never "in progress"."""
 DONE_FAILED = {
     "CREATE_FAILED",
     "ROLLBACK_COMPLETE",
@@ -55,6 +58,11 @@ DONE_FAILED = {
     "UPDATE_ROLLBACK_FAILED",
     "DELETE_FAILED",
     "UPDATE_FAILED",
+}
+IN_PROGRESS = {
+    status
+    for phase in ("CREATE", "UPDATE", "DELETE", "ROLLBACK", "UPDATE_ROLLBACK", "IMPORT", "IMPORT_ROLLBACK")
+    for status in (f"{phase}_IN_PROGRESS", f"{phase}_COMPLETE_CLEANUP_IN_PROGRESS")
 }
 
 
@@ -210,7 +218,7 @@ def publish_assets(files: StackFiles, session: AwsSession, log: Log) -> dict[str
     return published
 
 
-def _template_argument(
+def template_argument(
     files: StackFiles, published: dict[str, tuple[str, str]], session: AwsSession
 ) -> dict[str, str]:
     body = files.template.read_text(encoding="utf-8")
@@ -265,7 +273,7 @@ def stack_tags(stack: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     """CloudFormation tag values must be 1-256 characters: empty ones are left out."""
     return [{"Key": f"{TAG_PREFIX}{key}", "Value": value[:256]} for key, value in tags.items() if value]
 
@@ -274,9 +282,7 @@ def settle(session: AwsSession, stack_name: str, log: Log, *, timeout: float = 1
     """Wait until the stack is in no *_IN_PROGRESS state (an interrupted deploy's work finishing)."""
     deadline = time.monotonic() + timeout
     delay = 0.5
-    while (stack := describe(session, stack_name)) is not None and stack["StackStatus"].endswith(
-        "_IN_PROGRESS"
-    ):
+    while (stack := describe(session, stack_name)) is not None and stack["StackStatus"] in IN_PROGRESS:
         if time.monotonic() > deadline:
             raise DeployError(f"{stack_name} still {stack['StackStatus']} after {timeout:.0f}s")
         log(f"{stack_name} is {stack['StackStatus']} (an earlier deploy's work); waiting for it to settle")
@@ -321,17 +327,22 @@ def deploy_stack(
     except RetryExhaustedError as error:
         untouched = f"{files.stack_name} was not touched (assets are published before the stack changes)"
         raise DeployError(str(error), rollback=untouched) from error
-    template = _template_argument(files, published, session)
+    template = template_argument(files, published, session)
     cfn = session.client("cloudformation")
     existing = settle(session, files.stack_name, log)
-    if existing and existing["StackStatus"] in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
-        log(f"{files.stack_name} is in {existing['StackStatus']} from an earlier failed create; deleting it")
+    if existing and existing["StackStatus"] in (
+        "ROLLBACK_COMPLETE",
+        "ROLLBACK_FAILED",
+        "CREATE_FAILED",
+        REVIEW,
+    ):
+        log(f"{files.stack_name} is in {existing['StackStatus']} from an earlier create; deleting it")
         delete_stack(session, files.stack_name, log)
         existing = None
     arguments: dict[str, Any] = {
         "StackName": files.stack_name,
         "Capabilities": CAPABILITIES,
-        "Tags": _tag_list(tags or {}),
+        "Tags": tag_list(tags or {}),
         **template,
     }
     if existing is None:
@@ -340,8 +351,8 @@ def deploy_stack(
             cfn.create_stack(**arguments)
             return wait(session, files.stack_name, log)
         except (DeployError, ClientError, BotoCoreError) as error:
-            raise _undo_create(session, files.stack_name, error, log) from None
-    previous = _template_of(session, files.stack_name)
+            raise undo_create(session, files.stack_name, error, log) from None
+    previous = template_of(session, files.stack_name)
     log(f"updating {files.stack_name}")
     try:
         cfn.update_stack(**arguments)
@@ -350,7 +361,7 @@ def deploy_stack(
             log(f"{files.stack_name} already matches the artifact; nothing to update")
             return existing
         failure = DeployError(f"update of {files.stack_name} was rejected: {error}")
-        raise _undo_update(
+        raise undo_update(
             session,
             files.stack_name,
             previous=(previous, existing.get("Tags", [])),
@@ -361,7 +372,7 @@ def deploy_stack(
     try:
         return wait(session, files.stack_name, log)
     except DeployError as error:
-        raise _undo_update(
+        raise undo_update(
             session,
             files.stack_name,
             previous=(previous, existing.get("Tags", [])),
@@ -375,7 +386,7 @@ def _failure_events(session: AwsSession, stack_name: str, error: Exception) -> l
     return (error.events if isinstance(error, DeployError) else []) or events(session, stack_name)
 
 
-def _undo_create(session: AwsSession, stack_name: str, error: Exception, log: Log) -> DeployError:
+def undo_create(session: AwsSession, stack_name: str, error: Exception, log: Log) -> DeployError:
     """Delete what a failed create left behind; returns the error to raise, with the evidence."""
     message = str(error) if isinstance(error, DeployError) else f"create of {stack_name} failed: {error}"
     evidence = _failure_events(session, stack_name, error)
@@ -393,7 +404,7 @@ def _undo_create(session: AwsSession, stack_name: str, error: Exception, log: Lo
     return DeployError(message, evidence, f"the failed new stack {stack_name} was deleted")
 
 
-def _undo_update(
+def undo_update(
     session: AwsSession,
     stack_name: str,
     *,
@@ -415,7 +426,7 @@ def _undo_update(
             f"CloudFormation could not roll {stack_name} back (UPDATE_ROLLBACK_FAILED): run "
             f"`aws cloudformation continue-update-rollback --stack-name {stack_name}`, then redeploy",
         )
-    if status in SETTLED and _template_of(session, stack_name) == previous_template:
+    if status in SETTLED and template_of(session, stack_name) == previous_template:
         return DeployError(str(error), evidence, f"{stack_name} is back on its previous template ({status})")
     log(f"{stack_name} was left half-updated ({status}); deploying its previous template again")
     try:
@@ -439,7 +450,7 @@ def _undo_update(
     )
 
 
-def _template_of(session: AwsSession, stack_name: str) -> dict[str, Any]:
+def template_of(session: AwsSession, stack_name: str) -> dict[str, Any]:
     body = session.client("cloudformation").get_template(StackName=stack_name)["TemplateBody"]
     loaded: dict[str, Any] = json.loads(json.dumps(body)) if isinstance(body, dict) else json.loads(body)
     return loaded
@@ -477,8 +488,9 @@ def delete_stack(session: AwsSession, stack_name: str, log: Log) -> None:
 
 
 def deployed_template(session: AwsSession, stack_name: str) -> dict[str, Any] | None:
-    """The template the stack runs now, or None when there is no stack."""
-    if describe(session, stack_name) is None:
+    """The template the stack runs now, or None when there is no stack (or only a change set's shell)."""
+    stack = describe(session, stack_name)
+    if stack is None or stack["StackStatus"] == REVIEW:
         return None
     body = session.client("cloudformation").get_template(StackName=stack_name)["TemplateBody"]
     return body if isinstance(body, dict) else json.loads(body)

@@ -10,6 +10,8 @@
 - Limits: Lambda does not execute in moto (smoke serves the real handlers locally against the emulator's
   tables and bucket); moto skips some resources while reporting CREATE_COMPLETE (the infra verifier says
   "not verifiable" for those, `careervp_infra.verify.blind_spots`); moto ignores template `Rules`.
+- moto 5.2.5 executes change sets in template order, without outputs or tags: `moto_change_sets` fixes that
+  at emulator start (`prepare_emulator`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from careervp_ci.errors import UsageError
+from careervp_ci.release import moto_change_sets
 from careervp_ci.release.cloudformation import AwsSession
 
 EMULATOR_ACCOUNT = "123456789012"
@@ -52,7 +55,7 @@ def _free_port() -> int:
 @contextmanager
 def running_emulator() -> Iterator[str]:
     """Start a moto server on 127.0.0.1 for the block; yields its endpoint URL."""
-    quiet_emulator()
+    prepare_emulator()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
     server.start()
     _, port = server.get_host_and_port()
@@ -68,7 +71,7 @@ def serve_forever(port: int) -> int:
     no port, or taken, is a UsageError."""
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port} is not a TCP port (0-65535; 0 picks a free one)")
-    quiet_emulator()
+    prepare_emulator()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     try:
         server.start()
@@ -91,6 +94,13 @@ def serve_forever(port: int) -> int:
     finally:
         server.stop()
     return 0
+
+
+def prepare_emulator() -> None:
+    """What every emulator the project starts needs: moto quiet, and its change-set execution fixed
+    (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs."""
+    quiet_emulator()
+    moto_change_sets.install()
 
 
 def quiet_emulator() -> None:

@@ -2,13 +2,14 @@
 
 The inputs are checked first (environment, the deploy secrets, the ref: a refusal runs nothing), then the
 ref is checked out in a throwaway worktree and validated there: by default with the host pipeline's `pr`
-profile (`careervp-ci ci --profile pr`), or with another profile, or with named steps only (`--steps lint,
+profile (`careervp-ci ci --profile pr`; to an approval-gated environment the `main` profile, regression
+and audit included), or with another profile, or with named steps only (`--steps lint,
 format`: each step with the steps it needs), for a fix whose wider bar ran elsewhere. The validation's
 reports are kept under `<state>/reports/hotfix/`. A failed validation stops the hotfix before anything is
 built or deployed. The commit is then built from a fresh worktree (nothing the validation left behind can
 reach the artifact) and deployed with `Release.deploy` (same secrets, lock, approval and post-deploy
-checks). Builds are reproducible, so a hotfix to prod can stop at the approval gate, be approved by
-digest, and be run again to the same digest.
+checks; as a hotfix, it skips `promote_from`, and the ledger says so). Builds are reproducible, so a
+hotfix to prod can stop at the approval gate, be approved by digest, and be run again to the same digest.
 
 With `--commit SHA` the tree is already the ref's checkout (the runner's `actions/checkout` with `ref:`,
 then the Dagger container, which has no git to check anything out): the ref must name exactly that commit,
@@ -38,7 +39,7 @@ from careervp_ci.release.errors import ReleaseFailed, ReleaseRefused
 from careervp_ci.release.gitref import worktree
 from careervp_ci.release.ledger import now
 from careervp_ci.release.service import Release
-from careervp_ci.release.targets import REQUIRED_SECRETS
+from careervp_ci.release.targets import REQUIRED_SECRETS, Target
 
 CLOUD_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 
@@ -52,10 +53,17 @@ def validation_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Validation:
-    """What runs on the ref before it is built: a profile, or (when `steps` is given) those steps."""
+    """What runs on the ref before it is built: a profile, or (when `steps` is given) those steps. No
+    profile named: `main` (regression and audit included) to an approval-gated environment, else `pr`."""
 
-    profile: str = "pr"
+    profile: str = ""
     steps: tuple[str, ...] = ()
+
+    def for_target(self, target: Target) -> Validation:
+        """This validation with its default profile resolved for `target`."""
+        if self.steps or self.profile:
+            return self
+        return Validation(profile="main" if target.requires_approval else "pr")
 
     def check(self) -> None:
         """Refuse an unknown profile or step before anything runs."""
@@ -132,9 +140,9 @@ def hotfix(
 ) -> Deployed:
     """Validate, build and deploy `ref` to `env`; raises ReleaseRefused/ReleaseFailed like `deploy`.
     `checked_out`: the commit the repository's tree already is (`--commit`), validated and built in place."""
-    validation = validation or Validation()
-    validation.check()
     target = release.target_for(env)
+    validation = (validation or Validation()).for_target(target)
+    validation.check()
     release.require_secrets(target, deploying=True)
     commit, note = admit_ref(release, ref, env, override)
     if checked_out is not None:
@@ -149,7 +157,7 @@ def hotfix(
         _validate(release, validation, release.repo, reports, f"{ref} ({commit[:12]})")
         result = release.build(commit=commit)
     release.log(f"hotfix: built {result.digest} from {commit[:12]}")
-    return release.deploy(env, str(result.digest), approval=approval, ref=ref, note=note)
+    return release.deploy(env, str(result.digest), approval=approval, ref=ref, note=note, road="hotfix")
 
 
 def _require_checked_out(ref: str, commit: str, checked_out: str) -> None:

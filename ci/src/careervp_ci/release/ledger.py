@@ -15,8 +15,10 @@ missing secret, busy environment, missing approval) write nothing: nothing happe
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -60,10 +62,19 @@ class Entry:
     evidence: str = ""
     """Where the failure evidence is in the store (failed deploys)."""
     host: str = ""
+    road: str = ""
+    """How the digest came: deploy (and promote), hotfix or rollback ('' in records older than roads)."""
+    by: str = ""
+    """Who ran it (`operator`)."""
 
     @property
     def succeeded(self) -> bool:
         return self.outcome == "succeeded"
+
+
+def operator() -> str:
+    """Who runs this command: $GITHUB_ACTOR in GitHub Actions, else the local user."""
+    return os.environ.get("GITHUB_ACTOR") or getpass.getuser()
 
 
 def now() -> str:

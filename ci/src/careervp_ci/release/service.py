@@ -8,7 +8,7 @@ from pathlib import Path
 from careervp_ci.release.build import BuildResult
 from careervp_ci.release.building import build_artifact
 from careervp_ci.release.context import ReleaseContext
-from careervp_ci.release.deploy import Deployed, deploy
+from careervp_ci.release.deploy import Deployed, Road, deploy
 
 
 class Release(ReleaseContext):
@@ -18,6 +18,13 @@ class Release(ReleaseContext):
         return build_artifact(self, src=src, ref=ref, commit=commit)
 
     def deploy(
-        self, env: str, digest_text: str, *, approval: Path | None = None, ref: str = "", note: str = ""
+        self,
+        env: str,
+        digest_text: str,
+        *,
+        approval: Path | None = None,
+        ref: str = "",
+        note: str = "",
+        road: Road = "deploy",
     ) -> Deployed:
-        return deploy(self, env, digest_text, approval=approval, ref=ref, note=note)
+        return deploy(self, env, digest_text, approval=approval, ref=ref, note=note, road=road)

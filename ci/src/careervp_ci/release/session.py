@@ -12,7 +12,7 @@ from careervp.resources import STRIPE_WEBHOOK_SECRET, Secret
 from careervp_infra.naming import Service, physical_name
 
 from careervp_ci.release import emulator
-from careervp_ci.release.cloudformation import AwsSession, describe, stack_tags
+from careervp_ci.release.cloudformation import REVIEW, AwsSession, describe, stack_tags
 from careervp_ci.release.errors import ReleaseFailed
 from careervp_ci.release.smoke import SECRET_ENV
 from careervp_ci.release.targets import Target
@@ -69,7 +69,7 @@ def aws_env(session: AwsSession) -> dict[str, str]:
 def live(target: Target, session: AwsSession) -> Live:
     """What the target's stack runs, from its tags; ReleaseFailed when there is no stack or no tag."""
     stack = describe(session, target.stack_name)
-    if stack is None:
+    if stack is None or stack["StackStatus"] == REVIEW:
         raise ReleaseFailed(
             f"{target.describe()} has no stack {target.stack_name}; deploy one first "
             f"(careervp-ci deploy --env {target.name} --artifact sha256:...)"

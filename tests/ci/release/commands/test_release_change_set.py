@@ -1,6 +1,7 @@
 """`change-set` and `approve --summary`: a reviewed summary is approved only while it still describes the
-change; the live-stack reads are replaced by a fixed computation (`gate.change_set`). Approvals land in
-the artifact store (here the default folder store under the state dir)."""
+change; the change set made and re-read on the stack is replaced by a fixed computation (`gate.change_set`,
+`gate.review_again`; the e2e tests make real ones). Approvals land in the artifact store (here the default
+folder store under the state dir)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from careervp_ci.release import cli as release_cli
 from careervp_ci.release import gate
 from careervp_ci.release.approvals import ApprovalError, ChangeSummary, check_approval, summarize
 from careervp_ci.release.artifact import parse_digest
+from careervp_ci.release.change_review import PropertyChange, ResourceChange
 from careervp_ci.release.service import Release
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import FolderBackend
@@ -24,8 +26,23 @@ OTHER = "sha256:" + "cd" * 32
 LIVE = {"Resources": {"B": {"Type": "Y", "Properties": {"v": 1}}, "C": {"Type": "Z"}}}
 
 
-def change(digest: str = DIGEST, live: dict[str, object] | None = None) -> ChangeSummary:
-    return summarize(
+ARN = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/careervp-prod-abab/1"
+TABLE_REPLACED = ResourceChange(
+    id="Table",
+    type="AWS::DynamoDB::Table",
+    action="Modify",
+    replacement="True",
+    replacement_source="schema",
+    because=["TableName"],
+    properties=[PropertyChange(name="TableName", before='"a"', after='"b"')],
+    widens=[],
+)
+
+
+def change(
+    digest: str = DIGEST, live: dict[str, object] | None = None, resources: list[ResourceChange] | None = None
+) -> ChangeSummary:
+    summary = summarize(
         "prod",
         parse_digest(digest),
         "careervp-prod-service-stack",
@@ -33,12 +50,21 @@ def change(digest: str = DIGEST, live: dict[str, object] | None = None) -> Chang
         old=LIVE if live is None else live,
         baseline="",
     )
+    return replace(
+        summary,
+        change_set_arn=ARN,
+        description_sha256="d" * 64,
+        stack_sha256="e" * 64,
+        resources=resources or [],
+    )
 
 
 @pytest.fixture
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StateDir:
-    """Release state in tmp_path; the change computed 'now' is `change()` unless a test says otherwise."""
+    """Release state in tmp_path; the change made or re-read 'now' is `change()` unless a test says
+    otherwise."""
     monkeypatch.setattr(gate, "change_set", lambda release, env, artifact: change(artifact))
+    monkeypatch.setattr(gate, "review_again", lambda release, env, artifact, arn: change(artifact))
     return StateDir(tmp_path / "state")
 
 
@@ -79,6 +105,7 @@ def test_approve_with_the_reviewed_summary_records_an_approval_citing_it(
     record = check_approval(store(state), "prod", parse_digest(DIGEST), current="")
     assert record["approved_by"] == "github-environment:prod/run-7"
     assert record["summary_sha256"] == change().sha256()
+    assert (record["change_set_arn"], record["description_sha256"]) == (ARN, "d" * 64)
 
 
 def refused(state: StateDir, reviewed: Path) -> str:
@@ -108,6 +135,59 @@ def test_approve_refuses_a_summary_whose_baseline_is_no_longer_live(state: State
     message = refused(state, reviewed)
     assert "is stale: prod changed since it was made" in message
     assert change(live={"Resources": {}}).baseline_template_sha256 in message
+
+
+def test_approve_refuses_a_summary_that_names_no_change_set(state: StateDir, tmp_path: Path) -> None:
+    reviewed = tmp_path / "change-set.json"
+    reviewed.write_text(replace(change(), change_set_arn="").text())
+    assert "names no change set" in refused(state, reviewed)
+
+
+def test_a_stateful_replacement_is_approved_only_when_named(
+    state: StateDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replaced = change(resources=[TABLE_REPLACED])
+    monkeypatch.setattr(gate, "review_again", lambda release, env, artifact, arn: replaced)
+    reviewed = tmp_path / "change-set.json"
+    reviewed.write_text(replaced.text())
+    message = refused(state, reviewed)
+    assert "replaces stateful Table (its data would be lost)" in message
+    assert "--allow-replacement Table" in message
+    run(state, "approve", "--env", "prod", "--artifact", DIGEST, "--summary", str(reviewed),
+        "--allow-replacement", "Table")  # fmt: skip
+    record = check_approval(store(state), "prod", parse_digest(DIGEST), current="")
+    assert record["allow_replacement"] == ["Table"]
+
+
+def test_an_approval_edited_to_drop_its_allowed_replacement_is_refused(
+    state: StateDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replaced = change(resources=[TABLE_REPLACED])
+    monkeypatch.setattr(gate, "review_again", lambda release, env, artifact, arn: replaced)
+    reviewed = tmp_path / "change-set.json"
+    reviewed.write_text(replaced.text())
+    run(state, "approve", "--env", "prod", "--artifact", DIGEST, "--summary", str(reviewed),
+        "--allow-replacement", "Table")  # fmt: skip
+    approval = next(approvals(state).rglob("*.approval.json"))
+    approval.write_text(approval.read_text().replace('"Table"', '"Other"'))
+    with pytest.raises(ApprovalError, match="replaces stateful Table"):
+        check_approval(store(state), "prod", parse_digest(DIGEST), current="")
+
+
+def test_the_review_names_the_change_set_replacements_and_widening() -> None:
+    widened = ResourceChange(
+        id="Role", type="AWS::IAM::Policy", action="Modify", replacement="False",
+        replacement_source="schema", because=[], properties=[], widens=['allows Action "*"; Resource "*"'],
+    )  # fmt: skip
+    summary = change(resources=[TABLE_REPLACED, widened])
+    lines = "\n".join(summary.lines())
+    assert f"change set: {ARN}" in lines
+    assert "Modify Table (AWS::DynamoDB::Table): replacement True (TableName)" in lines
+    assert 'WIDENS ACCESS Role: allows Action "*"; Resource "*"' in lines
+    markdown = summary.markdown()
+    assert f"| change set | `{ARN}` |" in markdown
+    assert "| `Table` | AWS::DynamoDB::Table | Modify | True (schema) |" in markdown
+    assert "**Widens access** Role" in markdown and "**Replaces stateful `Table`" in markdown
 
 
 def test_approve_refuses_a_file_that_is_no_change_set(state: StateDir, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""`change-set`: write the change-set summary of a digest for an environment (JSON, and Markdown beside
-it) for review, approving nothing."""
+"""`change-set`: create a CloudFormation change set of a digest on an environment's stack and write its review
+(JSON, and Markdown beside it): the change set's ARN, per resource the action, replacement verdict, changed
+properties and what widens access. Approves and executes nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from careervp_ci.release.context import ReleaseContext
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
-        "change-set", help="write the change-set summary for a digest (JSON and Markdown), approving nothing"
+        "change-set", help="create a change set for a digest and write its review (JSON and Markdown)"
     )
     parser.add_argument("--env", required=True)
     parser.add_argument("--artifact", required=True)

@@ -16,9 +16,21 @@ def register(subparsers: Subparsers) -> None:
     add_store(parser)
     parser.add_argument("--approval", help="a local approval file (default: the one in the store)")
     parser.add_argument("--ref", default="", help="the git ref label the artifact was built from (recorded)")
+    parser.add_argument(
+        "--hotfix",
+        action="store_true",
+        help="a hotfix whose ref passed the main bar (hotfix.yml): skip promote_from; recorded in the ledger",
+    )
 
 
 def main(release: ReleaseContext, args: argparse.Namespace) -> None:
     print_deployed(
-        deploy(release, args.env, args.artifact, approval=optional_path(args.approval), ref=args.ref)
+        deploy(
+            release,
+            args.env,
+            args.artifact,
+            approval=optional_path(args.approval),
+            ref=args.ref,
+            road="hotfix" if args.hotfix else "deploy",
+        )
     )

@@ -22,7 +22,11 @@ def register(subparsers: Subparsers) -> None:
     )
     add_store(parser)
     validation = parser.add_mutually_exclusive_group()
-    validation.add_argument("--profile", default="pr", help="validation profile run on the ref (default: pr)")
+    validation.add_argument(
+        "--profile",
+        default="",
+        help="validation profile run on the ref (default: main to an approval-gated env, e.g. prod; else pr)",
+    )
     validation.add_argument(
         "--steps",
         help="validate with these comma-separated pipeline steps (and what they need) instead of a profile, "

@@ -34,6 +34,7 @@ def show_ledger(release: ReleaseContext, env: str | None, as_json: bool) -> None
         return
     for entry in entries:
         extras = [f"run {entry.run}"] if entry.run else []
+        extras += [f"{entry.road} by {entry.by}"] if entry.road in ("rollback", "hotfix") else []
         extras += [f"ref {entry.ref}"] if entry.ref else []
         extras += [f"approved by {entry.approved_by}"] if entry.approved_by else []
         extras += [entry.detail] if entry.detail else []

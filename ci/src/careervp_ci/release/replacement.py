@@ -1,0 +1,67 @@
+"""Whether updating a resource replaces it, where the change set does not say (moto gives no `Replacement`).
+
+CloudFormation replaces a resource when one of its create-only properties changes. Which properties those are
+is the resource type's provider schema (`createOnlyProperties`, JSON pointers such as
+`/properties/TableName`); cfn-lint ships those schemas (`cfnlint/data/schemas/providers/`, read through
+`cfnlint.schema.PROVIDER_SCHEMA_MANAGER`), so no list of our own decides what is replaced.
+
+The verdicts are CloudFormation's words: "True", "False", and "Conditional" when a changed create-only value
+is an intrinsic (`Ref`, `Fn::...`) on either side, which may resolve to the same value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    replacement: str
+    """"True", "False" or "Conditional"."""
+    because: tuple[str, ...] = ()
+    """The create-only properties that change (e.g. `TableName`)."""
+
+
+def create_only(resource_type: str, region: str) -> list[tuple[str, ...]]:
+    """The type's create-only properties as paths under `Properties` (empty for types without a schema)."""
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
+    except ResourceNotFoundError:  # a type without a provider schema (Custom::...) replaces nothing
+        return []
+    pointers: list[str] = schema.get("createOnlyProperties", [])
+    return [tuple(pointer.split("/")[2:]) for pointer in pointers if pointer.startswith("/properties/")]
+
+
+def _at(properties: dict[str, Any], path: tuple[str, ...]) -> object:
+    value: object = properties
+    for part in path:
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _intrinsic(value: object) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::"))
+
+
+def replacement(
+    resource_type: str, before: dict[str, Any], after: dict[str, Any], region: str = "us-east-1"
+) -> Verdict:
+    """The verdict for updating a resource of `resource_type` from properties `before` to `after`."""
+    changed = [
+        (path, _at(before, path), _at(after, path))
+        for path in create_only(resource_type, region)
+        if _at(before, path) != _at(after, path)
+    ]
+    if not changed:
+        return Verdict("False")
+    names = tuple("/".join(path) for path, _, _ in changed)
+    if all(_intrinsic(old) or _intrinsic(new) for _, old, new in changed):
+        return Verdict("Conditional", names)
+    return Verdict("True", names)
