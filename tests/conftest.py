@@ -3,8 +3,10 @@ tests (a webhook secret, an emulator endpoint) leaks into what a test sees."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from _pytest.nodeid import coerce_node_id
@@ -36,6 +38,9 @@ LEAKY_SETTINGS = (
 )
 """Besides the machine's AWS and release settings, the result store a Dagger job runs its step against: the
 pipeline's own tests start host executors, which must neither read nor publish to it."""
+
+SCANNER_ENV = "CAREERVP_CHECKOV_ENV"
+PROJECT_SCANNER = Path(__file__).resolve().parents[1] / "ci" / "tools" / "checkov" / ".venv"
 
 LONGEST_FILE = "tests/rehearsal/test_rehearsal_end_to_end.py"
 """Every workflow rehearsed in containers: about half of the suite's time on its own."""
@@ -72,4 +77,14 @@ def _fake_aws_credentials() -> Iterator[None]:
             patch.setenv(name, value)
         for name in LEAKY_SETTINGS:
             patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _the_projects_scanner() -> Iterator[None]:
+    """The trees tests build have no IaC scanner environment of their own: their `synth` scans with the
+    project's (in a Dagger job the toolchain has already named its own, which is kept)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get(SCANNER_ENV):
+            patch.setenv(SCANNER_ENV, str(PROJECT_SCANNER))
         yield

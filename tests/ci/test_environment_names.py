@@ -30,7 +30,7 @@ TEXT_SUFFIXES = {".py", ".json", ".toml", ".yml", ".yaml", ".js", ".cjs", ".mjs"
 PROFILE = "a pipeline profile (pipeline/profiles.py), named after the branch feature/gap-remediation it gates"
 SAME_WORD_OTHER_MEANING: dict[tuple[str, str], str] = {
     ("ci/src/careervp_ci/pipeline/profiles.py", "gap-remediation"): PROFILE,
-    ("ci/src/careervp_ci/pipeline/phases.py", "gap-remediation"): PROFILE,
+    ("ci/src/careervp_ci/pipeline/phases.toml", "gap-remediation"): PROFILE,
     ("src/backend/careervp/config.py", "local"): "the service's name for itself when no deploy set one",
     ("src/backend/careervp_local/http_server.py", "local"): "the local server's API Gateway stage and API id",
     (

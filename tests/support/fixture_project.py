@@ -119,7 +119,10 @@ from pathlib import Path
 TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",
     "Resources": {
-        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "careervp-dev-x"}},
+        "Topic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": "careervp-dev-x", "KmsMasterKeyId": "alias/aws/sns"},
+        },
     },
 }
 

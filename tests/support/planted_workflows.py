@@ -26,6 +26,10 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+NO_RESULT_STORE = {"CAREERVP_RESULT_STORE": "", "CAREERVP_RESULT_STORE_WRITE": ""}
+"""A repository that declares no result store (the variables exist, empty): its jobs run every step."""
+
+
 def rehearse(
     tmp_path: Path,
     workflow: str,
@@ -56,5 +60,6 @@ def rehearse(
     (shims / "dagger").write_text(dagger)
     (shims / "dagger").chmod(0o755)
     run = Run(repo, head, ref, base, tmp_path / "artifacts", tmp_path / "att", "0.21.11", CREDENTIALS)
-    settings = Settings(dict(secrets), dict(variables or {}), base_env(shims), tmp_path / "jobs.log")
+    declared = {**NO_RESULT_STORE, **(variables or {})}
+    settings = Settings(dict(secrets), declared, base_env(shims), tmp_path / "jobs.log")
     return WorkflowRun(repo, workflow, run, event, settings, may_fail=may_fail).execute()

@@ -257,12 +257,12 @@ def test_module_loads_with_only_the_packages_the_runtime_installs() -> None:
 
 
 def test_the_runtime_probe_refuses_a_dev_only_package() -> None:
-    probe = RUNTIME_PROBE.replace("from dagger.mod.cli import load_module", "import boto3  # noqa")
+    probe = RUNTIME_PROBE.replace("from dagger.mod.cli import load_module", "import aws_cdk  # noqa")
     probe = probe.replace("print(sorted(load_module()._objects))", "")
     done = subprocess.run(
         [sys.executable, "-c", probe, str(ROOT / "ci/uv.lock")], capture_output=True, text=True, check=False
     )
-    assert "boto3 (boto3) is not installed in the Dagger module runtime" in done.stderr
+    assert "aws_cdk (" in done.stderr and ") is not installed in the Dagger module runtime" in done.stderr
 
 
 def test_entry_point_and_dagger_json_point_at_the_main_object() -> None:

@@ -27,6 +27,7 @@ import dagger
 from dagger import dag
 
 from careervp_ci.dagger_module.setup import RECIPE_LABEL, Step, build, caches, recipe_digest_of, with_tree
+from careervp_ci.errors import UsageError
 
 IMAGE_NAME: Final = "careervp-toolchain"
 REGISTRY_ADDRESS: Final = re.compile(
@@ -36,8 +37,8 @@ REGISTRY_ADDRESS: Final = re.compile(
 tag (distribution/reference's grammar, the part before the tag)."""
 
 
-class ToolchainRegistryError(Exception):
-    """The registry was named wrongly, or a publish was asked of a run that may not publish."""
+class ToolchainRegistryError(UsageError):
+    """The registry was named wrongly, or a publish was asked of a run that may not publish (exit 2)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.steps.context import CommandResult, StepContext
 from careervp_ci.pipeline.steps.sarif import Finding, write_log
 
@@ -30,7 +31,7 @@ SCAN_OPTIONS = ("--output", "json", "--compact", "--skip-download")
 """JSON for the report; `--skip-download`: no call to Prisma Cloud's API (no key; the scan stays offline)."""
 
 
-class ScannerMissing(Exception):
+class ScannerMissing(CareervpError):
     """The scanner's environment is not installed (the step fails and says how to install it)."""
 
 

@@ -1,5 +1,6 @@
 """`integration`: the real handlers over HTTP against a moto server; leaves coverage data for `coverage`.
 
+Its CORS test drives Chromium, so a Dagger job installs the browser for it.
 Profiles narrow it: `pr` runs `-m "not slow"`, `gap-remediation` runs `-k "gap or company_research"`.
 """
 
@@ -27,4 +28,5 @@ STEP = suite_step(
         *LOCKFILES,
     ),
     with_coverage=True,
+    needs_browser=True,
 )

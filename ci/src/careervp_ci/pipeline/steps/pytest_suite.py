@@ -194,6 +194,7 @@ def suite_step(
     *,
     with_coverage: bool,
     cacheable: bool = True,
+    needs_browser: bool = False,
 ) -> Step:
     """Declare a pytest suite as a step."""
     reports = ("junit.xml", coverage_data_file(name)) if with_coverage else ("junit.xml",)
@@ -206,4 +207,5 @@ def suite_step(
         tools=("pytest", "pytest-randomly", "pytest-rerunfailures", "pytest-cov", "coverage", "moto"),
         reports=reports,
         cacheable=cacheable,
+        needs_browser=needs_browser,
     )

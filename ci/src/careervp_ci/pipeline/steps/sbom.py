@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from careervp_ci.pipeline.steps import frontend
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 
@@ -50,6 +51,9 @@ def run(ctx: StepContext) -> StepOutcome:
     for name, manifest in NODE_MANIFESTS:
         if not (ctx.src / manifest).with_name("package-lock.json").is_file():
             continue
+        if manifest == f"{frontend.FRONTEND}/package.json" and (failed := frontend.install(ctx)):
+            # cyclonedx-npm reads the installed tree (`npm ls`): a job that built no SPA has none yet.
+            return ctx.failed("npm ci could not install the SPA's packages for its SBOM", failed)
         node_sbom = ctx.report_dir / name
         node = ctx.run([*CYCLONEDX_NPM, "--output-file", str(node_sbom), manifest])
         if not node.ok:
