@@ -35,7 +35,7 @@ HOST_ONLY = {"dulwich", "pydantic", "rich"}
 pydantic; history.py: dulwich), even where dagger-io has already loaded rich."""
 HOST_EXTRA = HOST_ONLY | {
     "pyyaml", "boto3", "botocore", "coverage", "cyclonedx-python-lib", "moto[server]", "playwright", "pytest",
-    "policy-sentry",
+    "policy-sentry", "cfn-lint",
 }  # fmt: skip
 """The `host` extra: every third-party package careervp_ci imports beside the runtime's two (deptry holds it
 to the imports: tests/unit/scripts/test_declared_dependencies.py); the module runtime installs none."""
