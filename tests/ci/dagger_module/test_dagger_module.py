@@ -22,7 +22,6 @@ from typing import Any
 import dagger
 import pytest
 from careervp_ci.dagger_module import jobs as dagger_jobs
-from careervp_ci.dagger_module import main
 from careervp_ci.dagger_module import setup as dagger_setup
 from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_module.failures import StepFailed
@@ -471,7 +470,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
 
     listed = _listing(Job("lint"), Job("synth"), Job("release-local", ("lint", "synth"), final=True))
     monkeypatch.setattr(dagger_jobs, "base", lambda src: _fake_base(listed))
-    monkeypatch.setattr(main, "run_job", job)
+    monkeypatch.setattr(dagger_jobs, "run_job", job)
     summary: str = asyncio.run(module().ci(src=given, git=tree(), profile="main"))
     assert started[-1] == "release-local after 2 gates"
     assert len(received) == 3
@@ -487,7 +486,7 @@ def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytes
 
     listed = _listing(Job("lint"), Job("release-local", ("lint",), final=True))
     monkeypatch.setattr(dagger_jobs, "base", lambda src: _fake_base(listed))
-    monkeypatch.setattr(main, "run_job", job)
+    monkeypatch.setattr(dagger_jobs, "run_job", job)
     with pytest.raises(StepFailed, match=r"not started\s+release-local"):
         asyncio.run(module().ci(src=tree(), git=tree(), profile="main"))
 

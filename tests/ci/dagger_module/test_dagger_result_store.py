@@ -19,7 +19,6 @@ from typing import Any
 import boto3
 import pytest
 from careervp_ci.dagger_module import jobs as dagger_jobs
-from careervp_ci.dagger_module import main
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
@@ -168,6 +167,19 @@ class Listed:
         return self.text
 
 
+class Finished:
+    """A finished job's container: what its `careervp-ci ci --only STEP` printed."""
+
+    def __init__(self, stdout: str, stderr: str) -> None:
+        self.out, self.err = stdout, stderr
+
+    async def stdout(self) -> str:
+        return self.out
+
+    async def stderr(self) -> str:
+        return self.err
+
+
 def test_ci_reports_the_steps_taken_from_the_store_and_the_entries_it_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -178,18 +190,13 @@ def test_ci_reports_the_steps_taken_from_the_store_and_the_entries_it_refused(
 
     async def run_job(src: Any, job: Job, *_: object, store: ResultStore | None, **__: object) -> Any:
         assert store is not None and store.uri == "/results"
-        return job.step
-
-    async def outcome(step: str, container: Any) -> tuple[bool, list[str]]:
-        stdout, stderr = outputs[container]
-        return taken_from_store(step, stdout), refusals(stderr)
+        return Finished(*outputs[job.step])
 
     async def base(src: Any) -> Any:
         return Listed(listing(Job("lint"), Job("typecheck")))
 
     monkeypatch.setattr(dagger_jobs, "base", base)
-    monkeypatch.setattr(main, "run_job", run_job)
-    monkeypatch.setattr(main, "store_outcome", outcome)
+    monkeypatch.setattr(dagger_jobs, "run_job", run_job)
     summary: str = asyncio.run(Careervp().ci(src=tree(), git=tree(), profile="pr", result_store="/results"))
     assert steps_from_store(summary) == ["lint"]
     assert "passed" in next(line for line in summary.splitlines() if line.endswith(" typecheck"))

@@ -83,12 +83,6 @@ async def run_job(
     return await run(job_argv(job, seed=seed, base_ref=base_ref, stored=store is not None), container)
 
 
-async def store_outcome(step: str, container: dagger.Container) -> tuple[bool, list[str]]:
-    """Whether a finished job took its step's pass from the store, and the entries it refused (each then
-    ran its step)."""
-    return taken_from_store(step, await container.stdout()), refusals(await container.stderr())
-
-
 @dataclass
 class Schedule:
     """The jobs' containers and verdicts, filled as the jobs finish."""
@@ -129,6 +123,34 @@ async def schedule(jobs: Sequence[Job], start: Start) -> Schedule:
     async with anyio.create_task_group() as group:
         for job in jobs:
             group.start_soon(one, job, group.cancel_scope)
+    return done
+
+
+async def run_jobs(
+    src: dagger.Directory,
+    jobs: Sequence[Job],
+    *,
+    seed: str | None,
+    base_ref: str | None,
+    git: dagger.Directory,
+    store: ResultStore | None = None,
+) -> Schedule:
+    """The jobs in their containers, each after the jobs it waits for; with a store, which passes came from
+    it and which of its entries were refused (each then ran its step)."""
+    outcomes: dict[str, tuple[bool, list[str]]] = {}
+
+    async def start(job: Job, handed: Mapping[str, dagger.Container]) -> dagger.Container:
+        container = await run_job(src, job, handed, seed=seed, base_ref=base_ref, git=git, store=store)
+        if store is not None:
+            stdout, stderr = await container.stdout(), await container.stderr()
+            outcomes[job.step] = taken_from_store(job.step, stdout), refusals(stderr)
+        return container
+
+    done = await schedule(jobs, start)
+    for step, (taken, refused) in outcomes.items():
+        if taken:
+            done.taken_from_store(step)
+        done.notes.extend(f"{step}: {line}" for line in refused)
     return done
 
 

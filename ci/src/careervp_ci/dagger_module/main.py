@@ -11,7 +11,6 @@ tests/ci/dagger_module/test_dagger_plan.py holds `ci`'s jobs to the host's Plan.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final, cast
 
 import dagger
@@ -33,16 +32,8 @@ from careervp_ci.dagger_module.arguments import (
 from careervp_ci.dagger_module.containers import ARTIFACTS, base, built, run, run_once, side_effect
 from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.gates import BaseRef, Gates, Seed
-from careervp_ci.dagger_module.jobs import (
-    Schedule,
-    ci_summary,
-    listed_jobs,
-    needed_by,
-    run_job,
-    schedule,
-    store_outcome,
-)
-from careervp_ci.dagger_module.plan import REPORTS, Job
+from careervp_ci.dagger_module.jobs import ci_summary, listed_jobs, needed_by, run_jobs
+from careervp_ci.dagger_module.plan import REPORTS
 from careervp_ci.dagger_module.release import CHANGE_SET, DRIFT_TABLES, Release
 from careervp_ci.dagger_module.result_store import ResultStore
 from careervp_ci.dagger_module.setup import WORKDIR
@@ -210,39 +201,10 @@ class Careervp(Gates):
             raise StepFailed(
                 f"step {step!r} is no step of profile {profile}: {', '.join(j.step for j in jobs)}"
             )
-        done = await self._schedule(
-            src, needed_by(jobs, step), seed=seed, base_ref=base_ref, git=git, store=store
-        )
+        done = await run_jobs(src, needed_by(jobs, step), seed=seed, base_ref=base_ref, git=git, store=store)
         if done.failures:
             raise StepFailed("\n\n".join(done.failures))
         return done.containers[step]
-
-    async def _schedule(
-        self,
-        src: dagger.Directory,
-        jobs: Sequence[Job],
-        *,
-        seed: str | None,
-        base_ref: str | None,
-        git: dagger.Directory,
-        store: ResultStore | None = None,
-    ) -> Schedule:
-        """The jobs in their containers, each after the jobs it waits for (`dagger_module.jobs`); with a
-        store, which passes came from it and which of its entries were refused."""
-        outcomes: dict[str, tuple[bool, list[str]]] = {}
-
-        async def start(job: Job, handed: Mapping[str, dagger.Container]) -> dagger.Container:
-            container = await run_job(src, job, handed, seed=seed, base_ref=base_ref, git=git, store=store)
-            if store is not None:
-                outcomes[job.step] = await store_outcome(job.step, container)
-            return container
-
-        done = await schedule(jobs, start)
-        for step, (taken, refused) in outcomes.items():
-            if taken:
-                done.taken_from_store(step)
-            done.notes.extend(f"{step}: {line}" for line in refused)
-        return done
 
     @function
     async def reports(
@@ -271,7 +233,7 @@ class Careervp(Gates):
             region=aws_region,
         )
         jobs = (await listed_jobs(src, profile)).jobs
-        done = await self._schedule(src, jobs, seed=seed, base_ref=base_ref, git=git, store=store)
+        done = await run_jobs(src, jobs, seed=seed, base_ref=base_ref, git=git, store=store)
         if done.failures:
             raise StepFailed("\n\n".join(done.failures))
         merged = dagger.dag.directory()
@@ -313,7 +275,7 @@ class Careervp(Gates):
             region=aws_region,
         )
         listed = await listed_jobs(src, profile, phase)
-        done = await self._schedule(src, listed.jobs, seed=seed, base_ref=base_ref, git=git, store=store)
+        done = await run_jobs(src, listed.jobs, seed=seed, base_ref=base_ref, git=git, store=store)
         summary = ci_summary(listed.profile, listed.jobs, done.results, done.notes)
         if done.failures:
             raise StepFailed("\n\n".join([summary, *done.failures]))
