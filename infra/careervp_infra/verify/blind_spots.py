@@ -31,6 +31,10 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions (and moto "
     "serves no CDN)",
     "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls",
+    "AWS::CodeDeploy::Application": "moto's CloudFormation skips CodeDeploy applications",
+    "AWS::CodeDeploy::DeploymentGroup": "moto's CloudFormation skips CodeDeploy deployment groups and "
+    "runs no deployments: the traffic shift (canary or linear), its alarm gate, the automatic rollback and "
+    "the pre-traffic hook never run there; an alias update moves all traffic at once",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 

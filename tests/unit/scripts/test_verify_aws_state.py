@@ -114,6 +114,18 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     assert "not-verifiable" in report.render().splitlines()[-1]
 
 
+def test_what_codedeploy_would_do_in_prod_is_not_verifiable_on_the_emulator(emulator: Emulator) -> None:
+    report = verify(emulator, STOPPED_CANARY_ENV)
+    codedeploy = [check for check in report.checks if check.resource_type.startswith("AWS::CodeDeploy::")]
+    assert len(codedeploy) == len(FUNCTIONS) + 1  # a deployment group per function, and the application
+    assert {check.outcome for check in codedeploy} == {Outcome.NOT_VERIFIABLE}
+    groups = {check.detail for check in codedeploy if check.resource_type.endswith("DeploymentGroup")}
+    assert groups == {UNOBSERVABLE_RESOURCE_TYPES["AWS::CodeDeploy::DeploymentGroup"]}
+    aliases = [check for check in report.checks if check.resource_type == "AWS::Lambda::Alias"]
+    assert len(aliases) == len(FUNCTIONS)
+    assert Outcome.DRIFTED not in {check.outcome for check in aliases}  # moto created each (the fix)
+
+
 def test_a_table_deleted_behind_cloudformation_is_reported_drifted(emulator: Emulator) -> None:
     report = verify(emulator, DRIFTED_ENV)
     assert not report.ok
