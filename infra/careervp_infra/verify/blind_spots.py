@@ -47,6 +47,8 @@ IGNORED_SETTINGS: dict[tuple[str, str], str] = {
     ("AWS::S3::Bucket", "versioning"): "moto's CloudFormation ignores VersioningConfiguration",
     ("AWS::Lambda::Function", "log group"): "moto's CloudFormation ignores a function's LoggingConfig",
     ("AWS::KMS::Key", "key rotation"): "moto's CloudFormation ignores EnableKeyRotation",
+    ("AWS::Lambda::Alias", "version"): "moto publishes a stack update's new version before it updates the "
+    "function, and runs no CodeDeploy shift: which code the alias serves is not shown there",
 }
 """(resource type, setting) pairs moto accepts from a template but does not apply."""
 

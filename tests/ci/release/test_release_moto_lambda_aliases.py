@@ -33,10 +33,10 @@ ROLE = {
 }
 
 
-def template() -> dict[str, Any]:
-    """A function, one published version, the `live` alias on it and API Gateway's permission to invoke the
-    alias: what `careervp_infra.traffic` declares per function."""
-    version_id = "VersionA"
+def template(version_id: str = "VersionA", description: str = "a") -> dict[str, Any]:
+    """A function, one published version (a new logical id per change, as CDK's `current_version`), the
+    `live` alias on it and API Gateway's permission to invoke the alias: what `careervp_infra.traffic`
+    declares per function."""
     return {
         "Resources": {
             "Role": ROLE,
@@ -48,6 +48,7 @@ def template() -> dict[str, Any]:
                     "Handler": "index.handler",
                     "Role": {"Fn::GetAtt": ["Role", "Arn"]},
                     "Code": {"ZipFile": "ZGVmIGhhbmRsZXIoZSwgYyk6IHJldHVybiB7fQ=="},
+                    "Description": description,
                 },
             },
             version_id: {
@@ -123,3 +124,21 @@ def test_the_fix_creates_the_alias_on_the_published_version_and_its_permission(a
     assert first["Version"].endswith(f":{alias['FunctionVersion']}")
     policy = json.loads(lambda_client.get_policy(FunctionName=first["Alias"])["Policy"])
     assert policy["Statement"][0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
+
+
+def test_an_update_that_publishes_a_new_version_completes_with_the_alias_on_a_published_version(
+    aws: tuple[Any, Any],
+) -> None:
+    """moto adds resources before it modifies them, so the new version is published from the function as it
+    was; which code the alias serves after an update is therefore not verifiable on the emulator (where no
+    function runs anyway: the smoke serves the handlers locally)."""
+    prepare_emulator()
+    cfn, lambda_client = aws
+    cfn.create_stack(StackName="aliases", TemplateBody=json.dumps(template()))
+    cfn.update_stack(StackName="aliases", TemplateBody=json.dumps(template("VersionB", "b")))
+    stack = cfn.describe_stacks(StackName="aliases")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    alias = lambda_client.get_alias(FunctionName="careervp-prod-health-api", Name="live")
+    published = lambda_client.list_versions_by_function(FunctionName="careervp-prod-health-api")["Versions"]
+    assert alias["FunctionVersion"] in {version["Version"] for version in published} - {"$LATEST"}
+    assert outputs(cfn)["Version"].endswith(f":{alias['FunctionVersion']}")

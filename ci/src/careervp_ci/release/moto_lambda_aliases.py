@@ -11,7 +11,9 @@ The fix, as it would read upstream: `LambdaVersion` keeps the published version'
 as CloudFormation documents) and number (`Fn::GetAtt Version`), and an `AWS::Lambda::Alias` model creates,
 updates and deletes the alias through the Lambda backend's own `create_alias`/`update_alias`/`delete_alias`.
 CodeDeploy stays outside moto's CloudFormation: what an alias's `CodeDeployLambdaAliasUpdate` would do is
-not run there (`careervp_infra.verify.blind_spots`).
+not run there (`careervp_infra.verify.blind_spots`). Not fixed here: on a stack update moto creates added
+resources before it modifies changed ones (`ResourceMap.update`), so a new version is published from the
+function as it was, and which code the alias serves after an update is not verifiable on the emulator.
 """
 
 from __future__ import annotations
