@@ -46,6 +46,11 @@ CODEDEPLOY_POLICY_REASON = (
     "for (CDK attaches it to every LambdaDeploymentGroup's role): it updates aliases and reads alarms, and "
     "invokes only the hooks granted below."
 )
+HOOK_VERSIONS_REASON = (
+    "The pre-traffic hook invokes each function's new version before it takes traffic: its grant names the "
+    "function's versions (ARN:*) rather than this deploy's one, so the grant stays the same across deploys "
+    "and a change set review flags only real widenings; it reaches no other function."
+)
 HOOK_INVOKE_REASON = (
     "CDK grants CodeDeploy invoke on the pre-traffic hook as its ARN and ARN:* (every version of that one "
     "function); the hook is the only function this role may invoke."
@@ -106,14 +111,28 @@ def create_traffic_shifting(
                 role=role,
             )
         )
-        version.grant_invoke(hook)
         targets[group_name] = {"component": spec.component, "version": version.function_arn}
         aliases[spec] = alias
     hook.add_environment(ENV_VAR_PRE_TRAFFIC_TARGETS, Stack.of(scope).to_json_string(targets))
     hook.add_to_role_policy(
         iam.PolicyStatement(
+            actions=["lambda:InvokeFunction"],
+            resources=[f"{function.function_arn}:*" for function in functions.values()],
+        )
+    )
+    hook.add_to_role_policy(
+        iam.PolicyStatement(
             actions=["codedeploy:GetDeployment"],
             resources=[group.deployment_group_arn for group in groups],
+        )
+    )
+    Validations.of(cast(iam.Role, hook.role)).acknowledge(
+        *(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{_logical_id(function)}.Arn>:*]",
+                reason=HOOK_VERSIONS_REASON,
+            )
+            for function in functions.values()
         )
     )
     Validations.of(role).acknowledge(

@@ -118,3 +118,34 @@ def test_an_environment_without_traffic_shift_has_no_alias_and_no_codedeploy(
         "AWS::CodeDeploy::Application",
         "AWS::CodeDeploy::DeploymentGroup",
     }
+
+
+@pytest.mark.parametrize("env", SHIFTING)
+def test_the_hooks_invoke_grant_names_the_functions_versions_so_a_deploy_does_not_change_it(
+    assembly: Path, env: str
+) -> None:
+    """A grant on this deploy's version ids would change with every code change, and every prod change set
+    review would flag it as widening access (`careervp_ci.release.widening`)."""
+    stack = template(assembly, env)
+    ids = function_ids(stack)
+    hook = stack["Resources"][
+        ids[physical_name(env, PRE_TRAFFIC_FUNCTION.component, PRE_TRAFFIC_FUNCTION.resource)]
+    ]
+    role = hook["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for policy in of_type(stack, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "lambda:InvokeFunction"
+    ]
+    [invoke] = statements
+    assert invoke["Resource"] == [
+        {
+            "Fn::Join": [
+                "",
+                [{"Fn::GetAtt": [ids[physical_name(env, spec.component, spec.resource)], "Arn"]}, ":*"],
+            ]
+        }
+        for spec in FUNCTIONS
+    ]
