@@ -7,6 +7,7 @@ never behind the authorizer: browsers send it without a token."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from aws_cdk import Duration
@@ -45,10 +46,11 @@ PREFLIGHT_REASON = (
 def create_api(
     scope: Construct,
     env: Environment,
-    functions: dict[Function, lambda_.Function],
+    functions: Mapping[Function, lambda_.IFunction],
     user_pool: cognito.IUserPool,
 ) -> apigateway.RestApi:
-    """A regional REST API with JSON access logs, request validation and a Lambda proxy per route."""
+    """A regional REST API with JSON access logs, request validation and a Lambda proxy per route (to the
+    function's alias where the environment shifts traffic: `careervp_infra.traffic`)."""
     name = physical_name(env.name, "service", "api", service=Service.REST_API)
     access_logs = logs.LogGroup(
         scope,

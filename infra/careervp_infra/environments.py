@@ -37,11 +37,24 @@ STACK_SETTINGS = (
     "error_rate_threshold_percent",
     "p99_latency_threshold_ms",
     "reserved_concurrency",
+    "traffic_shift",
 )
 """What a stack is built with: declared by the stack's owner, shared by the environments that borrow it."""
 
 Kind = Literal["aws", "emulator"]
 SmokeScope = Literal["full", "read-only"]
+TrafficShift = Literal[
+    "AllAtOnce",
+    "Canary10Percent5Minutes",
+    "Canary10Percent10Minutes",
+    "Canary10Percent15Minutes",
+    "Canary10Percent30Minutes",
+    "Linear10PercentEvery1Minute",
+    "Linear10PercentEvery2Minutes",
+    "Linear10PercentEvery3Minutes",
+    "Linear10PercentEvery10Minutes",
+]
+"""CodeDeploy's predefined Lambda deployment configurations (`CodeDeployDefault.Lambda<name>`)."""
 
 
 class EnvironmentConfigError(ValueError):
@@ -93,6 +106,10 @@ class Environment(BaseModel):
     reserved_concurrency: Annotated[int, Field(gt=0, le=1000)] | None = None
     """Concurrent executions reserved for each function: a cap on runaway cost and a floor the others
     cannot take. None: the functions share the account's unreserved pool."""
+    traffic_shift: TrafficShift | None = None
+    """How a deploy moves traffic to a function's new version: through CodeDeploy, behind an alias, gated on
+    the stack's alarms and a pre-traffic check (`careervp_infra.traffic`). None: the update takes all
+    traffic at once, with no alias and no CodeDeploy."""
     promote_from: str | None = None
     """The only environment `promote --to` this one accepts digests from."""
     requires_approval: bool = False

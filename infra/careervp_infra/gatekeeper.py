@@ -40,6 +40,8 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], Service]] = {
         ("OriginAccessControlConfig", "Name"),
         Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL,
     ),
+    "AWS::CodeDeploy::Application": (("ApplicationName",), Service.CODEDEPLOY_APPLICATION),
+    "AWS::CodeDeploy::DeploymentGroup": (("DeploymentGroupName",), Service.CODEDEPLOY_DEPLOYMENT_GROUP),
 }
 """Resource type -> the property path of its physical name, and the service whose limits apply."""
 

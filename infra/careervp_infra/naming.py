@@ -41,6 +41,8 @@ class Service(StrEnum):
     COGNITO_USER_POOL_CLIENT = "Cognito user pool client"
     CLOUDFRONT_DISTRIBUTION = "CloudFront distribution (its comment)"
     CLOUDFRONT_ORIGIN_ACCESS_CONTROL = "CloudFront origin access control"
+    CODEDEPLOY_APPLICATION = "CodeDeploy application"
+    CODEDEPLOY_DEPLOYMENT_GROUP = "CodeDeploy deployment group"
 
 
 NAME_LIMITS: dict[Service, int] = {
@@ -62,6 +64,8 @@ NAME_LIMITS: dict[Service, int] = {
     Service.COGNITO_USER_POOL_CLIENT: 128,
     Service.CLOUDFRONT_DISTRIBUTION: 128,
     Service.CLOUDFRONT_ORIGIN_ACCESS_CONTROL: 64,
+    Service.CODEDEPLOY_APPLICATION: 100,
+    Service.CODEDEPLOY_DEPLOYMENT_GROUP: 100,
 }
 """The longest name each service accepts (characters)."""
 

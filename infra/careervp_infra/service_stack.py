@@ -24,6 +24,7 @@ from careervp_infra.notifications import create_notifications
 from careervp_infra.scanner_reasons import explain_resource_types
 from careervp_infra.suppressions import acknowledge_accepted_findings
 from careervp_infra.synthetics import create_health_canary
+from careervp_infra.traffic import create_traffic_shifting
 from careervp_infra.waf import create_web_acl
 
 STACK_ID = "ServiceStack"
@@ -35,7 +36,8 @@ def stack_name(env: str) -> str:
 
 
 class ServiceStack(Stack):
-    """Tables, buckets, functions (each with log group and alarms), the user pool, the API behind its
+    """Tables, buckets, functions (each with log group and alarms, and where the environment shifts traffic,
+    an alias and a CodeDeploy deployment group), the user pool, the API behind its
     authorizer, the budget, the API's web ACL, the synthetic health check, notifications, the SPA's hosting,
     and the outputs."""
 
@@ -58,13 +60,15 @@ class ServiceStack(Stack):
         buckets = create_buckets(self, env, access_logs)
         functions = create_functions(self, env, code, tables, buckets)
         topic = create_alerts_topic(self, env)
+        alarms = {}
         for spec, function in functions.items():
-            create_function_alarms(self, env, spec, function, topic)
+            alarms[spec] = create_function_alarms(self, env, spec, function, topic)
             if spec.calls_model:
                 create_model_spend_alarm(self, env, spec, function, topic)
+        invoked = create_traffic_shifting(self, env, code, functions=functions, alarms=alarms, topic=topic)
         create_budget(self, env, topic)
         user_pool, client = create_user_pool(self, env)
-        api = create_api(self, env, functions, user_pool)
+        api = create_api(self, env, invoked, user_pool)
         create_health_canary(self, env, code, api, topic)
         create_web_acl(self, env, api)
         create_notifications(self, env, code, topic)

@@ -31,6 +31,10 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions (and moto "
     "serves no CDN)",
     "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls",
+    "AWS::CodeDeploy::Application": "moto's CloudFormation skips CodeDeploy applications",
+    "AWS::CodeDeploy::DeploymentGroup": "moto's CloudFormation skips CodeDeploy deployment groups and "
+    "runs no deployments: the traffic shift (canary or linear), its alarm gate, the automatic rollback and "
+    "the pre-traffic hook never run there; an alias update moves all traffic at once",
 }
 """Resource types moto's CloudFormation accepts but does not create, or creates but cannot describe."""
 
@@ -43,6 +47,8 @@ IGNORED_SETTINGS: dict[tuple[str, str], str] = {
     ("AWS::S3::Bucket", "versioning"): "moto's CloudFormation ignores VersioningConfiguration",
     ("AWS::Lambda::Function", "log group"): "moto's CloudFormation ignores a function's LoggingConfig",
     ("AWS::KMS::Key", "key rotation"): "moto's CloudFormation ignores EnableKeyRotation",
+    ("AWS::Lambda::Alias", "version"): "moto publishes a stack update's new version before it updates the "
+    "function, and runs no CodeDeploy shift: which code the alias serves is not shown there",
 }
 """(resource type, setting) pairs moto accepts from a template but does not apply."""
 

@@ -262,6 +262,28 @@ def _check_function(context: Context, declared: Declared) -> list[Check]:
     return checks
 
 
+def _check_alias(context: Context, declared: Declared) -> list[Check]:
+    """The alias exists on its function and serves the version the template publishes (after a deploy,
+    CodeDeploy has moved all of its traffic there; a rolled-back deploy leaves the stack on the old one)."""
+    function = context.physical_of(declared.properties.get("FunctionName"))
+    alias = context.client("lambda").get_alias(FunctionName=function, Name=declared.properties["Name"])
+    checks = [_exists(declared, f"{alias['AliasArn']}")]
+    version = declared.properties.get("FunctionVersion")
+    if isinstance(version, Mapping) and "Fn::GetAtt" in version:
+        expected = context.physical_ids.get(version["Fn::GetAtt"][0], "").rsplit(":", 1)[-1]
+
+        def serves_the_published_version() -> tuple[bool, str]:
+            observed = alias.get("FunctionVersion")
+            shifting = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+            detail = f"serves version {observed} (template: {expected})"
+            return observed == expected and not shifting, detail + (
+                f", shifting {shifting}" if shifting else ""
+            )
+
+        checks.append(_setting(context, declared, "version", serves_the_published_version))
+    return checks
+
+
 def _check_log_group(context: Context, declared: Declared) -> list[Check]:
     name = declared.physical_id
     groups = context.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
@@ -419,6 +441,7 @@ CHECKERS: dict[str, Checker] = {
     "AWS::S3::Bucket": _check_bucket,
     "AWS::S3::BucketPolicy": _check_bucket_policy,
     "AWS::Lambda::Function": _check_function,
+    "AWS::Lambda::Alias": _check_alias,
     "AWS::Logs::LogGroup": _check_log_group,
     "AWS::IAM::Role": _check_role,
     "AWS::IAM::Policy": _check_policy,

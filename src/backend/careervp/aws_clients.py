@@ -50,3 +50,13 @@ def secretsmanager() -> Any:
 def ses() -> Any:
     """Untyped: the project's boto3-stubs extras do not include SES."""
     return _client("ses")
+
+
+def lambda_() -> Any:
+    """Untyped: the backend's clients are typed only where its handlers' data lives."""
+    return _client("lambda")
+
+
+def codedeploy() -> Any:
+    """Untyped: the project's boto3-stubs extras do not include CodeDeploy."""
+    return _client("codedeploy")

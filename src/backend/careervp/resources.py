@@ -42,6 +42,9 @@ ENV_VAR_ANTHROPIC_BASE_URL = "ANTHROPIC_BASE_URL"
 """Where the Messages API is: the stand-in (`careervp_local.messages_standin`) in tests, `serve` and the
 emulator smoke; unset (deployed), the SDK's default, Anthropic's API."""
 ENV_VAR_HEALTH_URL = "CAREERVP_HEALTH_URL"
+ENV_VAR_PRE_TRAFFIC_TARGETS = "CAREERVP_PRE_TRAFFIC_TARGETS"
+"""JSON: each CodeDeploy deployment group's name -> the component of the function it deploys and the ARN
+of the version it shifts traffic to (`careervp.pre_traffic`)."""
 """The deployed API's `/health` URL, which the synthetic health check calls."""
 ENV_VAR_NOTIFICATIONS_SENDER = "CAREERVP_NOTIFICATIONS_SENDER"
 """The address notifications are sent from (an SES identity of the environment)."""
@@ -373,3 +376,13 @@ NOTIFIER_FUNCTION = Function(
     resource="sender",
 )
 """Sends each event of the notifications topic as an email through SES (`careervp_infra.notifications`)."""
+
+PRE_TRAFFIC_FUNCTION = Function(
+    component="delivery",
+    handler="careervp.handlers.pre_traffic.handler",
+    routes=(),
+    resource="pre-traffic",
+    timeout_seconds=60,
+)
+"""CodeDeploy's pre-traffic hook: checks a function's new version before any traffic shifts to it
+(`careervp_infra.traffic`)."""

@@ -71,6 +71,20 @@ def test_every_aws_environment_names_its_github_environment_and_prod_a_read_only
     assert len(registry.role_secrets) == len(set(registry.role_secrets)) == len(named)
 
 
+def test_prod_shifts_traffic_by_canary_staging_gradually_and_dev_directly() -> None:
+    environments = load_environments()
+    assert (environments.get("prod").traffic_shift or "").startswith("Canary")
+    assert environments.get("staging").traffic_shift in {
+        "AllAtOnce",
+        "Linear10PercentEvery1Minute",
+        "Linear10PercentEvery2Minutes",
+        "Linear10PercentEvery3Minutes",
+        "Linear10PercentEvery10Minutes",
+    }
+    assert environments.get("dev").traffic_shift is None
+    assert environments.get("local").traffic_shift is None
+
+
 def test_an_environment_on_another_stack_takes_that_stacks_settings() -> None:
     registry = parse_environments(VALID + LOCAL)
     local, dev = registry.get("local"), registry.get("dev")
@@ -114,6 +128,12 @@ def test_the_release_path_on_one_machine_needs_exactly_one_emulator_environment(
         (VALID.replace("= 50", "= 0"), "monthly_budget_usd"),
         (VALID.replace('kind = "aws"', 'kind = "gcp"'), "environments.dev.kind"),
         (VALID + 'smoke = "minimal"\n', "environments.dev.smoke"),
+        (VALID + 'traffic_shift = "Canary50Percent1Minute"\n', "environments.dev.traffic_shift"),
+        (VALID + 'traffic_shift = "canary"\n', "'Canary10Percent5Minutes'"),
+        (
+            VALID + LOCAL + 'traffic_shift = "AllAtOnce"\n',
+            "local deploys dev's stack, whose settings are dev's: remove traffic_shift",
+        ),
         (VALID + "protected = true\ntransient = true\n", "a transient environment's data is destroyed"),
         (VALID + 'promote_from = "qa"\n', "dev.promote_from: 'qa' is not a declared environment"),
         (VALID + 'promote_from = "dev"\n', "an environment cannot promote from itself"),

@@ -26,12 +26,14 @@ def test_only_the_event_driven_functions_have_a_kms_encrypted_dead_letter_queue(
 ) -> None:
     functions = service_resources(assembly, env, "AWS::Lambda::Function")
     with_queue = {props["FunctionName"] for props in functions.values() if "DeadLetterConfig" in props}
-    assert with_queue == {f"careervp-{env}-monitoring-canary", f"careervp-{env}-notifications-sender"}
+    event_driven = {f"careervp-{env}-monitoring-canary", f"careervp-{env}-notifications-sender"}
+    if load_environments().get(env).traffic_shift:
+        event_driven.add(f"careervp-{env}-delivery-pre-traffic")  # CodeDeploy's pre-traffic hook
+    assert with_queue == event_driven
     queues = service_resources(assembly, env, "AWS::SQS::Queue")
-    assert sorted(queue["QueueName"] for queue in queues.values()) == [
-        f"careervp-{env}-monitoring-canary-dlq",
-        f"careervp-{env}-notifications-sender-dlq",
-    ]
+    assert sorted(queue["QueueName"] for queue in queues.values()) == sorted(
+        f"{name}-dlq" for name in event_driven
+    )
     assert all(queue["KmsMasterKeyId"] == "alias/aws/sqs" for queue in queues.values())
 
 

@@ -18,6 +18,7 @@ from careervp.resources import (
     MODEL_P99_LATENCY_MS,
     MODEL_TIMEOUT_SECONDS,
     NOTIFIER_FUNCTION,
+    PRE_TRAFFIC_FUNCTION,
     RESEARCH_FUNCTION,
     TABLES,
     TAILORING_FUNCTION,
@@ -117,6 +118,7 @@ def test_functions_run_python_3_13_with_a_retention_bound_log_group(assembly: Pa
     assert sorted(f["Properties"]["FunctionName"] for f in functions.values()) == sorted(
         physical_name(env, spec.component, spec.resource)
         for spec in (*FUNCTIONS, CANARY_FUNCTION, NOTIFIER_FUNCTION)
+        + ((PRE_TRAFFIC_FUNCTION,) if load_environments().get(env).traffic_shift else ())
     )
     for function in functions.values():
         assert function["Properties"]["Runtime"] == "python3.13"

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from careervp.resources import FUNCTIONS, TABLES
-from careervp_infra.verify.blind_spots import UNOBSERVABLE_RESOURCE_TYPES
+from careervp_infra.verify.blind_spots import IGNORED_SETTINGS, UNOBSERVABLE_RESOURCE_TYPES
 from careervp_infra.verify.deployed import verify_deployed
 from careervp_infra.verify.report import Outcome, VerificationReport
 from support.moto_server import clean_moto_server
@@ -112,6 +112,46 @@ def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(
     ):
         assert skipped[resource_type] == UNOBSERVABLE_RESOURCE_TYPES[resource_type]
     assert "not-verifiable" in report.render().splitlines()[-1]
+
+
+def test_what_codedeploy_would_do_in_prod_is_not_verifiable_on_the_emulator(emulator: Emulator) -> None:
+    report = verify(emulator, STOPPED_CANARY_ENV)
+    codedeploy = [check for check in report.checks if check.resource_type.startswith("AWS::CodeDeploy::")]
+    assert len(codedeploy) == len(FUNCTIONS) + 1  # a deployment group per function, and the application
+    assert {check.outcome for check in codedeploy} == {Outcome.NOT_VERIFIABLE}
+    groups = {check.detail for check in codedeploy if check.resource_type.endswith("DeploymentGroup")}
+    assert groups == {UNOBSERVABLE_RESOURCE_TYPES["AWS::CodeDeploy::DeploymentGroup"]}
+    aliases = [check for check in report.checks if check.resource_type == "AWS::Lambda::Alias"]
+    exists = [check for check in aliases if check.aspect == "exists"]
+    assert len(exists) == len(FUNCTIONS)  # moto created each alias (`moto_lambda_aliases`)
+    assert {check.outcome for check in exists} == {Outcome.VERIFIED}
+    versions = [check for check in aliases if check.aspect == "version"]
+    assert len(versions) == len(FUNCTIONS)
+    assert {(check.outcome, check.detail) for check in versions} == {
+        (Outcome.NOT_VERIFIABLE, IGNORED_SETTINGS[("AWS::Lambda::Alias", "version")])
+    }
+    faithful = verify(emulator, STOPPED_CANARY_ENV, as_emulator=False)
+    fresh = [c for c in faithful.checks if c.resource_type == "AWS::Lambda::Alias" and c.aspect == "version"]
+    assert {check.outcome for check in fresh} == {Outcome.VERIFIED}  # a first deploy publishes version 1
+
+
+def test_an_alias_moved_behind_cloudformation_is_reported_drifted_on_a_faithful_target(
+    emulator: Emulator,
+) -> None:
+    functions = emulator.session.client("lambda", endpoint_url=emulator.endpoint_url)
+    name = f"careervp-{STOPPED_CANARY_ENV}-health-api"
+    declared = functions.get_alias(FunctionName=name, Name="live")["FunctionVersion"]
+    functions.update_function_configuration(FunctionName=name, Description="changed behind CloudFormation")
+    moved = functions.publish_version(FunctionName=name)["Version"]
+    functions.update_alias(FunctionName=name, Name="live", FunctionVersion=moved)
+    try:
+        report = verify(emulator, STOPPED_CANARY_ENV, as_emulator=False)
+    finally:
+        functions.update_alias(FunctionName=name, Name="live", FunctionVersion=declared)
+    [drifted] = [
+        check for check in report.with_outcome(Outcome.DRIFTED) if check.resource_type == "AWS::Lambda::Alias"
+    ]
+    assert drifted.detail == f"serves version {moved} (template: {declared})"
 
 
 def test_a_table_deleted_behind_cloudformation_is_reported_drifted(emulator: Emulator) -> None:

@@ -11,7 +11,8 @@
   tables and bucket); moto skips some resources while reporting CREATE_COMPLETE (the infra verifier says
   "not verifiable" for those, `careervp_infra.verify.blind_spots`); moto ignores template `Rules`.
 - moto 5.2.5 executes change sets in template order, without outputs or tags: `moto_change_sets` fixes that
-  at emulator start (`prepare_emulator`).
+  at emulator start (`prepare_emulator`); its CloudFormation skips Lambda aliases and answers no `Ref` for a
+  version: `moto_lambda_aliases` fixes that there too. CodeDeploy it does not run at all.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from careervp_ci.errors import UsageError
-from careervp_ci.release import moto_change_sets
+from careervp_ci.release import moto_change_sets, moto_lambda_aliases
 from careervp_ci.release.cloudformation import AwsSession
 
 EMULATOR_ACCOUNT = "123456789012"
@@ -97,10 +98,13 @@ def serve_forever(port: int) -> int:
 
 
 def prepare_emulator() -> None:
-    """What every emulator the project starts needs: moto quiet, and its change-set execution fixed
-    (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs."""
+    """What every emulator the project starts needs: moto quiet, its change-set execution fixed
+    (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs, and its
+    CloudFormation creating function versions and aliases (`moto_lambda_aliases`), which staging and prod
+    stacks declare."""
     quiet_emulator()
     moto_change_sets.install()
+    moto_lambda_aliases.install()
 
 
 def quiet_emulator() -> None:
