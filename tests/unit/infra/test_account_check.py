@@ -89,6 +89,33 @@ def test_a_read_only_role_that_writes_fails(account: Path, tmp_path: Path) -> No
     assert "cloudformation:UpdateStack" in output
 
 
+def plan(role: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        statement for statement in statements(role) if statement["Sid"] == "PlanOwnStackAsItsExecutionRole"
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("change", "granted"),
+    [
+        (lambda role: plan(role).pop("Condition"), "cloudformation:CreateChangeSet"),
+        (lambda role: plan(role).update(Action="cloudformation:ExecuteChangeSet"), "ExecuteChangeSet"),
+    ],
+    ids=["change-set-as-any-role", "executes"],
+)
+def test_a_plan_role_that_may_act_as_another_role_or_execute_fails(
+    account: Path, tmp_path: Path, change: Plant, granted: str
+) -> None:
+    code, output = check(plant(account, tmp_path, "CareervpProdGithubReadonly", change))
+    assert code == 1
+    assert (
+        "read-only: careervp-prod-github-readonly PlanOwnStackAsItsExecutionRole: a read-only role is "
+        in output
+    )
+    assert granted in output
+
+
 def test_a_sandbox_role_reaching_prod_fails(account: Path, tmp_path: Path) -> None:
     def reaches_prod(role: dict[str, Any]) -> None:
         statements(role).append(
