@@ -17,8 +17,8 @@ The stack carries tags naming what it runs (`careervp:digest`, `careervp:commit`
 `careervp:run`): `verify`, `smoke` and `promote` read them from the live stack.
 
 Every call that makes CloudFormation act on a stack (create, update, delete, and a change set's create)
-passes `role_arn`, the environment's execution role (`session.execution_role`): CloudFormation then acts as
-that role, and the deploy roles may call these only with it (the account stack's
+passes `role_arn`, the environment's execution role (release/session.py `execution_role`): CloudFormation
+acts as that role, and the deploy roles may call these only with it (the account stack's
 `DeployOwnStackAsItsExecutionRole`). `None` only for the account's own stacks, which create those roles.
 """
 
