@@ -18,6 +18,7 @@ from careervp_ci.account.template import AccountTemplate
 from careervp_ci.release.emulator import EMULATOR_CREDENTIALS
 from careervp_ci.release.store import open_store
 from support.account import REPOSITORY, synthesized
+from support.release_artifacts import one_stack_artifact
 from support.release_cli import Result, cli, write_emulator_targets
 
 STORE_BUCKET = "careervp-artifacts-123456789012-us-east-1"
@@ -153,6 +154,30 @@ def test_the_dev_role_session_appends_its_ledger_create_only_in_an_encrypted_sto
     encryption = client("s3", emulator, session).get_bucket_encryption(Bucket=STORE_BUCKET)
     rules = encryption["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_a_release_deploy_has_cloudformation_act_as_the_execution_role_the_account_made(
+    applied: tuple[Path, Result], emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """create_stack names the role (describe_stacks' RoleARN). Whether the dev role may pass it and
+    CloudFormation may assume it is not verifiable on moto: policies.py holds that on the template."""
+    state, work = tmp_path / "state", tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("CAREERVP_STATE_DIR", str(state))
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "test-webhook-secret-account_" + "0" * 24)
+    stack_name = "careervp-dev-service-stack"
+    ssm = {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Name": "/dev/p", "Value": "v"}}
+    digest = one_stack_artifact(state / "artifacts", stack_name, {"Param": ssm}, work)
+
+    result = cli("deploy", "--env", "dev", "--artifact", digest)
+
+    assert "the SPA of" in result.err, result.err  # a one-stack artifact has no SPA: it stops after the stack
+    stack = client("cloudformation", emulator).describe_stacks(StackName=stack_name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    role = client("iam", emulator).get_role(RoleName="careervp-dev-cloudformation-exec")["Role"]
+    assert (
+        stack["RoleARN"] == role["Arn"] == "arn:aws:iam::123456789012:role/careervp-dev-cloudformation-exec"
+    )
 
 
 def test_apply_refuses_an_emulator_it_would_start_and_stop(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,7 +84,9 @@ def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redep
 ) -> None:
     stack = "careervp-dev-service-stack"
     good = artifact(state, stack, {"Kept": parameter("/update/kept", "v1")}, tmp_path)
-    deploy_stack(StackFiles.find(tmp_path / "bundle-0" / "assembly", stack), session(emulator), print)
+    deploy_stack(
+        StackFiles.find(tmp_path / "bundle-0" / "assembly", stack), session(emulator), print, role_arn=None
+    )
     ledger(state).record(
         Entry(
             "dev", good, "e" * 40, now(), "succeeded", "emulator", "seeded: the state the update fails from"
@@ -109,6 +111,9 @@ def test_failed_update_is_undone_reported_recorded_and_names_the_digest_to_redep
     assert f"to go back to it: careervp-ci deploy --env dev --artifact {good}" in result.err
     assert parameters(emulator, "/update") == {"/update/kept": "v1"}, "the previous state was not restored"
     assert stack in stack_names(emulator)
+    restored = session(emulator).client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    # seeded with no role; moto records one only on an update that completes: the restore passed it
+    assert restored["RoleARN"] == f"arn:aws:iam::{EMULATOR_ACCOUNT}:role/careervp-dev-cloudformation-exec"
     report = evidence_of(state, "dev", bad)
     assert report.is_relative_to(state / "artifacts" / "runs" / "dev") and str(report) in result.err
     events = json.loads((report / "stack-events.json").read_text())

@@ -140,6 +140,10 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
         "careervp-staging-service-stack",
         "careervp-prod-service-stack",
     } <= set(stacks(emulator))
+    for env in ("dev", "staging", "prod"):  # create_stack, and prod's reviewed change set, named the role
+        name = f"careervp-{env}-service-stack"
+        (stack,) = cloudformation(emulator).describe_stacks(StackName=name)["Stacks"]
+        assert stack["RoleARN"] == f"arn:aws:iam::123456789012:role/careervp-{env}-cloudformation-exec"
     print(f"\nbuild {build_seconds:.1f}s per build; deploy+verify+smoke to dev {deploy_seconds:.1f}s")
 
 

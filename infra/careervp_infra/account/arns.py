@@ -3,7 +3,7 @@ CloudFormation), for the account stack's policies."""
 
 from __future__ import annotations
 
-from careervp_infra.account.naming import ASSET_BUCKET, BOOTSTRAP_VERSION_PARAMETER, STORE_BUCKET
+from careervp_infra.account.naming import ASSET_BUCKET, BOOTSTRAP_VERSION_PARAMETER, STORE_BUCKET, role_arn
 
 PARTITION_REGION_ACCOUNT = "${AWS::Partition}:{service}:${AWS::Region}:${AWS::AccountId}"
 
@@ -47,7 +47,7 @@ def bootstrap_version() -> str:
 
 
 def role(name: str) -> str:
-    return f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+    return role_arn(name, account="${AWS::AccountId}", partition="${AWS::Partition}")
 
 
 def env_log_groups(env: str) -> list[str]:

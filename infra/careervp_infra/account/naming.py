@@ -79,6 +79,18 @@ def execution_role_name(env: Environment) -> str:
     return physical_name(env.name, "cloudformation", "exec", service=Service.IAM_ROLE)
 
 
+def role_arn(name: str, *, account: str, partition: str) -> str:
+    """An IAM role's ARN (IAM is global: no region). The account stack passes CloudFormation's
+    pseudo-parameters (`arns.role`), the release the live account's values (`execution_role_arn`)."""
+    return f"arn:{partition}:iam::{account}:role/{name}"
+
+
+def execution_role_arn(env: Environment, *, account: str, partition: str) -> str:
+    """The ARN a release passes CloudFormation as `RoleARN` for `env`'s stack: the account stack's
+    execution role, which is all `env`'s deploy role may pass (policies.deploy_statements)."""
+    return role_arn(execution_role_name(env), account=account, partition=partition)
+
+
 def roles_stack_name(env: Environment) -> str:
     """The stack holding `env`'s roles: `careervp-<env>-account-roles`."""
     return physical_name(env.name, "account", "roles", service=Service.STACK)

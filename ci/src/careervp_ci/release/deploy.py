@@ -34,7 +34,7 @@ from careervp_ci.release.errors import ReleaseFailed
 from careervp_ci.release.ledger import Entry, Outcome, now, operator
 from careervp_ci.release.locking import environment_lock
 from careervp_ci.release.scratch import host
-from careervp_ci.release.session import aws_env, open_session
+from careervp_ci.release.session import aws_env, execution_role, open_session
 from careervp_ci.release.smoke import smoke_failure, smoke_passed, smoke_summary
 from careervp_ci.release.spa import SpaError, publish_spa
 from careervp_ci.release.target_secrets import require_webhook_secret, store_model_key
@@ -192,11 +192,12 @@ def _deploy_started(
         return ReleaseFailed(attempts.way_back(release, target, what + where))
 
     files = StackFiles.find(bundle / "assembly", target.stack_name)
+    role_arn = execution_role(target, session)
     try:
         stack = (
-            deploy_stack(files, session, log, tags)
+            deploy_stack(files, session, log, tags, role_arn=role_arn)
             if reviewed is None or reviewed.changes_nothing
-            else change_sets.execute(files, session, reviewed.change_set_arn, log)
+            else change_sets.execute(files, session, reviewed.change_set_arn, log, role_arn=role_arn)
         )
     except DeployError as error:
         evidence = {

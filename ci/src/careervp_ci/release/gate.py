@@ -22,7 +22,7 @@ from careervp_ci.release.cloudformation import AwsSession, DeployError, StackFil
 from careervp_ci.release.context import ReleaseContext, new_run
 from careervp_ci.release.deploy import Deployed, deploy
 from careervp_ci.release.errors import ReleaseFailed, ReleaseRefused, doing
-from careervp_ci.release.session import live, open_session
+from careervp_ci.release.session import execution_role, live, open_session
 from careervp_ci.release.store import StoreError
 
 
@@ -54,6 +54,7 @@ def change_set(release: ReleaseContext, env: str, artifact: str) -> ChangeSummar
                 name=change_sets.name_for(env, digest.hex, tags["run"]),
                 tags=tags,
                 exists=stack is not None,
+                role_arn=execution_role(target, session),
             )
         return _review(
             release,

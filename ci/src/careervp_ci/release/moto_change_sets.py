@@ -7,12 +7,13 @@ to add in template order, ignoring `DependsOn`, whereas `ResourceMap.create` (di
 `ResourceMap.__get_resources_in_dependency_order`. On the CDK template an `AWS::ApiGateway::Deployment`
 comes before the methods it `DependsOn`, so executing its change set fails with "The REST API doesn't
 contain any methods". `ChangeSet.apply` also leaves the stack's outputs as they were before the change set
-(`Stack.update` rebuilds them, `apply` does not) and ignores the change set's tags, which CloudFormation
-applies to the stack on execution.
+(`Stack.update` rebuilds them, `apply` does not) and ignores the change set's tags and role (`RoleARN`), which
+CloudFormation applies to the stack on execution (a change set without a role keeps the stack's: the
+CreateChangeSet API reference, RoleARN).
 
 The fix, as it would read upstream: `ResourceMap.build_resource_diff` lists added resources in dependency
 order (their `DependsOn` first, the same walk as `__get_resources_in_dependency_order`), and `ChangeSet.apply`
-does what `Stack.update` does: new template, resources, outputs, and the change set's tags.
+does what `Stack.update` does: new template, resources, outputs, and the change set's tags and role.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def build_resource_diff(
 
 def apply(self: ChangeSet) -> None:
     """Execute the change set as `Stack.update` would update the stack: template, resources, outputs, and
-    the change set's tags."""
+    the change set's tags and role."""
     stack = self.stack
     stack.template = self.template
     stack._parse_template()
@@ -64,6 +65,8 @@ def apply(self: ChangeSet) -> None:
     stack.output_map = stack._create_output_map()
     if self.tags is not None:
         stack.tags = self.tags
+    if self.role_arn is not None:
+        stack.role_arn = self.role_arn
 
 
 def install() -> None:

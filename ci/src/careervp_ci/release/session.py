@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from careervp.resources import STRIPE_WEBHOOK_SECRET, Secret
+from careervp_infra.account.naming import execution_role_arn
+from careervp_infra.environments import load_environments
 from careervp_infra.naming import Service, physical_name
 
 from careervp_ci.release import emulator
@@ -56,6 +58,15 @@ def open_session(target: Target, secrets: dict[str, str] | None = None) -> Itera
         if secrets is not None:
             emulator.bootstrap(session, [webhook_secret_name(target)], secrets[SECRET_ENV])
         yield session
+
+
+def execution_role(target: Target, session: AwsSession) -> str:
+    """The role CloudFormation acts as on the target's stack: the execution role the account stack made
+    for the environment owning the stack, in the session's account. The same on an emulator: moto records
+    it on the stack (describe_stacks' RoleARN) but neither requires the role to exist nor assumes it
+    (moto/cloudformation/models.py `Stack.role_arn`), so what it may do is not verifiable there."""
+    env = load_environments().get(target.stack_env)
+    return execution_role_arn(env, account=session.resolve_account(), partition=session.partition())
 
 
 def aws_env(session: AwsSession) -> dict[str, str]:

@@ -13,7 +13,7 @@ from careervp_ci.release.errors import ReleaseRefused, doing
 from careervp_ci.release.ledger import Entry, now
 from careervp_ci.release.locking import environment_lock
 from careervp_ci.release.scratch import host
-from careervp_ci.release.session import open_session
+from careervp_ci.release.session import execution_role, open_session
 
 
 def register(subparsers: Subparsers) -> None:
@@ -46,7 +46,7 @@ def destroy(release: ReleaseContext, env: str, confirm: str) -> str:
         if describe(session, target.stack_name) is None:
             return f"{target.describe()} has no stack {target.stack_name}; nothing to destroy"
         with doing(f"destroy {env} failed", DeployError):
-            delete_stack(session, target.stack_name, release.log)
+            delete_stack(session, target.stack_name, release.log, role_arn=execution_role(target, session))
         current = release.ledger.current(env)
         attempts.record(
             release,
