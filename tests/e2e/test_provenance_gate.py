@@ -174,6 +174,7 @@ def test_every_road_refuses_an_artifact_whose_provenance_does_not_prove_it(
     assert snapshot(state, emulator, env) == before, f"the refused {road} touched {env}'s stack or ledger"
 
 
+@pytest.mark.slow  # the session's real build of HEAD
 def test_a_real_build_keeps_a_statement_naming_its_digest_commit_and_lockfiles(built: Built) -> None:
     statement = provenance.require_provenance(
         built.provenance.read_bytes(), parse_digest(built.digest), built.commit, str(built.provenance)
