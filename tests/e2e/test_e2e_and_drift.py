@@ -9,7 +9,6 @@ in-process through the release CLI, as in test_release_flow.
 from __future__ import annotations
 
 import json
-import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +35,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, emulator: str, built: Bui
     targets = write_emulator_targets(home / "targets.toml", emulator, ("dev",))
     store = home / "state" / "artifacts"
     store.mkdir(parents=True)
-    shutil.copyfile(built.tar, store / built.tar.name)
+    built.place(store)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(REPO)
         patch.setenv("CAREERVP_TARGETS", str(targets))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -55,7 +54,7 @@ def builds(release_home: Path, built: Built) -> tuple[str, str, float]:
     (digest, digest, 0). Rebuilding to the same digest is `test_release_shared_state`'s two-path test."""
     store = release_home / "state" / "artifacts"
     store.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(built.tar, store / built.tar.name)
+    built.place(store)
     return built.digest, built.digest, 0.0
 
 
@@ -200,7 +199,7 @@ def test_deploy_to_local_needs_no_secret_by_hand(
     monkeypatch.delenv("CAREERVP_ARTIFACT_STORE", raising=False)
     store = tmp_path / "state" / "artifacts"
     store.mkdir(parents=True)
-    shutil.copyfile(built.tar, store / built.tar.name)
+    built.place(store)
     result = cli("deploy", "--env", "local", "--artifact", built.digest)
     assert result.code == 0, result.err
     assert "missing secret" not in result.err

@@ -47,7 +47,7 @@ def test_rollback_after_a_deploy_runs_the_previous_digest_again_and_is_recorded(
 ) -> None:
     store = state / "artifacts"
     store.mkdir(parents=True, exist_ok=True)
-    (store / built.tar.name).write_bytes(built.tar.read_bytes())
+    built.place(store)
     a = built.digest
     b = recommitted(built.tar, "b" * 40, store, tmp_path)
     for digest in (a, b):

@@ -1,6 +1,6 @@
 """Real release artifacts made without a build: a one-stack bundle around a given template, or a built
 artifact re-packed under another commit (a second digest with the same templates), each packed canonically
-with its manifest and put into a folder store the way `careervp-ci build` does."""
+with its manifest and put into a folder store the way `careervp-ci build` does, its provenance beside it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+from careervp_ci.release import provenance
 from careervp_ci.release.artifact import MANIFEST, unpack, write_canonical_tar, write_manifest
 from careervp_ci.release.store import FolderBackend, Store
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _store(root: Path, store: Path, work: Path) -> str:
     tar = work / f"{root.name}.tar"
     write_canonical_tar(root, tar)
-    return str(Store(FolderBackend(store), work / "scratch").put(tar))
+    folder = Store(FolderBackend(store), work / "scratch")
+    digest = folder.put(tar)
+    commit = json.loads((root / MANIFEST).read_text(encoding="utf-8"))["commit"]
+    made = provenance.statement(digest, commit=commit, ref="", tree=REPO, dirty=False, seconds=0)
+    folder.put_provenance(digest, provenance.encode(made))
+    return str(digest)
 
 
 def one_stack_artifact(

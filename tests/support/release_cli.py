@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from careervp_ci.release import cli as release_cli
 from careervp_ci.release.artifact import parse_digest
-from careervp_ci.release.store import object_name
+from careervp_ci.release.store import object_name, provenance_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,17 @@ class Built:
     @property
     def tar(self) -> Path:
         return self.clone / ".careervp" / "artifacts" / object_name(parse_digest(self.digest))
+
+    @property
+    def provenance(self) -> Path:
+        """The provenance statement the build kept beside the artifact."""
+        return self.tar.with_name(provenance_name(parse_digest(self.digest)))
+
+    def place(self, store: Path) -> None:
+        """Put the artifact and its provenance into the folder store `store`, as `publish` does."""
+        store.mkdir(parents=True, exist_ok=True)
+        for path in (self.tar, self.provenance):
+            shutil.copyfile(path, store / path.name)
 
 
 CLI = Path(sys.executable).parent / "careervp-ci"

@@ -22,6 +22,7 @@ from careervp_ci.release.artifact import Digest, unpack, verify_unpacked
 from careervp_ci.release.credentials import refuse_partial_environment
 from careervp_ci.release.errors import ReleaseRefused
 from careervp_ci.release.ledger import Ledger, now
+from careervp_ci.release.provenance import require_provenance
 from careervp_ci.release.scratch import reclaim, scratch_dir
 from careervp_ci.release.state import StateDir
 from careervp_ci.release.store import Store, open_store, store_uri
@@ -136,3 +137,12 @@ class ReleaseContext:
             unpack(tar, bundle)
             tar.unlink()
             yield bundle, verify_unpacked(bundle)
+
+    @contextmanager
+    def proven(self, digest: Digest) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """The artifact `unpacked`, once its provenance in the store names this digest and the commit its
+        manifest records (`release.provenance`): what every deploy road takes, and nothing else."""
+        with self.unpacked(digest) as (bundle, manifest):
+            commit = str(manifest.get("commit", "unknown"))
+            require_provenance(self.store.provenance(digest), digest, commit, self.store.uri)
+            yield bundle, manifest

@@ -130,7 +130,9 @@ def _deploy_locked(
         approved_by = str(record["approved_by"])
         release.log(f"approved by {approved_by} at {record['approved_at']}")
         reviewed = None if road == "rollback" else require_change_set(summary)
-    with release.unpacked(digest) as (bundle, manifest), open_session(target, secrets) as session:
+    # Every road (deploy, promote, hotfix, rollback) passes here: `proven` refuses an artifact whose
+    # provenance does not prove its digest and commit, before the session touches anything.
+    with release.proven(digest) as (bundle, manifest), open_session(target, secrets) as session:
         commit = str(manifest.get("commit", "unknown"))
         if reviewed is not None:
             change_sets.refuse_unless_as_reviewed(session, reviewed)

@@ -152,10 +152,10 @@ def hotfix(
     if checked_out is None:
         with worktree(release.repo, commit) as tree:
             _validate(release, validation, tree, reports, f"{ref} ({commit[:12]})")
-        result = release.build(ref=commit)
+        result = release.build(ref=commit, label=ref)
     else:
         _validate(release, validation, release.repo, reports, f"{ref} ({commit[:12]})")
-        result = release.build(commit=commit)
+        result = release.build(commit=commit, label=ref)
     release.log(f"hotfix: built {result.digest} from {commit[:12]}")
     return release.deploy(env, str(result.digest), approval=approval, ref=ref, note=note, road="hotfix")
 

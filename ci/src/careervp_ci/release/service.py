@@ -13,9 +13,9 @@ from careervp_ci.release.deploy import Deployed, Road, deploy
 
 class Release(ReleaseContext):
     def build(
-        self, src: Path | None = None, ref: str | None = None, commit: str | None = None
+        self, src: Path | None = None, ref: str | None = None, commit: str | None = None, label: str = ""
     ) -> BuildResult:
-        return build_artifact(self, src=src, ref=ref, commit=commit)
+        return build_artifact(self, src=src, ref=ref, commit=commit, label=label)
 
     def deploy(
         self,

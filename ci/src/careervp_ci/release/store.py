@@ -4,6 +4,7 @@
 default is `<state>/artifacts` (`.careervp/artifacts`). Layout, the same in both:
 
     sha256-<hex>.tar             an artifact (its bytes hash to its name)
+    sha256-<hex>.provenance.json its in-toto statement with SLSA provenance (`release.provenance`)
     ledger/<env>/<seq>.json      release history, one record per event (`release.ledger`)
     approvals/<env>/...          change-set summaries and the approvals citing them (`release.approvals`)
     locks/<env>.json             who holds an environment now (`release.locking`)
@@ -51,6 +52,11 @@ class StoreError(CareervpError):
 
 def object_name(digest: Digest) -> str:
     return f"sha256-{digest.hex}.tar"
+
+
+def provenance_name(digest: Digest) -> str:
+    """The key of the artifact's provenance statement, beside the artifact."""
+    return f"sha256-{digest.hex}.provenance.json"
 
 
 class Backend(Protocol):
@@ -291,6 +297,14 @@ class Store:
                 f"--store {self.uri}` (it replaces the corrupt copy) and run this command again."
             )
         return copy
+
+    def put_provenance(self, digest: Digest, statement: bytes) -> None:
+        """Keep the statement of `digest` beside it (the latest build's: the same bytes may be rebuilt)."""
+        self.backend.write(provenance_name(digest), statement)
+
+    def provenance(self, digest: Digest) -> bytes | None:
+        """The provenance statement kept for `digest`; None when there is none."""
+        return self.backend.read(provenance_name(digest))
 
     def record_event(self, event: str, *, key: str, detail: str) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
