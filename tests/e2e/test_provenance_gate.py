@@ -100,7 +100,7 @@ def seeded(state: Path, emulator: str, work: Path, road: str) -> str:
     if road == "promote":
         files = StackFiles.find(work / "bundle-0" / "assembly", stack_of("dev"))
         tags = {"digest": digest, "commit": COMMIT, "ref": "", "run": "seed"}
-        deploy_stack(files, session(emulator), print, tags)
+        deploy_stack(files, session(emulator), print, tags, role_arn=None)  # seeded by hand
         ledger(state).record(
             Entry("dev", digest, COMMIT, now(), "succeeded", "emulator", "seeded: passed dev")
         )
