@@ -88,6 +88,13 @@ def test_a_hotfix_reaches_prod_only_through_the_reviewed_change_set(report: dict
     assert [name for job, name, _ in hotfix if job == "change-set"] == ["change-set", "change-set-markdown"]
 
 
+def test_a_rollback_of_dev_runs_through_the_release_path(report: dict[str, Any]) -> None:
+    rollback = [c["call"] for c in report["calls"] if c["workflow"] == "rollback"]
+    assert [function(call) for call in rollback] == ["rollback"], rollback
+    words = shlex.split(rollback[0])
+    assert words[words.index("--env") + 1] == "dev" and words[words.index("--by") + 1].startswith("github:")
+
+
 def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: dict[str, Any]) -> None:
     def functions(workflow: str) -> list[str]:
         return [function(c["call"]) for c in report["calls"] if c["workflow"] == workflow]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,17 @@ def test_a_world_holds_whole_workflows_and_what_they_build_on() -> None:
     for scenario in SCENARIOS:
         assert all(world_of[earlier] == {scenario.world} for earlier in scenario.after), scenario.name
     assert len({scenario.world for scenario in SCENARIOS}) == 2
+
+
+CALLED = re.compile(r"uses: \$/\.github/workflows/([\w-]+)\.yml")
+
+
+def test_every_workflow_that_runs_dagger_is_rehearsed_by_a_scenario_or_one_that_calls_it() -> None:
+    folder = ROOT / ".github" / "workflows"
+    rehearsed = {scenario.workflow for scenario in SCENARIOS}
+    for name in rehearsed - {"laptop"}:  # the laptop's workflow exists only in the rehearsed repository
+        rehearsed = rehearsed | set(CALLED.findall((folder / f"{name}.yml").read_text()))
+    with_dagger = {
+        path.stem for path in folder.glob("*.yml") if "dagger/dagger-for-github@" in path.read_text()
+    }
+    assert with_dagger - rehearsed == set(), "a workflow that runs Dagger that no scenario rehearses"

@@ -123,6 +123,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         expect={"deploy": "skipped"},
     ),
     Scenario(
+        "rollback (dev, to the digest before the hotfix)",
+        "rollback",
+        Event("workflow_dispatch", {"environment": "dev", "to": ""}),
+        "refs/heads/main",
+        head="main",
+        after=("deploy-dev", "hotfix"),
+    ),
+    Scenario(
         "nightly-maintenance",
         "nightly-maintenance",
         Event("schedule"),
