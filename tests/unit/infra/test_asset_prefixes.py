@@ -5,22 +5,31 @@ could write any key (the gap sandbox runs feature-branch code) could plant the b
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from botocore.exceptions import ClientError
 from careervp_ci.account.template import AccountTemplate, Role, as_list
 from careervp_ci.release.cloudformation import AwsSession, StackFiles, publish_assets
 from careervp_infra.account.naming import asset_prefix, deployable
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
 from moto import mock_aws
+from moto.core import set_initial_no_auth_action_count
 from support.account import synthesized
 
 REGISTRY = load_environments()
 STACKS = REGISTRY.stack_names
 ASSET_BUCKET_ARN = "arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1"
 EMULATED_ACCOUNT = "123456789012"
+FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "test-key-id-not-real", "AWS_SECRET_ACCESS_KEY": "test-key-not-real"}
+PLACEHOLDER_ACCOUNT = "111122223333"
+"""The account the resolved account template names (careervp_ci.account.template.PLACEHOLDERS)."""
+SETUP_CALLS = 4
+"""Calls moto lets through before it evaluates IAM: the bucket, the role, its policy, the assume-role."""
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +73,8 @@ def test_the_asset_manifest_sends_every_file_under_the_prefix(assembly: Path, en
 def test_the_release_uploads_to_the_prefixed_keys_the_template_reads(assembly: Path) -> None:
     files = StackFiles.find(assembly, "careervp-staging-service-stack")
     bucket = f"cdk-hnb659fds-assets-{EMULATED_ACCOUNT}-us-east-1"
-    fake = {"AWS_ACCESS_KEY_ID": "test-key-id-not-real", "AWS_SECRET_ACCESS_KEY": "test-key-not-real"}
     with mock_aws():
-        session = AwsSession(region="us-east-1", credentials=fake, account=EMULATED_ACCOUNT)
+        session = AwsSession(region="us-east-1", credentials=FAKE_KEYS, account=EMULATED_ACCOUNT)
         session.client("s3").create_bucket(Bucket=bucket)
         published = publish_assets(files, session, log=lambda _line: None)
         stored = [item["Key"] for item in session.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
@@ -100,3 +108,43 @@ def test_the_prod_plan_role_publishes_only_under_prod(roles: dict[str, Role]) ->
     (publishing,) = asset_statements(roles["careervp-prod-github-readonly"])
     assert as_list(publishing["Resource"]) == [f"{ASSET_BUCKET_ARN}/prod/*"]
     assert sorted(as_list(publishing["Action"])) == ["s3:GetObject", "s3:PutObject"]
+
+
+@set_initial_no_auth_action_count(SETUP_CALLS)
+def publish_as(role: Role, files: StackFiles) -> list[str]:
+    """Run the release's `publish_assets` for `files` in a session of `role`, with moto evaluating the
+    role's resolved policies (moto's own IAM evaluation: real AWS is the authority)."""
+    with mock_aws():
+        admin = AwsSession(region="us-east-1", credentials=FAKE_KEYS)
+        admin.client("s3").create_bucket(Bucket=f"cdk-hnb659fds-assets-{PLACEHOLDER_ACCOUNT}-us-east-1")
+        trust = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+        arn = admin.client("iam").create_role(RoleName=role.name, AssumeRolePolicyDocument=json.dumps(trust))
+        policy = {"Version": "2012-10-17", "Statement": role.statements}
+        admin.client("iam").put_role_policy(
+            RoleName=role.name, PolicyName="release", PolicyDocument=json.dumps(policy)
+        )
+        keys = admin.client("sts").assume_role(RoleArn=arn["Role"]["Arn"], RoleSessionName="github")
+        credentials = keys["Credentials"]
+        as_github_job = {
+            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials["SessionToken"],
+        }
+        with patch.dict(os.environ, as_github_job):  # as configure-aws-credentials leaves them
+            session = AwsSession(region="us-east-1", account=PLACEHOLDER_ACCOUNT)
+            published = publish_assets(files, session, log=lambda _line: None)
+        return [key for _bucket, key in published.values()]
+
+
+def test_on_moto_the_sandbox_role_publishes_its_own_assets_but_cannot_plant_prods(
+    assembly: Path, roles: dict[str, Role]
+) -> None:
+    sandbox = roles["careervp-gap-remediation-github-deploy"]
+    own = publish_as(sandbox, StackFiles.find(assembly, "careervp-gap-remediation-service-stack"))
+    assert own and all(key.startswith("gap-remediation/") for key in own)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        publish_as(sandbox, StackFiles.find(assembly, "careervp-prod-service-stack"))
+    prod = publish_as(
+        roles["careervp-prod-github-deploy"], StackFiles.find(assembly, "careervp-prod-service-stack")
+    )
+    assert prod and all(key.startswith("prod/") for key in prod)
