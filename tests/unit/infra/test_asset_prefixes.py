@@ -13,7 +13,13 @@ from unittest.mock import patch
 import pytest
 from botocore.exceptions import ClientError
 from careervp_ci.account.template import AccountTemplate, Role, as_list
-from careervp_ci.release.cloudformation import AwsSession, StackFiles, publish_assets
+from careervp_ci.release.cloudformation import (
+    TEMPLATE_BODY_LIMIT,
+    AwsSession,
+    StackFiles,
+    _previous_template_argument,
+    publish_assets,
+)
 from careervp_infra.account.naming import asset_prefix, deployable
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
@@ -81,6 +87,21 @@ def test_the_release_uploads_to_the_prefixed_keys_the_template_reads(assembly: P
     assert sorted(key for _bucket, key in published.values()) == sorted(stored)
     assert all(key.startswith("staging/") for key in stored), stored
     assert set(lambda_keys(files.template_dict())) <= set(stored)
+
+
+def test_a_previous_template_restored_from_the_bucket_goes_under_the_assets_prefix() -> None:
+    """A failed update's restore uploads a too-big previous template beside the assets: the deploy role
+    may write nowhere else in the bucket (release/cloudformation.py `undo_update`)."""
+    big = {"Description": "x" * TEMPLATE_BODY_LIMIT}
+    bucket = f"cdk-hnb659fds-assets-{EMULATED_ACCOUNT}-us-east-1"
+    published = {"code": (bucket, f"prod/{'0' * 64}.zip")}
+    with mock_aws():
+        session = AwsSession(region="us-east-1", credentials=FAKE_KEYS, account=EMULATED_ACCOUNT)
+        session.client("s3").create_bucket(Bucket=bucket)
+        argument = _previous_template_argument(session, "careervp-prod-service-stack", big, published)
+        (stored,) = session.client("s3").list_objects_v2(Bucket=bucket)["Contents"]
+    assert stored["Key"].startswith("prod/rollback/careervp-prod-service-stack-")
+    assert argument == {"TemplateURL": f"https://s3.us-east-1.amazonaws.com/{bucket}/{stored['Key']}"}
 
 
 def asset_statements(role: Role) -> list[dict[str, Any]]:
