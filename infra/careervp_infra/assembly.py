@@ -14,8 +14,9 @@ from aws_cdk import Environment as CdkEnvironment
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
 
+from careervp_infra.account.naming import asset_prefix
 from careervp_infra.cloud_assembly import stack_templates
-from careervp_infra.environments import load_environments
+from careervp_infra.environments import Environment, load_environments
 from careervp_infra.service_stack import ServiceStack
 from careervp_infra.verify.observability import observability_problems
 
@@ -62,10 +63,17 @@ def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool 
     app = App(outdir=str(outdir), analytics_reporting=False, context=FEATURE_FLAGS)
     for env in load_environments().stacks:
         stage = Stage(app, env.name, env=CdkEnvironment(region=env.region))
-        synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if emulator else None
-        ServiceStack(stage, env, lambda_code(lambda_asset), synthesizer)
+        ServiceStack(stage, env, lambda_code(lambda_asset), service_synthesizer(env, emulator=emulator))
     attach_checks(app)
     return app
+
+
+def service_synthesizer(env: Environment, *, emulator: bool) -> DefaultStackSynthesizer:
+    """The bootstrap's synthesizer with `env`'s assets under `asset_prefix(env)`, the only keys of the asset
+    bucket its roles may write (account/policies.py); an emulator has no bootstrap version to check."""
+    return DefaultStackSynthesizer(
+        bucket_prefix=asset_prefix(env), generate_bootstrap_version_rule=not emulator
+    )
 
 
 def attach_checks(app: App) -> None:

@@ -49,7 +49,7 @@ def test_a_changed_property_shows_as_a_readable_diff(assembly: Path) -> None:
 
 def test_asset_hashes_are_masked_so_code_edits_do_not_churn_snapshots(assembly: Path) -> None:
     rendered = render(find_stack(assembly, "careervp-dev-service-stack").load())
-    assert '"S3Key": "<asset-hash>.zip"' in rendered
+    assert '"S3Key": "dev/<asset-hash>.zip"' in rendered
     assert '"CAREERVP_VERSION": "<version>"' in rendered
 
 

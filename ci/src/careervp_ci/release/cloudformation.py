@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -486,7 +487,9 @@ def template_of(session: AwsSession, stack_name: str) -> dict[str, Any]:
 def _previous_template_argument(
     session: AwsSession, stack_name: str, previous: dict[str, Any], published: dict[str, tuple[str, str]]
 ) -> dict[str, str]:
-    """The previous template as a body, or uploaded beside the assets when it is too big for one."""
+    """The previous template as a body, or uploaded beside the assets when it is too big for one: under
+    their key prefix (the environment's, account/naming.py `asset_prefix`), all of the asset bucket its
+    deploy role may write."""
     body = json.dumps(previous, sort_keys=True)
     if len(body.encode()) <= TEMPLATE_BODY_LIMIT:
         return {"TemplateBody": body}
@@ -494,8 +497,9 @@ def _previous_template_argument(
         raise DeployError(
             f"the previous template of {stack_name} is too big to send inline and there is no asset bucket"
         )
-    bucket = next(iter(published.values()))[0]
-    key = f"rollback/{stack_name}-{hashlib.sha256(body.encode()).hexdigest()}.json"
+    bucket, asset_key = next(iter(published.values()))
+    name = f"{stack_name}-{hashlib.sha256(body.encode()).hexdigest()}.json"
+    key = posixpath.join(posixpath.dirname(asset_key), "rollback", name)
     session.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode())
     return {"TemplateURL": f"https://s3.{session.region}.amazonaws.com/{bucket}/{key}"}
 
