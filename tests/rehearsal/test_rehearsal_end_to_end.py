@@ -92,7 +92,10 @@ def test_a_rollback_of_dev_runs_through_the_release_path(report: dict[str, Any])
     rollback = [c["call"] for c in report["calls"] if c["workflow"] == "rollback"]
     assert [function(call) for call in rollback] == ["rollback"], rollback
     words = shlex.split(rollback[0])
-    assert words[words.index("--env") + 1] == "dev" and words[words.index("--by") + 1].startswith("github:")
+    assert (
+        words[words.index("--env") + 1] == "dev"
+        and words[words.index("--by") + 1] == "github:rehearsal-maintainer"
+    )
 
 
 def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: dict[str, Any]) -> None:

@@ -3,10 +3,12 @@ GitHub, and a read of something no earlier job or setting provides stops the reh
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from careervp_ci.rehearsal.runner_env import FROM_CONTEXT, default_variables
 from careervp_ci.rehearsal.standins import Run
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed, Settings, WorkflowRun, base_env
 
@@ -35,10 +37,10 @@ jobs:
 """
 
 
-def rehearse(tmp_path: Path, jobs: str) -> dict[str, dict[str, object]]:
+def rehearse(tmp_path: Path, jobs: str, called: str = CALLED) -> dict[str, dict[str, object]]:
     repo = tmp_path / "repo"
     (repo / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
-    (repo / ".github" / "workflows" / "called.yml").write_text(CALLED)
+    (repo / ".github" / "workflows" / "called.yml").write_text(called)
     (repo / ".github" / "workflows" / "planted.yml").write_text(f"name: planted\non: push\njobs:{jobs}")
     if not (repo / ".git").is_dir():
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
@@ -452,3 +454,69 @@ def test_a_fail_fast_matrix_cancels_the_legs_after_a_failure(tmp_path: Path) -> 
     settings = Settings({}, {}, base_env(tmp_path / "bin"), tmp_path / "jobs.log")
     results = WorkflowRun(repo, "planted", run, Event("push"), settings, may_fail=frozenset({"a"})).execute()
     assert [results[job]["result"] for job in ("a (1)", "a (2)", "a")] == ["failure", "cancelled", "failure"]
+
+
+GITHUB_DEFAULTS = {
+    *("CI", "GITHUB_ACTION", "GITHUB_ACTION_PATH", "GITHUB_ACTION_REPOSITORY", "GITHUB_ACTIONS"),
+    *("GITHUB_ACTOR", "GITHUB_ACTOR_ID", "GITHUB_API_URL", "GITHUB_BASE_REF", "GITHUB_ENV"),
+    *("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_GRAPHQL_URL", "GITHUB_HEAD_REF", "GITHUB_JOB"),
+    *("GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REF_PROTECTED"),
+    *("GITHUB_REF_TYPE", "GITHUB_REPOSITORY", "GITHUB_REPOSITORY_ID", "GITHUB_REPOSITORY_OWNER"),
+    *("GITHUB_REPOSITORY_OWNER_ID", "GITHUB_RETENTION_DAYS", "GITHUB_RUN_ATTEMPT", "GITHUB_RUN_ID"),
+    *("GITHUB_RUN_NUMBER", "GITHUB_SERVER_URL", "GITHUB_SHA", "GITHUB_STEP_SUMMARY"),
+    *("GITHUB_TRIGGERING_ACTOR", "GITHUB_WORKFLOW", "GITHUB_WORKFLOW_REF", "GITHUB_WORKFLOW_SHA"),
+    *("GITHUB_WORKSPACE", "RUNNER_ARCH", "RUNNER_DEBUG", "RUNNER_ENVIRONMENT", "RUNNER_NAME", "RUNNER_OS"),
+    *("RUNNER_TEMP", "RUNNER_TOOL_CACHE"),
+}
+"""GitHub's default environment variables (docs.github.com, Actions "Variables reference")."""
+
+PRINTS_DEFAULTS = """
+  a:
+    runs-on: ubuntu-24.04
+    env:
+      GITHUB_ACTOR: someone-else
+    steps:
+      - run: env | grep -E '^(GITHUB|RUNNER)_|^CI=' > "$RUNNER_TEMP/../../defaults-${{ github.run_id }}"
+      - run: test "$GITHUB_ACTOR" = "${{ github.actor }}"
+      - run: test "$GITHUB_REF_NAME" = "${{ github.ref_name }}"
+"""
+
+
+def _defaults_seen(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "defaults-4242").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_a_step_sees_the_runners_defaults_as_the_github_context_has_them_and_env_cannot_overwrite_them(
+    tmp_path: Path,
+) -> None:
+    assert rehearse(tmp_path, PRINTS_DEFAULTS)["a"]["result"] == "success"
+    seen = _defaults_seen(tmp_path)
+    assert seen["GITHUB_ACTOR"] == "rehearsal-maintainer"
+    assert seen["GITHUB_WORKFLOW_REF"] == "careervp/careervp/.github/workflows/planted.yml@refs/heads/main"
+    assert seen["GITHUB_EVENT_NAME"] == "push" and seen["GITHUB_JOB"] == "a"
+    assert Path(seen["RUNNER_TEMP"]).is_dir() and seen["RUNNER_TEMP"] != seen["GITHUB_WORKSPACE"]
+    assert set(seen) <= GITHUB_DEFAULTS
+
+
+def test_a_called_workflows_steps_name_the_callers_file_as_their_workflow_ref(tmp_path: Path) -> None:
+    calls = """
+  a:
+    uses: $/.github/workflows/called.yml
+    secrets:
+      TOKEN: ${{ secrets.KNOWN }}
+"""
+    called = CALLED + '      - run: echo "$GITHUB_WORKFLOW_REF" > "$RUNNER_TEMP/../../workflow-ref"\n'
+    assert rehearse(tmp_path, calls, called)["a / inner"]["result"] == "success"
+    assert (tmp_path / "workflow-ref").read_text().strip().endswith("/workflows/planted.yml@refs/heads/main")
+
+
+def test_every_runner_default_the_pipeline_reads_is_one_the_rehearsal_sets() -> None:
+    root = Path(__file__).parents[2]
+    texts = [path.read_text() for path in (root / "ci" / "src").rglob("*.py")]
+    texts += [path.read_text() for path in (root / ".github").rglob("*.yml")]
+    read = {name for text in texts for name in re.findall(r"\b(?:GITHUB|RUNNER)_[A-Z_]+\b|\bCI\b", text)}
+    per_step = {"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"}
+    set_here = set(default_variables(dict.fromkeys(FROM_CONTEXT, ""), job="", workspace=root, temp=root))
+    assert "GITHUB_ACTOR" in read
+    assert (read & GITHUB_DEFAULTS) - per_step <= set_here

@@ -7,9 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GITHUB = {"repository": "careervp/careervp", "run_id": "4242", "token": "rehearsal-github-token"}
-"""The `github.*` values an action's default can read (`${{ github.token }}`, ...), as the rehearsal's runner
-sets them."""
+GITHUB = {
+    "repository": "careervp/careervp",
+    "repository_owner": "careervp",
+    "run_id": "4242",
+    "run_number": "17",
+    "run_attempt": "1",
+    "actor": "rehearsal-maintainer",
+    "triggering_actor": "rehearsal-maintainer",
+    "server_url": "https://github.com",
+    "api_url": "https://api.github.com",
+    "token": "rehearsal-github-token",
+}
+"""The `github.*` values of the run that a step or an action's default can read (`${{ github.token }}`,
+`$GITHUB_ACTOR`, ...), as the rehearsal's runner sets them; values GitHub would give a real run."""
 
 
 class StepFailed(Exception):

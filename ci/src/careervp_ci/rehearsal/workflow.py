@@ -27,6 +27,7 @@ from careervp_ci.github import matrix, workflows
 from careervp_ci.github.workflows import Workflow
 from careervp_ci.rehearsal import composite
 from careervp_ci.rehearsal.expressions import ExpressionError, Status, condition, interpolate, text_of
+from careervp_ci.rehearsal.runner_env import default_variables
 from careervp_ci.rehearsal.standins import Job, Run, StepFailed, stand_in
 
 TAIL = 40
@@ -182,6 +183,9 @@ class WorkflowRun:
             "ref": self.run.ref,
             "ref_name": self.run.ref.rsplit("/", 1)[-1],
             "sha": self.run.sha,
+            # In a called workflow, the caller's file, as GitHub sets it for reusable workflows.
+            "workflow_ref": f"{self.run.github['repository']}/{workflows.WORKFLOWS}/"
+            f"{self.caller or self.name}.yml@{self.run.ref}",
             **self.run.github,
             "event": self._event_payload(),
         }
@@ -267,6 +271,7 @@ class WorkflowRun:
         permissions = spec.get("permissions") or {}
         job = Job(self.name, name, workspace / "repo", {}, permissions, environment)
         job.workspace.mkdir()
+        (workspace / "temp").mkdir()
         files = {
             key: workspace / key.lower() for key in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV")
         }
@@ -339,13 +344,9 @@ class WorkflowRun:
             **{key: str(path) for key, path in files.items()},
             "CAREERVP_REHEARSAL_WORKFLOW": self.caller or self.name,
             "CAREERVP_REHEARSAL_JOB": self.job_prefix + job.name,
-            "GITHUB_WORKSPACE": str(job.workspace),
-            "GITHUB_REPOSITORY": self.run.github["repository"],
-            "GITHUB_RUN_ID": self.run.github["run_id"],
-            "GITHUB_SHA": self.run.sha,
-            "GITHUB_REF": self.run.ref,
-            "CI": "true",
-            "GITHUB_ACTIONS": "true",
+            **default_variables(
+                self._github(), job=job.name, workspace=job.workspace, temp=job.workspace.parent / "temp"
+            ),
         }
         self._log(f"[{self.name} / {job.name}] {label}: {script.strip().splitlines()[0]}")
         output = files["GITHUB_STEP_SUMMARY"].with_name("step.log")
