@@ -1,5 +1,6 @@
-"""The pre-traffic hook: its probes are answered by every real handler, a wrong answer fails the check, and
-the hook reports each outcome to CodeDeploy (a stubbed client, botocore's Stubber, holds the calls)."""
+"""The pre-traffic hook: it reads every route the release's read-only smoke reads, its probes are answered by
+every real handler, a wrong answer or an unreachable table fails the check, and the hook reports each outcome
+to CodeDeploy (a stubbed client, botocore's Stubber, holds the calls)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,22 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 from careervp import aws_clients
 from careervp.handlers import pre_traffic as hook
-from careervp.pre_traffic import PreTrafficConfigError, Target, check_version, probes, target_for
-from careervp.resources import ENV_VAR_PRE_TRAFFIC_TARGETS, FUNCTIONS, HEALTH_FUNCTION, KB_FUNCTION
+from careervp.pre_traffic import (
+    PreTrafficConfigError,
+    Target,
+    check_version,
+    probes,
+    proxy_event,
+    target_for,
+)
+from careervp.resources import (
+    ENV_VAR_KB_TABLE,
+    ENV_VAR_PRE_TRAFFIC_TARGETS,
+    FUNCTIONS,
+    HEALTH_FUNCTION,
+    KB_FUNCTION,
+)
+from careervp_ci.release.smoke import CHECKS
 from careervp_local.http_server import invoke
 
 VERSION = "arn:aws:lambda:us-east-1:123456789012:function:careervp-prod-health-api:7"
@@ -24,14 +39,33 @@ TARGETS = json.dumps({GROUP: {"component": "health", "version": VERSION}})
 EVENT = {"DeploymentId": "d-ABCDEFGHI", "LifecycleEventHookExecutionId": "hook-execution-1"}
 
 
-def test_health_is_read_as_the_smoke_reads_it_and_every_route_resource_is_preflighted() -> None:
+def test_every_read_route_is_read_and_every_route_resource_is_preflighted() -> None:
     assert [(probe.method, probe.path, probe.expected) for probe in probes(HEALTH_FUNCTION)] == [
         ("GET", "/health", 200),
         ("OPTIONS", "/health", 204),
     ]
-    kb = probes(KB_FUNCTION)
-    assert {probe.method for probe in kb} == {"OPTIONS"}
-    assert len(kb) == len({route.path for route in KB_FUNCTION.routes})
+    absent = "/kb/documents/" + "0" * 32
+    assert [(probe.method, probe.path, probe.expected, probe.signed_in) for probe in probes(KB_FUNCTION)] == [
+        ("GET", "/kb/documents", 200, True),
+        ("GET", absent, 404, True),
+        ("OPTIONS", "/kb/documents", 204, False),
+        ("OPTIONS", absent, 204, False),
+    ]
+
+
+def test_an_item_read_is_the_event_api_gateway_sends_a_signed_in_user() -> None:
+    [_, item, *_] = probes(KB_FUNCTION)
+    event = proxy_event(item)
+    assert event["resource"] == "/kb/documents/{document_id}" and event["path"] == "/kb/documents/" + "0" * 32
+    assert event["pathParameters"] == {"document_id": "0" * 32}
+    assert event["requestContext"]["authorizer"]["claims"]["sub"] == "pre-traffic-probe"
+    assert "authorizer" not in proxy_event(probes(HEALTH_FUNCTION)[0])["requestContext"]
+
+
+def test_the_hook_reads_every_route_the_read_only_smoke_reads() -> None:
+    smoke_reads = {(check.method, check.path) for check in CHECKS if check.read_only}
+    probed = {(probe.method, probe.resource) for function in FUNCTIONS for probe in probes(function)}
+    assert smoke_reads - probed == set()
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.component)
@@ -43,6 +77,19 @@ def test_every_function_passes_the_check_with_its_real_handler(
         return invoke(function, event, backend_env)
 
     assert check_version(Target(function, VERSION), run_handler) == []
+
+
+def test_a_version_whose_table_is_out_of_reach_fails_the_check_naming_the_read(
+    backend_env: dict[str, str],
+) -> None:
+    broken = {**backend_env, ENV_VAR_KB_TABLE: "careervp-unit-kb-missing"}
+    failures = check_version(
+        Target(KB_FUNCTION, VERSION), lambda _arn, event: invoke(KB_FUNCTION, event, broken)
+    )
+    assert failures == [
+        "GET /kb/documents: expected 200, got 500",
+        f"GET /kb/documents/{'0' * 32}: expected 404, got 500",
+    ]
 
 
 def test_a_version_that_answers_wrongly_fails_the_check_naming_the_probe() -> None:
