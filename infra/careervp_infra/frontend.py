@@ -19,12 +19,9 @@ from constructs import Construct
 
 from careervp_infra.data_stores import removal_policy
 from careervp_infra.environments import Environment
+from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT, INDEX, distribution_comment
 from careervp_infra.naming import Service, physical_name
 from careervp_infra.scanner_reasons import explain
-
-BUCKET_OUTPUT = "SpaBucketName"
-DISTRIBUTION_OUTPUT = "SpaDistributionId"
-INDEX = "index.html"
 
 DISTRIBUTION_ACKNOWLEDGMENTS = (
     Acknowledgment(
@@ -60,11 +57,6 @@ SCANNER_CHECKS = {
 
 def site_bucket_name(env: str) -> str:
     return physical_name(env, "frontend", "site", service=Service.S3_BUCKET)
-
-
-def distribution_comment(env: str) -> str:
-    """The distribution's comment carries its physical name (a distribution has no name property)."""
-    return physical_name(env, "frontend", "cdn", service=Service.CLOUDFRONT_DISTRIBUTION)
 
 
 def access_control_name(env: str) -> str:

@@ -15,6 +15,8 @@ from careervp_infra.environments import load_environments
 
 PROJECT = "careervp"
 PREFIX = f"{PROJECT}-"
+ENV_TAG = f"{PROJECT}:env"
+"""The tag naming the environment on every resource of a service stack (IAM conditions hold roles to it)."""
 
 _SEGMENT = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ALLOWED_CHARACTERS = re.compile(r"[A-Za-z0-9-]")

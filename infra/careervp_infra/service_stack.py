@@ -19,7 +19,7 @@ from careervp_infra.monitoring import (
     create_function_alarms,
     create_model_spend_alarm,
 )
-from careervp_infra.naming import Service, physical_name
+from careervp_infra.naming import ENV_TAG, Service, physical_name
 from careervp_infra.notifications import create_notifications
 from careervp_infra.scanner_reasons import explain_resource_types
 from careervp_infra.suppressions import acknowledge_accepted_findings
@@ -28,7 +28,6 @@ from careervp_infra.traffic import create_traffic_shifting
 from careervp_infra.waf import create_web_acl
 
 STACK_ID = "ServiceStack"
-ENV_TAG = "careervp:env"
 
 
 def stack_name(env: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from careervp.billing.signature import signature_header
 from careervp.resources import BUCKETS, TABLES
 from careervp_local.messages_standin import REPLY_HEADING
-from support.serve_process import Served, start
+from support.serve_process import STOP_SECONDS, Served, start
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = No
 
 def stop_with_ctrl_c(served: Served) -> tuple[int, str]:
     served.process.send_signal(signal.SIGINT)
-    out, _ = served.process.communicate(timeout=15)
+    out, _ = served.process.communicate(timeout=STOP_SECONDS)
     return served.process.returncode, out
 
 

@@ -19,6 +19,9 @@ TOKEN = re.compile(r"^export CAREERVP_ID_TOKEN=(\S+)$")
 STARTUP_SECONDS = 60
 """A safety net, not a timing assertion. (The missing ready lines once blamed on a slow start were `serve`
 failing: the emulator held over 100 tables, and provisioning read only ListTables' first page.)"""
+STOP_SECONDS = 60
+"""A safety net for Ctrl-C to end the process, not a timing assertion: at load 5 on two cores, stopping the
+emulator, the stand-in and the server once took over 15 s."""
 
 
 @dataclass

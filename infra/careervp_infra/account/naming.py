@@ -116,3 +116,13 @@ def asset_prefix(env: Environment) -> str:
 
 def ledger_prefix(env: str) -> str:
     return f"ledger/{env}/*"
+
+
+def logical_id(name: str) -> str:
+    """`careervp-dev-github-deploy` -> `CareervpDevGithubDeploy` (a stable id from a name)."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+def output_key(role_secret: str) -> str:
+    """The output holding the ARN for `role_secret`: `AWS_ROLE_DEV` -> `AwsRoleDev`."""
+    return logical_id(role_secret.lower().replace("_", "-"))

@@ -32,7 +32,7 @@ from careervp_infra.account.naming import (
     ledger_prefix,
 )
 from careervp_infra.environments import Environment
-from careervp_infra.service_stack import ENV_TAG
+from careervp_infra.naming import ENV_TAG
 
 CREATE_ONLY: dict[str, object] = {"StringEquals": {"s3:if-none-match": "*"}}
 """S3 refuses a PutObject without `If-None-Match: *` under this condition: the object is created, never

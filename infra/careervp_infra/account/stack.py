@@ -18,6 +18,8 @@ from careervp_infra.account.naming import (
     STACK_NAME,
     Repository,
     execution_role_name,
+    logical_id,
+    output_key,
     role_name,
     roles_stack_name,
 )
@@ -27,16 +29,6 @@ from careervp_infra.account.wildcards import acknowledge_wildcards
 from careervp_infra.environments import Environment, GitHubEnvironment
 
 STACK_ID = "AccountStack"
-
-
-def logical_id(name: str) -> str:
-    """`careervp-dev-github-deploy` -> `CareervpDevGithubDeploy` (a stable id from a name)."""
-    return "".join(part.capitalize() for part in name.split("-"))
-
-
-def output_key(role_secret: str) -> str:
-    """The output holding the ARN for `role_secret`: `AWS_ROLE_DEV` -> `AwsRoleDev`."""
-    return logical_id(role_secret.lower().replace("_", "-"))
 
 
 class AccountStack(Stack):

@@ -21,7 +21,7 @@ from careervp_ci.release.feature_checks import (
 )
 from careervp_ci.release.spa import CONFIG, SpaError, build_spa, publish_spa, site_config
 from careervp_ci.release.spa_smoke import ChromiumMissing, chromium, local_files, serve_deployed_spa
-from careervp_infra.frontend import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
+from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
 from support.fixed_http import fixed_http
 from support.moto_server import clean_moto_server
 

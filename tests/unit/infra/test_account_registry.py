@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from careervp_ci.account.iam_rules import check_roles, expected_roles
 from careervp_ci.account.template import AccountTemplate
-from careervp_infra.account.naming import Repository, role_name
-from careervp_infra.account.stack import output_key
+from careervp_infra.account.naming import Repository, output_key, role_name
 from careervp_infra.environments import load_environments
 from support.account import REPOSITORY, synthesized
 

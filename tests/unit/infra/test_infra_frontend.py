@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from careervp_infra.cloud_assembly import find_stack
 from careervp_infra.environments import load_environments
-from careervp_infra.frontend import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
+from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
 from support.synth import acknowledged_rules, service_resources
 
 ENVIRONMENTS = load_environments().stack_names

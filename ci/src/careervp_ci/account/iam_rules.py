@@ -35,7 +35,7 @@ from careervp_infra.account.naming import (
     role_name,
 )
 from careervp_infra.environments import Environment, Environments
-from careervp_infra.service_stack import ENV_TAG
+from careervp_infra.naming import ENV_TAG
 from policy_sentry.querying.actions import get_action_data
 
 from careervp_ci.account.template import PLACEHOLDERS, AccountTemplate, Role, as_list, resolve

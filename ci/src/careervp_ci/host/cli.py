@@ -60,8 +60,9 @@ def _add_step_options(parser: argparse.ArgumentParser, step: Step) -> None:
         )
 
 
-def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]]:
-    """The parser, and every command name it accepts (steps, builtins, release commands)."""
+def build_parser(with_release: bool, with_rehearse: bool = True) -> tuple[argparse.ArgumentParser, list[str]]:
+    """The parser, and every command name it accepts (steps, builtins, release commands, and `rehearse`
+    unless the command is known to be another: the rehearsal loads the Dagger SDK, ~1 s of CPU)."""
     parser = argparse.ArgumentParser(prog="careervp-ci", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("steps", help="list the steps, profiles and phases")
@@ -109,10 +110,12 @@ def build_parser(with_release: bool) -> tuple[argparse.ArgumentParser, list[str]
     _add_run_arguments(ci)
     serve.register(commands)
     if with_release:
-        from careervp_ci.rehearsal import rehearse  # noqa: PLC0415
         from careervp_ci.release import cli as release_cli  # noqa: PLC0415  (see PIPELINE_COMMANDS)
 
         release_cli.register(commands)
+    if with_release and with_rehearse:
+        from careervp_ci.rehearsal import rehearse  # noqa: PLC0415
+
         rehearse.register(commands)
     return parser, list(commands.choices)
 
@@ -222,7 +225,11 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser, commands = build_parser(with_release=not arguments or arguments[0] not in PIPELINE_COMMANDS)
+    first = arguments[0] if arguments else "--help"
+    with_release = first not in PIPELINE_COMMANDS
+    parser, commands = build_parser(with_release, with_rehearse=first == "rehearse" or first.startswith("-"))
+    if first not in commands and not first.startswith("-"):
+        parser, commands = build_parser(with_release)  # an unknown name is checked against every command
     if arguments and not arguments[0].startswith("-") and arguments[0] not in commands:
         print(
             f"careervp-ci: unknown step {arguments[0]!r}; valid steps: {', '.join(CATALOGUE)}"

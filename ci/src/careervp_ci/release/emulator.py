@@ -25,13 +25,13 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from moto.server import ThreadedMotoServer
+from typing import TYPE_CHECKING, Any
 
 from careervp_ci.errors import UsageError
-from careervp_ci.release import moto_change_sets, moto_lambda_aliases
 from careervp_ci.release.cloudformation import AwsSession
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 EMULATOR_ACCOUNT = "123456789012"
 """moto's default account id (the asset bucket's name contains it)."""
@@ -56,8 +56,7 @@ def _free_port() -> int:
 @contextmanager
 def running_emulator() -> Iterator[str]:
     """Start a moto server on 127.0.0.1 for the block; yields its endpoint URL."""
-    prepare_emulator()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server = prepare_emulator()(ip_address="127.0.0.1", port=_free_port(), verbose=False)
     server.start()
     _, port = server.get_host_and_port()
     try:
@@ -72,8 +71,7 @@ def serve_forever(port: int) -> int:
     no port, or taken, is a UsageError."""
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port} is not a TCP port (0-65535; 0 picks a free one)")
-    prepare_emulator()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = prepare_emulator()(ip_address="127.0.0.1", port=port, verbose=False)
     try:
         server.start()
     except OSError as error:
@@ -97,14 +95,22 @@ def serve_forever(port: int) -> int:
     return 0
 
 
-def prepare_emulator() -> None:
+def prepare_emulator() -> type[ThreadedMotoServer]:
     """What every emulator the project starts needs: moto quiet, its change-set execution fixed
     (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs, and its
     CloudFormation creating function versions and aliases (`moto_lambda_aliases`), which staging and prod
-    stacks declare."""
+    stacks declare. Returns the server class.
+
+    moto is imported here, not with this module: loading its CloudFormation takes ~2.5 s of CPU, which every
+    `careervp-ci` release command paid at start-up, though only a command that starts an emulator needs it."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415  (see the docstring)
+
+    from careervp_ci.release import moto_change_sets, moto_lambda_aliases  # noqa: PLC0415
+
     quiet_emulator()
     moto_change_sets.install()
     moto_lambda_aliases.install()
+    return ThreadedMotoServer
 
 
 def quiet_emulator() -> None:

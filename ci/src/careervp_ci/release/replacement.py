@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
 MISSING = object()
 
 
@@ -28,7 +26,12 @@ class Verdict:
 
 
 def create_only(resource_type: str, region: str) -> list[tuple[str, ...]]:
-    """The type's create-only properties as paths under `Properties` (empty for types without a schema)."""
+    """The type's create-only properties as paths under `Properties` (empty for types without a schema).
+
+    cfn-lint is imported on first use: loading it takes ~1 s of CPU, which every release command paid at
+    start-up, though only a change-set review reads the schemas."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError  # noqa: PLC0415
+
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
     except ResourceNotFoundError:  # a type without a provider schema (Custom::...) replaces nothing

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from careervp_infra.frontend import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT, INDEX, distribution_comment
+from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT, INDEX, distribution_comment
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.steps.frontend import FRONTEND, NPM_CI, installed, mark_installed

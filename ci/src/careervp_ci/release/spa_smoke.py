@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from careervp_infra.frontend import BUCKET_OUTPUT, INDEX
+from careervp_infra.frontend_names import BUCKET_OUTPUT, INDEX
 from careervp_local.serving import serving
 
 from careervp_ci.errors import CareervpError

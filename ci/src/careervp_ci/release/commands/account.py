@@ -10,10 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from careervp_infra.account.assembly import synthesize_account
-from careervp_infra.account.naming import Repository, RepositoryError
-from careervp_infra.account.stack import output_key
-from careervp_infra.assembly import SynthesisError
+from careervp_infra.account.naming import Repository, RepositoryError, output_key
 from careervp_infra.environments import load_environments
 
 from careervp_ci.account.apply import apply, require_lasting, stack_names
@@ -100,6 +97,11 @@ def _repository(given: str | None) -> Repository:
 
 
 def _synthesize(out: Path, repository: Repository) -> Path:
+    # The CDK (a Node process through jsii) loads only for `account synth`: every release command used to
+    # start it, ~1.4 s of CPU, to register its arguments.
+    from careervp_infra.account.assembly import synthesize_account  # noqa: PLC0415
+    from careervp_infra.assembly import SynthesisError  # noqa: PLC0415
+
     try:
         return synthesize_account(out, repository)
     except SynthesisError as error:
