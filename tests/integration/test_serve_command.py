@@ -99,3 +99,15 @@ def test_serve_uses_a_running_emulator_and_keeps_what_it_already_holds(moto_endp
     made = len(TABLES) + len(BUCKETS) + 1  # and the user pool
     assert first.lines[0] == f"emulator: {moto_endpoint} ({made} tables, buckets and user pools created)"
     assert second.lines[0] == f"emulator: {moto_endpoint} (0 tables, buckets and user pools created)"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_serve_started_with_sigint_ignored_and_blocked() -> None:
+    """As a script's background job starts it (POSIX ignores SIGINT there), or a thread that blocks it."""
+    served = start("--port", "0", launcher=("env", "--ignore-signal=INT", "--block-signal=INT"))
+    try:
+        code, rest = stop_with_ctrl_c(served)
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+    assert code == 0 and rest.strip().endswith("stopped"), rest

@@ -42,10 +42,11 @@ def clean_env() -> dict[str, str]:
     }
 
 
-def start(*args: str) -> Served:
-    """Run `careervp-ci serve ARGS` and read its output up to the ready line."""
+def start(*args: str, launcher: tuple[str, ...] = ()) -> Served:
+    """Run `careervp-ci serve ARGS` (through `launcher`, a command that execs the rest) and read its output
+    up to the ready line."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "careervp_ci.host.cli", "serve", *args],
+        [*launcher, sys.executable, "-m", "careervp_ci.host.cli", "serve", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

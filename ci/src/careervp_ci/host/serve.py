@@ -88,10 +88,17 @@ def _emulator(endpoint: str | None) -> Iterator[str]:
 
 
 def _stop_on_sigterm(stop: threading.Event) -> None:
+    """SIGTERM stops the server; so does Ctrl-C however the process was started. A process inherits SIGINT
+    ignored from a script's background job (POSIX) and may inherit it blocked from the thread that started
+    it; Python then raises no KeyboardInterrupt and Ctrl-C did nothing (seen in a full `make test` started
+    as `make test &`)."""
+
     def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def registry_spa_origin() -> str:
