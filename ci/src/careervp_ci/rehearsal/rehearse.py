@@ -5,7 +5,9 @@ points at it through a targets file mounted into the containers, and the artifac
 Secrets and variables come from one table, the way GitHub environments would provide them. The report
 (`.reports/rehearsal/report.json`) lists every `dagger call` with its containers, image, exit code and time;
 `report.jobs.log` beside it holds every step's output, with the time each container took. Worlds that share
-no state run at once, each in its own process with its own emulator (`<world>.json`, `.log`, `.jobs.log`).
+no state but the result store run side by side, each in its own process with its own emulator
+(`<world>.json`, `.log`, `.jobs.log`); the validation world starts once the release world's first call (main's
+validation) has filled the result store.
 
 The step-result store outlives the calls, the worlds and the rehearsal, as the artifact store's `results/`
 outlives runners: a folder (`--result-store`, default `<rehearsal cache>/results`) mounted into every
@@ -79,6 +81,11 @@ SUBSTITUTIONS = (
     f"read-write at {RESULT_STORE_IN_CONTAINER} in every container; every run writes it",
 )
 """What a rehearsal substitutes, recorded in every report."""
+STARTS_AFTER = {"validation": "release"}
+"""World -> the world whose first call it waits for. The release world's first call is main's validation,
+which writes the result store; the pull requests' gates then read it, as on GitHub, where the pull request
+branches from a main that was validated. Started together, both ran every gate from an empty store at once,
+each twice on the same two cores."""
 USAGE_ERROR = 2
 
 
@@ -342,8 +349,15 @@ def rehearse(
 
 def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path, store: Path) -> int:
     parts = {world: report.with_name(f"{world}.json") for world in worlds}
-    running = {}
-    for world, scenarios in worlds.items():
+    for part in parts.values():
+        part.with_suffix(".jsonl").unlink(missing_ok=True)  # a waiting world reads only this rehearsal's
+    running: dict[str, subprocess.Popen[bytes]] = {}
+    for world in start_order(worlds):
+        scenarios = worlds[world]
+        first = STARTS_AFTER.get(world)
+        if first in running:
+            print(f"== the {world} world waits for the {first} world's first call", file=sys.stderr)
+            wait_for_first_call(parts[first].with_suffix(".jsonl"), running[first])
         print(f"== rehearsing the {world} world (log: {parts[world].with_suffix('.log')})", file=sys.stderr)
         workflow_flags = [flag for name in workflows(scenarios) for flag in ("--workflow", name)]
         argv = [sys.executable, "-m", "careervp_ci.host.cli", "rehearse", "--src", str(src)]
@@ -367,6 +381,19 @@ def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path,
         return 1
     print(f"rehearsal passed: {len(worlds)} worlds at once; report {report}", file=sys.stderr)
     return 0
+
+
+def start_order(worlds: Sequence[str]) -> list[str]:
+    """The worlds in the order they start: each after the world it waits for (`STARTS_AFTER`)."""
+    return sorted(worlds, key=lambda name: STARTS_AFTER.get(name) in worlds)
+
+
+def wait_for_first_call(calls: Path, process: subprocess.Popen[bytes]) -> None:
+    """Until the world writing `calls` has recorded a call (each line is one finished), or has ended."""
+    while process.poll() is None:
+        if calls.is_file() and calls.read_text(encoding="utf-8").strip():
+            return
+        time.sleep(1)
 
 
 def _merge(report: Path, parts: Sequence[Path]) -> None:
