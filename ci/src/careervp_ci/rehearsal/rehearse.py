@@ -352,7 +352,7 @@ def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path,
     for part in parts.values():
         part.with_suffix(".jsonl").unlink(missing_ok=True)  # a waiting world reads only this rehearsal's
     running: dict[str, subprocess.Popen[bytes]] = {}
-    for world in start_order(worlds):
+    for world in start_order(list(worlds)):
         scenarios = worlds[world]
         first = STARTS_AFTER.get(world)
         if first in running:
