@@ -112,7 +112,7 @@ def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: 
     assert all("--synth" in words for words in drifts), "every leg compares with main's synth"
     assert [c["call"] for c in report["calls"] if c["workflow"] == "laptop"] == ["dagger call ci --src ."]
     assert functions("gap-remediation") == [
-        *("ci", "reports", "synth"),  # the pull-request bar, and its cloud assembly uploaded
+        *("ci", "reports", "job"),  # the pull-request bar, and its synth job's cloud assembly uploaded
         *("ci", "reports"),  # the targeted suite beside it
         *("build", "publish", "deploy", "smoke", "destroy"),  # the sandbox, torn down after its smoke
     ]

@@ -314,7 +314,8 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     assert scripts == [
         f'dagger call ci --profile "$PROFILE" {base} {store} | tee -a "$GITHUB_STEP_SUMMARY"',
         f'dagger call reports --profile "$PROFILE" {base} {store} export --path .reports',
-        "dagger call synth export --path cdk.out",
+        f'dagger call job --profile "$PROFILE" --step synth {base} {store} directory --path cdk.out '
+        "export --path cdk.out",
     ]
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used
@@ -332,7 +333,7 @@ CODECOV_CALLERS = {
 
 def test_pull_requests_and_the_gap_branch_upload_the_cloud_assembly() -> None:
     job = by_name("_reusable-ci.yml").jobs["validate"]
-    export = next(s for s in steps(job) if script_of(s) == "dagger call synth export --path cdk.out")
+    export = next(s for s in steps(job) if "--step synth" in script_of(s))
     upload = next(
         s for s in steps(job) if action(s) == "actions/upload-artifact" and s["with"]["path"] == "cdk.out/"
     )
