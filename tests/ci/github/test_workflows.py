@@ -17,6 +17,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; results are cast below
 from careervp_ci.github import workflows
 from careervp_ci.pipeline.changes.select import DOCS, FULL_BAR, select
+from careervp_ci.pipeline.steps.synth import ASSEMBLY
 from careervp_ci.rehearsal.call import parse
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -314,8 +315,8 @@ def test_reusable_validation_is_a_workflow_call_that_runs_the_profile_and_upload
     assert scripts == [
         f'dagger call ci --profile "$PROFILE" {base} {store} | tee -a "$GITHUB_STEP_SUMMARY"',
         f'dagger call reports --profile "$PROFILE" {base} {store} export --path .reports',
-        f'dagger call job --profile "$PROFILE" --step synth {base} {store} directory --path cdk.out '
-        "export --path cdk.out",
+        f'dagger call job --profile "$PROFILE" --step synth {base} {store} directory --path '
+        f"{ASSEMBLY} export --path cdk.out",  # where the synth step leaves it in the job's tree
     ]
     used = [action(step) for step in steps(job)]
     assert "actions/upload-artifact" in used

@@ -379,7 +379,7 @@ def _rehearse_worlds(src: Path, worlds: dict[str, list[Scenario]], report: Path,
         print(f"rehearsal FAILED in the {world} world:\n" + "\n".join(tail), file=sys.stderr)
     if failed:
         return 1
-    print(f"rehearsal passed: {len(worlds)} worlds at once; report {report}", file=sys.stderr)
+    print(f"rehearsal passed: {len(worlds)} worlds; report {report}", file=sys.stderr)
     return 0
 
 
