@@ -103,7 +103,7 @@ def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: 
         return [function(c["call"]) for c in report["calls"] if c["workflow"] == workflow]
 
     nightly = [c["call"] for c in report["calls"] if c["workflow"] == "nightly-maintenance"]
-    assert {function(call) for call in nightly} == {"ci", "reports", "synth", "drift", "drift-table", "smoke"}
+    assert {function(call) for call in nightly} == {"ci", "reports", "job", "drift", "drift-table", "smoke"}
     drifts = [shlex.split(call) for call in nightly if function(call) == "drift"]
     legs = Counter(words[words.index("--env") + 1] for words in drifts)
     assert set(legs) == {"dev", "staging", "prod"} and len(set(legs.values())) == 1, (

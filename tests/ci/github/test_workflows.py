@@ -557,7 +557,12 @@ def test_nightly_maintenance_runs_at_six_utc_with_audit_sbom_drift_and_coverage(
     assert drift["needs"] == ["quality", "synth"] and "needs" not in synth, (
         "main's synth, whatever the gate says"
     )
-    assert [parse_dagger_call(script).function for script in dagger_scripts(synth)] == ["synth"]
+    (script,) = dagger_scripts(synth)
+    assert parse_dagger_call(script).function == "job", "the profile's synth job, which the store can hold"
+    store = '${RESULT_STORE:+--result-store "$RESULT_STORE"}'
+    assert " ".join(script.split()).endswith(
+        f"--step synth {store} directory --path {ASSEMBLY} export --path cdk.out"
+    )
     assert "slack-webhook" not in call.flags and "SLACK_WEBHOOK" not in drift["env"], "one post, not three"
     (measure,) = [step for step in steps(drift) if step.get("uses") == RELEASE_USES]
     (upload,) = [step for step in steps(drift) if action(step) == "actions/upload-artifact"]
