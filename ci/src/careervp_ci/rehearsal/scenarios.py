@@ -43,6 +43,9 @@ TAG = "v1.0.0"
 GATE_FAILS = "nightly-gate-fails"
 """A commit on main that the nightly's quality gate fails (a line `ruff format` rewrites): the night the team
 most needs the drift report."""
+GATE_FAILS_FILE = "bench/chart.py"
+"""Where that line lands: a file the format gate reads and the synth step does not, so the nightly's synth job
+restores main's assembly from the result store, as it would after a one-file slip."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,10 @@ SCENARIOS: tuple[Scenario, ...] = (
 nightly every deployed environment)."""
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def _git(repo: Path, *args: str) -> str:
     done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
     return done.stdout.strip()
@@ -210,12 +217,12 @@ def prepare(project: Path, repo: Path) -> None:
         print(f"rehearsal: rehearsing the working tree; uncommitted: {shown}", file=sys.stderr)
     _git(repo, "tag", TAG)
     _git(repo, "branch", "feature/gap-remediation")
-    code = (repo / CODE_FILE).read_text(encoding="utf-8")
+    code = _read(repo / CODE_FILE)
     for branch, start, path, text in (
         ("pr-base", "main", CODE_FILE, None),
         ("pr-code", "pr-base", CODE_FILE, code),
-        ("pr-docs", "main", DOCS_FILE, (repo / DOCS_FILE).read_text(encoding="utf-8") + "\nA docs line.\n"),
-        (GATE_FAILS, "main", CODE_FILE, code + "\nUNFORMATTED=1\n"),
+        ("pr-docs", "main", DOCS_FILE, _read(repo / DOCS_FILE) + "\nA docs line.\n"),
+        (GATE_FAILS, "main", GATE_FAILS_FILE, _read(repo / GATE_FAILS_FILE) + "\nUNFORMATTED=1\n"),
     ):
         _git(repo, "checkout", "--quiet", "-b", branch, start)
         file = repo / path
