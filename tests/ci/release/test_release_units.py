@@ -17,7 +17,6 @@ from careervp_ci.release.artifact import (
     digest_of,
     parse_digest,
     unpack,
-    verify_unpacked,
     write_canonical_tar,
     write_manifest,
 )
@@ -105,11 +104,27 @@ def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: 
     tar = tmp_path / "bundle.tar"
     write_canonical_tar(bundle, tar)
     unpacked = tmp_path / "unpacked"
-    unpack(tar, unpacked)
-    assert verify_unpacked(unpacked)["commit"] == "c0ffee"
-    (unpacked / "b" / "z.py").write_text("print('changed')")
+    assert unpack(tar, unpacked)["commit"] == "c0ffee"
+    assert (unpacked / "b" / "z.py").read_text() == "print()"
+    (bundle / "b" / "z.py").write_text("print('changed')")
+    write_canonical_tar(bundle, tar)
     with pytest.raises(ArtifactError, match=r"changed: b/z\.py"):
-        verify_unpacked(unpacked)
+        unpack(tar, tmp_path / "changed")
+
+
+def test_a_file_unpack_does_not_keep_is_still_checked_against_the_manifest(tmp_path: Path) -> None:
+    bundle = _tree(tmp_path / "bundle", 0, 0o644)
+    write_manifest(bundle, {"commit": "c0ffee"})
+    tar = tmp_path / "bundle.tar"
+    write_canonical_tar(bundle, tar)
+    kept = tmp_path / "kept"
+    assert unpack(tar, kept, keep=lambda name: not name.startswith("b/"))["commit"] == "c0ffee"
+    assert (kept / "a.txt").is_file() and not (kept / "b" / "z.py").exists()
+    assert not (kept / "b" / "nested").exists()
+    (bundle / "b" / "nested" / "c.json").write_text("[]")
+    write_canonical_tar(bundle, tar)
+    with pytest.raises(ArtifactError, match=r"changed: b/nested/c\.json"):
+        unpack(tar, tmp_path / "changed", keep=lambda name: not name.startswith("b/"))
 
 
 def test_deterministic_zip_ignores_file_times(tmp_path: Path) -> None:

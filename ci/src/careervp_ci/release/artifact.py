@@ -16,7 +16,7 @@ import re
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -118,14 +118,60 @@ def write_canonical_tar(root: Path, dest: Path) -> Digest:
     return digest_of(dest)
 
 
-def unpack(tar_path: Path, dest: Path) -> None:
-    """Extract an artifact into `dest`, refusing entries that would escape it or are not files/folders."""
+def _member_path(tar_path: Path, member: tarfile.TarInfo) -> PurePosixPath:
+    """The member's relative path; anything that is not a plain file or folder, or would land outside
+    the destination, is refused."""
+    name = PurePosixPath(member.name)
+    if not (member.isfile() or member.isdir()):
+        raise ArtifactError(f"{tar_path}: entry {member.name!r} is not a file or folder; refusing it")
+    if name.is_absolute() or ".." in name.parts or not name.parts:
+        raise ArtifactError(f"{tar_path}: entry {member.name!r} would land outside the bundle; refusing it")
+    return name
+
+
+def unpack(tar_path: Path, dest: Path, keep: Callable[[str], bool] = lambda _name: True) -> dict[str, Any]:
+    """Extract an artifact into `dest` and check every file against its manifest; returns the manifest.
+
+    One pass: each file is hashed as it streams out of the tar (not read back from disk), and a file
+    `keep` declines (by POSIX path) is hashed and checked but never written, so a command that reads
+    only the templates does not create the Lambda package's thousands of files."""
     dest.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = {dest}
+    actual: dict[str, str] = {}
     with tarfile.open(tar_path, "r:") as tar:
-        for member in tar.getmembers():
-            if not (member.isfile() or member.isdir()):
-                raise ArtifactError(f"{tar_path}: entry {member.name!r} is not a file or folder; refusing it")
-        tar.extractall(dest, filter="data")
+        for member in tar:
+            name = _member_path(tar_path, member).as_posix()
+            target = dest / name if name == MANIFEST or keep(name) else None
+            if member.isfile():
+                actual[name] = _extract_file(tar, member, target, made)
+            elif target is not None:
+                target.mkdir(parents=True, exist_ok=True)
+                made.add(target)
+    manifest = read_manifest(dest)
+    actual.pop(MANIFEST, None)
+    _compare(dest, manifest.get("files", {}), actual)
+    return manifest
+
+
+def _extract_file(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path | None, made: set[Path]) -> str:
+    """The member's sha256, its bytes written to `target` (canonical mode) unless that is None."""
+    digest = hashlib.sha256()
+    source = tar.extractfile(member)
+    if source is None:
+        raise ArtifactError(f"entry {member.name!r} has no data; refusing it")
+    if target is None:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+        return digest.hexdigest()
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    with target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    target.chmod(0o755 if member.mode & stat.S_IXUSR else 0o644)
+    return digest.hexdigest()
 
 
 def file_hashes(root: Path) -> dict[str, str]:
@@ -152,11 +198,8 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return manifest
 
 
-def verify_unpacked(root: Path) -> dict[str, Any]:
-    """Re-check every file of an unpacked bundle against its manifest; returns the manifest."""
-    manifest = read_manifest(root)
-    expected: dict[str, str] = manifest.get("files", {})
-    actual = file_hashes(root)
+def _compare(root: Path, expected: Mapping[str, str], actual: Mapping[str, str]) -> None:
+    """Refuse a bundle whose files differ from its manifest's list, naming the first few."""
     changed = sorted(name for name in expected.keys() & actual.keys() if expected[name] != actual[name])
     missing = sorted(expected.keys() - actual.keys())
     extra = sorted(actual.keys() - expected.keys())
@@ -165,7 +208,6 @@ def verify_unpacked(root: Path) -> dict[str, Any]:
         problems += [f"missing: {', '.join(missing[:5])}"] if missing else []
         problems += [f"unlisted: {', '.join(extra[:5])}"] if extra else []
         raise ArtifactError(f"{root}: the bundle does not match its manifest ({'; '.join(problems)})")
-    return manifest
 
 
 def deterministic_zip(folder: Path) -> bytes:

@@ -18,7 +18,7 @@ from typing import Any, Self
 import boto3
 from botocore.exceptions import BotoCoreError
 
-from careervp_ci.release.artifact import Digest, unpack, verify_unpacked
+from careervp_ci.release.artifact import Digest, unpack
 from careervp_ci.release.credentials import refuse_partial_environment
 from careervp_ci.release.errors import ReleaseRefused
 from careervp_ci.release.ledger import Ledger, now
@@ -38,6 +38,13 @@ def stderr_log(message: str) -> None:
 def new_run() -> str:
     """A release attempt's id: sortable by time, unique across runners."""
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{tokens.token_hex(4)}"
+
+
+def templates_only(name: str) -> bool:
+    """Whether a bundle path is outside the code assets' folders (`assembly/asset.<hash>/...`): what a
+    command that compares templates (verify, drift, a change set's review) needs on disk."""
+    parts = name.split("/")
+    return not (len(parts) > 2 and parts[0] == "assembly" and parts[1].startswith("asset."))
 
 
 @dataclass
@@ -128,15 +135,16 @@ class ReleaseContext:
             )
 
     @contextmanager
-    def unpacked(self, digest: Digest) -> Iterator[tuple[Path, dict[str, Any]]]:
-        """The artifact fetched from the store, digest re-checked, unpacked and checked file by file."""
+    def unpacked(self, digest: Digest, *, code: bool = True) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """The artifact fetched from the store, digest re-checked, unpacked and checked file by file;
+        without `code`, the Lambda code assets are checked but not written (`templates_only`)."""
         reclaim(self.state.work)
         with scratch_dir(self.state.work, "artifact") as scratch:
             tar = self.store.fetch(digest, scratch)
             bundle = scratch / "bundle"
-            unpack(tar, bundle)
+            manifest = unpack(tar, bundle) if code else unpack(tar, bundle, keep=templates_only)
             tar.unlink()
-            yield bundle, verify_unpacked(bundle)
+            yield bundle, manifest
 
     @contextmanager
     def proven(self, digest: Digest) -> Iterator[tuple[Path, dict[str, Any]]]:

@@ -82,7 +82,7 @@ def review_again(release: ReleaseContext, env: str, artifact: str, arn: str) -> 
     target = release.target_for(env)
     release.require_credentials(target)
     current = release.ledger.current(env)
-    with release.unpacked(digest) as (bundle, _), open_session(target) as session:
+    with release.unpacked(digest, code=False) as (bundle, _), open_session(target) as session:
         files = StackFiles.find(bundle / "assembly", target.stack_name)
         return _review(
             release,

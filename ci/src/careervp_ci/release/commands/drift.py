@@ -65,7 +65,7 @@ def drift(
     with open_session(target) as session:
         running = live(target, session)
         digest = parse_digest(running.digest)
-        with release.unpacked(digest) as (bundle, _):
+        with release.unpacked(digest, code=False) as (bundle, _):
             new = StackFiles.find(bundle / "assembly", target.stack_name).template_dict()
             spec = bundle / "openapi.json"
             deployed_spec = json.loads(spec.read_text(encoding="utf-8")) if spec.is_file() else None

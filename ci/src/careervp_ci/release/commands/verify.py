@@ -36,7 +36,7 @@ def verify(release: ReleaseContext, env: str) -> str:
         release.log(
             f"{target.stack_name} runs {running.digest} (commit {running.commit[:12]}, run {running.run})"
         )
-        with release.unpacked(parse_digest(running.digest)) as (bundle, _):
+        with release.unpacked(parse_digest(running.digest), code=False) as (bundle, _):
             verdict = run_verifier(release.repo, target.stack_env, bundle / "assembly", aws_env(session))
     if not verdict.ok:
         raise ReleaseFailed(f"verify {env} ({running.digest}): {verdict.summary}\n{verdict.output[-2000:]}")
