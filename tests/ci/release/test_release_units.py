@@ -98,11 +98,17 @@ def test_store_names_a_missing_artifact(tmp_path: Path) -> None:
     assert refused.value.exit_code == 1
 
 
-def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: Path) -> None:
+def _packed(tmp_path: Path) -> tuple[Path, Path]:
+    """A bundle with its manifest, and its tar."""
     bundle = _tree(tmp_path / "bundle", 0, 0o644)
     write_manifest(bundle, {"commit": "c0ffee"})
     tar = tmp_path / "bundle.tar"
     write_canonical_tar(bundle, tar)
+    return bundle, tar
+
+
+def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: Path) -> None:
+    bundle, tar = _packed(tmp_path)
     unpacked = tmp_path / "unpacked"
     assert unpack(tar, unpacked)["commit"] == "c0ffee"
     assert (unpacked / "b" / "z.py").read_text() == "print()"
@@ -113,10 +119,7 @@ def test_unpacked_bundle_is_checked_file_by_file_against_its_manifest(tmp_path: 
 
 
 def test_a_file_unpack_does_not_keep_is_still_checked_against_the_manifest(tmp_path: Path) -> None:
-    bundle = _tree(tmp_path / "bundle", 0, 0o644)
-    write_manifest(bundle, {"commit": "c0ffee"})
-    tar = tmp_path / "bundle.tar"
-    write_canonical_tar(bundle, tar)
+    bundle, tar = _packed(tmp_path)
     kept = tmp_path / "kept"
     assert unpack(tar, kept, keep=lambda name: not name.startswith("b/"))["commit"] == "c0ffee"
     assert (kept / "a.txt").is_file() and not (kept / "b" / "z.py").exists()
