@@ -25,7 +25,7 @@ from careervp_ci.dagger_module import jobs as dagger_jobs
 from careervp_ci.dagger_module import setup as dagger_setup
 from careervp_ci.dagger_module.arguments import SOURCE_ALLOW_LIST
 from careervp_ci.dagger_module.failures import StepFailed
-from careervp_ci.dagger_module.jobs import run_job
+from careervp_ci.dagger_module.jobs import JobRun, run_job
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
 from careervp_ci.dagger_module.release import CHANGE_SET
@@ -458,15 +458,15 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
     given = tree()
     received: list[dagger.Directory] = []
 
-    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> dagger.Container:
+    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> JobRun:
         received.append(src)
         if job.step == "release-local":
             started.append(f"release-local after {len(gates_done)} gates")
-            return dag.container()
+            return JobRun(dag.container())
         started.append("gate")
         await asyncio.sleep(0)
         gates_done.append("gate")
-        return dag.container()
+        return JobRun(dag.container())
 
     listed = _listing(Job("lint"), Job("synth"), Job("release-local", ("lint", "synth"), final=True))
     monkeypatch.setattr(dagger_jobs, "base", lambda src: _fake_base(listed))
@@ -479,7 +479,7 @@ def test_ci_starts_the_release_path_only_after_every_gate_passed_on_its_own_src(
 
 
 def test_ci_does_not_start_the_release_path_when_a_gate_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> dagger.Container:
+    async def job(src: dagger.Directory, job: Job, *_: object, **__: object) -> JobRun:
         if job.step == "release-local":
             raise AssertionError("release-local started although a gate failed")
         raise StepFailed("lint failed")

@@ -132,7 +132,7 @@ def test_a_job_runs_its_step_alone_handed_what_its_needs_left(monkeypatch: pytes
     copied = [args["path"] for name, args in calls(seen[-1]) if name == "withDirectory"]
     assert {"/src/.reports/unit", "/src/.reports/integration"} <= {path.replace("//", "/") for path in copied}
     assert execs(seen[-1])[-1] == [
-        *("careervp-ci", "ci", "--profile", "pr", "--only", "coverage", "--no-cache"),
+        *("careervp-ci", "ci", "--profile", "pr", "--only", "coverage"),
         *("--given", "unit", "--given", "integration"),
     ]
 

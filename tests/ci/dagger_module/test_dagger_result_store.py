@@ -1,8 +1,10 @@
-"""The step-result store on the Dagger path: what a job's container is given (the store, its namespace, the
-write permission only when trusted, the store's credentials only as secrets under names no step reads), the
-toolchain digest that keeps results from crossing toolchains, how `ci` reports the steps taken from the store
-and the entries it refused, and the host side a job runs: its credentials taken out of the environment, a
-real S3 round trip against moto, a planted corrupt entry refused and reported."""
+"""The step-result store on the Dagger path: kept out of the container that runs a job's step (the same with
+a store or without), read by a probe (read-only; a hit is the job's container, a miss runs the step) and
+written by a publish after a trusted pass only; the store's credentials only as secrets under names no step
+reads, and only in those two execs; the toolchain digest that keeps results from crossing toolchains; how
+`ci` reports the steps taken from the store and the entries it refused; and the host side a job runs: its
+credentials taken out of the environment, a real S3 round trip against moto, a planted corrupt entry refused
+and reported."""
 
 from __future__ import annotations
 
@@ -11,18 +13,21 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import boto3
+import dagger
 import pytest
 from careervp_ci.dagger_module import jobs as dagger_jobs
 from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.dagger_module.jobs import JobRun
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
 from careervp_ci.dagger_module.result_store import (
+    FROM_CACHE_ONLY,
     LOCAL_CACHE,
     ResultStore,
     refusals,
@@ -31,6 +36,7 @@ from careervp_ci.dagger_module.result_store import (
     toolchain_digest,
 )
 from careervp_ci.host.cache import ResultCache, material_key
+from careervp_ci.host.cli import build_parser
 from careervp_ci.host.progress import PlainProgress
 from careervp_ci.host.shared_cache import (
     CREDENTIAL_PREFIX,
@@ -43,6 +49,7 @@ from careervp_ci.host.shared_cache import (
 )
 from careervp_ci.pipeline.resolve import Request
 from careervp_ci.pipeline.steps.context import Status
+from careervp_ci.rehearsal.layers import exec_error
 from careervp_ci.release.store import FolderBackend
 from support.dagger_recipes import aws_secrets, calls, execs, recorded_run, secret_and_plain_names, tree
 from support.moto_server import clean_moto_server
@@ -57,39 +64,122 @@ def lint_job() -> Job:
     return job
 
 
-def job_container(monkeypatch: pytest.MonkeyPatch, store: ResultStore | None, job: Job | None = None) -> Any:
-    seen = recorded_run(monkeypatch)
-    asyncio.run(
-        dagger_jobs.run_job(tree(), job or lint_job(), {}, seed=None, base_ref=None, git=tree(), store=store)
+def run_job(
+    monkeypatch: pytest.MonkeyPatch,
+    store: ResultStore | None,
+    job: Job | None = None,
+    output: str = "done",
+    **stubs: Callable[..., Any],
+) -> tuple[JobRun, list[dagger.Container]]:
+    """The job run (no engine; every exec prints `output`, `stubs` replace the container's other calls), and
+    the containers that ran the host's `ci` in the order they ran: the probe, the run, the publish."""
+    seen = recorded_run(monkeypatch, output)
+    for name, stub in stubs.items():
+        monkeypatch.setattr(dagger.Container, name, stub)
+    job = job or lint_job()
+    handed = {need: dagger.dag.container() for need in job.given}
+    done = asyncio.run(
+        dagger_jobs.run_job(tree(), job, handed, seed=None, base_ref=None, git=tree(), store=store)
     )
-    return seen[-1]
+    return done, [container for container in seen if execs(container)[-1][0] == "careervp-ci"]
 
 
 def plain_env(container: Any) -> dict[str, str]:
     return {args["name"]: args["value"] for name, args in calls(container) if name == "withEnvVariable"}
 
 
-def test_without_a_store_a_job_runs_its_step_with_no_cache_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    container = job_container(monkeypatch, None)
-    assert execs(container)[-1][-1] == "--no-cache"
-    assert SHARED_ENV not in plain_env(container)
+LINT = ["careervp-ci", "ci", "--profile", "pr", "--only", "lint"]
 
 
-def test_a_job_reads_the_store_with_the_hosts_cache_and_writes_only_when_trusted(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    untrusted = job_container(monkeypatch, ResultStore.named("/results", writable=False))
-    assert execs(untrusted)[-1] == ["careervp-ci", "ci", "--profile", "pr", "--only", "lint"]
-    env = plain_env(untrusted)
+def test_a_jobs_step_container_is_the_same_with_a_store_or_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So a run without a store (the laptop's `dagger call ci --src .`) reuses the engine's run of the step
+    with one (main's validation), and the other way round."""
+    without, (alone,) = run_job(monkeypatch, None)
+    assert without.container is alone and not without.from_store
+    assert execs(alone)[-1] == LINT
+    assert plain_env(alone)["CAREERVP_CACHE_DIR"] == LOCAL_CACHE
+    assert SHARED_ENV not in plain_env(alone)
+    for writable in (False, True):
+        stored, _ = run_job(monkeypatch, ResultStore.named("/results", writable=writable))
+        assert calls(stored.container) == calls(alone)
+
+
+def test_a_probe_hit_is_the_jobs_container_and_runs_no_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    hit, (probe,) = run_job(
+        monkeypatch, ResultStore.named("/results", writable=True), output=cached_line("lint")
+    )
+    assert hit.from_store and hit.container is probe
+    assert execs(probe)[-1] == [*LINT, FROM_CACHE_ONLY]
+    env = plain_env(probe)
     assert env[SHARED_ENV] == "/results"
     assert env["CAREERVP_CACHE_DIR"] == LOCAL_CACHE
     assert env[NAMESPACE_ENV].startswith("toolchain-")
-    assert WRITE_ENV not in env
-    trusted = job_container(monkeypatch, ResultStore.named("/results", writable=True))
-    assert plain_env(trusted)[WRITE_ENV] == "trusted"
+    assert WRITE_ENV not in env, "a probe reads the store, even on a trusted run"
 
 
-def test_the_stores_credentials_are_secrets_no_step_can_read_as_aws_credentials(
+def test_a_miss_runs_the_no_store_container_and_a_trusted_run_publishes_on_top_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, (alone,) = run_job(monkeypatch, None)
+    miss, (probe, ran, published) = run_job(monkeypatch, ResultStore.named("/results", writable=True))
+    assert not miss.from_store and miss.container is ran
+    assert execs(probe)[-1] == [*LINT, FROM_CACHE_ONLY] and WRITE_ENV not in plain_env(probe)
+    assert calls(ran) == calls(alone)
+    assert calls(published)[: len(calls(ran))] == calls(ran), "the publish reads the run's local cache"
+    assert execs(published)[-1] == [*LINT, FROM_CACHE_ONLY]
+    assert plain_env(published)[WRITE_ENV] == "trusted"
+
+
+def test_an_untrusted_run_never_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    miss, ran = run_job(monkeypatch, ResultStore.named("/results", writable=False))
+    assert [execs(container)[-1] for container in ran] == [[*LINT, FROM_CACHE_ONLY], LINT]
+    assert not [container for container in ran if WRITE_ENV in plain_env(container)]
+    assert miss.container is ran[-1]
+
+
+def test_a_job_handed_its_needs_is_neither_probed_nor_published(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host never caches a step fed by given steps, so the store has nothing to offer it or take."""
+    (coverage,) = [job for job in request_jobs(Request("pr")).jobs if job.step == "coverage"]
+    _, (alone,) = run_job(monkeypatch, None, coverage)
+    stored, ran = run_job(monkeypatch, ResultStore.named("/results", writable=True), coverage)
+    assert ran == [stored.container]
+    assert calls(stored.container) == calls(alone)
+
+
+def test_the_probes_refusals_are_notes_and_the_step_then_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = f"{REFUSED} the entry 0123: its bytes do not hash to the sha256 stored beside it; the step runs"
+
+    async def stderr(self: dagger.Container) -> str:
+        return refused + "\n" if execs(self)[-1][-1] == FROM_CACHE_ONLY else ""
+
+    done, _ = run_job(monkeypatch, ResultStore.named("/results", writable=False), stderr=stderr)
+    assert done.notes == (refused,)
+    assert execs(done.container)[-1] == LINT and not done.from_store
+
+
+def test_a_failing_probe_or_publish_is_a_note_never_the_steps_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def sync(self: dagger.Container) -> dagger.Container:
+        if (argv := execs(self)[-1])[-1] == FROM_CACHE_ONLY:
+            raise exec_error(argv, 2, "", "careervp-ci: the store is misconfigured")
+        return self
+
+    done, _ = run_job(monkeypatch, ResultStore.named("/results", writable=True), sync=sync)
+    assert execs(done.container)[-1] == LINT
+    assert done.notes == (
+        "result store: the probe exited 2; the step runs",
+        "result store: the publish exited 2; the pass stands, unpublished",
+    )
+
+
+def test_the_probe_is_a_command_the_hosts_ci_takes() -> None:
+    parser, _ = build_parser(with_release=False)
+    args = parser.parse_args([*LINT[1:], FROM_CACHE_ONLY])
+    assert args.from_cache_only and args.only == ["lint"] and not args.no_cache
+
+
+def test_the_stores_credentials_reach_only_the_probe_and_the_publish_as_secrets_no_step_reads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key_id, secret, token = aws_secrets()
@@ -101,11 +191,15 @@ def test_the_stores_credentials_are_secrets_no_step_can_read_as_aws_credentials(
         session_token=token,
         region="eu-west-1",
     )
-    secret_names, plain_names = secret_and_plain_names(job_container(monkeypatch, store))
+    _, (probe, ran, published) = run_job(monkeypatch, store)
     prefixed = {CREDENTIAL_PREFIX + name for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    assert prefixed | {CREDENTIAL_PREFIX + "AWS_SESSION_TOKEN"} == secret_names
-    assert CREDENTIAL_PREFIX + "AWS_REGION" in plain_names
-    assert not {name for name in secret_names | plain_names if name.startswith("AWS_")}
+    for container in (probe, published):
+        secret_names, plain_names = secret_and_plain_names(container)
+        assert prefixed | {CREDENTIAL_PREFIX + "AWS_SESSION_TOKEN"} == secret_names
+        assert CREDENTIAL_PREFIX + "AWS_REGION" in plain_names
+        assert not {name for name in secret_names | plain_names if name.startswith("AWS_")}
+    secret_names, plain_names = secret_and_plain_names(ran)
+    assert not {name for name in secret_names | plain_names if name.startswith(CREDENTIAL_PREFIX)}
 
 
 def test_a_half_named_store_is_refused_naming_what_is_missing() -> None:
@@ -167,30 +261,17 @@ class Listed:
         return self.text
 
 
-class Finished:
-    """A finished job's container: what its `careervp-ci ci --only STEP` printed."""
-
-    def __init__(self, stdout: str, stderr: str) -> None:
-        self.out, self.err = stdout, stderr
-
-    async def stdout(self) -> str:
-        return self.out
-
-    async def stderr(self) -> str:
-        return self.err
-
-
 def test_ci_reports_the_steps_taken_from_the_store_and_the_entries_it_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    outputs = {
-        "lint": (cached_line("lint"), ""),
-        "typecheck": ("✔ typecheck passed (3.0s) clean\n", f"{REFUSED} the entry 0123: its bytes ...\n"),
+    finished = {
+        "lint": JobRun(dagger.dag.container(), from_store=True),
+        "typecheck": JobRun(dagger.dag.container(), notes=(f"{REFUSED} the entry 0123: its bytes ...",)),
     }
 
-    async def run_job(src: Any, job: Job, *_: object, store: ResultStore | None, **__: object) -> Any:
+    async def run_job(src: Any, job: Job, *_: object, store: ResultStore | None, **__: object) -> JobRun:
         assert store is not None and store.uri == "/results"
-        return Finished(*outputs[job.step])
+        return finished[job.step]
 
     async def base(src: Any) -> Any:
         return Listed(listing(Job("lint"), Job("typecheck")))

@@ -3,8 +3,10 @@ for passed and handed what they left (their reports and outputs); the first fail
 
 The jobs come from the tree under test (`careervp_ci.dagger_module.plan`, run in the setup container); a job
 runs the host's own `ci` narrowed to its one step, so it runs the Plan the host would, with the host's
-options. Given a result store, a job's `ci` reads it before running its step and, trusted, writes it after a
-pass (`careervp_ci.dagger_module.result_store`).
+options, and its result cache in the container (a pass leaves an entry there, outside the tree). That
+container is the same with or without a result store: the store is read by a probe before it and, trusted,
+written by a publish after a pass, each an exec of its own (`careervp_ci.dagger_module.result_store`), so a
+run without a store and one with it share the engine's cache.
 """
 
 from __future__ import annotations
@@ -20,29 +22,23 @@ from careervp_ci.dagger_module.failures import StepFailed
 from careervp_ci.dagger_module.plan import Job, Jobs, left_by
 from careervp_ci.dagger_module.result_store import (
     FROM_STORE,
+    LOCAL_CACHE,
     ResultStore,
-    refusals,
-    taken_from_store,
+    probe,
+    publish,
     toolchain_digest,
 )
 from careervp_ci.dagger_module.setup import WORKDIR
+from careervp_ci.host.cache import CACHE_ENV
 
 Start = Callable[[Job, Mapping[str, dagger.Container]], Awaitable[dagger.Container]]
 """Runs one job, given the finished containers of the jobs it waits for."""
 
 
-def job_argv(job: Job, *, seed: str | None, base_ref: str | None, stored: bool = False) -> list[str]:
+def job_argv(job: Job, *, seed: str | None, base_ref: str | None) -> list[str]:
     """`careervp-ci ci --profile P --only STEP [--given NEED ...]`: the host's own `ci`, narrowed to one step
-    of the profile's Plan, its needs handed in; with `--no-cache` unless a result store is `stored`."""
-    argv = [
-        "careervp-ci",
-        "ci",
-        "--profile",
-        job.profile,
-        "--only",
-        job.step,
-        *([] if stored else ["--no-cache"]),
-    ]
+    of the profile's Plan, its needs handed in."""
+    argv = ["careervp-ci", "ci", "--profile", job.profile, "--only", job.step]
     for need in job.given:
         argv += ["--given", need]
     argv += ["--seed", seed] if seed else []
@@ -55,6 +51,16 @@ async def listed_jobs(src: dagger.Directory, profile: str, phase: str | None = N
     return Jobs.listed(await (await base(src)).with_exec(argv).stdout())
 
 
+@dataclass(frozen=True)
+class JobRun:
+    """A finished job: the container the jobs after it are handed, whether its pass came from the result
+    store, and what the summary notes (an entry of the store refused)."""
+
+    container: dagger.Container
+    from_store: bool = False
+    notes: tuple[str, ...] = ()
+
+
 async def run_job(
     src: dagger.Directory,
     job: Job,
@@ -64,11 +70,12 @@ async def run_job(
     base_ref: str | None,
     git: dagger.Directory,
     store: ResultStore | None = None,
-) -> dagger.Container:
+) -> JobRun:
     """One job's container: the tree, what the jobs it needs left, and .git and the ref only for a step that
     compares with a base ref (so no other job's cache key moves with the checkout's history); Chromium for
-    a step that drives it, git for one whose tests build repositories; the result store, if any, last (its
-    settings change the key of the step's command only, never of the toolchain)."""
+    a step that drives it, git for one whose tests build repositories; the host's result cache outside the
+    tree. With a store, a probe may restore the step's pass instead, and a trusted run publishes its pass;
+    not for a job handed its needs' folders, whose step the host never caches."""
     container = await base(src, browser=job.needs_browser, git=job.needs_git)
     for need in job.given:
         for folder in left_by(need):
@@ -77,10 +84,16 @@ async def run_job(
         container = container.with_directory(f"{WORKDIR}/.git", git)
     else:
         base_ref = None
-    if store is not None:
-        namespace = await toolchain_digest(src, browser=job.needs_browser, git=job.needs_git)
-        container = store.attach(container, namespace)
-    return await run(job_argv(job, seed=seed, base_ref=base_ref, stored=store is not None), container)
+    container = container.with_env_variable(CACHE_ENV, LOCAL_CACHE)
+    argv = job_argv(job, seed=seed, base_ref=base_ref)
+    if store is None or job.given:
+        return JobRun(await run(argv, container))
+    namespace = await toolchain_digest(src, browser=job.needs_browser, git=job.needs_git)
+    restored, notes = await probe(store, namespace, container, argv, job.step)
+    if restored is not None:
+        return JobRun(restored, from_store=True, notes=tuple(notes))
+    ran = await run(argv, container)
+    return JobRun(ran, notes=(*notes, *await publish(store, namespace, ran, argv)))
 
 
 @dataclass
@@ -137,20 +150,19 @@ async def run_jobs(
 ) -> Schedule:
     """The jobs in their containers, each after the jobs it waits for; with a store, which passes came from
     it and which of its entries were refused (each then ran its step)."""
-    outcomes: dict[str, tuple[bool, list[str]]] = {}
+    finished: dict[str, JobRun] = {}
 
     async def start(job: Job, handed: Mapping[str, dagger.Container]) -> dagger.Container:
-        container = await run_job(src, job, handed, seed=seed, base_ref=base_ref, git=git, store=store)
-        if store is not None:
-            stdout, stderr = await container.stdout(), await container.stderr()
-            outcomes[job.step] = taken_from_store(job.step, stdout), refusals(stderr)
-        return container
+        finished[job.step] = await run_job(
+            src, job, handed, seed=seed, base_ref=base_ref, git=git, store=store
+        )
+        return finished[job.step].container
 
     done = await schedule(jobs, start)
-    for step, (taken, refused) in outcomes.items():
-        if taken:
+    for step, job_run in finished.items():
+        if job_run.from_store:
             done.taken_from_store(step)
-        done.notes.extend(f"{step}: {line}" for line in refused)
+        done.notes.extend(f"{step}: {note}" for note in job_run.notes)
     return done
 
 

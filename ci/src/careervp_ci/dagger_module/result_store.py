@@ -1,21 +1,30 @@
-"""The step-result store on the Dagger path: the host's shared results, reached from each job's container.
+"""The step-result store on the Dagger path: the host's shared results, reached from each job's container
+but kept out of the container that runs the step.
 
-A job runs the host's own `careervp-ci ci --only STEP`. Given a store, it runs it with the host's result cache
-(an empty one, outside the tree) pointed at the store (`careervp_ci.host.shared_cache`), instead of
-`--no-cache`: the host executor keys the step as it does on the host (its inputs, tool versions, code),
-takes a verified entry (reports and outputs restored where the step writes them, so the jobs after it are
-handed the same folders) or runs the step, and, on a trusted run only, publishes the pass. One format, one
-verification, one writer for both paths. Entries live under `results/<toolchain digest>/`: the digest of the
-toolchain container's recipe (`dagger_module.setup`, the system packages the job installs) and of the
-lockfiles it installs, so a result never crosses toolchains. The store's S3 credentials reach the container
-as secrets under names no step reads (`shared_cache.CREDENTIALS`).
+A job runs the host's own `careervp-ci ci --only STEP` with the host's result cache (an empty one, outside
+the tree) in one container whether a store is named or not (`dagger_module.jobs`), so the engine keys a run
+with a store as it keys the same run without one. The store has two execs of its own around it:
+
+- the probe, first: the job's container with the store attached read-only, running `ci --only STEP
+  --from-cache-only`. The host executor keys the step as on the host (its inputs, tool versions, code),
+  takes a verified entry (reports and outputs restored where the step writes them, so the jobs after it are
+  handed the same folders) and never runs the step. On a hit that container is the job's; on a miss the
+  job's own container runs the step. Entries the probe refused are reported on its stderr.
+- the publish, after a pass on a trusted run: the run's container with the store attached writable, running
+  the same command; the executor finds the pass the run left in its local cache and publishes it unless the
+  store holds it. The jobs after are handed the run's container, never this one.
+
+One format, one verification, one writer for both paths. Entries live under `results/<toolchain digest>/`:
+the digest of the toolchain container's recipe (`dagger_module.setup`, the system packages the job installs)
+and of the lockfiles it installs, so a result never crosses toolchains. The store's S3 credentials reach the
+probe and the publish as secrets under names no step reads (`shared_cache.CREDENTIALS`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -35,9 +44,12 @@ from careervp_ci.pipeline.steps.context import Status
 
 LOCAL_CACHE: Final = "/tmp/careervp-results"  # noqa: S108  (inside the job's own container)
 """The host cache inside a job: empty in every new container, outside the tree the jobs hand on."""
+FROM_CACHE_ONLY: Final = "--from-cache-only"
+"""The host `ci`'s flag that takes a verified pass from the caches and never runs the step
+(`careervp_ci.host.cli`)."""
 CACHED_LINE: Final = "⚡ {step} " + Status.CACHED.value + " ("
 """How the host's plain progress reports a pass taken from the cache (`host.progress.PlainProgress`): in a
-job's new container only an entry of the store can be one."""
+probe's new container only an entry of the store can be one."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +89,14 @@ class ResultStore:
             raise StepFailed(f"--result-store {uri!r} names no bucket: use s3://BUCKET/PREFIX")
         return cls(uri, writable, access_key_id, secret_access_key, session_token, region)
 
+    def reader(self) -> ResultStore:
+        """This store, read-only: what a probe attaches."""
+        return replace(self, writable=False)
+
     def attach(self, container: dagger.Container, namespace: str) -> dagger.Container:
         """`container` set up so the host's `ci` reads (and, trusted, writes) this store in `namespace`."""
-        container = (
-            container.with_env_variable(SHARED_ENV, self.uri)
-            .with_env_variable(NAMESPACE_ENV, namespace)
-            .with_env_variable("CAREERVP_CACHE_DIR", LOCAL_CACHE)
+        container = container.with_env_variable(SHARED_ENV, self.uri).with_env_variable(
+            NAMESPACE_ENV, namespace
         )
         if self.writable:
             container = container.with_env_variable(WRITE_ENV, TRUSTED)
@@ -107,6 +121,32 @@ async def toolchain_digest(src: dagger.Directory, *, browser: bool, git: bool) -
     for name in (*setup.MANIFESTS, *setup.NODE_MANIFESTS):
         digest.update(f"{name}\0{await src.file(name).digest()}\0".encode())
     return "toolchain-" + digest.hexdigest()[:32]
+
+
+async def probe(
+    store: ResultStore, namespace: str, container: dagger.Container, argv: list[str], step: str
+) -> tuple[dagger.Container | None, list[str]]:
+    """`container` with `step`'s pass restored from the store (None when the store has none), and the notes
+    for the summary: the entries the probe refused, or that it failed (then the step runs, as on a miss)."""
+    probed = store.reader().attach(container, namespace).with_exec([*argv, FROM_CACHE_ONLY])
+    try:
+        probed = await probed.sync()
+    except dagger.ExecError as error:
+        return None, [f"result store: the probe exited {error.exit_code}; the step runs"]
+    stdout, stderr = await probed.stdout(), await probed.stderr()
+    return (probed if taken_from_store(step, stdout) else None), refusals(stderr)
+
+
+async def publish(store: ResultStore, namespace: str, ran: dagger.Container, argv: list[str]) -> list[str]:
+    """On a trusted run, publish the pass `ran` left in its local cache (the host `ci` again, on top of it,
+    with the store writable); a note when that exec failed: the verdict is the step's alone."""
+    if not store.writable:
+        return []
+    try:
+        await store.attach(ran, namespace).with_exec([*argv, FROM_CACHE_ONLY]).sync()
+    except dagger.ExecError as error:
+        return [f"result store: the publish exited {error.exit_code}; the pass stands, unpublished"]
+    return []
 
 
 def taken_from_store(step: str, stdout: str) -> bool:

@@ -6,10 +6,13 @@
     careervp-ci ci [--profile pr|main|nightly|gap-remediation] [--changed-from REF] [--src DIR]
     careervp-ci ci --phase ID [--nightly]                one phase's blueprint (careervp_ci.pipeline.phases)
     careervp-ci ci --phase changed --changed-from REF   the blueprints of the phases a change touches
+    careervp-ci ci --only STEP --from-cache-only        restore STEP's verified pass from the result cache or
+                                                        the shared store; never run it (not cached: exit 0)
     careervp-ci serve [--port P] [--endpoint URL]       the API on 127.0.0.1 against an AWS emulator
 
-Exit 0: every selected step passed. 1: a step failed (or ended unverified, see careervp_ci.host.report).
-2: bad usage or configuration; the message names the bad value and the valid ones.
+Exit 0: every selected step passed (with --from-cache-only, or was not cached, so not run). 1: a step
+failed (or ended unverified, see careervp_ci.host.report). 2: bad usage or configuration; the message
+names the bad value and the valid ones.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from careervp_ci.errors import USAGE, CareervpError
+from careervp_ci.errors import USAGE, CareervpError, UsageError
 from careervp_ci.host import serve
 from careervp_ci.host.cache import ResultCache, cache_root
 from careervp_ci.host.executor import HostExecutor
@@ -44,6 +47,7 @@ PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 to import: `careervp_ci.release.cli` is imported only for anything else (a release command, the help, or
 an unknown name, which is then checked against every command)."""
 INTERRUPTED = 130
+FROM_CACHE_ONLY = "--from-cache-only"
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +105,12 @@ def build_parser(with_release: bool, with_rehearse: bool = True) -> tuple[argpar
         "job is handed them by the jobs it waits for): not run again",
     )
     ci.add_argument(
+        FROM_CACHE_ONLY,
+        action="store_true",
+        help="run no step: restore each step's verified pass from the result cache or the shared store, "
+        "and report a step without one as not cached (exit 0); a Dagger job's probe of the store",
+    )
+    ci.add_argument(
         "--allow-unverified",
         action="append",
         default=[],
@@ -140,12 +150,24 @@ def _options_from(args: argparse.Namespace, step: Step) -> dict[str, str | None]
     return {option.name: values.get(option.name.replace("-", "_")) for option in step.options}
 
 
-def run_plan(plan: Plan, args: argparse.Namespace, title: str, allow_unverified: Sequence[str] = ()) -> int:
+def run_plan(
+    plan: Plan,
+    args: argparse.Namespace,
+    title: str,
+    allow_unverified: Sequence[str] = (),
+    *,
+    cache_only: bool = False,
+) -> int:
     src = args.src.resolve()
     reports = (args.reports or src / ".reports").resolve()
     cache = None if args.no_cache else ResultCache(cache_root(src))
     executor = HostExecutor(
-        src, reports, cache, progress_for(sys.stdout), accepted_unverified=frozenset(allow_unverified)
+        src,
+        reports,
+        cache,
+        progress_for(sys.stdout),
+        accepted_unverified=frozenset(allow_unverified),
+        cache_only=cache_only,
     )
     if args.workers:
         executor.workers = args.workers
@@ -182,9 +204,11 @@ def resolved(args: argparse.Namespace) -> Resolution:
 def run_ci(args: argparse.Namespace, allowed: Sequence[str]) -> int:
     """Each resolved Plan in turn (the phases a change touches: steps they share are cache hits after the
     first); the first that fails ends the run."""
+    if args.from_cache_only and args.no_cache:
+        raise UsageError(f"{FROM_CACHE_ONLY} reads the result cache: drop --no-cache")
     code = 0
     for run in resolved(args).runs:
-        code = max(code, run_plan(run.plan, args, run.title, allowed))
+        code = max(code, run_plan(run.plan, args, run.title, allowed, cache_only=args.from_cache_only))
         if code:
             break
     return code

@@ -3,7 +3,11 @@
 A step starts once everything it needs has passed (or came from the cache). The first failure stops the
 run: running steps are cancelled (shown as stopped) and steps that had not started are reported as never
 ran. Each step works in its own report folder; passes are stored in the result cache with that folder, and
-a local miss is looked up in the shared results (`$CAREERVP_SHARED_CACHE`) before the step runs.
+a local miss is looked up in the shared results (`$CAREERVP_SHARED_CACHE`) before the step runs. A trusted
+run (a writable shared store) publishes every pass it holds: one it ran, and one it found in the local cache
+that the store lacks (so a Dagger job can run its step without the store and publish afterwards). With
+`cache_only` (`ci --from-cache-only`) no step runs: a verified pass is taken from the caches, and a step with
+none is NOT_CACHED, which clears the steps after it for their own lookup.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ class HostExecutor:
     shared: SharedResults | None = None
     """Results shared through the artifact store (`careervp_ci.host.shared_cache`); read after a local
     miss."""
+    cache_only: bool = False
+    """Take passes from the caches and run no step: a step without one ends NOT_CACHED."""
 
     def __post_init__(self) -> None:
         if self.shared is None and self.cache is not None:
@@ -123,9 +129,12 @@ class HostExecutor:
             raise
 
     def _cleared(self, result: StepResult) -> bool:
-        """Whether steps waiting on `result` may start: it passed, or its unverified end was accepted."""
-        return result.status in GOOD or (
-            result.status is Status.UNVERIFIED and result.name in self.accepted_unverified
+        """Whether steps waiting on `result` may start: it passed, or its unverified end was accepted, or it
+        was not cached (`cache_only`: the steps after it are looked up under their own keys)."""
+        return (
+            result.status in GOOD
+            or result.status is Status.NOT_CACHED
+            or (result.status is Status.UNVERIFIED and result.name in self.accepted_unverified)
         )
 
     def _ready(self, plan: Plan, pending: list[Step], done: Mapping[str, StepResult]) -> list[Step]:
@@ -172,6 +181,10 @@ class HostExecutor:
             ResultCache.restore(hit, report_dir, outputs)
             outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
             return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome, offset)
+        if self.cache_only:
+            why = "no cached pass" if cacheable else "never cached"
+            outcome = StepOutcome(Status.NOT_CACHED, f"{why}; not run (--from-cache-only)")
+            return StepResult(step.name, Status.NOT_CACHED, time.monotonic() - started, outcome, offset)
         shutil.rmtree(report_dir, ignore_errors=True)
         report_dir.mkdir(parents=True)
         ctx = StepContext(
@@ -204,10 +217,13 @@ class HostExecutor:
         return StepResult(step.name, outcome.status, time.monotonic() - started, outcome, offset)
 
     def _cached(self, step: Step, key: str, material: str) -> CachedPass | None:
-        """A verified pass for exactly this material: on disk, else fetched from the shared store."""
+        """A verified pass for exactly this material: on disk (published when the store is writable and
+        lacks it), else fetched from the shared store."""
         if not (self.cache and step.cacheable):
             return None
         if hit := self.cache.lookup(key, material):
+            if self.shared:
+                self.shared.publish(key, self.cache.root / key)
             return hit
         if self.shared and self.shared.fetch(key, material, self.cache):
             return self.cache.lookup(key, material)

@@ -21,6 +21,7 @@ SYMBOLS = {
     Status.SKIPPED: "-",
     Status.NEVER_RAN: "·",
     Status.STOPPED: "■",
+    Status.NOT_CACHED: "○",
 }
 STYLES = {
     Status.PASSED: "green",
@@ -30,6 +31,7 @@ STYLES = {
     Status.SKIPPED: "dim",
     Status.NEVER_RAN: "dim",
     Status.STOPPED: "magenta",
+    Status.NOT_CACHED: "dim",
 }
 
 

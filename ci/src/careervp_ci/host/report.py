@@ -1,8 +1,9 @@
 """What a run tells people afterwards: the failure report on the console, `summary.md` (also appended to
 `$GITHUB_STEP_SUMMARY`, with a Mermaid timeline of the steps), and the exit code.
 
-Exit codes: 0 when every selected step passed or came from the cache; 1 when a step failed, was stopped or
-never ran, or ended UNVERIFIED. An unverified step (e.g. `audit` with no vulnerability service) is not a
+Exit codes: 0 when every selected step passed or came from the cache (with `ci --from-cache-only`, also when
+it was not in the cache: not run, shown as NOT CACHED); 1 when a step failed, was stopped or never ran, or
+ended UNVERIFIED. An unverified step (e.g. `audit` with no vulnerability service) is not a
 pass, so it makes the run exit 1 unless the caller names it in `--allow-unverified STEP`; even then the
 console and the summary show it as UNVERIFIED, never as passed. $CAREERVP_ALLOW_UNVERIFIED names such
 steps too (ALLOW_UNVERIFIED_ENV).
@@ -51,9 +52,12 @@ def print_details(run: RunResult, stream: TextIO) -> None:
 
 
 def verdict(run: RunResult, code: int) -> str:
-    """One word for the run, which never calls an unverified step a pass, even an allowed one."""
+    """One word for the run, which never calls an unverified step a pass, even an allowed one, nor a step
+    that was not in the cache (`ci --from-cache-only`)."""
     if code != 0:
         return "FAILED" if run.with_status(*_NOT_GREEN) else "NOT VERIFIED"
+    if missing := [result.name for result in run.with_status(Status.NOT_CACHED)]:
+        return f"NOT CACHED (not run): {', '.join(missing)}"
     allowed = [result.name for result in run.with_status(Status.UNVERIFIED)]
     return f"PASSED, except UNVERIFIED (allowed): {', '.join(allowed)}" if allowed else "PASSED"
 
@@ -78,7 +82,7 @@ def _row(result: StepResult) -> str:
 
 
 _GANTT_TAGS = {Status.CACHED: "done, ", Status.FAILED: "crit, ", Status.UNVERIFIED: "crit, "}
-_NOT_STARTED = (Status.NEVER_RAN, Status.SKIPPED)
+_NOT_STARTED = (Status.NEVER_RAN, Status.SKIPPED, Status.NOT_CACHED)
 
 
 def timeline(run: RunResult) -> list[str]:

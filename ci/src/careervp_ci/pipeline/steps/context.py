@@ -29,6 +29,8 @@ class Status(StrEnum):
     SKIPPED = "skipped"
     NEVER_RAN = "never ran"
     STOPPED = "stopped"
+    NOT_CACHED = "not cached"
+    """Asked only for a cached pass (`ci --from-cache-only`) and none was found: not run, not a failure."""
 
 
 @dataclass(frozen=True)
