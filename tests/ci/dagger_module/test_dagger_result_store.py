@@ -27,7 +27,6 @@ from careervp_ci.dagger_module.jobs import JobRun
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
 from careervp_ci.dagger_module.result_store import (
-    FROM_CACHE_ONLY,
     LOCAL_CACHE,
     ResultStore,
     refusals,
@@ -35,7 +34,7 @@ from careervp_ci.dagger_module.result_store import (
     taken_from_store,
     toolchain_digest,
 )
-from careervp_ci.host.cache import ResultCache, material_key
+from careervp_ci.host.cache import FROM_CACHE_ONLY, ResultCache, material_key
 from careervp_ci.host.cli import build_parser
 from careervp_ci.host.progress import PlainProgress
 from careervp_ci.host.shared_cache import (

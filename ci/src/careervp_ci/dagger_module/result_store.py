@@ -32,6 +32,7 @@ import dagger
 
 from careervp_ci.dagger_module import setup
 from careervp_ci.dagger_module.failures import StepFailed
+from careervp_ci.host.cache import FROM_CACHE_ONLY
 from careervp_ci.host.shared_cache import (
     CREDENTIAL_PREFIX,
     NAMESPACE_ENV,
@@ -44,9 +45,6 @@ from careervp_ci.pipeline.steps.context import Status
 
 LOCAL_CACHE: Final = "/tmp/careervp-results"  # noqa: S108  (inside the job's own container)
 """The host cache inside a job: empty in every new container, outside the tree the jobs hand on."""
-FROM_CACHE_ONLY: Final = "--from-cache-only"
-"""The host `ci`'s flag that takes a verified pass from the caches and never runs the step
-(`careervp_ci.host.cli`)."""
 CACHED_LINE: Final = "⚡ {step} " + Status.CACHED.value + " ("
 """How the host's plain progress reports a pass taken from the cache (`host.progress.PlainProgress`): in a
 probe's new container only an entry of the store can be one."""

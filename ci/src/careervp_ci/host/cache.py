@@ -33,6 +33,9 @@ from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 CACHE_ENV = "CAREERVP_CACHE_DIR"
+FROM_CACHE_ONLY = "--from-cache-only"
+"""`ci`'s flag that takes verified passes from the caches and runs no step: a Dagger job's probe of the
+store (`careervp_ci.dagger_module.result_store`)."""
 DEFAULT_CACHE_DIR = ".careervp/cache"
 PRUNED_DIRS = frozenset(
     {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from careervp_ci.errors import USAGE, CareervpError, UsageError
 from careervp_ci.host import serve
-from careervp_ci.host.cache import ResultCache, cache_root
+from careervp_ci.host.cache import FROM_CACHE_ONLY, ResultCache, cache_root
 from careervp_ci.host.executor import HostExecutor
 from careervp_ci.host.progress import progress_for
 from careervp_ci.host.report import (
@@ -47,7 +47,6 @@ PIPELINE_COMMANDS = ("steps", "test", "ci", *CATALOGUE)
 to import: `careervp_ci.release.cli` is imported only for anything else (a release command, the help, or
 an unknown name, which is then checked against every command)."""
 INTERRUPTED = 130
-FROM_CACHE_ONLY = "--from-cache-only"
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
