@@ -29,6 +29,7 @@ from dagger import QueryError
 from dagger._exceptions import QueryErrorValue
 
 from careervp_ci.rehearsal.podman import image_exists, podman, podman_async, run_flags
+from careervp_ci.rehearsal.secret_sources import go_quote
 from careervp_ci.rehearsal.tree import file_digest, tree_digest
 from careervp_ci.rehearsal.values import (
     ContainerState,
@@ -150,15 +151,19 @@ class LayerStore:
     def _secrets(self, secrets: Sequence[tuple[str, SecretValue]]) -> Iterator[list[str]]:
         """Podman secrets for one container: injected at start, never committed, removed after. An empty
         secret (a repository secret nobody configured reads as "") is a plain empty variable: podman refuses
-        empty secret data, and an empty value has nothing to hide."""
+        empty secret data, and an empty value has nothing to hide. A secret its provider could not read fails
+        the exec before anything starts, with the engine's wording (container_exec.go `secretEnvValues`)."""
+        plaintexts = [
+            (variable, secret.revealed(f"secret env {go_quote(variable)}: ")) for variable, secret in secrets
+        ]
         names = []
         try:
-            empty = [f"--env={variable}=" for variable, secret in secrets if not secret.plaintext]
-            for variable, secret in secrets:
-                if not secret.plaintext:
+            empty = [f"--env={variable}=" for variable, plaintext in plaintexts if not plaintext]
+            for variable, plaintext in plaintexts:
+                if not plaintext:
                     continue
                 name = f"careervp-rehearsal-{uuid.uuid4().hex}"
-                podman("secret", "create", name, "-", stdin=secret.plaintext.encode())
+                podman("secret", "create", name, "-", stdin=plaintext.encode())
                 names.append((name, variable))
             yield [*empty, *(f"--secret={name},type=env,target={variable}" for name, variable in names)]
         finally:
