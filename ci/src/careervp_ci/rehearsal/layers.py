@@ -1,7 +1,14 @@
 """The rehearsal's layer store: podman images keyed by everything before them, each run once.
 
-Like BuildKit, a layer is keyed by the digest of every call before it and the content of every input (the
-resolver forms the key), and an identical prefix is reused, so the toolchain is built once per lockfile.
+The engine reuses a call it has seen congruent (dagql/cache_egraph.go `egraphTerm`, read at v0.21.8, the
+nearest tag in our mirror to the pinned v0.21.11): the same operation shape (the field and its literal
+arguments: withExec's args, a variable's name and value, a mount's target) applied to inputs equivalent by
+recipe (the same calls) or by content (a content digest: a host directory enters by its files' digest, a
+secret by its handle). The resolver's key (`values.chain`) is one recipe chain: every call before with its
+literal arguments, and a content digest where an input enters (an uploaded folder or file by its content, a
+secret by a hash of its value or of its cacheKey). So an identical prefix is reused (the toolchain is built
+once per lockfile); a layer the engine would reuse because another recipe reached the same content runs
+again here; setSecret is keyed otherwise (`resolver.Engine._Query_setSecret`).
 A layer runs once in a process (an in-memory lock per key) and once across processes (a file lock per key:
 another world or test worker waits, then reuses it); its output is recorded beside the committed image.
 Each run is a real container: the copies made since the last layer are applied, secrets are podman
