@@ -11,15 +11,17 @@ which commit: tests/rehearsal/test_cli_names.py) over spf13/cobra v1.10.2 and sp
 - The next word is a function of the type the previous one returns: one of the module's objects (`release
   --store S deploy ...`) or a core type, as the SDK's generated client has it (`build export --path P`); a
   scalar has none. At the end a Container is synced, a Directory or File evaluated, and the object named.
-A Directory or File flag is a host path, a Secret flag `env:NAME` or `file:PATH`; a Directory argument left
-out is loaded from its DefaultPath in the repository that holds dagger.json, filtered by its Ignore patterns
-(so is one given on the command line).
+A Directory or File flag is a host path; a Directory argument left out is loaded from its DefaultPath in the
+repository that holds dagger.json, filtered by its Ignore patterns (so is one given on the command line). A
+Secret flag is an address, `dag.address(value).secret()` (flags.go `secretValue.Get`): the engine reads it
+(`secret_sources`), and one with no `:` is taken as `env://` with upstream's deprecation warning. The CLI logs
+that warning through slog to its TUI; the rehearsal writes it on stderr, level first.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,18 +189,11 @@ def parse(words: Sequence[str], root: type = Careervp) -> Call:
     return Call(root, tuple(calls), tuple(chain))
 
 
-def _secret(flag: str, reference: str) -> dagger.Secret:
-    scheme, _, rest = reference.partition(":")
-    if scheme == "env":
-        if rest not in os.environ:
-            raise CallError(f'--{flag}: secret env var not found: "{rest}"')
-        return dag.set_secret(rest, os.environ[rest])
-    if scheme == "file":
-        path = Path(rest)
-        if not path.is_file():
-            raise CallError(f"--{flag}: secret file not found: {rest!r}")
-        return dag.set_secret(path.name, path.read_text(encoding="utf-8").rstrip("\n"))
-    raise CallError(f"--{flag}: a secret is env:NAME or file:PATH, not {reference!r}")
+def _secret(address: str) -> dagger.Secret:
+    if ":" not in address:  # upstream's wording, its typo included
+        warning = f'missig URI scheme in secret argument "{address}". Add env:// prefix to prevent errors'
+        print(f"WARN deprecation: {warning} in future versions", file=sys.stderr)
+    return dag.address(address).secret()
 
 
 def module_root(start: Path) -> Path:
@@ -229,7 +224,7 @@ def arguments(function: Function, given: Mapping[str, str], cwd: Path) -> dict[s
         elif kind is dagger.File:
             values[argument.keyword] = dag.host().file(str((cwd / value).resolve()))
         elif kind is dagger.Secret:
-            values[argument.keyword] = _secret(flag, value)
+            values[argument.keyword] = _secret(value)
         elif kind is bool:
             values[argument.keyword] = value == "true"
         elif kind is str and function.command == "export" and flag == "path":

@@ -1,7 +1,14 @@
 """The rehearsal's layer store: podman images keyed by everything before them, each run once.
 
-Like BuildKit, a layer is keyed by the digest of every call before it and the content of every input (the
-resolver forms the key), and an identical prefix is reused, so the toolchain is built once per lockfile.
+The engine reuses a call it has seen congruent (dagql/cache_egraph.go `egraphTerm`, read at v0.21.8, the
+nearest tag in our mirror to the pinned v0.21.11): the same operation shape (the field and its literal
+arguments: withExec's args, a variable's name and value, a mount's target) applied to inputs equivalent by
+recipe (the same calls) or by content (a content digest: a host directory enters by its files' digest, a
+secret by its handle). The resolver's key (`values.chain`) is one recipe chain: every call before with its
+literal arguments, and a content digest where an input enters (an uploaded folder or file by its content, a
+secret by a hash of its value or of its cacheKey). So an identical prefix is reused (the toolchain is built
+once per lockfile); a layer the engine would reuse because another recipe reached the same content runs
+again here; setSecret is keyed otherwise (`resolver.Engine._Query_setSecret`).
 A layer runs once in a process (an in-memory lock per key) and once across processes (a file lock per key:
 another world or test worker waits, then reuses it); its output is recorded beside the committed image.
 Each run is a real container: the copies made since the last layer are applied, secrets are podman
@@ -29,6 +36,7 @@ from dagger import QueryError
 from dagger._exceptions import QueryErrorValue
 
 from careervp_ci.rehearsal.podman import image_exists, podman, podman_async, run_flags
+from careervp_ci.rehearsal.secret_sources import go_quote
 from careervp_ci.rehearsal.tree import file_digest, tree_digest
 from careervp_ci.rehearsal.values import (
     ContainerState,
@@ -150,15 +158,19 @@ class LayerStore:
     def _secrets(self, secrets: Sequence[tuple[str, SecretValue]]) -> Iterator[list[str]]:
         """Podman secrets for one container: injected at start, never committed, removed after. An empty
         secret (a repository secret nobody configured reads as "") is a plain empty variable: podman refuses
-        empty secret data, and an empty value has nothing to hide."""
+        empty secret data, and an empty value has nothing to hide. A secret its provider could not read fails
+        the exec before anything starts, with the engine's wording (container_exec.go `secretEnvValues`)."""
+        plaintexts = [
+            (variable, secret.revealed(f"secret env {go_quote(variable)}: ")) for variable, secret in secrets
+        ]
         names = []
         try:
-            empty = [f"--env={variable}=" for variable, secret in secrets if not secret.plaintext]
-            for variable, secret in secrets:
-                if not secret.plaintext:
+            empty = [f"--env={variable}=" for variable, plaintext in plaintexts if not plaintext]
+            for variable, plaintext in plaintexts:
+                if not plaintext:
                     continue
                 name = f"careervp-rehearsal-{uuid.uuid4().hex}"
-                podman("secret", "create", name, "-", stdin=secret.plaintext.encode())
+                podman("secret", "create", name, "-", stdin=plaintext.encode())
                 names.append((name, variable))
             yield [*empty, *(f"--secret={name},type=env,target={variable}" for name, variable in names)]
         finally:

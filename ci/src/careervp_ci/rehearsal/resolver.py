@@ -3,12 +3,14 @@
 The SDK turns every awaited call (`stdout()`, `sync()`, `export()`, ...) into one query: the chain of calls
 from the root (`container.from.withExec...`), kept in the object's `_ctx.selections`. `rehearsing()` replaces
 the SDK's transport with `Engine.resolve`, which walks that chain call by call: a copy (`withDirectory`,
-`withFile`), a variable, a secret or a cache volume changes the container's state and its key, as BuildKit
-keys it (every call before it and the content of every input, a secret by the hash of its value); a
-`withExec` asks the layer store (`layers`) for the layer its key names. `from`, `publish` and
-`withRegistryAuth` reach the rehearsal's registry on loopback (`transfer`), and every toolchain the call
-obtained is recorded as built, pulled or cached (`Engine.toolchain`). A call the rehearsal cannot execute is
-an error naming the call, never skipped.
+`withFile`), a variable, a secret or a cache volume changes the container's state and its key (every call
+before it and the content of every input, a secret by the hash of its value or of its cacheKey: how that
+compares with the engine's cache, `layers`); a `withExec` asks the layer store for the layer its key names.
+A secret comes from `secret(uri, cacheKey)` or an address (what a Secret flag of `dagger call` gives), read
+by `secret_sources`; one its provider cannot read fails where a call uses it, as in the engine. `from`,
+`publish` and `withRegistryAuth` reach the rehearsal's registry on loopback (`transfer`), and every toolchain
+the call obtained is recorded as built, pulled or cached (`Engine.toolchain`). A call the rehearsal cannot
+execute is an error naming the call, never skipped.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from dagger.client._core import Context, Field
 
 from careervp_ci.dagger_module.setup import RECIPE_LABEL
 from careervp_ci.rehearsal import image as base_image
-from careervp_ci.rehearsal import transfer
+from careervp_ci.rehearsal import secret_sources, transfer
 from careervp_ci.rehearsal.layers import LAYER_FORMAT, VOLUME_PREFIX, LayerStore
 from careervp_ci.rehearsal.podman import RUN_FLAGS, podman
 from careervp_ci.rehearsal.tree import file_digest, stage, tree_digest
 from careervp_ci.rehearsal.values import (
+    AddressValue,
     CacheValue,
     ContainerState,
     DirValue,
@@ -45,6 +48,7 @@ from careervp_ci.rehearsal.values import (
     SecretValue,
     Value,
     chain,
+    engine_error,
 )
 
 TOOLCHAIN_OUTCOMES = ("built", "pulled", "cached")
@@ -54,6 +58,8 @@ MACHINE_VARIABLES = frozenset(
 )
 """What podman puts in every committed config on this machine (its own `container`, `TERM`, and the CA
 variables of `podman.RUN_FLAGS`): not the image's own variables, so a pulled image's state leaves them out."""
+RANDOM_KEY_WARNING = "failed to get secret plaintext, falling back to random cache key"
+"""schema/secret.go's warning for a secret its provider could not read when it was made."""
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str:
@@ -174,7 +180,37 @@ class Engine:
         return CacheValue(key)
 
     async def _Query_setSecret(self, _: None, name: str, plaintext: str) -> SecretValue:
+        """Keyed by the hash of `plaintext`. Upstream (schema/secret.go `setSecret`, core/secret.go
+        `SetSecretHandle`) keys it by `name` and the calling module's scope, whatever the value; the rehearsal
+        does not tell a module's scope from the CLI's, so it keeps the value's hash: a changed value runs
+        again where the engine would reuse, and two names of one value share a key where it would not."""
         return SecretValue(plaintext)
+
+    async def _Query_address(self, _: None, value: str) -> AddressValue:
+        if not value:
+            raise engine_error("resource cannot have empty address")
+        return AddressValue(value)
+
+    async def _Address_secret(self, address: AddressValue) -> SecretValue:
+        uri, cache_key = secret_sources.normalised(address.value)
+        return await self._Query_secret(None, uri, cache_key)
+
+    async def _Query_secret(self, _: None, uri: str, cacheKey: str | None = None) -> SecretValue:
+        """schema/secret.go `secret`: the URI refused at once when the engine refuses it; the plaintext read
+        now, keyed by its hash or by `cacheKey`. One the provider cannot read is keyed at random with a
+        warning (upstream's also names the URI; not here: a value mistaken for a name would be printed) and
+        fails where a call uses it."""
+        read = secret_sources.reader(uri)
+        if cacheKey == "":
+            raise engine_error("secret must have a session resource handle")
+        handle = "" if cacheKey is None else chain("cacheKey", cacheKey)
+        try:
+            plaintext = read()
+        except secret_sources.Unreadable as error:
+            if cacheKey is None:
+                self.log(f"rehearsal: WARN {RANDOM_KEY_WARNING}: {error}")
+            return SecretValue("", handle=handle or chain("random", uuid.uuid4().hex), unreadable=str(error))
+        return SecretValue(plaintext, handle=handle)
 
     async def _Host_directory(
         self, _: HostValue, path: str, exclude: Sequence[str] = (), include: Sequence[str] = ()
@@ -256,8 +292,8 @@ class Engine:
         self, state: ContainerState, address: str, username: str, secret: SecretValue
     ) -> ContainerState:
         """The credential joins the session, keyed by the registry's host; the container is unchanged (the
-        engine's withRegistryAuth returns its parent)."""
-        self._credentials[transfer.registry_host(address)] = (username, secret.plaintext)
+        engine's withRegistryAuth reads the plaintext now and returns its parent)."""
+        self._credentials[transfer.registry_host(address)] = (username, secret.revealed())
         return state
 
     async def _Container_publish(

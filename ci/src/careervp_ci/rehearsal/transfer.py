@@ -12,18 +12,13 @@ import base64
 import json
 import os
 import tempfile
-import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-import dagger
-from dagger import QueryError
-from dagger._exceptions import QueryErrorValue
-
 from careervp_ci.rehearsal.podman import PodmanError, podman
-from careervp_ci.rehearsal.values import RehearsalGap
+from careervp_ci.rehearsal.values import RehearsalGap, engine_error
 
 LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "[::1]"})
 Credentials = Mapping[str, tuple[str, str]]
@@ -47,12 +42,6 @@ def loopback_host(call: str, address: str) -> str:
             "ghcr.io, rehearsal.registry): give the module that registry's address"
         )
     return host
-
-
-def registry_error(message: str) -> dagger.QueryError:
-    """The error the SDK raises when the engine could not pull or push: a QueryError, as module code sees."""
-    value = QueryErrorValue(message=message, extensions={})
-    return QueryError([value], types.SimpleNamespace(document=None))  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -86,10 +75,10 @@ def pull(address: str, credentials: Credentials, scratch: Path) -> str:
         try:
             podman("pull", "--quiet", "--tls-verify=false", *flags, address)
         except PodmanError as error:
-            raise registry_error(f"failed to resolve source metadata for {address}: {error}") from error
+            raise engine_error(f"failed to resolve source metadata for {address}: {error}") from error
     found = local_id(address)
     if found is None:
-        raise registry_error(f"{address} was pulled but podman does not hold it")
+        raise engine_error(f"{address} was pulled but podman does not hold it")
     return found
 
 
@@ -107,6 +96,6 @@ def push(local: str, address: str, credentials: Credentials, scratch: Path) -> s
                 "push", "--quiet", "--tls-verify=false", *flags, f"--digestfile={digest_file}", local, address
             )
         except PodmanError as error:
-            raise registry_error(f"failed to export: failed to push {address}: {error}") from error
+            raise engine_error(f"failed to export: failed to push {address}: {error}") from error
         digest = digest_file.read_text(encoding="utf-8").strip()
     return f"{address}@{digest}"

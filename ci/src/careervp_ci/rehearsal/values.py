@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+import types
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+
+from dagger import QueryError
+from dagger._exceptions import QueryErrorValue
 
 
 class RehearsalGap(Exception):
     """The query asks for something the rehearsal does not execute: it fails loudly, naming the call."""
+
+
+def engine_error(message: str) -> QueryError:
+    """The error the SDK raises when the engine refuses a call: a QueryError, as module code sees it."""
+    value = QueryErrorValue(message=message, extensions={})
+    return QueryError([value], types.SimpleNamespace(document=None))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -30,12 +40,35 @@ class FileValue:
 
 @dataclass(frozen=True)
 class SecretValue:
-    plaintext: str
+    """A secret bound to the session: its plaintext (never in a repr, so never in an error naming a call)
+    and what keys it. The engine keys it by its session handle (core/secret.go): an argon2 hash of the
+    plaintext with the engine's salt, the hash of a `cacheKey` when one is given, a random one when the
+    plaintext could not be read (schema/secret.go); the rehearsal by a sha256 of the plaintext, unsalted,
+    or `handle`. Either way the value never enters a key."""
+
+    plaintext: str = field(repr=False)
+    handle: str = ""
+    """The key when not the plaintext's hash: from a cacheKey, or random (the plaintext is unreadable)."""
+    unreadable: str = ""
+    """Why the provider could not read the plaintext (upstream's message): raised where a call uses it."""
 
     @property
     def digest(self) -> str:
-        """Secrets enter cache keys by the hash of their value, as in the engine, never the value."""
-        return hashlib.sha256(self.plaintext.encode()).hexdigest()
+        return self.handle or hashlib.sha256(self.plaintext.encode()).hexdigest()
+
+    def revealed(self, wrapped: str = "") -> str:
+        """The plaintext, where a call needs it: an unreadable secret fails here, as upstream fails at use
+        (`wrapped` is the calling code's prefix, e.g. `secret env "TOKEN": `)."""
+        if self.unreadable:
+            raise engine_error(wrapped + self.unreadable)
+        return self.plaintext
+
+
+@dataclass(frozen=True)
+class AddressValue:
+    """`dag.address(value)`: a string some field of Address loads an object from (only `secret` here)."""
+
+    value: str
 
 
 @dataclass(frozen=True)
@@ -75,7 +108,7 @@ class ContainerState:
         return str(PurePosixPath(self.workdir) / path)
 
 
-Value = ContainerState | DirValue | FileValue | SecretValue | CacheValue | HostValue | None
+Value = ContainerState | DirValue | FileValue | SecretValue | AddressValue | CacheValue | HostValue | None
 
 
 def chain(key: str, *parts: object) -> str:
