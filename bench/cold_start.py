@@ -30,8 +30,9 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from careervp_ci.release.artifact import deterministic_zip, read_manifest, unpack
+from careervp_ci.release.artifact import read_manifest, unpack
 from careervp_ci.release.build import LAMBDA_ARCHITECTURE, LAMBDA_PLATFORMS, LAMBDA_PYTHON, build, find_uv
+from careervp_infra.assets import deterministic_zip
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BASELINE = "e0d2a3a"

@@ -42,10 +42,10 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from careervp_infra.assets import deterministic_zip
 from careervp_infra.cloud_assembly import find_stack
 
 from careervp_ci.errors import CareervpError
-from careervp_ci.release.artifact import deterministic_zip
 from careervp_ci.release.masking import mask
 
 Log = Callable[[str], None]
