@@ -19,6 +19,7 @@ from careervp_ci.release.artifact import (
     write_canonical_tar,
     write_manifest,
 )
+from careervp_ci.release.context import templates_only
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
 from careervp_ci.release.store import FolderBackend, Store, object_name
@@ -140,6 +141,22 @@ def test_deterministic_zip_refuses_a_link_naming_it(tmp_path: Path) -> None:
     (tree / "b" / "elsewhere.py").symlink_to(tree / "b" / "z.py")
     with pytest.raises(ValueError, match=r"elsewhere\.py: only regular files and folders"):
         deterministic_zip(tree)
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("assembly/asset.3f2a.zip", False),
+        ("assembly/asset.3f2a/careervp/api.py", False),
+        ("assembly/careervp-dev-service-stack.template.json", True),
+        ("assembly/careervp-dev-service-stack.assets.json", True),
+        ("manifest.json", True),
+    ],
+)
+def test_a_templates_only_unpack_leaves_out_the_code_zip_and_a_folder_assets_files(
+    name: str, kept: bool
+) -> None:
+    assert templates_only(name) is kept
 
 
 def test_digest_of_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:
