@@ -2,8 +2,8 @@
 
     uv run python bench/cold_start.py [--imports N]   (alone; `bench/run.py` runs it with the rest)
 
-The artifact is built by the release build (`careervp_ci.release.build`) from this tree; its code asset is
-zipped as the deploy zips it and unzipped into a folder that is then made read-only, as Lambda unpacks the
+The artifact is built by the release build (`careervp_ci.release.build`) from this tree; its code asset, the
+zip the deploy uploads as is, is unzipped into a folder that is then made read-only, as Lambda unpacks the
 package into /var/task. The handlers are imported from there in a fresh interpreter that sees only that
 folder and the stdlib (-S, PYTHONDONTWRITEBYTECODE=1): once as shipped, once from the same folder without
 its `__pycache__` (what the runtime would compile at every cold start), and against today's package (the
@@ -27,10 +27,9 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from io import BytesIO
 from pathlib import Path
 
-from careervp_ci.release.artifact import deterministic_zip, read_manifest, unpack
+from careervp_ci.release.artifact import read_manifest, unpack
 from careervp_ci.release.build import LAMBDA_ARCHITECTURE, LAMBDA_PLATFORMS, LAMBDA_PYTHON, build, find_uv
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -65,8 +64,8 @@ def baseline_package(requirements: Path, uv: Path, into: Path, architecture: str
 
 
 def as_lambda_unpacks(asset: Path, task: Path) -> Path:
-    """`asset` zipped as the deploy zips it, unzipped into `task`."""
-    with zipfile.ZipFile(BytesIO(deterministic_zip(asset))) as archive:
+    """The code zip `asset`, unzipped into `task`."""
+    with zipfile.ZipFile(asset) as archive:
         archive.extractall(task)
     return task
 

@@ -7,6 +7,7 @@ reason, and on any function without its retention-bound log group or either alar
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 from aws_cdk import App, DefaultStackSynthesizer, Stage, Validations, cx_api
@@ -46,16 +47,25 @@ class SynthesisError(RuntimeError):
 
 
 def lambda_code(lambda_asset: Path | None) -> lambda_.Code:
-    """The functions' code: a prepared package folder as it is, or the tree's `careervp` package.
+    """The functions' code: a prepared package zip as it is, or the tree's `careervp` package.
 
-    A prepared package (the release build's) keeps its `__pycache__`: its .pyc are compiled for the runtime's
-    Python as unchecked-hash files, the same bytes on every build, so the read-only /var/task never compiles a
-    module at a cold start."""
+    A prepared package (the release build's) is the zip Lambda receives: CDK stages a `.zip` as a file asset
+    (`asset.<hash>.zip`, packaging "file") that a deploy uploads byte for byte. It keeps its `__pycache__`:
+    its .pyc are compiled for the runtime's Python as unchecked-hash files, the same bytes on every build, so
+    the read-only /var/task never compiles a module at a cold start."""
     if lambda_asset is None:
         return lambda_.Code.from_asset(str(BACKEND_DIR), exclude=list(TREE_ASSET_EXCLUDES))
-    if not (lambda_asset / PACKAGE).is_dir():
-        raise FileNotFoundError(f"lambda asset {lambda_asset} has no {PACKAGE}/ package folder")
+    if not _holds_package(lambda_asset):
+        raise FileNotFoundError(f"lambda asset {lambda_asset} is not a .zip holding the {PACKAGE}/ package")
     return lambda_.Code.from_asset(str(lambda_asset))
+
+
+def _holds_package(path: Path) -> bool:
+    """Whether `path` is a .zip (the suffix CDK stages as is) with the `careervp` package at its root."""
+    if path.suffix != ".zip" or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.startswith(f"{PACKAGE}/") for name in archive.namelist())
 
 
 def build_app(outdir: Path, *, lambda_asset: Path | None = None, emulator: bool = False) -> App:

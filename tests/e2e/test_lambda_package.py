@@ -2,16 +2,20 @@
 every `careervp` module in it is one a handler imports (at load or when it first needs it), and no module of
 the development-only package (`careervp_local`: the local server, the emulator helpers, the contract
 generator) is in it. Every module in it, the product's and its dependencies', ships with the bytecode the
-runtime loads: an unchecked-hash .pyc of the runtime's Python beside its source."""
+runtime loads: an unchecked-hash .pyc of the runtime's Python beside its source. The package is one file in
+the artifact, the zip a deploy uploads as is: unpacking the artifact writes it, not its thousands of files."""
 
 from __future__ import annotations
 
 import ast
 import json
 import tarfile
+import zipfile
 from importlib.util import MAGIC_NUMBER
-from pathlib import PurePosixPath
+from io import BytesIO
+from pathlib import Path, PurePosixPath
 
+from careervp_ci.release.artifact import unpack
 from support.release_cli import Built
 
 PRODUCT = "careervp"
@@ -21,20 +25,24 @@ RUNTIME_CACHE_TAG = "cpython-313"
 UNCHECKED_HASH = 0b01
 
 
-def package_files(built: Built, suffix: str) -> dict[str, bytes]:
-    """The Lambda package's files ending in `suffix` in the artifact, by path inside the package."""
+def read(built: Built, name: str) -> bytes:
     with tarfile.open(built.tar) as bundle:
-        manifest = bundle.extractfile("manifest.json")
-        assert manifest is not None
-        asset = json.loads(manifest.read())["lambda"]["asset"]
-        found = {}
-        for member in bundle.getmembers():
-            path = PurePosixPath(member.name)
-            if member.isfile() and path.suffix == suffix and path.is_relative_to(asset):
-                handle = bundle.extractfile(member)
-                assert handle is not None
-                found[path.relative_to(asset).as_posix()] = handle.read()
-    return found
+        handle = bundle.extractfile(name)
+        assert handle is not None
+        return handle.read()
+
+
+def code_asset(built: Built) -> str:
+    """The code asset's path in the artifact, as the manifest names it (`lambda.asset`)."""
+    return str(json.loads(read(built, "manifest.json"))["lambda"]["asset"])
+
+
+def package_files(built: Built, suffix: str) -> dict[str, bytes]:
+    """The Lambda package's files ending in `suffix`, by path inside the package (as under /var/task)."""
+    with zipfile.ZipFile(BytesIO(read(built, code_asset(built)))) as archive:
+        return {
+            name: archive.read(name) for name in archive.namelist() if PurePosixPath(name).suffix == suffix
+        }
 
 
 def package_sources(built: Built) -> dict[str, str]:
@@ -114,3 +122,28 @@ def test_every_module_in_the_lambda_package_ships_the_bytecode_the_runtime_loads
     assert sorted(set(bytecode) - {bytecode_path(source) for source in sources}) == []
     headers = {(data[:4], int.from_bytes(data[4:8], "little")) for data in bytecode.values()}
     assert headers == {(MAGIC_NUMBER, UNCHECKED_HASH)}, "every .pyc: this Python's magic, never checked"
+
+
+def test_the_artifact_holds_one_code_asset_the_zip_the_deploy_uploads_as_is(built: Built) -> None:
+    asset = code_asset(built)
+    with tarfile.open(built.tar) as bundle:
+        members = bundle.getmembers()
+    assert [(m.name, m.isfile()) for m in members if m.name.startswith("assembly/asset.")] == [(asset, True)]
+    assert asset.endswith(".zip")
+    packagings = {
+        entry["source"].get("packaging")
+        for member in members
+        if member.name.endswith(".assets.json")
+        for entry in json.loads(read(built, member.name))["files"].values()
+        if PurePosixPath(entry["source"]["path"]).name == PurePosixPath(asset).name
+    }
+    assert packagings == {"file"}, "packaging 'zip' would zip the zip again"
+
+
+def test_unpacking_the_artifact_writes_the_code_as_one_file(built: Built, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    unpack(built.tar, bundle)
+    written = [path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()]
+    assert [name for name in written if name.startswith("assembly/asset.")] == [code_asset(built)]
+    assert (bundle / code_asset(built)).read_bytes() == read(built, code_asset(built))
+    assert len(written) < 200, f"a deploy writes {len(written)} files"

@@ -1,5 +1,5 @@
 """The Lambda package's bytecode: unchecked-hash .pyc named as under /var/task, the same bytes from any
-checkout path, a module that does not compile or an asset that lost a .pyc refused by name; and the handlers
+checkout path, a module that does not compile or a code zip that lost a .pyc refused by name; and the handlers
 import without loading the AWS SDK."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from careervp_ci.release.build import BuildError, check_bytecode, compile_bytecode
+from careervp_infra.assets import deterministic_zip
 
 MODULE = (
     'KINDS = {"cv", "letter", "profile", "notes"}\n\n\ndef known(kind: str) -> bool:\n'
@@ -46,15 +47,19 @@ def test_a_module_that_does_not_compile_stops_the_build_naming_it(tmp_path: Path
         compile_bytecode(tmp_path / "asset")
 
 
-def test_an_asset_that_lost_a_modules_bytecode_is_refused_naming_the_module(tmp_path: Path) -> None:
-    asset = tmp_path / "asset.abc"
-    pyc = compiled(asset)
-    check_bytecode(asset)
-    (asset / next(name for name in pyc if "kinds" in name)).unlink()
+def test_a_code_zip_with_a_module_lacking_its_bytecode_is_refused_naming_the_module(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    pyc = compiled(package)
+    whole = tmp_path / "asset.abc.zip"
+    whole.write_bytes(deterministic_zip(package))
+    check_bytecode(whole)
+    (package / next(name for name in pyc if "kinds" in name)).unlink()
+    lacking = tmp_path / "asset.def.zip"
+    lacking.write_bytes(deterministic_zip(package))
     with pytest.raises(
-        BuildError, match=r"asset\.abc holds 1 module\(s\) without bytecode, first careervp/kinds\.py"
+        BuildError, match=r"asset\.def\.zip holds 1 module\(s\) without bytecode, first careervp/kinds\.py"
     ):
-        check_bytecode(asset)
+        check_bytecode(lacking)
 
 
 def test_handlers_import_without_the_aws_sdk() -> None:

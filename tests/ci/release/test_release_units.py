@@ -13,17 +13,18 @@ from careervp_ci.history import RefError, resolve_commit
 from careervp_ci.release.approvals import ApprovalError, check_approval, summarize, write_approval
 from careervp_ci.release.artifact import (
     ArtifactError,
-    deterministic_zip,
     digest_of,
     parse_digest,
     unpack,
     write_canonical_tar,
     write_manifest,
 )
+from careervp_ci.release.context import templates_only
 from careervp_ci.release.ledger import Entry, Ledger
 from careervp_ci.release.locking import EnvironmentBusyError, environment_lock
 from careervp_ci.release.store import FolderBackend, Store, object_name
 from careervp_ci.release.targets import TARGETS_ENV, TargetError, get_target, load_targets
+from careervp_infra.assets import deterministic_zip
 from careervp_infra.environments import load_environments
 
 DIGEST = "sha256:" + "ab" * 32
@@ -133,6 +134,29 @@ def test_a_file_unpack_does_not_keep_is_still_checked_against_the_manifest(tmp_p
 def test_deterministic_zip_ignores_file_times(tmp_path: Path) -> None:
     first = deterministic_zip(_tree(tmp_path / "one", 0, 0o644))
     assert deterministic_zip(_tree(tmp_path / "two", 99_999_999, 0o644)) == first
+
+
+def test_deterministic_zip_refuses_a_link_naming_it(tmp_path: Path) -> None:
+    tree = _tree(tmp_path / "one", 0, 0o644)
+    (tree / "b" / "elsewhere.py").symlink_to(tree / "b" / "z.py")
+    with pytest.raises(ValueError, match=r"elsewhere\.py: only regular files and folders"):
+        deterministic_zip(tree)
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("assembly/asset.3f2a.zip", False),
+        ("assembly/asset.3f2a/careervp/api.py", False),
+        ("assembly/careervp-dev-service-stack.template.json", True),
+        ("assembly/careervp-dev-service-stack.assets.json", True),
+        ("manifest.json", True),
+    ],
+)
+def test_a_templates_only_unpack_leaves_out_the_code_zip_and_a_folder_assets_files(
+    name: str, kept: bool
+) -> None:
+    assert templates_only(name) is kept
 
 
 def test_digest_of_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:

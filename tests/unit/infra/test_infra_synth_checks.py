@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -10,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from careervp_infra.assembly import SynthesisError, attach_checks, lambda_code, synthesize_checked
+from careervp_infra.assets import deterministic_zip
 from careervp_infra.verify.observability import observability_problems
 
 
@@ -55,22 +58,39 @@ def test_synth_turns_a_cdk_nag_finding_into_a_synthesis_error(tmp_path: Path) ->
     )
 
 
-def test_a_prepared_lambda_asset_without_the_package_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no careervp/ package"):
-        lambda_code(tmp_path)
-
-
-def test_a_prepared_lambda_asset_is_staged_with_its_bytecode(tmp_path: Path) -> None:
-    """The release build's package ships its .pyc (the tree's own asset leaves this machine's caches out:
-    test_infra_service_stack)."""
-    cache = tmp_path / "package" / "careervp" / "__pycache__"
+def prepared_package(root: Path) -> Path:
+    """A package as the release build prepares it: a module with its .pyc beside it."""
+    cache = root / "careervp" / "__pycache__"
     cache.mkdir(parents=True)
     (cache.parent / "kinds.py").write_text("KINDS = ()\n")
     (cache / "kinds.cpython-313.pyc").write_bytes(b"bytecode")
+    return root
+
+
+def test_a_prepared_lambda_asset_that_is_not_a_zip_of_the_package_is_refused(tmp_path: Path) -> None:
+    folder = prepared_package(tmp_path / "package")
+    stray = tmp_path / "stray.zip"
+    stray.write_bytes(deterministic_zip(folder / "careervp"))
+    for asset in (folder, stray, tmp_path / "missing.zip"):
+        with pytest.raises(FileNotFoundError, match=r"not a \.zip holding the careervp/ package"):
+            lambda_code(asset)
+
+
+def test_a_prepared_lambda_zip_is_staged_as_one_file_asset_uploaded_as_is(tmp_path: Path) -> None:
+    """The release build's zip (with its .pyc) is the asset: CDK copies it, never re-zips it (the tree's own
+    asset is a folder without this machine's caches: test_infra_service_stack)."""
+    code = tmp_path / "lambda.zip"
+    code.write_bytes(deterministic_zip(prepared_package(tmp_path / "package")))
     app = cdk.App(outdir=str(tmp_path / "out"), analytics_reporting=False)
-    lambda_code(tmp_path / "package").bind(cdk.Stack(app, "Prepared"))
+    lambda_code(code).bind(cdk.Stack(app, "Prepared"))
+    app.synth()
     [asset] = (tmp_path / "out").glob("asset.*")
-    assert sorted(path.relative_to(asset).as_posix() for path in asset.rglob("*.py*")) == [
-        "careervp/__pycache__/kinds.cpython-313.pyc",
-        "careervp/kinds.py",
+    assert asset.is_file() and asset.suffix == ".zip" and asset.read_bytes() == code.read_bytes()
+    [source] = [
+        entry["source"]
+        for entry in json.loads((tmp_path / "out" / "Prepared.assets.json").read_text())["files"].values()
+        if entry["source"]["path"] != "Prepared.template.json"
     ]
+    assert source == {"path": asset.name, "packaging": "file"}
+    with zipfile.ZipFile(asset) as archive:
+        assert archive.namelist() == ["careervp/__pycache__/kinds.cpython-313.pyc", "careervp/kinds.py"]

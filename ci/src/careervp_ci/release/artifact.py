@@ -10,12 +10,10 @@ bundle can be re-checked file by file.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import stat
 import tarfile
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -26,7 +24,6 @@ from careervp_ci.errors import CareervpError, UsageError
 MANIFEST = "manifest.json"
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _CHUNK = 1 << 20
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 class ArtifactError(CareervpError):
@@ -208,17 +205,3 @@ def _compare(root: Path, expected: Mapping[str, str], actual: Mapping[str, str])
         problems += [f"missing: {', '.join(missing[:5])}"] if missing else []
         problems += [f"unlisted: {', '.join(extra[:5])}"] if extra else []
         raise ArtifactError(f"{root}: the bundle does not match its manifest ({'; '.join(problems)})")
-
-
-def deterministic_zip(folder: Path) -> bytes:
-    """The folder as a zip with sorted entries, a fixed timestamp and fixed modes (Lambda code assets)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for path in _entries(folder):
-            if not path.is_file():
-                continue
-            entry = zipfile.ZipInfo(PurePosixPath(path.relative_to(folder).as_posix()).as_posix(), _ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = ((0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644) | 0o100000) << 16
-            archive.writestr(entry, path.read_bytes())
-    return buffer.getvalue()

@@ -2,10 +2,12 @@
 
 Bundle layout (every path below is inside the canonical tar):
   assembly/              the cloud assembly for every environment, synthesized once; deploys use it as is
-                         (no re-synth). Its one code asset, `assembly/asset.<hash>/` (named in the manifest's
-                         `lambda.asset`), is the Lambda package: `careervp` + its locked runtime dependencies
-                         for the Lambda platform (manylinux wheels only, never this machine's). It is not
-                         stored a second time; the deploy zips it deterministically.
+                         (no re-synth). Its one code asset, the file `assembly/asset.<hash>.zip` (named in
+                         the manifest's `lambda.asset`), is the Lambda package as the zip Lambda receives:
+                         `careervp` + its locked runtime dependencies for the Lambda platform (manylinux
+                         wheels only, never this machine's), zipped deterministically (careervp_infra.assets
+                         `deterministic_zip`). A deploy writes that one file and uploads it as is, instead
+                         of writing ~10,700 files and zipping them.
   spa/                   the SPA's built files (frontend/dist: no environment in them; a deploy adds the
                          environment's config.json, `release.spa`)
   openapi.json           the API contract generated from the code
@@ -32,9 +34,9 @@ and the Lambda runtime pin).
 
 The package carries bytecode: every module compiled as an unchecked-hash .pyc (PEP 552), named as it will
 sit under /var/task, with a fixed hash seed, so the bytes do not depend on time or path and the read-only
-/var/task never has to be compiled at a cold start. The code asset keeps it
+/var/task never has to be compiled at a cold start. The code zip keeps it
 (`__pycache__/<module>.cpython-313.pyc` beside each source, which stays for tracebacks), and the build refuses
-an asset with a module left uncompiled.
+a zip with a module left uncompiled.
 
 The Lambda runtime's own boto3 is not used: the SDK
 (boto3, botocore, s3transfer and their jmespath, python-dateutil, six, urllib3) ships pinned on purpose,
@@ -52,12 +54,15 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import cache_from_source
 from pathlib import Path
+
+from careervp_infra.assets import deterministic_zip
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.history import commit_id
@@ -251,8 +256,8 @@ def check_no_machine_paths(folder: Path, machine_paths: list[Path]) -> None:
 def lambda_package(
     uv: Path, src: Path, bundle: Path, cache: Path, architecture: str = LAMBDA_ARCHITECTURE
 ) -> Path:
-    """The Lambda package beside `bundle` (its pins in `bundle`); another architecture only for measuring
-    it on this machine (the bench's cold-start scenario)."""
+    """The Lambda package beside `bundle` as the zip Lambda receives (its pins in `bundle`); another
+    architecture only for measuring it on this machine (the bench's cold-start scenario)."""
     requirements = bundle / "requirements.lambda.txt"
     _export_requirements(uv, src, requirements)
     package = bundle.parent / "lambda"
@@ -260,42 +265,40 @@ def lambda_package(
     shutil.copytree(src / "src" / "backend" / PACKAGE, package / PACKAGE, ignore=_SKIP)
     compile_bytecode(package / PACKAGE, f"{LAMBDA_TASK_ROOT}/{PACKAGE}")
     check_no_machine_paths(package, [src.resolve(), cache.resolve(), Path(sys.prefix).resolve()])
-    return package
+    code = bundle.parent / "lambda.zip"
+    code.write_bytes(deterministic_zip(package))
+    return code
 
 
-def _synthesize(src: Path, package: Path, bundle: Path) -> str:
-    """Synthesize with `package` as the functions' code; returns the code asset's folder name."""
+def _synthesize(src: Path, code: Path, bundle: Path) -> str:
+    """Synthesize with the `code` zip as the functions' code; returns the code asset's file name."""
     assembly = bundle / "assembly"
     script = (
         "import sys; from pathlib import Path; from careervp_infra.assembly import synthesize; "
         "synthesize(Path(sys.argv[1]), lambda_asset=Path(sys.argv[2]))"
     )
-    _run(
-        "synthesize", [sys.executable, "-c", script, str(assembly), str(package)], cwd=src, env=_tool_env(src)
-    )
+    _run("synthesize", [sys.executable, "-c", script, str(assembly), str(code)], cwd=src, env=_tool_env(src))
     check_architecture(assembly)
-    assets = [path.name for path in sorted(assembly.glob("asset.*")) if (path / PACKAGE).is_dir()]
-    if len(assets) != 1:
-        raise BuildError(
-            f"expected one code asset holding {PACKAGE}/ in the assembly, found {assets or 'none'}"
-        )
+    assets = [path.name for path in sorted(assembly.glob("asset.*"))]
+    if len(assets) != 1 or not assets[0].endswith(".zip") or not (assembly / assets[0]).is_file():
+        raise BuildError(f"expected one code asset in the assembly, a .zip file, found {assets or 'none'}")
     check_bytecode(assembly / assets[0])
     return assets[0]
 
 
 def check_bytecode(asset: Path) -> None:
-    """Refuse a code asset with a module lacking the .pyc the runtime's Python looks for beside it (an asset
-    exclude, a copy that skips caches): the runtime would compile it at every cold start, in memory, since
-    /var/task is read-only."""
-    missing = [
-        path.relative_to(asset).as_posix()
-        for path in sorted(asset.rglob("*.py"))
-        if not Path(cache_from_source(str(path))).is_file()
-    ]
+    """Refuse a code zip with a module lacking the .pyc the runtime's Python looks for beside it (a zip that
+    skipped caches): the runtime would compile it at every cold start, in memory, since /var/task is
+    read-only."""
+    with zipfile.ZipFile(asset) as archive:
+        members = set(archive.namelist())
+    missing = sorted(
+        name for name in members if name.endswith(".py") and cache_from_source(name) not in members
+    )
     if missing:
         raise BuildError(
             f"the code asset {asset.name} holds {len(missing)} module(s) without bytecode, first "
-            f"{', '.join(missing[:5])}: keep __pycache__ in the Lambda asset (careervp_infra.assembly)"
+            f"{', '.join(missing[:5])}: the package zip must keep every __pycache__ (build.lambda_package)"
         )
 
 
@@ -376,9 +379,9 @@ def build(
     with scratch_dir(cache, "bundle") as staging:
         bundle = staging / "bundle"
         bundle.mkdir()
-        package = lambda_package(uv, src, bundle, cache)
+        code = lambda_package(uv, src, bundle, cache)
         lap("Lambda package")
-        asset = _synthesize(src, package, bundle)
+        asset = _synthesize(src, code, bundle)
         lap("cloud assembly")
         spa_files = build_spa(
             src, bundle, lambda stage, argv, cwd: _run(stage, argv, cwd=cwd, env=_tool_env(src))

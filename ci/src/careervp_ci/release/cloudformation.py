@@ -1,9 +1,10 @@
 """Deploying one stack of the cloud assembly with boto3, the same way against AWS and the emulator.
 
 No re-synth and no CDK CLI: the file assets the assembly lists are published to the bootstrap bucket
-(directories zipped deterministically), then the template goes to CloudFormation with direct
-create_stack / update_stack; an environment behind approval executes the reviewed change set instead
-(`change_sets`). Waits poll with a
+(a release's code asset is already the zip Lambda receives and goes as is; a folder asset, in an artifact
+built before the build zipped its package or in the tree's own assembly, is zipped by the build's own
+deterministic writer), then the template goes to CloudFormation with direct create_stack / update_stack;
+an environment behind approval executes the reviewed change set instead (`change_sets`). Waits poll with a
 bounded, growing interval and log every retry; calls that race eventual consistency retry the same way.
 
 A failed deploy never leaves a half-made stack: a failed create is deleted, and a failed update is checked
@@ -42,10 +43,10 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from careervp_infra.assets import deterministic_zip
 from careervp_infra.cloud_assembly import find_stack
 
 from careervp_ci.errors import CareervpError
-from careervp_ci.release.artifact import deterministic_zip
 from careervp_ci.release.masking import mask
 
 Log = Callable[[str], None]

@@ -41,10 +41,11 @@ def new_run() -> str:
 
 
 def templates_only(name: str) -> bool:
-    """Whether a bundle path is outside the code assets' folders (`assembly/asset.<hash>/...`): what a
-    command that compares templates (verify, drift, a change set's review) needs on disk."""
+    """Whether a bundle path is outside the code assets (`assembly/asset.<hash>.zip`, or a folder asset's
+    `assembly/asset.<hash>/...`): what a command that compares templates (verify, drift, a change set's
+    review) needs on disk."""
     parts = name.split("/")
-    return not (len(parts) > 2 and parts[0] == "assembly" and parts[1].startswith("asset."))
+    return not (len(parts) > 1 and parts[0] == "assembly" and parts[1].startswith("asset."))
 
 
 @dataclass
