@@ -7,6 +7,7 @@ manifests so callers never guess file names.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,14 @@ def find_stack(assembly: Path, stack_name: str) -> StackTemplate:
             return stack
     names = ", ".join(stack.stack_name for stack in stacks) or "none"
     raise AssemblyError(f"{assembly} has no stack named {stack_name!r}; it has: {names}")
+
+
+def property_at(properties: Mapping[str, Any], path: Sequence[str], missing: object = None) -> Any:
+    """A resource's property at `path` under its template `Properties` (e.g. `("Budget", "BudgetName")`);
+    `missing` where the path leads nowhere (the naming gatekeeper and the replacement verdicts read it)."""
+    value: Any = properties
+    for key in path:
+        if not isinstance(value, Mapping) or key not in value:
+            return missing
+        value = value[key]
+    return value

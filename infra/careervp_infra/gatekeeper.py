@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from careervp_infra.cloud_assembly import MANIFEST, stack_templates
+from careervp_infra.cloud_assembly import MANIFEST, property_at, stack_templates
 from careervp_infra.naming import Service, check_name
 
 TEMPLATE_SUFFIX = ".template.json"
@@ -98,7 +98,7 @@ def check_template(path: Path, template: Mapping[str, Any], environments: tuple[
         if resource_type not in NAME_PROPERTIES:
             continue
         property_path, service = NAME_PROPERTIES[resource_type]
-        name = _lookup(resource.get("Properties", {}), property_path)
+        name = property_at(resource.get("Properties", {}), property_path)
         where = (path, logical_id, resource_type)
         if name is None:
             findings.append(
@@ -146,12 +146,3 @@ def check_stack_names(assembly: Path, environments: Iterable[str]) -> list[Findi
         for stack in stack_templates(assembly)
         for violation in check_name(stack.stack_name, Service.STACK, known)
     ]
-
-
-def _lookup(properties: Mapping[str, Any], property_path: tuple[str, ...]) -> Any:
-    value: Any = properties
-    for key in property_path:
-        if not isinstance(value, Mapping) or key not in value:
-            return None
-        value = value[key]
-    return value

@@ -111,6 +111,11 @@ class Schedule:
         if self.results.get(step) == "passed":
             self.results[step] = FROM_STORE
 
+    def raise_failures(self, *heading: str) -> None:
+        """A failed job fails the call: StepFailed with `heading` (ci's summary), then each failure."""
+        if self.failures:
+            raise StepFailed("\n\n".join([*heading, *self.failures]))
+
 
 async def schedule(jobs: Sequence[Job], start: Start) -> Schedule:
     """Every job, each once its needs passed, concurrently otherwise; the first failure cancels the rest."""

@@ -202,8 +202,7 @@ class Careervp(Gates):
                 f"step {step!r} is no step of profile {profile}: {', '.join(j.step for j in jobs)}"
             )
         done = await run_jobs(src, needed_by(jobs, step), seed=seed, base_ref=base_ref, git=git, store=store)
-        if done.failures:
-            raise StepFailed("\n\n".join(done.failures))
+        done.raise_failures()
         return done.containers[step]
 
     @function
@@ -234,8 +233,7 @@ class Careervp(Gates):
         )
         jobs = (await listed_jobs(src, profile)).jobs
         done = await run_jobs(src, jobs, seed=seed, base_ref=base_ref, git=git, store=store)
-        if done.failures:
-            raise StepFailed("\n\n".join(done.failures))
+        done.raise_failures()
         merged = dagger.dag.directory()
         for container in done.containers.values():
             merged = merged.with_directory(".", container.directory(REPORTS))
@@ -277,6 +275,5 @@ class Careervp(Gates):
         listed = await listed_jobs(src, profile, phase)
         done = await run_jobs(src, listed.jobs, seed=seed, base_ref=base_ref, git=git, store=store)
         summary = ci_summary(listed.profile, listed.jobs, done.results, done.notes)
-        if done.failures:
-            raise StepFailed("\n\n".join([summary, *done.failures]))
+        done.raise_failures(summary)
         return summary

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from careervp_infra.cloud_assembly import property_at
+
 MISSING = object()
 
 
@@ -40,15 +42,6 @@ def create_only(resource_type: str, region: str) -> list[tuple[str, ...]]:
     return [tuple(pointer.split("/")[2:]) for pointer in pointers if pointer.startswith("/properties/")]
 
 
-def _at(properties: dict[str, Any], path: tuple[str, ...]) -> object:
-    value: object = properties
-    for part in path:
-        if not isinstance(value, dict) or part not in value:
-            return MISSING
-        value = value[part]
-    return value
-
-
 def _intrinsic(value: object) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::"))
 
@@ -58,9 +51,9 @@ def replacement(
 ) -> Verdict:
     """The verdict for updating a resource of `resource_type` from properties `before` to `after`."""
     changed = [
-        (path, _at(before, path), _at(after, path))
+        (path, property_at(before, path, MISSING), property_at(after, path, MISSING))
         for path in create_only(resource_type, region)
-        if _at(before, path) != _at(after, path)
+        if property_at(before, path, MISSING) != property_at(after, path, MISSING)
     ]
     if not changed:
         return Verdict("False")
