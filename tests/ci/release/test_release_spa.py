@@ -89,6 +89,8 @@ def test_on_aws_users_sign_in_at_the_regions_cognito_with_the_stacks_app_client(
     assert sign_in(session, outputs, "dev", emulator=False, log=print) == SignIn(
         "https://cognito-idp.eu-west-1.amazonaws.com/", "client-7"
     )
+    with pytest.raises(SpaError, match="cannot name the users' app client: the stack has no UserPoolId"):
+        sign_in(session, OUTPUTS, "dev", emulator=False, log=print)
 
 
 def test_publish_uploads_the_spa_and_config_removes_stale_files_and_invalidates(

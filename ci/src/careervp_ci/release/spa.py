@@ -31,7 +31,7 @@ from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT, IN
 from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.steps.frontend import FRONTEND, NPM_CI, installed, mark_installed
 from careervp_ci.release.cloudformation import AwsSession
-from careervp_ci.release.smoke_user import user_pool
+from careervp_ci.release.smoke_user import NoUserPool, user_pool
 
 SPA = "spa"
 """The SPA's built files inside the artifact."""
@@ -83,11 +83,13 @@ def sign_in(
 ) -> SignIn:
     """The environment's: on AWS the region's Cognito endpoint and the stack's app client; on an emulator,
     the emulator itself (moto answers Cognito's JSON API, CORS included) and the pool made there."""
-    pool = user_pool(
-        "emulator" if emulator else "aws", stack_env, stack_outputs, session.client("cognito-idp"), log
-    )
-    endpoint = session.endpoint if emulator and session.endpoint else ""
-    endpoint = endpoint or f"https://cognito-idp.{session.region}.amazonaws.com"
+    kind = "emulator" if emulator else "aws"
+    try:
+        pool = user_pool(kind, stack_env, stack_outputs, session.client("cognito-idp"), log)
+    except NoUserPool as error:
+        raise SpaError(f"config.json cannot name the users' app client: {error}") from error
+    regional = f"https://cognito-idp.{session.region}.amazonaws.com"
+    endpoint = (session.endpoint if emulator else None) or regional
     return SignIn(endpoint.rstrip("/") + "/", pool[ENV_VAR_USER_POOL_CLIENT_ID])
 
 
