@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from careervp.resources import ENV_VAR_CORS_ALLOWED_ORIGIN, ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID
+from careervp_ci.release import spa_smoke
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
     AWS_API_ALLOWS_NO_SPA_ORIGIN,
@@ -24,7 +25,15 @@ from careervp_ci.release.feature_checks import (
 )
 from careervp_ci.release.smoke_user import SmokeUser, signed_in
 from careervp_ci.release.spa import CONFIG, SignIn, SpaError, publish_spa, sign_in, site_config
-from careervp_ci.release.spa_smoke import ChromiumMissing, chromium, local_files, serve_deployed_spa
+from careervp_ci.release.spa_smoke import (
+    BrowserFailed,
+    ChromiumMissing,
+    chromium,
+    local_files,
+    serve_deployed_spa,
+    serve_spa,
+    sign_in_on_spa,
+)
 from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import serve_locally
@@ -268,3 +277,18 @@ def test_the_sign_in_checks_are_not_verifiable_on_aws_where_the_api_allows_no_sp
             "not verifiable",
             f"not verifiable on this target: {AWS_API_ALLOWS_NO_SPA_ORIGIN}",
         )
+
+
+def test_a_page_that_never_offers_a_sign_in_fails_naming_what_it_showed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(spa_smoke, "PAGE_TIMEOUT_MS", 1_000)
+    with (
+        serve_spa({"index.html": b"<!doctype html><title>old</title><p>Checking the API</p>"}) as spa,
+        pytest.raises(
+            BrowserFailed, match=r"Timeout 1000ms exceeded; the page showed 'Checking the API'"
+        ) as failed,
+    ):
+        sign_in_on_spa(spa.url, "someone@example.com", "not-used", tmp_path / "page.png")
+    assert f"screenshot {tmp_path / 'page.png'}" in str(failed.value)
+    assert (tmp_path / "page.png").read_bytes().startswith(b"\x89PNG")

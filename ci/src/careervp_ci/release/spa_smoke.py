@@ -193,7 +193,8 @@ def sign_in_on_spa(url: str, email: str, password: str, screenshot: Path) -> Doc
 
 
 def _in_chromium[T](url: str, screenshot: Path, act: Callable[[Any], T]) -> T:
-    """`act` on a fresh headless Chromium page that has loaded `url`; a Playwright error is BrowserFailed."""
+    """`act` on a fresh headless Chromium page that has loaded `url`. A Playwright error (a wait that timed
+    out) is BrowserFailed naming what the page showed by then, with the screenshot of it taken."""
     from playwright.sync_api import Error, sync_playwright  # noqa: PLC0415 (only the smoke drives a browser)
 
     browser_path = chromium()
@@ -205,12 +206,30 @@ def _in_chromium[T](url: str, screenshot: Path, act: Callable[[Any], T]) -> T:
             )
             try:
                 page = browser.new_page()
-                page.goto(url, timeout=PAGE_TIMEOUT_MS)
-                return act(page)
+                try:
+                    page.goto(url, timeout=PAGE_TIMEOUT_MS)
+                    return act(page)
+                except Error as error:
+                    failed = error.message.splitlines()[0].rstrip(".")
+                    raise BrowserFailed(
+                        f"{url}: {failed}; the page showed {_showing(page, screenshot)}"
+                    ) from None
             finally:
                 browser.close()
     except Error as error:
         raise BrowserFailed(f"{url}: {error.message.splitlines()[0]}") from None
+
+
+def _showing(page: Any, screenshot: Path) -> str:
+    """The page's visible text (cut at 300 characters), screenshotted; a page too broken to read says so."""
+    from playwright.sync_api import Error  # noqa: PLC0415
+
+    try:
+        page.screenshot(path=str(screenshot), full_page=True, timeout=5_000)
+        text = " ".join(page.inner_text("body", timeout=5_000).split())
+    except Error as error:
+        return f"nothing readable ({error.message.splitlines()[0]})"
+    return f"{text[:300]!r}; screenshot {screenshot}"
 
 
 @contextmanager
