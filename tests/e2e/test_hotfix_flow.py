@@ -127,8 +127,8 @@ def test_hotfix_validates_builds_and_deploys_the_ref_to_dev(
     assert "careervp-ci lint: PASSED" in (reports / "lint" / "summary.md").read_text()
     assert "verify: verified" in result.err
     assert (
-        result.out.count("ok   ") == len(CHECKS) + 4 and "FAIL" not in result.out
-    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page
+        result.out.count("ok   ") == len(CHECKS) + 6 and "FAIL" not in result.out
+    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page (3 checks)
 
     digest = deployed_digest(result, "dev")
     assert f"hotfix: built {digest} from {clone.good[:12]}" in result.err

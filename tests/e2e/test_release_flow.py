@@ -86,8 +86,8 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     assert dev.code == 0, dev.err
     assert "verify: verified" in dev.err
     assert (
-        dev.out.count("ok   ") == len(CHECKS) + 4 and "FAIL" not in dev.out
-    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page
+        dev.out.count("ok   ") == len(CHECKS) + 6 and "FAIL" not in dev.out
+    )  # the HTTP checks, the canary's probe, a notification, the SPA's config.json and its page (3 checks)
 
     staging = cli("promote", "--from", "dev", "--to", "staging")
     assert staging.code == 0, staging.err
@@ -118,6 +118,7 @@ def test_one_digest_moves_from_dev_through_staging_to_prod(
     assert "approved by e2e-reviewer" in prod.err
     assert "prod's smoke is read-only" in prod.err  # its targets entry: smoke = "read-only"
     assert "ok   authentication: the signed-in smoke user reaches a personal route" in prod.out
+    assert "ok   frontend: the SPA in Chromium signs the smoke user in and lists their documents" in prod.out
     writes = [c.name for c in CHECKS if not c.read_only] + [c.name for c in FEATURE_CHECKS if not c.read_only]
     assert [name for name in writes if f": {name} " in prod.out] == [], prod.out
 

@@ -92,11 +92,13 @@ def test_three_fresh_clones_release_dev_staging_prod_through_one_store_and_a_fou
     assert f"dev runs {digest}" in verified.out and "verified" in verified.out
     smoke = ok(run_cli(b, team.env(store), "smoke", "--env", "dev"))
     # the HTTP checks, the canary's probe, a notification, the SPA's config.json and the SPA in Chromium
-    assert smoke.out.count("ok   ") == len(CHECKS) + 4
+    # (its health, the smoke user signed in, a document stored through the API on the list)
+    assert smoke.out.count("ok   ") == len(CHECKS) + 6
     # the Lambda canary, WAF, the email's recipient, the subscription, CloudFront serving the SPA
     assert smoke.out.count("n/v  ") == 5
     spa = ok(run_cli(b, team.env(store), "smoke", "--env", "dev", "--phase", "18"))
     assert "ok   frontend: the SPA in Chromium shows the API healthy" in spa.out
+    assert "ok   frontend: the SPA in Chromium lists a document stored through the API" in spa.out
     phase = ok(run_cli(b, team.env(store), "smoke", "--env", "dev", "--phase", "12"))
     passed = [line for line in phase.out.splitlines() if line.startswith("ok")]
     assert [line.split(":")[0] for line in passed] == ["ok   interview prep"] * 3

@@ -198,6 +198,8 @@ def test_checks_are_addressable_by_function_name_for_phase_entries() -> None:
         "notifier_subscribed",
         "spa_config_names_the_api",
         "spa_shows_api_health",
+        "spa_signs_in_and_lists_documents",
+        "spa_lists_a_stored_document",
         "cloudfront_serves_spa",
     }
 

@@ -28,13 +28,16 @@ PROD_SMOKE = [
     "notifications: the notifier is subscribed to the topic",
     "frontend: config.json names the API",
     "frontend: the SPA in Chromium shows the API healthy",
+    "frontend: the SPA in Chromium signs the smoke user in and lists their documents",
     "frontend: CloudFront serves the deployed SPA",
 ]
 """Prod's minimal smoke: the API is up and its authorizer refuses strangers and admits the pool's test user,
-the canary's probe, WAF, the notifier's wiring, and the SPA as a browser sees it; nothing that writes."""
+the canary's probe, WAF, the notifier's wiring, and the SPA as a browser sees it (its test user signed in,
+listing whatever they have); nothing that writes."""
 
 WRITES = (
     "knowledge base: upload",
+    "frontend: the SPA in Chromium lists a document stored through the API",
     "cv tailoring",
     "cover letter",
     "billing: signed webhook",
@@ -162,3 +165,10 @@ def test_a_phase_of_company_research_alone_on_aws_plans_nothing_to_run_and_says_
     planned = plan_smoke(TARGETS["dev"], REQUIRED_ONLY, *smoke_checks("8"))
     assert planned.http == () and planned.deployed == ()
     assert len(planned.unverifiable) == 2
+
+
+def test_the_spas_phase_alone_signs_the_smoke_user_in_for_its_browser_checks() -> None:
+    planned = plan_smoke(TARGETS["local"], {}, *smoke_checks("18"))
+    assert planned.http == ()
+    assert planned.signs_in
+    assert not plan_smoke(TARGETS["local"], {}, (), planned.deployed[:1]).signs_in

@@ -8,8 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
-from careervp.resources import ENV_VAR_USER_POOL_ID
+from careervp.resources import ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID
 from careervp_ci.release.smoke_user import DEDICATED_USER, signed_in
+from careervp_local import signin
 from careervp_local.emulator import provision_user_pool
 from moto import mock_aws
 
@@ -44,3 +45,13 @@ def test_a_read_only_smoke_reuses_the_dedicated_user_and_signs_nobody_up(cognito
         with signed_in(pool, cognito, dedicated=True) as user:
             assert user.id_token
         assert usernames(cognito, pool) == [DEDICATED_USER]
+
+
+@pytest.mark.parametrize("dedicated", [False, True])
+def test_the_smoke_user_carries_what_the_browser_signs_in_with_and_its_repr_shows_none_of_it(
+    cognito: Any, dedicated: bool
+) -> None:
+    pool, _ = provision_user_pool("prod" if dedicated else "staging", cognito)
+    with signed_in(pool, cognito, dedicated=dedicated) as user:
+        assert signin.id_token(cognito, pool[ENV_VAR_USER_POOL_CLIENT_ID], user.email, user.password)
+        assert user.password not in repr(user) and user.id_token not in repr(user)

@@ -3,7 +3,8 @@ after the HTTP smoke checks (`release.smoke`) and reported in the same line form
 
 Each asks the target what it can show and ends ok, FAIL, or not verifiable on this target with the reason:
 on the emulator, Lambda does not run and the API is served locally, so a check only AWS can answer names
-why (`FeatureCheck.emulator_cannot_show`) and is reported not verifiable there, never passed. The checks
+why (`FeatureCheck.emulator_cannot_show`) and is reported not verifiable there, never passed; a check the
+deployed stack cannot pass on AWS yet names that gap (`FeatureCheck.aws_cannot_show`) the same way. The checks
 are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
 """
 
@@ -28,8 +29,16 @@ from careervp_infra.waf_rules import BLOCK_REASON, CLIENT_BLOCK_REASON_HEADER, P
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.release.cloudformation import AwsSession
-from careervp_ci.release.spa import CONFIG, distribution_url, site_config
-from careervp_ci.release.spa_smoke import deployed_files, load_spa, served_config
+from careervp_ci.release.smoke_user import SmokeUser
+from careervp_ci.release.spa import CONFIG, distribution_url, sign_in, site_config
+from careervp_ci.release.spa_smoke import (
+    DocumentsPage,
+    deployed_files,
+    load_spa,
+    served_config,
+    sign_in_on_spa,
+    stored_document,
+)
 
 Status = Literal["ok", "FAIL", "not verifiable"]
 MARKS: dict[Status, str] = {"ok": "ok  ", "FAIL": "FAIL", "not verifiable": "n/v "}
@@ -42,12 +51,18 @@ EMULATOR_SKIPS_SUBSCRIPTIONS = (
     "moto's CloudFormation skips SNS subscriptions, and Lambda does not run in the emulator"
 )
 EMULATOR_HAS_NO_CDN = "moto answers CloudFront's API (the deploy's invalidation) but serves no CDN"
+AWS_API_ALLOWS_NO_SPA_ORIGIN = (
+    "the deployed functions are given no SPA origin to allow in CORS (careervp_infra.functions sets no "
+    "CAREERVP_CORS_ALLOWED_ORIGIN, and no AWS environment declares spa_origin), so the API refuses the "
+    "personal routes to the SPA CloudFront serves"
+)
 
 
 @dataclass(frozen=True)
 class DeployedTarget:
     """What a check may ask: the API as served, and the environment's AWS (or emulator) session; for the
-    SPA, the stack's outputs, where the browser loads it and where its screenshot goes."""
+    SPA, the stack's outputs, where the browser loads it and where its screenshot goes; and the smoke user,
+    signed in, for the checks that sign in (`FeatureCheck.signs_in`)."""
 
     base_url: str
     stack_env: str
@@ -57,6 +72,7 @@ class DeployedTarget:
     spa_url: str = ""
     """Where the browser loads the SPA: the local stand-in on an emulator; on AWS, empty (CloudFront's)."""
     reports: Path = Path(".reports/smoke")
+    user: SmokeUser | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +90,15 @@ class FeatureCheck:
     """Why the emulator cannot answer it: there it is not verifiable, and `run` is not called."""
     read_only: bool = False
     """Changes nothing in the environment: no invocation that writes (a metric, a message), no email."""
+    aws_cannot_show: str = ""
+    """Why the stack deployed on AWS cannot pass it yet: not verifiable there, and `run` is not called."""
+    signs_in: bool = False
+    """Needs the smoke user (`DeployedTarget.user`): the smoke signs one in for it."""
 
     def outcome(self, target: DeployedTarget) -> Outcome:
-        if target.emulator and self.emulator_cannot_show:
-            return Outcome("not verifiable", f"{NOT_ON_THIS_TARGET}: {self.emulator_cannot_show}")
+        why = self.emulator_cannot_show if target.emulator else self.aws_cannot_show
+        if why:
+            return Outcome("not verifiable", f"{NOT_ON_THIS_TARGET}: {why}")
         return self.run(target)
 
     def line(self, outcome: Outcome) -> str:
@@ -191,12 +212,16 @@ def notifier_subscribed(target: DeployedTarget) -> Outcome:
 
 
 def spa_config_names_the_api(target: DeployedTarget) -> Outcome:
-    """The SPA's bucket holds the environment's config.json, naming the stack's API."""
+    """The SPA's bucket holds the environment's config.json, naming the stack's API and where its users
+    sign in."""
     deployed = deployed_files(target.session, target.outputs).get(CONFIG)
-    expected = site_config(target.outputs["ApiUrl"], target.stack_env)
+    signing_in = sign_in(
+        target.session, target.outputs, target.stack_env, emulator=target.emulator, log=lambda _: None
+    )
+    expected = site_config(target.outputs["ApiUrl"], target.stack_env, signing_in)
     if deployed != expected:
         return Outcome("FAIL", f"{CONFIG} in the SPA's bucket is {deployed!r}, expected {expected!r}")
-    return Outcome("ok", f"{CONFIG} names {target.outputs['ApiUrl']}")
+    return Outcome("ok", f"{CONFIG} names {target.outputs['ApiUrl']} and app client {signing_in.client_id}")
 
 
 def spa_shows_api_health(target: DeployedTarget) -> Outcome:
@@ -214,6 +239,46 @@ def spa_shows_api_health(target: DeployedTarget) -> Outcome:
     detail = f"{where} shows {page.text!r}; screenshot {page.screenshot}"
     healthy = page.state == "ok" and page.text.startswith(f"API healthy ({target.stack_env},")
     return Outcome("ok" if healthy else "FAIL", detail)
+
+
+def spa_signs_in_and_lists_documents(target: DeployedTarget) -> Outcome:
+    """Headless Chromium signs the smoke user in through the SPA's form (against the pool) and the page
+    lists the user's documents from the API, whatever they are: all a read-only smoke may do."""
+    page = _signed_in_page(target, "spa-signin")
+    return Outcome("ok" if page.state == "ok" else "FAIL", _shown(target, page))
+
+
+def spa_lists_a_stored_document(target: DeployedTarget) -> Outcome:
+    """A document stored through the API as the smoke user (deleted afterwards) is on the list the SPA
+    shows once that user signs in through its form."""
+    user = _user(target)
+    title = f"spa smoke {uuid.uuid4().hex[:12]}"
+    with stored_document(target.base_url, user.id_token, title) as document_id:
+        page = _signed_in_page(target, "spa-documents")
+    detail = _shown(target, page)
+    if page.state != "ok" or (document_id, title) not in page.documents:
+        return Outcome("FAIL", f"{detail}; expected it to list {title!r} ({document_id})")
+    return Outcome("ok", detail)
+
+
+def _user(target: DeployedTarget) -> SmokeUser:
+    if target.user is None:
+        raise CareervpError("no smoke user signed in for the SPA's sign-in check (FeatureCheck.signs_in)")
+    return target.user
+
+
+def _signed_in_page(target: DeployedTarget, name: str) -> DocumentsPage:
+    user = _user(target)
+    url = target.spa_url or distribution_url(target.session, target.outputs)
+    screenshot = target.reports / f"{name}-{target.stack_env}.png"
+    return sign_in_on_spa(url, user.email, user.password, screenshot)
+
+
+def _shown(target: DeployedTarget, page: DocumentsPage) -> str:
+    """What the page showed, for the line: its text, the titles it listed, the screenshot."""
+    titles = [title for _, title in page.documents]
+    where = " (served on 127.0.0.1 against the locally served API)" if target.emulator else ""
+    return f"the SPA{where} shows {page.text!r}, listing {titles}; screenshot {page.screenshot}"
 
 
 def cloudfront_serves_spa(target: DeployedTarget) -> Outcome:
@@ -255,6 +320,22 @@ CHECKS: tuple[FeatureCheck, ...] = (
     FeatureCheck("frontend", "config.json names the API", spa_config_names_the_api, read_only=True),
     FeatureCheck(
         "frontend", "the SPA in Chromium shows the API healthy", spa_shows_api_health, read_only=True
+    ),
+    FeatureCheck(
+        "frontend",
+        "the SPA in Chromium signs the smoke user in and lists their documents",
+        spa_signs_in_and_lists_documents,
+        read_only=True,
+        aws_cannot_show=AWS_API_ALLOWS_NO_SPA_ORIGIN,
+        signs_in=True,
+    ),
+    FeatureCheck(
+        # stores a document through the API (and deletes it) for the page to list
+        "frontend",
+        "the SPA in Chromium lists a document stored through the API",
+        spa_lists_a_stored_document,
+        aws_cannot_show=AWS_API_ALLOWS_NO_SPA_ORIGIN,
+        signs_in=True,
     ),
     FeatureCheck(
         "frontend",

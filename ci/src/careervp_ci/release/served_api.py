@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from careervp.resources import (
     BUCKETS,
     ENV_VAR_ANTHROPIC_BASE_URL,
+    ENV_VAR_CORS_ALLOWED_ORIGIN,
     ENV_VAR_RESEARCH_ALLOWED_HOSTS,
     ENV_VAR_USER_POOL_ID,
     TABLES,
@@ -39,10 +40,11 @@ def served_api(
     *,
     log: Log,
     pool: dict[str, str] | None,
+    spa_origin: str = "",
 ) -> Iterator[str]:
     """The environment's API base URL; on an emulator the local API reads the model key from the
-    emulator's Secrets Manager as deployed, and checks ID tokens against `pool` (None: the target's) as the
-    API's authorizer does."""
+    emulator's Secrets Manager as deployed, checks ID tokens against `pool` (None: the target's) as the
+    API's authorizer does, and allows `spa_origin` (where the smoke serves the SPA) in CORS."""
     if target.kind == "aws":
         yield stack_outputs["ApiUrl"]
         return
@@ -55,6 +57,7 @@ def served_api(
         ENV_VAR_RESEARCH_ALLOWED_HOSTS: "127.0.0.1",  # the fixture site it researches lives there
         SECRET_ENV: secret,
         **(pool or target_user_pool(target, session, stack_outputs, log)),
+        **({ENV_VAR_CORS_ALLOWED_ORIGIN: spa_origin} if spa_origin else {}),
     }
     model_env, model_key = model_key_on(target, session, log)
     log("Lambda does not run in the emulator; serving the real handlers on 127.0.0.1 against it")

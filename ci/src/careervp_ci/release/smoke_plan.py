@@ -34,8 +34,9 @@ class SmokePlan:
 
     @property
     def signs_in(self) -> bool:
-        """Whether a check sends the smoke user's token (or one forged from it)."""
-        return any({"id_token", "forged_token"} & check.placeholders() for check in self.http)
+        """Whether a check sends the smoke user's token (or one forged from it) or signs the user in."""
+        sends = any({"id_token", "forged_token"} & check.placeholders() for check in self.http)
+        return sends or any(check.signs_in for check in self.deployed)
 
 
 def unverifiable_line(check: Check, reason: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from careervp.resources import ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID, USER_POOL
@@ -36,7 +36,10 @@ class NoUserPool(CareervpError):
 class SmokeUser:
     pool: dict[str, str]
     """`CAREERVP_USER_POOL_ID` and `CAREERVP_USER_POOL_CLIENT_ID`: what the local server checks against."""
-    id_token: str
+    id_token: str = field(repr=False)
+    email: str = ""
+    password: str = field(default="", repr=False)
+    """For the browser smoke, which signs in through the SPA's own form (masked, never printed)."""
 
 
 def user_pool(
@@ -46,8 +49,8 @@ def user_pool(
     if kind == "emulator":
         pool, created = provision_user_pool(environment, cognito)
         log(
-            "moto's CloudFormation does not create Cognito user pools: the smoke "
-            f"{'made' if created else 'uses'} {environment}'s through moto's Cognito API"
+            f"moto's CloudFormation does not create Cognito user pools: {'made' if created else 'using'} "
+            f"{environment}'s through moto's Cognito API"
         )
         return pool
     missing = [name for name in (USER_POOL.pool_output, USER_POOL.client_output) if not outputs.get(name)]
@@ -76,7 +79,7 @@ def signed_in(pool: dict[str, str], cognito: Any, *, dedicated: bool) -> Iterato
     try:
         token = signin.id_token(cognito, client_id, email, password)
         mask([token])
-        yield SmokeUser(pool, token)
+        yield SmokeUser(pool, token, email, password)
     finally:
         if not dedicated:
             signin.remove(cognito, pool_id, email)

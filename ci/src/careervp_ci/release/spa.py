@@ -7,9 +7,12 @@ so one digest names one consistent pair, promoted and rolled back as one; a sibl
 second digest kept in step with the first in every ledger entry, approval and promotion.
 
 The built files never name an environment: `config.json`, written here at deploy time, tells the SPA its API
-(`apiBaseUrl`: the stack's ApiUrl). On the emulator, moto's CloudFormation creates no CloudFront
-distribution (it skips the type), so the deploy registers one there as declared, through the CloudFront API,
-for the invalidation to have a target; that CloudFront serves anything is not verifiable there.
+(`apiBaseUrl`: the stack's ApiUrl) and where its users sign in (`cognitoEndpoint`, `userPoolClientId`: the
+region's Cognito endpoint and the stack's public app client). moto's CloudFormation skips two of the types
+the SPA needs, so on the emulator the deploy makes them as declared through their own APIs: the environment's
+user pool (as the smoke does, `release.smoke_user`; config.json then names the emulator as the endpoint), and
+a CloudFront distribution, for the invalidation to have a target; that CloudFront serves anything is not
+verifiable there.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ import json
 import mimetypes
 import shutil
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from careervp.resources import ENV_VAR_USER_POOL_CLIENT_ID
 from careervp_infra.frontend_names import BUCKET_OUTPUT, DISTRIBUTION_OUTPUT, INDEX, distribution_comment
 
 from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.steps.frontend import FRONTEND, NPM_CI, installed, mark_installed
 from careervp_ci.release.cloudformation import AwsSession
+from careervp_ci.release.smoke_user import NoUserPool, user_pool
 
 SPA = "spa"
 """The SPA's built files inside the artifact."""
@@ -59,11 +65,46 @@ def build_spa(src: Path, bundle: Path, run: Run) -> list[str]:
     )
 
 
-def site_config(api_url: str, stack_env: str) -> bytes:
-    """The environment's config.json: the API the SPA calls, and the environment's name."""
+@dataclass(frozen=True)
+class SignIn:
+    """Where the SPA signs its users in: Cognito's endpoint and the user pool's public app client."""
+
+    endpoint: str
+    client_id: str
+
+
+def sign_in(
+    session: AwsSession,
+    stack_outputs: Mapping[str, str],
+    stack_env: str,
+    *,
+    emulator: bool,
+    log: Callable[[str], None],
+) -> SignIn:
+    """The environment's: on AWS the region's Cognito endpoint and the stack's app client; on an emulator,
+    the emulator itself (moto answers Cognito's JSON API, CORS included) and the pool made there."""
+    kind = "emulator" if emulator else "aws"
+    try:
+        pool = user_pool(kind, stack_env, stack_outputs, session.client("cognito-idp"), log)
+    except NoUserPool as error:
+        raise SpaError(f"config.json cannot name the users' app client: {error}") from error
+    regional = f"https://cognito-idp.{session.region}.amazonaws.com"
+    endpoint = (session.endpoint if emulator else None) or regional
+    return SignIn(endpoint.rstrip("/") + "/", pool[ENV_VAR_USER_POOL_CLIENT_ID])
+
+
+def site_config(api_url: str, stack_env: str, signing_in: SignIn) -> bytes:
+    """The environment's config.json: the API the SPA calls, where its users sign in, and the environment's
+    name."""
     if not api_url.startswith(("https://", "http://")):
         raise SpaError(f"the stack's ApiUrl {api_url!r} is not an http(s) URL; config.json cannot name it")
-    return json.dumps({"apiBaseUrl": api_url, "environment": stack_env}, sort_keys=True).encode() + b"\n"
+    config = {
+        "apiBaseUrl": api_url,
+        "cognitoEndpoint": signing_in.endpoint,
+        "environment": stack_env,
+        "userPoolClientId": signing_in.client_id,
+    }
+    return json.dumps(config, sort_keys=True).encode() + b"\n"
 
 
 def content_type(name: str) -> str:
@@ -96,7 +137,8 @@ def publish_spa(
     files = {
         path.relative_to(site).as_posix(): path.read_bytes() for path in site.rglob("*") if path.is_file()
     }
-    files[CONFIG] = site_config(stack_outputs["ApiUrl"], stack_env)
+    signing_in = sign_in(session, stack_outputs, stack_env, emulator=emulator, log=log)
+    files[CONFIG] = site_config(stack_outputs["ApiUrl"], stack_env, signing_in)
     for key, body in sorted(files.items()):
         s3.put_object(
             Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=CACHE_CONTROL
@@ -107,7 +149,10 @@ def publish_spa(
     )
     for key in stale:
         s3.delete_object(Bucket=bucket, Key=key)
-    log(f"spa: {len(files)} file(s) to s3://{bucket} (config.json names {stack_outputs['ApiUrl']})")
+    log(
+        f"spa: {len(files)} file(s) to s3://{bucket} (config.json names {stack_outputs['ApiUrl']}, "
+        f"signing in at {signing_in.endpoint})"
+    )
     cloudfront: Any = session.client("cloudfront")
     if emulator:
         distribution = _emulator_distribution(cloudfront, bucket, distribution_comment(stack_env), run_id)

@@ -1,13 +1,14 @@
 """The SPA's post-deploy smoke: a real headless Chromium (Debian's, driven by Playwright) loads the deployed
-SPA, which reads its config.json and calls the deployed API's GET /health; the check asserts what the page
-shows and keeps a screenshot in the reports.
+SPA, which reads its config.json and calls the deployed API's GET /health, and signs the smoke user in
+through its own form (Cognito's InitiateAuth) and lists their knowledge-base documents from the API; the
+checks assert what the page shows and keep screenshots in the reports.
 
 Where the browser loads the SPA from: on AWS, the distribution's URL (CloudFront serving the bucket). On the
 emulator there is no CDN (moto answers CloudFront's API but serves nothing) and Lambda does not run, so
 `serve_deployed_spa` serves the files the deploy put in the emulator's bucket from 127.0.0.1, with the
-deployed config.json's `apiBaseUrl` pointed at the API served locally for the smoke (`release.served_api`);
-the check first holds the deployed config.json to the stack's ApiUrl. CloudFront serving is reported not
-verifiable there, never passed.
+deployed config.json's `apiBaseUrl` pointed at the API served locally for the smoke (`release.served_api`),
+which allows that origin in CORS; the check first holds the deployed config.json to the stack's ApiUrl.
+CloudFront serving is reported not verifiable there, never passed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -36,6 +37,9 @@ CHROMIUM = "/usr/bin/chromium"
 REPORTS_ENV = "CAREERVP_SMOKE_REPORTS"
 """Where the screenshot goes (default: `<repo>/.reports/smoke`); the release-local step names its own."""
 HEALTH_SELECTOR = "#health:not([data-state='loading'])"
+DOCUMENTS_SETTLED = "#documents-status:not([data-state='loading'])"
+"""The sign-in form is ready (`signed-out`) or the page said why it cannot sign in (`error`)."""
+DOCUMENTS_SHOWN = "#documents-status:is([data-state='ok'], [data-state='error'])"
 PAGE_TIMEOUT_MS = 30_000
 """As long as the HTTP smoke waits for the API (API Gateway's own limit)."""
 
@@ -66,16 +70,34 @@ def local_files(files: Mapping[str, bytes], api_base_url: str) -> dict[str, byte
     return {**files, CONFIG: json.dumps({**config, "apiBaseUrl": api_base_url}).encode()}
 
 
+@dataclass(frozen=True)
+class LocalSpa:
+    """The SPA served on 127.0.0.1. Its origin exists before config.json names the API (`call_api`): the
+    API served for the smoke must allow that origin in CORS, so it starts after the SPA and before the page
+    loads."""
+
+    url: str
+    files: dict[str, bytes]
+    """What is served, by key (read on every request)."""
+
+    @property
+    def origin(self) -> str:
+        return self.url.rstrip("/")
+
+    def call_api(self, api_base_url: str) -> None:
+        """Serve config.json with `apiBaseUrl` pointed at `api_base_url` from now on."""
+        self.files.update(local_files(self.files, api_base_url))
+
+
 @contextmanager
-def serve_deployed_spa(session: AwsSession, outputs: Mapping[str, str], api_base_url: str) -> Iterator[str]:
-    """The files of the emulator's SPA bucket over HTTP on 127.0.0.1 (a stand-in for CloudFront), calling
-    the API at `api_base_url`; yields the SPA's URL."""
-    files = local_files(deployed_files(session, outputs), api_base_url)
+def serve_spa(files: Mapping[str, bytes]) -> Iterator[LocalSpa]:
+    """`files` over HTTP on 127.0.0.1 (a stand-in for CloudFront)."""
+    served = dict(files)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             key = self.path.split("?", 1)[0].lstrip("/") or INDEX
-            body = files.get(key)
+            body = served.get(key)
             if body is None:
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return
@@ -90,7 +112,14 @@ def serve_deployed_spa(session: AwsSession, outputs: Mapping[str, str], api_base
             """Quiet: the smoke's lines say what was served."""
 
     with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
-        yield f"http://127.0.0.1:{port}/"
+        yield LocalSpa(f"http://127.0.0.1:{port}/", served)
+
+
+@contextmanager
+def serve_deployed_spa(session: AwsSession, outputs: Mapping[str, str]) -> Iterator[LocalSpa]:
+    """The files of the emulator's SPA bucket, served; `LocalSpa.call_api` then names the API."""
+    with serve_spa(deployed_files(session, outputs)) as spa:
+        yield spa
 
 
 def chromium() -> Path:
@@ -112,33 +141,116 @@ class PageResult:
     screenshot: Path
 
 
+@dataclass(frozen=True)
+class DocumentsPage:
+    """What the page showed once the user signed in: its state and line, and the documents it listed."""
+
+    state: str
+    text: str
+    documents: tuple[tuple[str, str], ...]
+    """(document id, title) of each listed document, in the page's order."""
+    screenshot: Path
+
+
 def load_spa(url: str, screenshot: Path) -> PageResult:
     """Open `url` in headless Chromium, wait until the page has shown the API's health, screenshot it."""
+
+    def health(page: Any) -> PageResult:
+        shown = page.wait_for_selector(HEALTH_SELECTOR, timeout=PAGE_TIMEOUT_MS)
+        page.screenshot(path=str(screenshot), full_page=True)
+        if shown is None:
+            raise BrowserFailed(f"{url}: the page never showed the API's health")
+        return PageResult(shown.get_attribute("data-state") or "", shown.inner_text(), screenshot)
+
+    return _in_chromium(url, screenshot, health)
+
+
+def sign_in_on_spa(url: str, email: str, password: str, screenshot: Path) -> DocumentsPage:
+    """Open `url` in headless Chromium, sign in through the page's form and wait until it has listed the
+    user's documents or said why not; screenshot it (the password field shows no password)."""
+
+    def documents(page: Any) -> DocumentsPage:
+        ready = page.wait_for_selector(DOCUMENTS_SETTLED, timeout=PAGE_TIMEOUT_MS)
+        if ready is not None and ready.get_attribute("data-state") == "signed-out":
+            page.fill("#username", email)
+            page.fill("#password", password)
+            page.click("#signin button[type=submit]")
+            ready = page.wait_for_selector(DOCUMENTS_SHOWN, timeout=PAGE_TIMEOUT_MS)
+        page.screenshot(path=str(screenshot), full_page=True)
+        if ready is None:
+            raise BrowserFailed(f"{url}: the page never showed the user's documents")
+        listed = page.eval_on_selector_all(
+            "#documents li", "items => items.map((item) => [item.dataset.documentId, item.textContent])"
+        )
+        return DocumentsPage(
+            ready.get_attribute("data-state") or "",
+            ready.inner_text(),
+            tuple((str(found), str(title)) for found, title in listed),
+            screenshot,
+        )
+
+    return _in_chromium(url, screenshot, documents)
+
+
+def _in_chromium[T](url: str, screenshot: Path, act: Callable[[Any], T]) -> T:
+    """`act` on a fresh headless Chromium page that has loaded `url`. A Playwright error (a wait that timed
+    out) is BrowserFailed naming what the page showed by then, with the screenshot of it taken."""
     from playwright.sync_api import Error, sync_playwright  # noqa: PLC0415 (only the smoke drives a browser)
 
     browser_path = chromium()
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return _drive(sync_playwright, browser_path, url, screenshot)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(browser_path), headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            try:
+                page = browser.new_page()
+                try:
+                    page.goto(url, timeout=PAGE_TIMEOUT_MS)
+                    return act(page)
+                except Error as error:
+                    failed = error.message.splitlines()[0].rstrip(".")
+                    raise BrowserFailed(
+                        f"{url}: {failed}; the page showed {_showing(page, screenshot)}"
+                    ) from None
+            finally:
+                browser.close()
     except Error as error:
         raise BrowserFailed(f"{url}: {error.message.splitlines()[0]}") from None
 
 
-def _drive(sync_playwright: Any, browser_path: Path, url: str, screenshot: Path) -> PageResult:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(browser_path), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            page.goto(url, timeout=PAGE_TIMEOUT_MS)
-            shown = page.wait_for_selector(HEALTH_SELECTOR, timeout=PAGE_TIMEOUT_MS)
-            page.screenshot(path=str(screenshot), full_page=True)
-            if shown is None:
-                raise BrowserFailed(f"{url}: the page never showed the API's health")
-            return PageResult(shown.get_attribute("data-state") or "", shown.inner_text(), screenshot)
-        finally:
-            browser.close()
+def _showing(page: Any, screenshot: Path) -> str:
+    """The page's visible text (cut at 300 characters), screenshotted; a page too broken to read says so."""
+    from playwright.sync_api import Error  # noqa: PLC0415
+
+    try:
+        page.screenshot(path=str(screenshot), full_page=True, timeout=5_000)
+        text = " ".join(page.inner_text("body", timeout=5_000).split())
+    except Error as error:
+        return f"nothing readable ({error.message.splitlines()[0]})"
+    return f"{text[:300]!r}; screenshot {screenshot}"
+
+
+@contextmanager
+def stored_document(base_url: str, id_token: str, title: str) -> Iterator[str]:
+    """A document of the signed-in user's, stored through the API (POST /kb/documents) for the page to
+    list, and deleted afterwards; yields its id."""
+    documents = base_url.rstrip("/") + "/kb/documents"
+    body = {"title": title, "media_type": "text/plain", "content": f"stored by the SPA's smoke: {title}"}
+    stored = _call(documents, "POST", id_token, json.dumps(body).encode())
+    document_id = str(json.loads(stored)["document_id"])
+    try:
+        yield document_id
+    finally:
+        _call(f"{documents}/{document_id}", "DELETE", id_token)
+
+
+def _call(url: str, method: str, id_token: str, body: bytes | None = None) -> bytes:
+    headers = {"Authorization": id_token, "Accept": "application/json", "Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the API under test)
+        return bytes(response.read())
 
 
 def served_config(spa_url: str) -> bytes:
