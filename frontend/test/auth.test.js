@@ -35,7 +35,7 @@ test("signInRequest is InitiateAuth with USER_PASSWORD_AUTH for the app client",
   assert.deepEqual(JSON.parse(init.body), {
     AuthFlow: "USER_PASSWORD_AUTH",
     ClientId: "client-1",
-    AuthParameters: { USERNAME: "ada@example.com", PASSWORD: "pw-1" },
+    AuthParameters: { USERNAME: "ada@example.com", PASSWORD: "pw-1" }, // pragma: allowlist secret (a test value)
   });
 });
 
