@@ -22,7 +22,6 @@ import json
 import shutil
 import tempfile
 import time
-import types
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -32,8 +31,6 @@ from typing import Any
 
 import anyio
 import dagger
-from dagger import QueryError
-from dagger._exceptions import QueryErrorValue
 
 from careervp_ci.rehearsal.podman import image_exists, podman, podman_async, run_flags
 from careervp_ci.rehearsal.secret_sources import go_quote
@@ -45,6 +42,7 @@ from careervp_ci.rehearsal.values import (
     RehearsalGap,
     SecretValue,
     chain,
+    engine_error,
 )
 
 LAYER_REPOSITORY = "localhost/careervp-rehearsal/layer"
@@ -264,17 +262,10 @@ def prune_layers(older_than: str = "48h") -> int:
 
 def exec_error(args: Sequence[str], code: int, stdout: str, stderr: str) -> dagger.ExecError:
     """The error the SDK raises for a failed exec, with the fields module code reads."""
-    value = QueryErrorValue(
-        message=f'process "{" ".join(args)}" did not complete successfully: exit code: {code}',
-        extensions={
-            "_type": "EXEC_ERROR",
-            "cmd": list(args),
-            "exitCode": code,
-            "stdout": stdout,
-            "stderr": stderr,
-        },
+    return engine_error(  # type: ignore[return-value]
+        f'process "{" ".join(args)}" did not complete successfully: exit code: {code}',
+        {"_type": "EXEC_ERROR", "cmd": list(args), "exitCode": code, "stdout": stdout, "stderr": stderr},
     )
-    return QueryError([value], types.SimpleNamespace(document=None))  # type: ignore[return-value,arg-type]
 
 
 def _after(state: ContainerState, tag: str, stdout: str, stderr: str, *, ran: bool) -> ContainerState:

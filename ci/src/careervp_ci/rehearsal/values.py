@@ -20,9 +20,10 @@ class RehearsalGap(Exception):
     """The query asks for something the rehearsal does not execute: it fails loudly, naming the call."""
 
 
-def engine_error(message: str) -> QueryError:
-    """The error the SDK raises when the engine refuses a call: a QueryError, as module code sees it."""
-    value = QueryErrorValue(message=message, extensions={})
+def engine_error(message: str, extensions: dict[str, object] | None = None) -> QueryError:
+    """The error the SDK raises when the engine refuses a call: a QueryError, as module code sees it (with
+    `extensions` of `_type` EXEC_ERROR, the SDK raises it as an ExecError)."""
+    value = QueryErrorValue(message=message, extensions=extensions or {})
     return QueryError([value], types.SimpleNamespace(document=None))  # type: ignore[arg-type]
 
 
