@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from careervp_ci.host.cache import PRODUCTS, FileDigests, ResultCache, input_files, step_key
-from careervp_ci.pipeline.steps import lint, secrets, unit
+import pytest
+from careervp_ci.host.cache import (
+    PRODUCTS,
+    FileDigests,
+    ResultCache,
+    code_digests,
+    input_files,
+    key_material,
+    step_key,
+)
+from careervp_ci.pipeline.steps import format, lint, secrets, unit
 from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from support.fixture_project import CliRunner, write
 
@@ -45,6 +57,41 @@ def test_keyed_options_and_needed_keys_change_the_key_but_the_seed_does_not(fixt
     assert key_of(fixture_tree, {"marker": "not slow"}) != base
     assert key_of(fixture_tree, needs={"format": "a" * 64}) != base
     assert key_of(fixture_tree, {"seed": "42"}) == base
+
+
+@pytest.fixture
+def importing_package(tmp_path: Path) -> Iterator[Path]:
+    """`chain.step` imports `chain.helper`, which imports `chain.deep`; `chain.unused` is imported by none."""
+    package = tmp_path / "chain"
+    write(tmp_path, "chain/__init__.py", "")
+    write(tmp_path, "chain/step.py", "from chain import helper\nimport json\n")
+    write(tmp_path, "chain/helper.py", "from chain.deep import VALUE\n")
+    write(tmp_path, "chain/deep.py", "VALUE = 1\n")
+    write(tmp_path, "chain/unused.py", "VALUE = 2\n")
+    sys.path.insert(0, str(tmp_path))
+    yield package
+    sys.path.remove(str(tmp_path))
+
+
+def test_the_code_digest_follows_imports_transitively_and_only_within_the_package(
+    importing_package: Path,
+) -> None:
+    step = importing_package / "step.py"
+    before = code_digests(step, "chain")
+    assert sorted(before) == ["chain", "chain.deep", "chain.helper", "step"]
+    (importing_package / "deep.py").write_text("VALUE = 3\n")
+    after = code_digests(step, "chain")
+    assert after["chain.deep"] != before["chain.deep"]
+    assert {k: v for k, v in after.items() if k != "chain.deep"} == {
+        k: v for k, v in before.items() if k != "chain.deep"
+    }
+
+
+def test_a_step_key_covers_the_modules_its_code_reaches_through_others(fixture_tree: Path) -> None:
+    material = json.loads(key_material(format.STEP, fixture_tree, {}, {}, FileDigests(fixture_tree)))
+    reached = set(material["code"])
+    assert {"careervp_ci.pipeline.steps.ruff", "careervp_ci.pipeline.tool_cache"} <= reached
+    assert not any(name.startswith("careervp_ci.rehearsal") for name in reached)
 
 
 def test_input_globs_skip_tool_and_cache_folders(fixture_tree: Path) -> None:

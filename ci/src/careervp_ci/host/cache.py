@@ -1,11 +1,11 @@
 """Content-addressed results for the host executor.
 
-A step's key is the sha256 of: its definition (declaration and the source of the code that runs it), its
-keyed option values, the pinned versions of its tools (uv.lock / package-lock.json), the interpreter, the
-bytes of every file its input globs match (sorted paths), facts it declares outside the tree (`key_extra`),
-and the keys of the steps it needs. Only passes are stored, with the step's report folder and declared
-outputs, which a hit restores. Keys depend on content only, so switching branches back and forth hits;
-a failure, an unverified result or a non-cacheable step is never stored.
+A step's key is the sha256 of: its definition (declaration, and the source of the code that runs it and of
+every pipeline module that code imports), its keyed option values, the pinned versions of its tools (uv.lock /
+package-lock.json), the interpreter, the bytes of every file its input globs match (sorted paths), facts it
+declares outside the tree (`key_extra`), and the keys of the steps it needs. Only passes are stored, with the
+step's report folder and declared outputs, which a hit restores. Keys depend on content only, so switching
+branches back and forth hits; a failure, an unverified result or a non-cacheable step is never stored.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import modulefinder
 import os
 import re
 import shutil
@@ -24,9 +25,9 @@ from dataclasses import dataclass
 from functools import cache
 from glob import translate
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from careervp_ci.errors import CareervpError
 from careervp_ci.pipeline.lockfiles import locked_versions
 from careervp_ci.pipeline.steps.frontend import DIST
 from careervp_ci.pipeline.steps.model import Step
@@ -37,6 +38,7 @@ FROM_CACHE_ONLY = "--from-cache-only"
 """`ci`'s flag that takes verified passes from the caches and runs no step: a Dagger job's probe of the
 store (`careervp_ci.dagger_module.result_store`)."""
 DEFAULT_CACHE_DIR = ".careervp/cache"
+PIPELINE_PACKAGE = "careervp_ci"
 PRUNED_DIRS = frozenset(
     {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
     | {".careervp", ".reports", "cdk.out", ".tools", ".hypothesis"}
@@ -83,22 +85,38 @@ def _is_product(folder: str, name: str) -> bool:
     return (name if folder == "." else f"{folder}/{name}") in PRODUCTS
 
 
+class _ImportsWithin(modulefinder.ModuleFinder):
+    """The stdlib's import walker, confined to one package: other packages are pinned by the lockfiles."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__()
+        self._package = package
+
+    def import_module(self, partname: str, fqname: str, parent: Any) -> Any:
+        inside = fqname == self._package or fqname.startswith(f"{self._package}.")
+        return super().import_module(partname, fqname, parent) if inside else None
+
+
+def code_digests(source: Path, package: str) -> dict[str, str]:
+    """sha256 of a module's source and of every module of `package` it imports, however indirectly: a step
+    whose helper's helper changed must not be served the old verdict."""
+    finder = _ImportsWithin(package)
+    finder.load_file(str(source))
+    files = {name: getattr(found, "__file__", None) for name, found in finder.modules.items()}
+    return {
+        name: hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        for name, file in sorted(files.items())
+        if isinstance(file, str)
+    }
+
+
 @cache
-def _module_source(name: str) -> bytes:
-    module = sys.modules.get(name)
-    source = inspect.getsourcefile(module) if module else None
-    return Path(source).read_bytes() if source else name.encode()
-
-
-def _definition_modules(step: Step) -> list[str]:
-    """The module running the step and the pipeline modules it uses directly."""
-    home = sys.modules[step.run.__module__]
-    used = {step.run.__module__}
-    for value in vars(home).values():
-        owner = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
-        if isinstance(owner, str) and owner.startswith("careervp_ci."):
-            used.add(owner)
-    return sorted(used)
+def _pipeline_code(module: str) -> dict[str, str]:
+    """The code digests of the module a step runs from (already imported: the step was built from it)."""
+    source = inspect.getsourcefile(sys.modules[module])
+    if source is None:
+        raise CareervpError(f"step code in {module} has no source file to key its results by")
+    return code_digests(Path(source), PIPELINE_PACKAGE)
 
 
 def _declaration(step: Step) -> dict[str, Any]:
@@ -142,9 +160,7 @@ def key_material(
     versions = locked_versions(src)
     material = {
         "declaration": _declaration(step),
-        "code": {
-            name: hashlib.sha256(_module_source(name)).hexdigest() for name in _definition_modules(step)
-        },
+        "code": _pipeline_code(step.run.__module__),
         "options": sorted(
             (name, value) for name, value in options.items() if name in keyed and value is not None
         ),
