@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
@@ -59,6 +60,20 @@ def test_uncommitted_edits_are_rehearsed_as_a_commit_on_top_of_head(tmp_path: Pa
         ["M\t.github/workflows/labeler.yml", "A\tdocs/new-page.md", "D\tCONTRIBUTING.md"]
     )
     assert (repo / ".github" / "workflows" / "labeler.yml").read_text().endswith("# an uncommitted edit\n")
+
+
+def test_two_rehearsals_of_one_working_tree_name_the_same_commits(tmp_path: Path) -> None:
+    """Each world prepares its own clone: with the commits dated by the clock, a dirty tree's main (every
+    scenario's base ref) differed between worlds, and no step keyed by it was taken from the store."""
+    project = _clean_clone(tmp_path)
+    (project / "docs" / "new-page.md").write_text("an uncommitted page\n")
+    refs = []
+    for name in ("first", "second"):
+        repo = tmp_path / name
+        prepare(project, repo)
+        refs.append([commit(repo, ref) for ref in ("main", "pr-base", "pr-code", "hotfix/rehearsal")])
+        time.sleep(1.1)  # git dates to the second: the clock must have moved between the two
+    assert refs[0] == refs[1]
 
 
 def test_a_world_holds_whole_workflows_and_what_they_build_on() -> None:

@@ -13,6 +13,7 @@ gate fails (GATE_FAILS); and, in its working tree only, a `laptop` workflow that
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -187,6 +188,20 @@ def _git(repo: Path, *args: str) -> str:
 IDENTITY = ("-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost")
 
 
+def _commit(repo: Path, *args: str) -> None:
+    """A commit of the rehearsal's, dated as its parent: the same tree, parent and message make the same
+    commit in every rehearsal, so two worlds (or a rehearsal and the next) name one base ref and the steps
+    keyed by it are taken from the result store instead of run again."""
+    date = _git(repo, "log", "-1", "--format=%cI")
+    subprocess.run(
+        ["git", "-C", str(repo), *IDENTITY, "commit", "--quiet", *args],
+        env={**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def commit_working_tree(project: Path, repo: Path) -> list[str]:
     """Commit, in the clone `repo`, what the project's working tree changes against HEAD: edited and new
     files (those git ignores excepted) and deleted ones. Returns the paths that changed (none: no commit)."""
@@ -203,7 +218,7 @@ def commit_working_tree(project: Path, repo: Path) -> list[str]:
     changed = [path for path in _git(repo, "diff", "--cached", "--name-only").splitlines() if path]
     if changed:
         message = f"rehearsal: the working tree's uncommitted changes ({len(changed)} files)"
-        _git(repo, *IDENTITY, "commit", "--quiet", "--no-verify", "-m", message)
+        _commit(repo, "--no-verify", "-m", message)
     return changed
 
 
@@ -228,9 +243,9 @@ def prepare(project: Path, repo: Path) -> None:
         file = repo / path
         lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
         file.write_text("".join(lines[:-1]) if text is None else text, encoding="utf-8")
-        _git(repo, *IDENTITY, "commit", "--quiet", "-am", f"rehearsal: {branch}")
+        _commit(repo, "-am", f"rehearsal: {branch}")
     _git(repo, "checkout", "--quiet", "-b", "hotfix/rehearsal", "main")
-    _git(repo, *IDENTITY, "commit", "--quiet", "--allow-empty", "-m", "rehearsal: a hotfix")
+    _commit(repo, "--allow-empty", "-m", "rehearsal: a hotfix")
     _git(repo, "checkout", "--quiet", "main")
     version = json.loads((repo / "dagger.json").read_text(encoding="utf-8"))["engineVersion"].removeprefix(
         "v"
