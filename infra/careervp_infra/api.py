@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -48,9 +48,11 @@ def create_api(
     env: Environment,
     functions: Mapping[Function, lambda_.IFunction],
     user_pool: cognito.IUserPool,
+    spa_origin: str,
 ) -> apigateway.RestApi:
     """A regional REST API with JSON access logs, request validation and a Lambda proxy per route (to the
-    function's alias where the environment shifts traffic: `careervp_infra.traffic`)."""
+    function's alias where the environment shifts traffic: `careervp_infra.traffic`); its own 401 allows
+    `spa_origin`, as the functions do."""
     name = physical_name(env.name, "service", "api", service=Service.REST_API)
     access_logs = logs.LogGroup(
         scope,
@@ -101,11 +103,11 @@ def create_api(
         type=apigateway.ResponseType.UNAUTHORIZED,
         status_code="401",
         templates={"application/json": UNAUTHORIZED_BODY},
-        response_headers=(
-            {"Access-Control-Allow-Origin": f"'{env.spa_origin}'", "Vary": "'Origin'"}
-            if env.spa_origin
-            else None
-        ),
+        # a header's value is a quoted literal in API Gateway's mapping syntax: 'https://…'
+        response_headers={
+            "Access-Control-Allow-Origin": Fn.join("", ["'", spa_origin, "'"]),
+            "Vary": "'Origin'",
+        },
     )
     for spec, function in functions.items():
         integration = apigateway.LambdaIntegration(function, allow_test_invoke=False)

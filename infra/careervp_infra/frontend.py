@@ -4,9 +4,10 @@ control (OAC).
 The bucket is private, encrypted, TLS-only, versioned and logged like the service's buckets; only this
 distribution may read it (the bucket policy names its ARN), and nothing may list it. The deploy uploads the
 artifact's SPA files and the environment's `config.json` (the API's URL) and invalidates the distribution
-(`careervp_ci.release.spa`), so the same built files serve every environment. Nothing here reads the
-distribution's attributes (`Fn::GetAtt`): the emulator's CloudFormation skips the type and cannot resolve
-them, and the emulator deploys the very template AWS gets; the deploy asks CloudFront for its domain.
+(`careervp_ci.release.spa`), so the same built files serve every environment. The distribution's domain is
+the SPA's origin, which the API allows in CORS unless the registry declares another
+(`careervp_infra.service_stack`); the emulator deploys the very template AWS gets, so its CloudFormation is
+taught to register the distribution (`careervp_ci.release.moto_cloudfront_distributions`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from careervp.resources import (
+    ENV_VAR_CORS_ALLOWED_ORIGIN,
     ENV_VAR_ENVIRONMENT,
     ENV_VAR_VERSION,
     FUNCTIONS,
@@ -71,8 +72,11 @@ def create_functions(
     code: lambda_.Code,
     tables: dict[Table, dynamodb.Table],
     buckets: dict[Bucket, s3.Bucket],
+    *,
+    spa_origin: str,
 ) -> dict[Function, lambda_.Function]:
-    """A function per entry of `FUNCTIONS`, configured by environment variables, granted only its access."""
+    """A function per entry of `FUNCTIONS`, configured by environment variables (`spa_origin`: the one
+    origin it allows in CORS, `careervp.cors`), granted only its access."""
     secrets = {
         secret: secretsmanager.Secret.from_secret_name_v2(
             scope, construct_id(secret.component, secret.resource, "Secret"), secret_name(env, secret)
@@ -80,7 +84,16 @@ def create_functions(
         for secret in SECRETS
     }
     return {
-        spec: create_function(scope, env, spec, code=code, tables=tables, buckets=buckets, secrets=secrets)
+        spec: create_function(
+            scope,
+            env,
+            spec,
+            code=code,
+            tables=tables,
+            buckets=buckets,
+            secrets=secrets,
+            spa_origin=spa_origin,
+        )
         for spec in FUNCTIONS
     }
 
@@ -94,8 +107,10 @@ def create_function(
     tables: dict[Table, dynamodb.Table],
     buckets: dict[Bucket, s3.Bucket],
     secrets: dict[Secret, secretsmanager.ISecret],
+    spa_origin: str = "",
 ) -> lambda_.Function:
-    """One function with its own log group (retention-bound) and a role granted only `spec`'s access."""
+    """One function with its own log group (retention-bound) and a role granted only `spec`'s access; an
+    API function allows `spa_origin` in CORS (the canary, notifier and pre-traffic hook answer no browser)."""
     name = function_name(env, spec)
     prefix = construct_id(spec.component, spec.resource, "")
     log_group = logs.LogGroup(
@@ -122,6 +137,7 @@ def create_function(
         ENV_VAR_VERSION: version("careervp"),
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        **({ENV_VAR_CORS_ALLOWED_ORIGIN: spa_origin} if spa_origin else {}),
     }
     for table_grant in spec.tables:
         table = tables[table_grant.table]

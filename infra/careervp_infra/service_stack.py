@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack, StackSynthesizer, Tags
+from aws_cdk import CfnOutput, Fn, Stack, StackSynthesizer, Tags
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_lambda as lambda_
 from careervp.resources import USER_POOL
 from constructs import Construct
@@ -34,6 +35,13 @@ def stack_name(env: str) -> str:
     return physical_name(env, "service", "stack", service=Service.STACK)
 
 
+def allowed_spa_origin(env: Environment, distribution: cloudfront.Distribution) -> str:
+    """The one origin the API allows in CORS: the registry's `spa_origin`, else the stack's own distribution
+    (a reference CloudFormation resolves: the distribution depends on the site bucket only, so the functions
+    and the API may depend on it without a cycle)."""
+    return env.spa_origin or Fn.join("", ["https://", distribution.distribution_domain_name])
+
+
 class ServiceStack(Stack):
     """Tables, buckets, functions (each with log group and alarms, and where the environment shifts traffic,
     an alias and a CodeDeploy deployment group), the user pool, the API behind its
@@ -57,7 +65,8 @@ class ServiceStack(Stack):
         tables = create_tables(self, env)
         access_logs = create_access_log_bucket(self, env)
         buckets = create_buckets(self, env, access_logs)
-        functions = create_functions(self, env, code, tables, buckets)
+        spa_origin = allowed_spa_origin(env, create_spa_hosting(self, env, access_logs))
+        functions = create_functions(self, env, code, tables, buckets, spa_origin=spa_origin)
         topic = create_alerts_topic(self, env)
         alarms = {}
         for spec, function in functions.items():
@@ -67,11 +76,10 @@ class ServiceStack(Stack):
         invoked = create_traffic_shifting(self, env, code, functions=functions, alarms=alarms, topic=topic)
         create_budget(self, env, topic)
         user_pool, client = create_user_pool(self, env)
-        api = create_api(self, env, invoked, user_pool)
+        api = create_api(self, env, invoked, user_pool, spa_origin)
         create_health_canary(self, env, code, api, topic)
         create_web_acl(self, env, api)
         create_notifications(self, env, code, topic)
-        create_spa_hosting(self, env, access_logs)
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the API stage")
         CfnOutput(self, USER_POOL.pool_output, value=user_pool.user_pool_id, description="The users' pool")

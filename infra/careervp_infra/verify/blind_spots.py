@@ -28,9 +28,11 @@ UNOBSERVABLE_RESOURCE_TYPES: dict[str, str] = {
     "AWS::ApiGateway::Authorizer": "moto's CloudFormation skips API Gateway authorizers (on an emulator the "
     "local server plays it: careervp_local.authorizer)",
     "AWS::ApiGateway::GatewayResponse": "moto's CloudFormation skips API Gateway gateway responses",
-    "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions (and moto "
-    "serves no CDN)",
-    "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls",
+    "AWS::CloudFront::Distribution": "moto's CloudFormation skips CloudFront distributions; the emulator "
+    "registers one with only its comment, root object and origin (careervp_ci.release."
+    "moto_cloudfront_distributions), and moto serves no CDN",
+    "AWS::CloudFront::OriginAccessControl": "moto's CloudFormation skips CloudFront origin access controls; "
+    "the emulator registers one that nothing signs with (careervp_ci.release.moto_cloudfront_distributions)",
     "AWS::CodeDeploy::Application": "moto's CloudFormation skips CodeDeploy applications",
     "AWS::CodeDeploy::DeploymentGroup": "moto's CloudFormation skips CodeDeploy deployment groups and "
     "runs no deployments: the traffic shift (canary or linear), its alarm gate, the automatic rollback and "

@@ -557,14 +557,24 @@ def test_only_a_job_that_drives_chromium_installs_it(
     assert bool(installs) is browser
 
 
-def test_chromium_is_installed_before_any_file_of_the_tree_arrives(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """So its layer holds no source: an edit or a new lock reuses the install instead of repeating it."""
+def test_every_toolchain_variant_shares_the_locked_installs_and_differs_only_after_them() -> None:
+    """One `ci` builds the plain, browser and git variants in one engine: each repeating `uv sync` cost about
+    2 minutes apiece. The system packages come after the last lockfile install, so the variants share it."""
+    variants = [dagger_setup.recipe(browser=b, git=g) for b in (False, True) for g in (False, True)]
+    plain = variants[0]
+    for variant in variants[1:]:
+        assert variant[: len(plain)] == plain
+        assert [step[0] for step in variant[len(plain) :]] == ["exec"]
+
+
+def test_chromium_is_installed_before_the_tree_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So its layer holds no source: an edit reuses the install instead of repeating it."""
     seen = recorded_run(monkeypatch)
     asyncio.run(module().release_local(src=tree()))
     steps = calls(seen[-1])
     browser = dagger_setup.install_system(dagger_setup.BROWSER_PACKAGES)
     install = steps.index(("withExec", {"args": ["sh", "-c", browser]}))
-    first_file = min(i for i, (name, _) in enumerate(steps) if name in {"withDirectory", "withFile"})
-    assert install < first_file
+    whole_tree = min(
+        i for i, (name, args) in enumerate(steps) if name == "withDirectory" and not args.get("include")
+    )
+    assert install < whole_tree

@@ -13,10 +13,9 @@ from typing import Any
 import boto3
 import pytest
 from careervp.resources import ENV_VAR_CORS_ALLOWED_ORIGIN, ENV_VAR_USER_POOL_CLIENT_ID, ENV_VAR_USER_POOL_ID
-from careervp_ci.release import spa_smoke
+from careervp_ci.release import feature_checks, spa_smoke
 from careervp_ci.release.cloudformation import AwsSession
 from careervp_ci.release.feature_checks import (
-    AWS_API_ALLOWS_NO_SPA_ORIGIN,
     CHECKS_BY_NAME,
     DeployedTarget,
     run_feature_checks,
@@ -28,6 +27,7 @@ from careervp_ci.release.spa import CONFIG, SignIn, SpaError, publish_spa, sign_
 from careervp_ci.release.spa_smoke import (
     BrowserFailed,
     ChromiumMissing,
+    DocumentsPage,
     chromium,
     local_files,
     serve_deployed_spa,
@@ -268,15 +268,35 @@ def test_a_sign_in_the_pool_refuses_fails_naming_what_the_page_showed(
     assert "shows 'Sign-in refused (NotAuthorizedException): " in line
 
 
-def test_the_sign_in_checks_are_not_verifiable_on_aws_where_the_api_allows_no_spa_origin() -> None:
-    target = DeployedTarget(API, "dev", False, AwsSession(region="us-east-1"), outputs=OUTPUTS)
-    for check in SIGN_IN_CHECKS:
-        assert check.signs_in
-        outcome = check.outcome(target)
-        assert (outcome.status, outcome.detail) == (
-            "not verifiable",
-            f"not verifiable on this target: {AWS_API_ALLOWS_NO_SPA_ORIGIN}",
-        )
+def test_on_aws_the_sign_in_checks_sign_in_on_the_spa_cloudfront_serves(
+    emulator: AwsSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The deployed API allows the distribution's origin (careervp_infra.service_stack), so on AWS the checks
+    run: the browser signs in at the distribution's URL, asked of CloudFront by the stack's output."""
+    publish_spa(emulator, bundle_stub(tmp_path), OUTPUTS, "dev", "run", emulator=True, log=print)
+    [distribution] = emulator.client("cloudfront").list_distributions()["DistributionList"]["Items"]
+    visited: list[str] = []
+
+    def page(url: str, email: str, password: str, screenshot: Path) -> DocumentsPage:
+        visited.append(url)
+        return DocumentsPage("ok", "1 document", (), screenshot)
+
+    monkeypatch.setattr(feature_checks, "sign_in_on_spa", page)
+    user = SmokeUser({}, "token", "someone@example.com", "not-used")
+    outputs = {**OUTPUTS, DISTRIBUTION_OUTPUT: distribution["Id"]}
+    target = DeployedTarget(API, "dev", False, emulator, outputs=outputs, reports=tmp_path, user=user)
+
+    (line,) = run_feature_checks(target, SIGN_IN_CHECKS[:1])
+
+    assert line.startswith("ok   frontend: the SPA in Chromium signs the smoke user in"), line
+    assert visited == [f"https://{distribution['DomainName']}/"]
+
+
+def bundle_stub(folder: Path) -> Path:
+    """A bundle with only an index page: enough to publish, for a test that never loads it."""
+    (folder / "spa").mkdir()
+    (folder / "spa" / "index.html").write_bytes(b"<!doctype html>")
+    return folder
 
 
 def test_a_page_that_never_offers_a_sign_in_fails_naming_what_it_showed(

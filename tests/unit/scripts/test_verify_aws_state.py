@@ -8,7 +8,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from careervp.resources import FUNCTIONS, TABLES
+from careervp.resources import ENV_VAR_CORS_ALLOWED_ORIGIN, FUNCTIONS, TABLES
+from careervp_infra.naming import physical_name
 from careervp_infra.verify.blind_spots import IGNORED_SETTINGS, UNOBSERVABLE_RESOURCE_TYPES
 from careervp_infra.verify.deployed import verify_deployed
 from careervp_infra.verify.report import Outcome, VerificationReport
@@ -75,6 +76,23 @@ def test_a_fresh_deploy_verifies_with_nothing_drifted(emulator: Emulator) -> Non
     ):
         assert (resource_type, "exists") in verified
     assert ("AWS::ApiGateway::Method", "exists") in verified
+
+
+def test_the_emulator_resolves_the_origin_the_api_functions_allow_to_the_stacks_distribution(
+    emulator: Emulator,
+) -> None:
+    """The template reads the distribution's domain (the SPA origin allowed in CORS); the emulator's
+    CloudFormation registers the distribution (careervp_ci.release.moto_cloudfront_distributions)."""
+    cloudfront = emulator.session.client("cloudfront", endpoint_url=emulator.endpoint_url)
+    listed = cloudfront.list_distributions()["DistributionList"]["Items"]
+    [domain] = [
+        item["DomainName"] for item in listed if item["Comment"] == f"careervp-{PRISTINE_ENV}-frontend-cdn"
+    ]
+    functions = emulator.session.client("lambda", endpoint_url=emulator.endpoint_url)
+    for spec in FUNCTIONS:
+        name = physical_name(PRISTINE_ENV, spec.component, spec.resource)
+        variables = functions.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+        assert variables[ENV_VAR_CORS_ALLOWED_ORIGIN] == f"https://{domain}"
 
 
 def test_what_moto_cannot_show_is_not_verifiable_with_the_reason_never_verified(emulator: Emulator) -> None:

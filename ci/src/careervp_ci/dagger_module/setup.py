@@ -97,10 +97,11 @@ def caches(lock_digest: str) -> dict[str, dagger.CacheVolume]:
 
 
 def recipe(*, browser: bool = False, git: bool = False) -> tuple[Step, ...]:
-    """The toolchain before the tree: the pinned image with uv (and Chromium for the calls that smoke:
-    deploy, smoke, promote, hotfix, release-local; git for the tests that build repositories), the locked
-    Python environment and the Node tools. System packages come before any file of the tree, so a new lock
-    never installs them again."""
+    """The toolchain before the tree: the pinned image with uv, the locked Python environment and the Node
+    tools, then Chromium for the calls that smoke (deploy, smoke, promote, hotfix, release-local) and git for
+    the tests that build repositories. The system packages come last, so every variant shares the locked
+    installs (one `ci` builds three variants in one engine; installed first, each repeated them, about 2
+    minutes apiece); they still come before the tree, so a source edit reuses them."""
     packages = (*(BROWSER_PACKAGES if browser else ()), *(GIT_PACKAGES if git else ()))
     system: tuple[Step, ...] = (("exec", "sh", "-c", install_system(packages)),) if packages else ()
     return (
@@ -108,7 +109,6 @@ def recipe(*, browser: bool = False, git: bool = False) -> tuple[Step, ...]:
         ("env", "PYTHONUNBUFFERED", "1"),
         ("env", "PIP_DISABLE_PIP_VERSION_CHECK", "1"),
         ("exec", "pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"),
-        *system,
         ("cache", UV_CACHE, "uv"),
         ("env", "UV_CACHE_DIR", UV_CACHE),
         ("env", "UV_LINK_MODE", "copy"),
@@ -124,6 +124,7 @@ def recipe(*, browser: bool = False, git: bool = False) -> tuple[Step, ...]:
         ("files", WORKDIR, *SCANNER_MANIFESTS),
         ("exec", "env", f"UV_PROJECT_ENVIRONMENT={SCANNER_VENV}", *SYNC_SCANNER),
         ("env", "CAREERVP_CHECKOV_ENV", SCANNER_VENV),
+        *system,
     )
 
 

@@ -12,7 +12,8 @@
   "not verifiable" for those, `careervp_infra.verify.blind_spots`); moto ignores template `Rules`.
 - moto 5.2.5 executes change sets in template order, without outputs or tags: `moto_change_sets` fixes that
   at emulator start (`prepare_emulator`); its CloudFormation skips Lambda aliases and answers no `Ref` for a
-  version: `moto_lambda_aliases` fixes that there too. CodeDeploy it does not run at all.
+  version: `moto_lambda_aliases` fixes that there too; it skips CloudFront distributions, whose domain the
+  template reads: `moto_cloudfront_distributions` registers them. CodeDeploy it does not run at all.
 """
 
 from __future__ import annotations
@@ -99,17 +100,23 @@ def prepare_emulator() -> type[ThreadedMotoServer]:
     """What every emulator the project starts needs: moto quiet, its change-set execution fixed
     (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs, and its
     CloudFormation creating function versions and aliases (`moto_lambda_aliases`), which staging and prod
-    stacks declare. Returns the server class.
+    stacks declare, and the CloudFront distribution whose domain the functions allow in CORS
+    (`moto_cloudfront_distributions`). Returns the server class.
 
     moto is imported here, not with this module: loading its CloudFormation takes ~2.5 s of CPU, which every
     `careervp-ci` release command paid at start-up, though only a command that starts an emulator needs it."""
     from moto.server import ThreadedMotoServer  # noqa: PLC0415  (see the docstring)
 
-    from careervp_ci.release import moto_change_sets, moto_lambda_aliases  # noqa: PLC0415
+    from careervp_ci.release import (  # noqa: PLC0415
+        moto_change_sets,
+        moto_cloudfront_distributions,
+        moto_lambda_aliases,
+    )
 
     quiet_emulator()
     moto_change_sets.install()
     moto_lambda_aliases.install()
+    moto_cloudfront_distributions.install()
     return ThreadedMotoServer
 
 

@@ -3,8 +3,7 @@ after the HTTP smoke checks (`release.smoke`) and reported in the same line form
 
 Each asks the target what it can show and ends ok, FAIL, or not verifiable on this target with the reason:
 on the emulator, Lambda does not run and the API is served locally, so a check only AWS can answer names
-why (`FeatureCheck.emulator_cannot_show`) and is reported not verifiable there, never passed; a check the
-deployed stack cannot pass on AWS yet names that gap (`FeatureCheck.aws_cannot_show`) the same way. The checks
+why (`FeatureCheck.emulator_cannot_show`) and is reported not verifiable there, never passed. The checks
 are plain functions so a phase can name the ones it owns (`CHECKS_BY_NAME`).
 """
 
@@ -51,11 +50,6 @@ EMULATOR_SKIPS_SUBSCRIPTIONS = (
     "moto's CloudFormation skips SNS subscriptions, and Lambda does not run in the emulator"
 )
 EMULATOR_HAS_NO_CDN = "moto answers CloudFront's API (the deploy's invalidation) but serves no CDN"
-AWS_API_ALLOWS_NO_SPA_ORIGIN = (
-    "the deployed functions are given no SPA origin to allow in CORS (careervp_infra.functions sets no "
-    "CAREERVP_CORS_ALLOWED_ORIGIN, and no AWS environment declares spa_origin), so the API refuses the "
-    "personal routes to the SPA CloudFront serves"
-)
 
 
 @dataclass(frozen=True)
@@ -70,7 +64,8 @@ class DeployedTarget:
     session: AwsSession
     outputs: Mapping[str, str] = field(default_factory=dict)
     spa_url: str = ""
-    """Where the browser loads the SPA: the local stand-in on an emulator; on AWS, empty (CloudFront's)."""
+    """Where the browser loads the SPA: the local stand-in on an emulator; on AWS, empty: the stack's
+    distribution, whose origin the deployed API allows in CORS (`careervp_infra.service_stack`)."""
     reports: Path = Path(".reports/smoke")
     user: SmokeUser | None = None
 
@@ -90,15 +85,12 @@ class FeatureCheck:
     """Why the emulator cannot answer it: there it is not verifiable, and `run` is not called."""
     read_only: bool = False
     """Changes nothing in the environment: no invocation that writes (a metric, a message), no email."""
-    aws_cannot_show: str = ""
-    """Why the stack deployed on AWS cannot pass it yet: not verifiable there, and `run` is not called."""
     signs_in: bool = False
     """Needs the smoke user (`DeployedTarget.user`): the smoke signs one in for it."""
 
     def outcome(self, target: DeployedTarget) -> Outcome:
-        why = self.emulator_cannot_show if target.emulator else self.aws_cannot_show
-        if why:
-            return Outcome("not verifiable", f"{NOT_ON_THIS_TARGET}: {why}")
+        if target.emulator and self.emulator_cannot_show:
+            return Outcome("not verifiable", f"{NOT_ON_THIS_TARGET}: {self.emulator_cannot_show}")
         return self.run(target)
 
     def line(self, outcome: Outcome) -> str:
@@ -326,7 +318,6 @@ CHECKS: tuple[FeatureCheck, ...] = (
         "the SPA in Chromium signs the smoke user in and lists their documents",
         spa_signs_in_and_lists_documents,
         read_only=True,
-        aws_cannot_show=AWS_API_ALLOWS_NO_SPA_ORIGIN,
         signs_in=True,
     ),
     FeatureCheck(
@@ -334,7 +325,6 @@ CHECKS: tuple[FeatureCheck, ...] = (
         "frontend",
         "the SPA in Chromium lists a document stored through the API",
         spa_lists_a_stored_document,
-        aws_cannot_show=AWS_API_ALLOWS_NO_SPA_ORIGIN,
         signs_in=True,
     ),
     FeatureCheck(

@@ -8,11 +8,11 @@ second digest kept in step with the first in every ledger entry, approval and pr
 
 The built files never name an environment: `config.json`, written here at deploy time, tells the SPA its API
 (`apiBaseUrl`: the stack's ApiUrl) and where its users sign in (`cognitoEndpoint`, `userPoolClientId`: the
-region's Cognito endpoint and the stack's public app client). moto's CloudFormation skips two of the types
-the SPA needs, so on the emulator the deploy makes them as declared through their own APIs: the environment's
-user pool (as the smoke does, `release.smoke_user`; config.json then names the emulator as the endpoint), and
-a CloudFront distribution, for the invalidation to have a target; that CloudFront serves anything is not
-verifiable there.
+region's Cognito endpoint and the stack's public app client). moto's CloudFormation skips the user pool, so
+on the emulator the deploy makes it as declared through its own API (as the smoke does, `release.smoke_user`;
+config.json then names the emulator as the endpoint); the distribution the invalidation targets is the one
+the project's emulator registers from the stack (`release.moto_cloudfront_distributions`), found by its
+comment, or registered here for a stack without it. That CloudFront serves anything is not verifiable there.
 """
 
 from __future__ import annotations
@@ -166,8 +166,8 @@ def publish_spa(
 
 
 def _emulator_distribution(cloudfront: Any, bucket: str, comment: str, run_id: str) -> str:
-    """The emulator's distribution for the stack: moto's CloudFormation skips the type, so it is registered
-    through the CloudFront API as declared (its comment is its name), once."""
+    """The emulator's distribution for the stack, found by its comment (its name): the one the emulator's
+    CloudFormation registered (`release.moto_cloudfront_distributions`), else registered here, once."""
     for item in cloudfront.list_distributions().get("DistributionList", {}).get("Items", []) or []:
         if item.get("Comment") == comment:
             return str(item["Id"])

@@ -2,9 +2,7 @@
 
 The SPA reads it from the browser on another origin (its CloudFront distribution), so the answer allows
 every origin (`Access-Control-Allow-Origin: *`, never with credentials): the endpoint is public and holds no
-personal data. Naming the distribution's own origin would need its domain in the function's environment, a
-`Fn::GetAtt` on the distribution that the emulator's CloudFormation cannot resolve (it skips the type), and
-the emulator deploys the very template AWS gets.
+personal data, so any page may show whether the API is up.
 """
 
 from __future__ import annotations
