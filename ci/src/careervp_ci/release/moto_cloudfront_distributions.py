@@ -57,12 +57,23 @@ def _backend_config(resource_name: str, declared: dict[str, Any]) -> dict[str, A
 
 
 class _CloudFrontResource:
-    """A resource moto's CloudFront backend holds by id: `Ref` and `Fn::GetAtt Id` are that id. A mixin:
-    moto finds models among `CloudFormationModel`'s direct subclasses only."""
+    """A resource moto's CloudFront backend holds by id: `Ref` and `Fn::GetAtt Id` are that id; each type
+    says how it is registered (`_register`) and removed (`_remove`). A mixin: moto finds models among
+    `CloudFormationModel`'s direct subclasses only."""
+
+    ATTRIBUTES: tuple[str, ...] = ("Id",)
 
     def __init__(self, resource_id: str, **attributes: str) -> None:
         self.resource_id = resource_id
         self.attributes = {"Id": resource_id, **attributes}
+
+    @classmethod
+    def _register(cls, resource_name: str, properties: dict[str, Any], backend: Any) -> _CloudFrontResource:
+        raise NotImplementedError
+
+    @classmethod
+    def _remove(cls, physical_id: str, backend: Any) -> None:
+        raise NotImplementedError
 
     @property
     def physical_resource_id(self) -> str:
@@ -72,12 +83,22 @@ class _CloudFrontResource:
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.ATTRIBUTES
 
-    ATTRIBUTES: tuple[str, ...] = ("Id",)
-
     def get_cfn_attribute(self, attribute_name: str) -> str:
         if attribute_name in self.attributes:
             return self.attributes[attribute_name]
         raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> _CloudFrontResource:
+        backend = _backend(account_id, region_name)
+        return cls._register(resource_name, cloudformation_json["Properties"], backend)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -89,6 +110,13 @@ class _CloudFrontResource:
         region_name: str,
     ) -> _CloudFrontResource:
         return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> None:
+        # moto names the resource by its physical id when it deletes a stack
+        cls._remove(resource_name, _backend(account_id, region_name))
 
     def is_created(self) -> bool:
         return True
@@ -103,23 +131,12 @@ class OriginAccessControlModel(_CloudFrontResource, CloudFormationModel):
         return "AWS::CloudFront::OriginAccessControl"
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> OriginAccessControlModel:
-        declared = cloudformation_json["Properties"]["OriginAccessControlConfig"]
-        control = _backend(account_id, region_name).create_origin_access_control(declared)
-        return cls(control.id)
+    def _register(cls, resource_name: str, properties: dict[str, Any], backend: Any) -> _CloudFrontResource:
+        return cls(backend.create_origin_access_control(properties["OriginAccessControlConfig"]).id)
 
     @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        _backend(account_id, region_name).origin_access_controls.pop(resource_name, None)
+    def _remove(cls, physical_id: str, backend: Any) -> None:
+        backend.origin_access_controls.pop(physical_id, None)
 
 
 class DistributionModel(_CloudFrontResource, CloudFormationModel):
@@ -133,28 +150,15 @@ class DistributionModel(_CloudFrontResource, CloudFormationModel):
         return "AWS::CloudFront::Distribution"
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> DistributionModel:
-        declared = cloudformation_json["Properties"]["DistributionConfig"]
-        distribution, _, _ = _backend(account_id, region_name).create_distribution(
-            _backend_config(resource_name, declared), tags=[]
-        )
+    def _register(cls, resource_name: str, properties: dict[str, Any], backend: Any) -> _CloudFrontResource:
+        config = _backend_config(resource_name, properties["DistributionConfig"])
+        distribution, _, _ = backend.create_distribution(config, tags=[])
         return cls(distribution.distribution_id, DomainName=distribution.domain_name)
 
     @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        # moto names the resource by its physical id (the distribution's id) when deleting a stack
-        backend = _backend(account_id, region_name)
-        if resource_name in backend.distributions:
-            backend.delete_distribution(resource_name, if_match=True)
+    def _remove(cls, physical_id: str, backend: Any) -> None:
+        if physical_id in backend.distributions:
+            backend.delete_distribution(physical_id, if_match=True)
 
 
 def install() -> None:
