@@ -99,11 +99,12 @@ def caches(lock_digest: str) -> dict[str, dagger.CacheVolume]:
 def recipe(*, browser: bool = False, git: bool = False) -> tuple[Step, ...]:
     """The toolchain before the tree: the pinned image with uv, the locked Python environment and the Node
     tools, then Chromium for the calls that smoke (deploy, smoke, promote, hotfix, release-local) and git for
-    the tests that build repositories. The system packages come last, so every variant shares the locked
-    installs (one `ci` builds three variants in one engine; installed first, each repeated them, about 2
-    minutes apiece); they still come before the tree, so a source edit reuses them."""
-    packages = (*(BROWSER_PACKAGES if browser else ()), *(GIT_PACKAGES if git else ()))
-    system: tuple[Step, ...] = (("exec", "sh", "-c", install_system(packages)),) if packages else ()
+    the tests that build repositories. The system packages come last, Chromium before git, so every variant
+    shares the locked installs and the git variant the Chromium layer (one `ci` builds three variants in one
+    engine; installed first, each repeated them, about 2 minutes apiece); they still come before the tree,
+    so a source edit reuses them."""
+    wanted = (BROWSER_PACKAGES if browser else (), GIT_PACKAGES if git else ())
+    system = tuple(("exec", "sh", "-c", install_system(packages)) for packages in wanted if packages)
     return (
         ("from", PYTHON_IMAGE),
         ("env", "PYTHONUNBUFFERED", "1"),
