@@ -261,7 +261,11 @@ def prune_layers(older_than: str = "48h") -> int:
 
 
 def exec_error(args: Sequence[str], code: int, stdout: str, stderr: str) -> dagger.ExecError:
-    """The error the SDK raises for a failed exec, with the fields module code reads."""
+    """The error the SDK raises for a failed exec, with the fields module code reads. The extensions are the
+    engine's (dagger/dagger v0.21.8 `core/exec_error.go` `ExecError.Extensions`); the SDK raises a QueryError
+    whose `_type` is EXEC_ERROR as `dagger.ExecError`, reading `exitCode`, `stdout`, `stderr`
+    (`dagger/_exceptions.py`). The message's wording is the one upstream's own test quotes
+    (`core/integration/module_test.go`: process "/runtime" did not complete successfully: exit code: 2)."""
     return engine_error(  # type: ignore[return-value]
         f'process "{" ".join(args)}" did not complete successfully: exit code: {code}',
         {"_type": "EXEC_ERROR", "cmd": list(args), "exitCode": code, "stdout": stdout, "stderr": stderr},
