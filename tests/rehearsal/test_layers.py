@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,25 @@ def test_one_layer_asked_for_twice_at_once_runs_once_in_a_process_and_across_two
     assert len({state.stdout for state in states}) == 1, "each asked replays the one run"
     assert len(store.containers) == 1, "the second ask in this process waited for the first"
     assert store.containers == other.containers
+
+
+@slow
+def test_a_layer_committed_beside_a_store_after_its_listing_is_reused_and_a_removed_one_runs_again(
+    store: LayerStore,
+) -> None:
+    """A store lists the layers podman holds once, at its first lookup; a layer another process committed
+    after that listing is still found, and one whose image is gone runs again."""
+    unique = uuid.uuid4().hex  # no image of an earlier session may answer for these layers
+    run(store, f"echo warm {unique}")
+    listing = LayerStore(store.cache, log=lambda _: None)
+    run(listing, f"echo warm {unique}")  # a recorded layer: this lookup lists the repository
+    script = f"echo {unique} $(od -An -N4 -tu4 /dev/urandom)"
+    first, image = run(LayerStore(store.cache, log=lambda _: None), script)
+    assert run(listing, script) == (first, image)
+    podman("rmi", "--force", image)
+    again, remade = run(LayerStore(store.cache, log=lambda _: None), script)
+    assert again != first, "a layer whose image is gone runs again"
+    assert podman("image", "exists", remade) == ""
 
 
 @slow

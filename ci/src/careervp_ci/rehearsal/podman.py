@@ -65,5 +65,11 @@ def image_exists(reference: str) -> bool:
     return subprocess.run(argv("image", "exists", reference), check=False).returncode == 0
 
 
+def tags(repository: str) -> set[str]:
+    """Every `repository:tag` podman holds under `repository`, from one listing."""
+    listed = podman("images", "--format={{.Repository}}:{{.Tag}}", f"--filter=reference={repository}")
+    return set(listed.split())
+
+
 def run_flags(extra: Sequence[str] = ()) -> list[str]:
     return [*RUN_FLAGS, *extra]

@@ -15,6 +15,7 @@ execute is an error naming the call, never skipped.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
@@ -250,8 +251,7 @@ class Engine:
     async def _Container_from(self, state: ContainerState, address: str) -> ContainerState:
         if address != base_image.STANDS_IN_FOR:
             return await self._pulled_image(address)
-        reference = await anyio.to_thread.run_sync(base_image.ensure_base_image, self.log)
-        config = json.loads(podman("image", "inspect", reference))[0]["Config"]
+        reference, config = await anyio.to_thread.run_sync(_base_image, self.log)
         env = tuple(tuple(item.split("=", 1)) for item in config.get("Env") or ())
         return ContainerState(
             key=chain(state.key, "from", address, base_image.recipe_digest(), LAYER_FORMAT),
@@ -455,6 +455,15 @@ class Engine:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(value.path, target)
         return str(target)
+
+
+@functools.cache
+def _base_image(log: Callable[[str], None]) -> tuple[str, dict[str, Any]]:
+    """The stand-in base image and its config, once per process: its tag names its recipe, so it never
+    changes under a call, while a module asks for it at every container it starts."""
+    reference = base_image.ensure_base_image(log)
+    config: dict[str, Any] = json.loads(podman("image", "inspect", reference))[0]["Config"]
+    return reference, config
 
 
 def _show(args: Mapping[str, Any]) -> str:
