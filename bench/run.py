@@ -158,6 +158,8 @@ def pipeline_scenarios(
         "CAREERVP_SHARED_CACHE": str(shared),
         "CAREERVP_SHARED_CACHE_WRITE": "trusted",
         "BENCH_SKIP": " ".join(excluded),
+        # the scanner's own locked environment (ci/tools/checkov), which the copy does not carry
+        "CAREERVP_CHECKOV_ENV": str(REPOSITORY / "ci" / "tools" / "checkov" / ".venv"),
     }
     env.pop("GITHUB_STEP_SUMMARY", None)
     pipeline = [str(bin_dir / "careervp-ci"), "ci", "--profile", "pr", "--src", str(tree)]
@@ -270,7 +272,7 @@ def write_results(out: Path, table: list[Row], raw: dict[str, object]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1, help="samples per pipeline scenario (default 1)")
-    parser.add_argument("--module", default="src/backend/careervp/config.py", help="module edited in d")
+    parser.add_argument("--module", default="src/backend/careervp/kb/store.py", help="module edited in d")
     parser.add_argument("--out", type=Path, default=REPOSITORY / "bench" / "results")
     parser.add_argument("--skip-setup", action="store_true", help="leave out the fresh-setup scenario")
     parser.add_argument("--imports", type=int, default=5, help="imports per handler and package (median)")

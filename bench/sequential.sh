@@ -26,6 +26,13 @@ coverage_floors() {
 synth() {
   CDK_OUTDIR="$out/cdk.out" python infra/app.py
   find "$out/cdk.out" -name '*.template.json' -print0 | xargs -0 cfn-lint --format json --non-zero-exit-code error
+  "${CAREERVP_CHECKOV_ENV:-ci/tools/checkov/.venv}/bin/checkov" --directory "$out/cdk.out" \
+    --framework cloudformation --output json --compact --skip-download > "$out/checkov.json"
+}
+frontend() {
+  [[ -f frontend/node_modules/.package-lock.json ]] || npm ci --prefix frontend --no-audit --no-fund \
+    --loglevel=error --ignore-scripts
+  npm run --prefix frontend "$1"
 }
 openapi() {
   openapi-spec-validator docs/specs/openapi.json
@@ -44,12 +51,15 @@ secrets() {
 }
 pipeline_tests() { pytest tests/ci -n auto -q --junitxml "$out/pipeline.xml"; }
 
-for gate in format lint typecheck naming unit integration coverage synth openapi workflows docs secrets \
-  pipeline-tests; do
+for gate in format lint typecheck naming unit integration coverage synth openapi frontend-lint frontend-unit \
+  frontend-build workflows pipeline-tests docs secrets; do
   [[ $skip == *" $gate "* ]] && continue
   case $gate in
     coverage) coverage_floors ;;
     pipeline-tests) pipeline_tests ;;
+    frontend-lint) frontend lint ;;
+    frontend-unit) frontend test ;;
+    frontend-build) frontend build ;;
     *) "$gate" ;;
   esac
 done
