@@ -103,6 +103,13 @@ def record(
 ) -> None:
     """Write the map of a full passing run (its per-test coverage, the tests it collected, its input
     digests) to `into`."""
+    document = {"src": str(src), "inputs": dict(inputs), "files": executed(src, raw_file)}
+    write_map(document | {"collected": sorted(collected)}, into)
+
+
+def executed(src: Path, raw_file: Path) -> dict[str, dict[str, object]]:
+    """Per measured tree file: the tests that executed it, its skeleton digest, and whether its function
+    bodies also ran outside a test's own context (at import, or in a fixture several tests share)."""
     raw = _read(raw_file)
     files: dict[str, dict[str, object]] = {}
     for measured in raw.measured_files():
@@ -120,10 +127,14 @@ def record(
                     tests.add(test)
                 shared = shared or (phase in _SHARED_PHASES and line in bodies)
         files[relative] = {"tests": sorted(tests), "skeleton": skeleton_digest(source), "shared": shared}
+    return files
+
+
+def write_map(document: Mapping[str, object], into: Path) -> None:
+    """Replace the map folder `into` with one holding `document`, whole or not at all."""
     staging = into.with_name(into.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    document = {"src": str(src), "inputs": dict(inputs), "files": files, "collected": sorted(collected)}
     (staging / MAP_FILE).write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
     shutil.rmtree(into, ignore_errors=True)
     staging.rename(into)
@@ -142,14 +153,14 @@ def select(src: Path, inputs: Mapping[str, str], mapped: Path) -> Selection:
         return Selection((), "full run: no input changed since the map (the result cache had no pass)", ())
     collected: list[str] = document.get("collected", [])
     files: dict[str, dict[str, object]] = document["files"]
-    sources = [p for p in changed if not _is_test_file(p)]
+    sources = [p for p in changed if not is_test_file(p)]
     for path in sources:
         if why := _needs_full_run(src, path, files.get(path)):
             return Selection((), f"full run: {why}", changed)
     touched = set(sources)
-    affected: set[str] = {t for p in touched for t in _tests_of(files[p])}
-    recorded = {t for entry in files.values() for t in _tests_of(entry)}
-    changed_tests = {p for p in changed if _is_test_file(p)}
+    affected: set[str] = {t for p in touched for t in tests_of(files[p])}
+    recorded = {t for entry in files.values() for t in tests_of(entry)}
+    changed_tests = {p for p in changed if is_test_file(p)}
     deselect = sorted(
         t for t in recorded - affected if t.split("::", 1)[0] not in changed_tests and _is_test_id(t)
     )
@@ -180,7 +191,7 @@ def junit_test_ids(junit: Path, src: Path) -> list[str]:
     return ids
 
 
-def _tests_of(entry: Mapping[str, object]) -> list[str]:
+def tests_of(entry: Mapping[str, object]) -> list[str]:
     tests = entry.get("tests", [])
     return [str(test) for test in tests] if isinstance(tests, list) else []
 
@@ -189,7 +200,7 @@ def _is_test_id(test: str) -> bool:
     return "::" in test
 
 
-def _is_test_file(path: str) -> bool:
+def is_test_file(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return path.startswith("tests/") and name.startswith("test_") and name.endswith(".py")
 
@@ -208,7 +219,7 @@ def _needs_full_run(src: Path, path: str, entry: Mapping[str, object] | None) ->
         return f"module-level code of {path} changed (imports, constants, decorators or signatures)"
     if entry["shared"]:
         return f"functions of {path} run at import or in shared fixtures, reaching tests that never call them"
-    if not _tests_of(entry):
+    if not tests_of(entry):
         return f"no recorded test executes {path}: the whole suite measures it again"
     return None
 

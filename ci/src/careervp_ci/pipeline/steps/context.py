@@ -127,7 +127,7 @@ class StepContext:
         run_env["PATH"] = f"{self.tool_dir}{os.pathsep}{run_env.get('PATH', '')}"
         run_env["PYTHONPATH"] = os.pathsep.join([*self._tree_import_roots(), run_env.get("PYTHONPATH", "")])
         workdir = cwd or self.src
-        display = self._display(argv, env or {}, workdir)
+        display = self.display(argv, env or {}, workdir)
         if stdout_to:
             display += f" > {shlex.quote(str(stdout_to))}"
         sink = stdout_to.open("wb") if stdout_to else None
@@ -164,7 +164,8 @@ class StepContext:
                     process.communicate()
                     raise StepCancelled(self.step) from None
 
-    def _display(self, argv: Sequence[str], env: Mapping[str, str], workdir: Path) -> str:
+    def display(self, argv: Sequence[str], env: Mapping[str, str], workdir: Path) -> str:
+        """`argv` as a person would type it: `uv run`, the variables given, and a `cd` when not here."""
         prefix = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
         command = "uv run " + shlex.join(argv)
         here = Path.cwd().resolve()

@@ -1,0 +1,125 @@
+"""The pipeline's own tests select by what they read: after a full pass, a change re-runs the tests that
+read or executed it (in their process or in the Python processes they started) and those whose record is
+opaque; test support and anything the record cannot name run them all."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, LOG_ENV, Reads
+from support.fixture_project import CliRunner, write
+
+ROOT_PATH = "ROOT = Path(__file__).resolve().parents[2]\n"
+READS_A = f"from pathlib import Path\n\n{ROOT_PATH}\n\ndef test_reads_a() -> None:\n"
+READS_A += '    assert (ROOT / "docs/specs/a.json").read_text() == "{}\\n"\n'
+READS_B = f"from pathlib import Path\n\n{ROOT_PATH}\n\ndef test_reads_b() -> None:\n"
+READS_B += '    assert (ROOT / "docs/specs/b.json").read_text() == "{}\\n"\n'
+RUNS_BACKEND = "from careervp.greeting import greet\n\n\ndef test_greets() -> None:\n"
+RUNS_BACKEND += '    assert greet("ada") == "hello ada"\n'
+CHILD = f"""\
+import subprocess
+import sys
+from pathlib import Path
+
+{ROOT_PATH}
+
+def test_a_child_reads_c() -> None:
+    read = "print(open('docs/specs/c.json').read())"
+    assert subprocess.run([sys.executable, "-c", read], cwd=ROOT, check=True).returncode == 0
+"""
+OPAQUE = f"""\
+import subprocess
+from pathlib import Path
+
+{ROOT_PATH}
+
+def test_cat_reads_the_tree() -> None:
+    assert subprocess.run(["cat", str(ROOT / "README.md")], check=False).returncode in (0, 1)
+"""
+TESTS = {
+    "tests/ci/test_reads_a.py": READS_A,
+    "tests/ci/test_reads_b.py": READS_B,
+    "tests/ci/test_runs_backend.py": RUNS_BACKEND,
+    "tests/ci/test_child.py": CHILD,
+    "tests/ci/test_opaque.py": OPAQUE,
+}
+
+
+def ran(tree: Path) -> set[str]:
+    junit = tree / ".reports/pipeline-tests/junit.xml"
+    return {case.get("name", "") for case in ElementTree.parse(junit).iter("testcase")}  # noqa: S314
+
+
+def test_a_change_reruns_the_tests_that_read_or_executed_it_and_the_opaque_ones(
+    fixture_tree: Path, careervp_ci: CliRunner
+) -> None:
+    for name, text in TESTS.items():
+        write(fixture_tree, name, text)
+    for spec in "abc":
+        write(fixture_tree, f"docs/specs/{spec}.json", "{}\n")
+    first = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "no read map yet" in first.stdout
+    assert len(ran(fixture_tree)) == len(TESTS)
+
+    write(fixture_tree, "docs/specs/a.json", "{}\n\n")
+    edited = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert edited.returncode == 1, "the test that reads the changed file runs, and fails"
+    assert ran(fixture_tree) == {"test_reads_a", "test_cat_reads_the_tree"}
+    assert "skipped 3 recorded test(s) that neither read nor executed them (1 opaque" in edited.stdout
+
+    write(fixture_tree, "docs/specs/a.json", "{}\n")
+    write(fixture_tree, "docs/specs/c.json", "[]\n")
+    through_a_child = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert through_a_child.returncode == 0, through_a_child.stdout
+    assert ran(fixture_tree) == {"test_a_child_reads_c", "test_cat_reads_the_tree"}
+
+    greeting = fixture_tree / "src/backend/careervp/greeting.py"
+    greeting.write_text(greeting.read_text().replace('f"hello {name}"', 'f"hi {name}"'))
+    broken = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert broken.returncode == 1 and "test_greets" in broken.stdout
+    assert "test_greets" in ran(fixture_tree) and "test_reads_b" not in ran(fixture_tree)
+
+    write(fixture_tree, "tests/ci/conftest.py", '"""Shared fixtures."""\n')
+    support = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert "full run: tests/ci/conftest.py was added or removed" in support.stdout
+    assert len(ran(fixture_tree)) == len(TESTS)
+
+
+def recorder(tmp_path: Path) -> Reads:
+    return Reads(str(tmp_path / "tree"), "log", lambda _: None)
+
+
+def test_a_compiled_module_is_a_read_of_its_source_and_tool_folders_are_not_inputs(tmp_path: Path) -> None:
+    reads = recorder(tmp_path)
+    tree = tmp_path / "tree"
+    assert reads.relative(f"{tree}/src/backend/careervp/__pycache__/api.cpython-313.pyc") == (
+        "src/backend/careervp/api.py"
+    )
+    assert reads.relative(f"{tree}/__pycache__/conftest.cpython-313.pyc") == "conftest.py"
+    assert reads.relative(f"{tree}/.venv/lib/python3.13/site-packages/x.py") is None
+    assert reads.relative(f"{tmp_path}/elsewhere/x.py") is None
+
+
+def test_a_start_the_record_cannot_follow_makes_it_opaque(tmp_path: Path) -> None:
+    reads = recorder(tmp_path)
+    tree, outside = tmp_path / "tree", tmp_path / "scratch"
+    traced = {LOG_ENV: "log", "PYTHONPATH": HOOK_DIR, "PATH": ""}
+
+    def reason(argv: list[str], cwd: Path | None, env: dict[str, str] | None) -> str | None:
+        return reads.spawn_reason("subprocess.Popen", (None, argv, cwd, env))
+
+    assert reason([sys.executable, "-c", "pass"], outside, traced) is None
+    assert "outside the record" in str(reason([sys.executable, "-c", "pass"], outside, {"PATH": ""}))
+    assert "without the record's hook" in str(reason([sys.executable], outside, {LOG_ENV: "log"}))
+    assert "skips site or PYTHONPATH" in str(reason([sys.executable, "-I", "-c", "pass"], outside, traced))
+    assert reason(["git", "-C", str(outside), "status"], tree, None) is None
+    assert "git on the tree" in str(reason(["git", "status"], tree, None))
+    assert "cat on the tree" in str(reason(["cat", f"{tree}/README.md"], outside, None))
+    assert reason(["cat", "notes.txt"], outside, None) is None
+    assert reason([f"{tree}/.venv/bin/ruff", "check", "."], outside, None) is None  # a tool folder: no input
+    assert "ruff on the tree" in str(reason(["ruff", f"--config={tree}/pyproject.toml"], outside, None))
+    assert "ruff on the tree" in str(reason(["ruff", "check", str(tree)], outside, None))
+    assert "a shell command" in str(reads.spawn_reason("os.system", ("ls",)))
