@@ -112,6 +112,8 @@ def test_a_start_the_record_cannot_follow_makes_it_opaque(tmp_path: Path) -> Non
         return reads.spawn_reason("subprocess.Popen", (None, argv, cwd, env))
 
     assert reason([sys.executable, "-c", "pass"], outside, traced) is None
+    another_copy = {**traced, "PYTHONPATH": f"{outside}/ci/src/careervp_ci/pipeline/changes/child_reads"}
+    assert reason([sys.executable, "-c", "pass"], outside, another_copy) is None
     assert "outside the record" in str(reason([sys.executable, "-c", "pass"], outside, {"PATH": ""}))
     assert "without the record's hook" in str(reason([sys.executable], outside, {LOG_ENV: "log"}))
     assert "skips site or PYTHONPATH" in str(reason([sys.executable, "-I", "-c", "pass"], outside, traced))
