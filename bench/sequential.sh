@@ -6,7 +6,8 @@ set -euo pipefail
 cd "${1:?usage: sequential.sh TREE}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-export PYTHONPATH="src/backend:infra:ci/src${PYTHONPATH:+:$PYTHONPATH}"
+# absolute: tests run tools in other folders (fixture trees), where a relative path would name their files
+export PYTHONPATH="$PWD/src/backend:$PWD/infra:$PWD/ci/src${PYTHONPATH:+:$PYTHONPATH}"
 skip=" ${BENCH_SKIP:-} "
 
 format() { ruff format --check ci src infra bench tests; }
