@@ -4,11 +4,14 @@ opaque; test support and anything the record cannot name run them all."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, LOG_ENV, Reads
+from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, LOG_ENV, ROOT_ENV, Reads
 from support.fixture_project import CliRunner, write
 
 ROOT_PATH = "ROOT = Path(__file__).resolve().parents[2]\n"
@@ -125,3 +128,33 @@ def test_a_start_the_record_cannot_follow_makes_it_opaque(tmp_path: Path) -> Non
     assert "ruff on the tree" in str(reason(["ruff", f"--config={tree}/pyproject.toml"], outside, None))
     assert "ruff on the tree" in str(reason(["ruff", "check", str(tree)], outside, None))
     assert "a shell command" in str(reads.spawn_reason("os.system", ("ls",)))
+
+
+def test_a_file_two_tests_read_in_one_process_is_a_read_of_each(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    write(tree, "docs/specs/a.json", "{}\n")
+    write(
+        tree,
+        "tests/ci/test_twice.py",
+        READS_A + READS_A.split("\n\n\n", 1)[1].replace("test_reads_a", "test_again"),
+    )
+    env = {**os.environ, ROOT_ENV: str(tree), "PYTHONPATH": HOOK_DIR}
+    out = tmp_path / "reads"
+    plugin = [
+        "-p",
+        "careervp_ci.pipeline.changes.read_tracker",
+        "--reads-out",
+        str(out),
+        "-p",
+        "no:cacheprovider",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", "-q", *plugin], cwd=tree, env=env, check=False
+    )
+    assert done.returncode == 0
+    (written,) = out.glob("reads-*.json")  # named by the worker, when this test runs in one
+    tests = json.loads(written.read_text())["tests"]
+    assert {test: "docs/specs/a.json" in entry["reads"] for test, entry in tests.items()} == {
+        "tests/ci/test_twice.py::test_reads_a": True,
+        "tests/ci/test_twice.py::test_again": True,
+    }

@@ -93,6 +93,7 @@ class ReadTracker:
     def _activate(self, context: _Context) -> None:
         os.environ[LOG_ENV] = context.log
         self.reads.log = context.log
+        self.reads.seen = set()  # a file one test read is read again by the next: each context records it
 
     @contextmanager
     def _within(self, context: _Context) -> Iterator[None]:

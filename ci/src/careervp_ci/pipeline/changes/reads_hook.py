@@ -117,7 +117,8 @@ class Reads:
         workdir = os.fsdecode(cwd) if cwd else os.getcwd()  # type: ignore[arg-type]
         if os.path.basename(found) == "git" and len(words) > 2 and words[1] == "-C":
             workdir = os.path.join(workdir, words[2])
-        if self._names_tree(workdir, "/") or any(self._names_tree(word, workdir) for word in words):
+        in_tree = self._names_tree(workdir, "/")  # the working folder itself
+        if in_tree or any(self._names_tree(word, workdir) for word in words):
             return f"{os.path.basename(found)} on the tree: {shown}"
         return None
 
@@ -125,10 +126,9 @@ class Reads:
         """Whether an argument names a tree path other than a tool folder: absolute, or relative to a working
         folder in the tree (`--src=/tree` and `a:b` lists are split)."""
         for part in word.replace("=", "\0").replace(":", "\0").replace(",", "\0").split("\0"):
-            path = os.path.normpath(os.path.join(workdir, part)) if part else ""
-            if path and (
-                self.relative(path) or self.relative(os.path.join(path, "x"))
-            ):  # the root itself too
+            path = os.path.normpath(os.path.join(workdir, part))
+            # a path in the tree, or the tree's root or a folder in it (a file inside would be in the tree)
+            if part and (self.relative(path) or self.relative(os.path.join(path, "x"))):
                 return True
         return False
 
