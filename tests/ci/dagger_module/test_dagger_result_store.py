@@ -97,6 +97,7 @@ def test_a_jobs_step_container_is_the_same_with_a_store_or_without(monkeypatch: 
     assert without.container is alone and not without.from_store
     assert execs(alone)[-1] == LINT
     assert plain_env(alone)["CAREERVP_CACHE_DIR"] == LOCAL_CACHE
+    assert plain_env(alone)["CAREERVP_CACHE_DISCARDED"] == "1", "no step records state for a later run"
     assert SHARED_ENV not in plain_env(alone)
     for writable in (False, True):
         stored, _ = run_job(monkeypatch, ResultStore.named("/results", writable=writable))

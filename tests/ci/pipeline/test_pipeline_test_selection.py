@@ -91,6 +91,23 @@ def test_a_change_reruns_the_tests_that_read_or_executed_it_and_the_opaque_ones(
     assert len(ran(fixture_tree)) == len(TESTS)
 
 
+def test_a_run_whose_cache_is_discarded_records_no_map(fixture_tree: Path, careervp_ci: CliRunner) -> None:
+    """A Dagger job's cache dies with its container: recording there would cost time and serve no run."""
+    write(fixture_tree, "tests/ci/test_reads_a.py", READS_A)
+    write(fixture_tree, "tests/ci/test_reads_b.py", READS_B)
+    for spec in "ab":
+        write(fixture_tree, f"docs/specs/{spec}.json", "{}\n")
+    discarded = {"CAREERVP_CACHE_DISCARDED": "1"}
+    first = careervp_ci("pipeline-tests", cwd=fixture_tree, env=discarded)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "says the result cache dies with this run, so no map is kept" in first.stdout
+
+    write(fixture_tree, "docs/specs/a.json", "{}\n\n")
+    edited = careervp_ci("pipeline-tests", cwd=fixture_tree)
+    assert "no read map yet" in edited.stdout, "the discarded run left no map behind"
+    assert ran(fixture_tree) == {"test_reads_a", "test_reads_b"}
+
+
 def recorder(tmp_path: Path) -> Reads:
     return Reads(str(tmp_path / "tree"), "log", lambda _: None)
 

@@ -29,7 +29,7 @@ from careervp_ci.dagger_module.result_store import (
     toolchain_digest,
 )
 from careervp_ci.dagger_module.setup import WORKDIR
-from careervp_ci.host.cache import CACHE_ENV
+from careervp_ci.host.cache import CACHE_ENV, DISCARDED_ENV
 
 Start = Callable[[Job, Mapping[str, dagger.Container]], Awaitable[dagger.Container]]
 """Runs one job, given the finished containers of the jobs it waits for."""
@@ -74,8 +74,9 @@ async def run_job(
     """One job's container: the tree, what the jobs it needs left, and .git and the ref only for a step that
     compares with a base ref (so no other job's cache key moves with the checkout's history); Chromium for
     a step that drives it, git for one whose tests build repositories; the host's result cache outside the
-    tree. With a store, a probe may restore the step's pass instead, and a trusted run publishes its pass;
-    not for a job handed its needs' folders, whose step the host never caches."""
+    tree, marked as dying with the container (no step records state only a later run would read). With a
+    store, a probe may restore the step's pass instead, and a trusted run publishes its pass; not for a job
+    handed its needs' folders, whose step the host never caches."""
     container = await base(src, browser=job.needs_browser, git=job.needs_git)
     for need in job.given:
         for folder in left_by(need):
@@ -84,7 +85,7 @@ async def run_job(
         container = container.with_directory(f"{WORKDIR}/.git", git)
     else:
         base_ref = None
-    container = container.with_env_variable(CACHE_ENV, LOCAL_CACHE)
+    container = container.with_env_variable(CACHE_ENV, LOCAL_CACHE).with_env_variable(DISCARDED_ENV, "1")
     argv = job_argv(job, seed=seed, base_ref=base_ref)
     if store is None or job.given:
         return JobRun(await run(argv, container))

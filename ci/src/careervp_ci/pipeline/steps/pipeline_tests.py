@@ -9,7 +9,8 @@ container engine, which the step's own container does not have; `make rehearse` 
 
 With a result cache, a full passing run records what each test read and executed
 (`careervp_ci.pipeline.changes.reads`), and a later run re-runs only the tests its changes can reach: a
-backend edit no longer re-runs every test of the pipeline.
+backend edit no longer re-runs every test of the pipeline. A Dagger job's cache dies with its container, so
+there it records nothing (recording costs about a fifth of the run).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from careervp_ci.host.cache import FileDigests, input_files
+from careervp_ci.host.cache import DISCARDED_ENV, FileDigests, cache_discarded, input_files
 from careervp_ci.pipeline.changes import impact, reads
 from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, OUT_OPTION, ROOT_ENV
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
@@ -60,6 +61,10 @@ def run(ctx: StepContext) -> StepOutcome:
     mapped = impact.state_dir(ctx.state_dir, ctx.step, ctx.options) if ctx.state_dir else None
     if mapped is None:
         selection = impact.Selection((), "full run: no result cache (--no-cache), so no map", ())
+    elif cache_discarded():
+        mapped = None
+        reason = f"full run: ${DISCARDED_ENV} says the result cache dies with this run, so no map is kept"
+        selection = impact.Selection((), reason, ())
     elif not _recordable(ctx.src):
         mapped = None
         selection = impact.Selection((), "full run: the tree's own pipeline code has no read tracker", ())
