@@ -29,7 +29,8 @@ from careervp_ci.dagger_module.result_store import (
     toolchain_digest,
 )
 from careervp_ci.dagger_module.setup import WORKDIR
-from careervp_ci.host.cache import CACHE_ENV, DISCARDED_ENV
+from careervp_ci.host.cache import CACHE_ENV
+from careervp_ci.pipeline.steps.context import DISCARDED_ENV
 
 Start = Callable[[Job, Mapping[str, dagger.Container]], Awaitable[dagger.Container]]
 """Runs one job, given the finished containers of the jobs it waits for."""

@@ -34,9 +34,6 @@ from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.synth import ASSEMBLY
 
 CACHE_ENV = "CAREERVP_CACHE_DIR"
-DISCARDED_ENV = "CAREERVP_CACHE_DISCARDED"
-"""Set (to 1) where the result cache is thrown away with the run (a Dagger job's container): a step keeps no
-state whose only reader is a later run on the same cache."""
 FROM_CACHE_ONLY = "--from-cache-only"
 """`ci`'s flag that takes verified passes from the caches and runs no step: a Dagger job's probe of the
 store (`careervp_ci.dagger_module.result_store`)."""
@@ -57,11 +54,6 @@ def cache_root(src: Path) -> Path:
     """`$CAREERVP_CACHE_DIR`, or `.careervp/cache` in the source tree."""
     configured = os.environ.get(CACHE_ENV)
     return Path(configured).expanduser() if configured else src / DEFAULT_CACHE_DIR
-
-
-def cache_discarded() -> bool:
-    """Whether `$CAREERVP_CACHE_DISCARDED` says this run's result cache dies with it."""
-    return os.environ.get(DISCARDED_ENV) == "1"
 
 
 def input_files(src: Path, patterns: Iterable[str]) -> list[str]:

@@ -72,6 +72,11 @@ def first_useful_lines(output: str, limit: int = 12) -> tuple[str, ...]:
     return tuple(chosen[:limit])
 
 
+DISCARDED_ENV = "CAREERVP_CACHE_DISCARDED"
+"""Set (to 1) where the result cache is thrown away with the run (a Dagger job's container): a step keeps no
+state whose only reader is a later run on the same cache."""
+
+
 class StepCancelled(Exception):
     """Raised inside a step when the run was stopped because another gate failed."""
 
@@ -95,6 +100,11 @@ class StepContext:
 
     def option(self, name: str) -> str | None:
         return self.options.get(name)
+
+    @property
+    def cache_discarded(self) -> bool:
+        """Whether `$CAREERVP_CACHE_DISCARDED` says the result cache (`state_dir` too) dies with the run."""
+        return self.base_env.get(DISCARDED_ENV) == "1"
 
     def tool(self, name: str) -> str:
         """The pinned executable `name` from the environment, falling back to PATH lookup. uv is not in

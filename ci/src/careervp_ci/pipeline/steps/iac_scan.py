@@ -39,7 +39,8 @@ class ScannerMissing(CareervpError):
 class ScanResult:
     """What the scan found: findings without a reason, and how many checks a reason excused."""
 
-    command: CommandResult
+    command: CommandResult | None
+    """None when judged from a kept report (`scan_memo`)."""
     unexplained: list[Finding]
     excused: Counter[str]
     passed: int
@@ -58,18 +59,23 @@ def scanner(src: Path) -> Path:
     return executable
 
 
-def scan(ctx: StepContext, assembly: str) -> ScanResult:
-    """Scan every template under `assembly` (tree-relative); JSON and SARIF reports go to the report dir."""
-    report = ctx.report_dir / REPORT
+def scan(ctx: StepContext, directory: str, shown_as: str | None = None) -> ScanResult:
+    """Scan every template under `directory` (tree-relative); JSON and SARIF reports go to the report dir,
+    findings name their files under `shown_as` (default: `directory`)."""
     command = ctx.run(
-        [str(scanner(ctx.src)), "--directory", assembly, "--framework", "cloudformation", *SCAN_OPTIONS],
-        stdout_to=report,
+        [str(scanner(ctx.src)), "--directory", directory, "--framework", "cloudformation", *SCAN_OPTIONS],
+        stdout_to=ctx.report_dir / REPORT,
     )
-    document: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return read(ctx, shown_as or directory, command)
+
+
+def read(ctx: StepContext, shown_as: str, command: CommandResult | None) -> ScanResult:
+    """Judge the JSON report in the report dir (written by `scan`, or restored with `command` None)."""
+    document: dict[str, Any] = json.loads((ctx.report_dir / REPORT).read_text(encoding="utf-8"))
     results = document["results"]
-    unexplained = [_finding(check, assembly, "failed check") for check in results["failed_checks"]]
+    unexplained = [_finding(check, shown_as, "failed check") for check in results["failed_checks"]]
     unexplained += [
-        _finding(check, assembly, "skipped without a reason")
+        _finding(check, shown_as, "skipped without a reason")
         for check in results["skipped_checks"]
         if str(check["check_result"].get("suppress_comment") or "").strip() in ("", NO_COMMENT)
     ]
@@ -81,6 +87,16 @@ def scan(ctx: StepContext, assembly: str) -> ScanResult:
         passed=int(document["summary"]["passed"]),
         version=str(document["summary"]["checkov_version"]),
     )
+
+
+def identity(src: Path) -> list[str]:
+    """What checkov's report is a function of besides the templates: its executable, its environment's
+    lock and its options (`scan_memo`'s key)."""
+    sources = [
+        f"{name}:{path.read_text(encoding='utf-8') if (path := src / name).is_file() else ''}"
+        for name in SCANNER_SOURCES
+    ]
+    return [str(scanner(src)), *sources, *SCAN_OPTIONS]
 
 
 def _finding(check: dict[str, Any], assembly: str, what: str) -> Finding:

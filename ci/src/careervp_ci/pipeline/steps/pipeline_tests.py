@@ -18,10 +18,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from careervp_ci.host.cache import DISCARDED_ENV, FileDigests, cache_discarded, input_files
+from careervp_ci.host.cache import FileDigests, input_files
 from careervp_ci.pipeline.changes import impact, reads
 from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, OUT_OPTION, ROOT_ENV
-from careervp_ci.pipeline.steps.context import StepContext, StepOutcome
+from careervp_ci.pipeline.steps.context import DISCARDED_ENV, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.pytest_suite import (
     NO_TESTS_COLLECTED,
@@ -61,7 +61,7 @@ def run(ctx: StepContext) -> StepOutcome:
     mapped = impact.state_dir(ctx.state_dir, ctx.step, ctx.options) if ctx.state_dir else None
     if mapped is None:
         selection = impact.Selection((), "full run: no result cache (--no-cache), so no map", ())
-    elif cache_discarded():
+    elif ctx.cache_discarded:
         mapped = None
         reason = f"full run: ${DISCARDED_ENV} says the result cache dies with this run, so no map is kept"
         selection = impact.Selection((), reason, ())
