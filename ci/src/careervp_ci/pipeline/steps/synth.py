@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from dataclasses import replace
 from importlib.metadata import version
 from typing import Any
 
@@ -34,6 +35,7 @@ SCANNED = ".careervp/scanned"
 `scan_memo` name the same files in every run."""
 CFN_LINT_OPTIONS = ("--format", "json", "--non-zero-exit-code", "error")
 MEMO_REPORTS = ("cfn-lint.json", iac_scan.REPORT)
+KEPT_NOTE = "cfn-lint and checkov: the templates, code hashes aside, are those of a kept pass"
 
 
 CFN_LINT_LEVELS = {"Error": "error", "Warning": "warning", "Informational": "note"}
@@ -80,24 +82,20 @@ def run(ctx: StepContext) -> StepOutcome:
     if ctx.state_dir is not None and not ctx.cache_discarded:
         memo = ScanMemo.of(ctx.state_dir, ctx.src / SCANNED, copies, identity, MEMO_REPORTS)
     if memo is not None and memo.restore(ctx.report_dir):
-        kept = _verdict(ctx, templates, [])
+        kept = _verdict(ctx, templates, None)
         if kept.status is Status.PASSED:
-            notes = (
-                "cfn-lint and checkov: the templates, code hashes aside, are those of a kept pass",
-                *kept.notes,
-            )
-            return StepOutcome(kept.status, kept.message, kept.details, kept.reproduce, notes)
+            return replace(kept, notes=(KEPT_NOTE, *kept.notes))
     outcome = _verdict(ctx, templates, [copy.relative_to(ctx.src).as_posix() for copy in copies])
     if memo is not None and outcome.status is Status.PASSED:
         memo.keep(ctx.report_dir)
     return outcome
 
 
-def _verdict(ctx: StepContext, templates: list[str], scanned: list[str]) -> StepOutcome:
-    """cfn-lint's and checkov's verdict: running them over the `scanned` copies, or, given none, judging the
+def _verdict(ctx: StepContext, templates: list[str], scanned: list[str] | None) -> StepOutcome:
+    """cfn-lint's and checkov's verdict: running them over the `scanned` copies, or, given None, judging the
     reports already in the report dir (restored from the memo)."""
     report = ctx.report_dir / "cfn-lint.json"
-    lint = ctx.run(["cfn-lint", *CFN_LINT_OPTIONS, *scanned], stdout_to=report) if scanned else None
+    lint = None if scanned is None else ctx.run(["cfn-lint", *CFN_LINT_OPTIONS, *scanned], stdout_to=report)
     try:
         findings = cfn_lint_findings(report.read_text(encoding="utf-8"))
     except (ValueError, KeyError):
@@ -107,9 +105,13 @@ def _verdict(ctx: StepContext, templates: list[str], scanned: list[str]) -> Step
     if errors or (lint is not None and not lint.ok):
         return ctx.failed("cfn-lint found errors in the synthesized templates", lint, details=errors)
     try:
-        scan = iac_scan.scan(ctx, SCANNED, ASSEMBLY) if scanned else iac_scan.read(ctx, ASSEMBLY, None)
+        scan = (
+            iac_scan.read(ctx, ASSEMBLY, None) if scanned is None else iac_scan.scan(ctx, SCANNED, ASSEMBLY)
+        )
     except (ValueError, KeyError):
-        return ctx.failed("checkov did not produce a readable report", ctx.commands[-1] if scanned else None)
+        return ctx.failed(
+            "checkov did not produce a readable report", None if lint is None else ctx.commands[-1]
+        )
     if scan.unexplained:
         return ctx.failed(
             f"checkov: {len(scan.unexplained)} finding(s) without a written reason",
