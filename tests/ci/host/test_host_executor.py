@@ -7,14 +7,11 @@ CLI tests run `careervp-ci` itself on the fixture project.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from careervp_ci.host import durations
 from careervp_ci.host.cache import ResultCache
 from careervp_ci.host.executor import HostExecutor, RunResult
 from careervp_ci.host.progress import PlainProgress
@@ -79,44 +76,6 @@ def test_independent_steps_run_in_parallel(tmp_path: Path) -> None:
     run, _ = execute(tmp_path, steps, workers=2)
     assert exit_code(run) == 0
     assert time.monotonic() - started < 1.9
-
-
-def test_the_ready_step_that_ran_longest_last_time_starts_first(tmp_path: Path) -> None:
-    stamp = tmp_path / "order.txt"
-    steps = [python_step(name, f"open({str(stamp)!r}, 'a').write({name!r})") for name in ("a", "b", "c")]
-    execute(tmp_path, steps, workers=1, cache=True)
-    assert stamp.read_text() == "abc", "nothing recorded: plan order"
-
-    shutil.rmtree(tmp_path / "cache")
-    (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / durations.FILE).write_text(json.dumps({"b": 9.0, "c": 30.0}), encoding="utf-8")
-    stamp.unlink()
-    execute(tmp_path, steps, workers=1, cache=True)
-    assert stamp.read_text() == "cba"
-
-
-def test_only_steps_that_ran_update_the_recorded_durations(tmp_path: Path) -> None:
-    steps = [python_step("quick", "pass"), python_step("slow", "import time; time.sleep(0.5)")]
-    execute(tmp_path, steps, cache=True)
-    first = durations.load(tmp_path / "cache")
-    assert set(first) == {"quick", "slow"}
-    assert first["slow"] >= 0.5
-
-    (tmp_path / "cache" / durations.FILE).write_text(json.dumps({**first, "slow": 99.0}), encoding="utf-8")
-    run, _ = execute(tmp_path, steps, cache=True)
-    assert set(statuses(run).values()) == {Status.CACHED}
-    assert durations.load(tmp_path / "cache")["slow"] == 99.0
-
-
-def test_a_durations_record_that_does_not_read_back_is_said_and_replaced(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / durations.FILE).write_text("[not a record", encoding="utf-8")
-    run, _ = execute(tmp_path, [python_step("only", "pass")], cache=True)
-    assert exit_code(run) == 0
-    assert "does not read back" in capsys.readouterr().err
-    assert set(durations.load(tmp_path / "cache")) == {"only"}
 
 
 def test_first_failure_stops_running_steps_and_reports_those_that_never_ran(tmp_path: Path) -> None:

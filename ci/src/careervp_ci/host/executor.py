@@ -1,7 +1,6 @@
 """The host executor: a Plan's steps as local processes, in parallel, in dependency order, fail-fast.
 
-A step starts once everything it needs has passed (or came from the cache); of the steps ready at once, the
-one that took longest when it last ran here starts first (`durations`). The first failure stops the
+A step starts once everything it needs has passed (or came from the cache). The first failure stops the
 run: running steps are cancelled (shown as stopped) and steps that had not started are reported as never
 ran. Each step works in its own report folder; passes are stored in the result cache with that folder, and
 a local miss is looked up in the shared results (`$CAREERVP_SHARED_CACHE`) before the step runs. A trusted
@@ -24,7 +23,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from careervp_ci.host import durations
 from careervp_ci.host.cache import CachedPass, FileDigests, ResultCache, key_material, material_key
 from careervp_ci.host.progress import Progress
 from careervp_ci.host.shared_cache import SharedResults, shared_from_env
@@ -33,8 +31,6 @@ from careervp_ci.pipeline.steps.context import Status, StepCancelled, StepContex
 from careervp_ci.pipeline.steps.model import Step
 
 GOOD = frozenset({Status.PASSED, Status.CACHED})
-RAN = frozenset({Status.PASSED, Status.FAILED, Status.UNVERIFIED})
-"""Ends of a step that did its whole work here: only their times predict the next run's."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,6 @@ class _RunState:
     keys: dict[str, str] = field(default_factory=dict)
     running: dict[Future[StepResult], Step] = field(default_factory=dict)
     done: dict[str, StepResult] = field(default_factory=dict)
-    expected: Mapping[str, float] = field(default_factory=dict)
-    """Each step's seconds when it last ran here (`durations`): the longest ready step starts first."""
 
 
 @dataclass
@@ -96,17 +90,13 @@ class HostExecutor:
         if self.workers < 1:
             raise PlanError(f"workers must be at least 1, got {self.workers}")
         self.reports_root.mkdir(parents=True, exist_ok=True)
-        folder = self.cache.root if self.cache else None
-        state = _RunState(FileDigests(self.src), list(plan.steps), expected=durations.load(folder))
+        state = _RunState(FileDigests(self.src), list(plan.steps))
         self.progress.start([step.name for step in plan.steps])
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 self._loop(plan, pool, state)
         finally:
             self.progress.stop()
-            ran = [(result.name, result.seconds) for result in state.done.values() if result.status in RAN]
-            if ran:
-                durations.save(folder, state.expected, ran)
         ordered = tuple(state.done[step.name] for step in plan.steps)
         return RunResult(ordered, plan.skipped)
 
@@ -116,13 +106,13 @@ class HostExecutor:
         try:
             while pending or running:
                 free = self.workers - len(running)
-                for step in self._ready(plan, state)[:free] if not state.cancel.is_set() else []:
+                for step in self._ready(plan, pending, done)[:free] if not state.cancel.is_set() else []:
                     pending.remove(step)
                     future = pool.submit(self._execute, plan, step, state)
                     running[future] = step
                 self._block_unrunnable(plan, pending, done, state.cancel.is_set())
                 if not running:
-                    if pending and not self._ready(plan, state):
+                    if pending and not self._ready(plan, pending, done):
                         names = ", ".join(step.name for step in pending)
                         raise PlanError(f"steps wait for something outside the plan: {names}")
                     continue
@@ -147,11 +137,8 @@ class HostExecutor:
             or (result.status is Status.UNVERIFIED and result.name in self.accepted_unverified)
         )
 
-    def _ready(self, plan: Plan, state: _RunState) -> list[Step]:
-        """Steps whose needs are cleared, the longest expected first (plan order among equals)."""
-        done = state.done
-        ready = [s for s in state.pending if all(n in done and self._cleared(done[n]) for n in plan.needs(s))]
-        return sorted(ready, key=lambda step: -state.expected.get(step.name, 0.0))
+    def _ready(self, plan: Plan, pending: list[Step], done: Mapping[str, StepResult]) -> list[Step]:
+        return [s for s in pending if all(n in done and self._cleared(done[n]) for n in plan.needs(s))]
 
     def _block_unrunnable(
         self, plan: Plan, pending: list[Step], done: dict[str, StepResult], stopping: bool
