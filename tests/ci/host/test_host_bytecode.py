@@ -9,7 +9,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from careervp_ci.host.bytecode import KEPT, Venv, ensure, keep, sha256
+from careervp_ci.host.bytecode import KEPT, Venv, ensure, keep
+from careervp_ci.release.artifact import sha256_file
 from support.uv import uv
 
 MODULE = (
@@ -94,7 +95,7 @@ def test_an_archive_that_does_not_hash_to_its_sidecar_is_refused_and_the_venv_co
     assert ensure(venv, cache) == "compiled"
     assert "does not hash to" in capsys.readouterr().err
     assert bytecode_of(project) == compiled
-    assert sha256(archive) == archive.with_suffix(".sha256").read_text(encoding="ascii").strip()
+    assert sha256_file(archive) == archive.with_suffix(".sha256").read_text(encoding="ascii").strip()
 
 
 def test_another_lock_is_another_archive_and_only_the_newest_are_kept(project: Path, tmp_path: Path) -> None:

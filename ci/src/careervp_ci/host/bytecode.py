@@ -21,9 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from careervp_ci.release.artifact import sha256_file
+
 KEPT = 2
 """Archives kept per machine (about 360 MB each): the current lock's and the one before it."""
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -59,20 +60,12 @@ class Venv:
         )
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def restore(venv: Venv, archive: Path) -> bool:
     """Unpack the kept archive into the venv if it hashes to its sidecar."""
     sidecar = archive.with_suffix(".sha256")
     if not (archive.is_file() and sidecar.is_file()):
         return False
-    if sha256(archive) != sidecar.read_text(encoding="ascii").strip():
+    if sha256_file(archive) != sidecar.read_text(encoding="ascii").strip():
         print(f"venv bytecode: {archive} does not hash to {sidecar.name}; compiling instead", file=sys.stderr)
         return False
     subprocess.run(["tar", "-xf", str(archive)], cwd=venv.root, check=True)
@@ -88,7 +81,7 @@ def keep(venv: Venv, archive: Path) -> None:
         subprocess.run(
             ["tar", "--null", "-cf", str(staged), "-T", "-"], cwd=venv.root, input=listing, check=True
         )
-        staged.with_suffix(".sha256").write_text(sha256(staged) + "\n", encoding="ascii")
+        staged.with_suffix(".sha256").write_text(sha256_file(staged) + "\n", encoding="ascii")
         staged.with_suffix(".sha256").replace(archive.with_suffix(".sha256"))
         staged.replace(archive)
     for old in sorted(archive.parent.glob("*.tar"), key=lambda path: path.stat().st_mtime)[:-KEPT]:
