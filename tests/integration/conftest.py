@@ -25,11 +25,11 @@ from careervp.resources import (
     ENV_VAR_USER_POOL_CLIENT_ID,
     ENV_VAR_USER_POOL_ID,
 )
+from careervp_ci.release.moto_server import MotoServer
 from careervp_local import signin
 from careervp_local.emulator import provision, resource_env
 from careervp_local.http_server import serve_locally
 from careervp_local.messages_standin import ServedStandIn, serve_messages_standin
-from moto.server import ThreadedMotoServer
 
 WEBHOOK_SECRET = "test-webhook-secret-integration_secret"
 MODEL_KEY = "test-model-key-integration"
@@ -38,7 +38,7 @@ MODEL_KEY = "test-model-key-integration"
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """A moto server on a free port; the URL uses `localhost` (moto reads a 127.0.0.1 host as a bucket)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = MotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
     try:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from careervp_ci.release.emulator import prepare_emulator
-from moto.server import ThreadedMotoServer
 
 
 def _reset(endpoint: str) -> None:
@@ -25,8 +24,7 @@ def _reset(endpoint: str) -> None:
 def clean_moto_server() -> Iterator[str]:
     """Yield the endpoint (`http://localhost:PORT`: moto reads a 127.0.0.1 host as a bucket name) of a
     server with the project's fixes to moto, as every emulator the project starts has them."""
-    prepare_emulator()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = prepare_emulator()(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     endpoint = f"http://localhost:{server.get_host_and_port()[1]}"
     try:

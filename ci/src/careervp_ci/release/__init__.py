@@ -6,6 +6,6 @@ the checks of a command's inputs), `session` (boto3 bound to a target; what its 
 (an artifact into the stores), `deploy` (one digest to one environment, with `attempts` in the ledger and
 `target_secrets`), `checks` and `served_api` (the smoke after a deploy and the API it reaches), `gate`
 (change set, approval, promotion), `service` (build and deploy as one object, for `hotfix`), `errors`.
-Beneath: `artifact`, `store`, `state`, `targets`, `ledger`, `locking`, `build`, `emulator`,
+Beneath: `artifact`, `store`, `state`, `targets`, `ledger`, `locking`, `build`, `emulator` (`moto_server`),
 `cloudformation`, `verify`, `smoke` (`smoke_plan`, `smoke_user`), `credentials`, `approvals`, `gitref`.
 """

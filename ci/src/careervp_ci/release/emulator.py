@@ -1,6 +1,6 @@
 """Everything that is specific to the local AWS emulator (moto), in one place.
 
-- `running_emulator`: a ThreadedMotoServer on 127.0.0.1 for the life of one command. Its endpoint is
+- `running_emulator`: a moto server on 127.0.0.1 for the life of one command. Its endpoint is
   `http://localhost:PORT`: moto reads a `127.0.0.1` host as an S3 bucket name.
 - `serve_forever` (`careervp-ci emulator --port PORT`): the same server, long-lived in the foreground, for
   targets files whose environments name `endpoint = "http://localhost:PORT"` (and for the e2e tests).
@@ -32,7 +32,7 @@ from careervp_ci.errors import UsageError
 from careervp_ci.release.cloudformation import AwsSession
 
 if TYPE_CHECKING:
-    from moto.server import ThreadedMotoServer
+    from careervp_ci.release.moto_server import MotoServer
 
 EMULATOR_ACCOUNT = "123456789012"
 """moto's default account id (the asset bucket's name contains it)."""
@@ -96,28 +96,27 @@ def serve_forever(port: int) -> int:
     return 0
 
 
-def prepare_emulator() -> type[ThreadedMotoServer]:
+def prepare_emulator() -> type[MotoServer]:
     """What every emulator the project starts needs: moto quiet, its change-set execution fixed
     (`moto_change_sets`), so the emulator executes the reviewed change sets prod's deploy runs, and its
     CloudFormation creating function versions and aliases (`moto_lambda_aliases`), which staging and prod
     stacks declare, and the CloudFront distribution whose domain the functions allow in CORS
-    (`moto_cloudfront_distributions`). Returns the server class.
+    (`moto_cloudfront_distributions`). Returns the server class (`moto_server`: one whose start fails loudly).
 
     moto is imported here, not with this module: loading its CloudFormation takes ~2.5 s of CPU, which every
     `careervp-ci` release command paid at start-up, though only a command that starts an emulator needs it."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415  (see the docstring)
-
-    from careervp_ci.release import (  # noqa: PLC0415
+    from careervp_ci.release import (  # noqa: PLC0415  (see the docstring)
         moto_change_sets,
         moto_cloudfront_distributions,
         moto_lambda_aliases,
     )
+    from careervp_ci.release.moto_server import MotoServer  # noqa: PLC0415
 
     quiet_emulator()
     moto_change_sets.install()
     moto_lambda_aliases.install()
     moto_cloudfront_distributions.install()
-    return ThreadedMotoServer
+    return MotoServer
 
 
 def quiet_emulator() -> None:
