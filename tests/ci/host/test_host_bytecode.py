@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tarfile
@@ -20,15 +21,19 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "0"\nrequires-python = ">=3.11"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A real uv project, locked and synced offline, with one module in its venv's site-packages."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real uv project, locked and synced offline, with one module in its venv's site-packages.
+
+    $UV_PROJECT_ENVIRONMENT names some other venv here, as in the toolchain container (its own, /opt/venv):
+    a sync that honoured it would empty that venv under the running tests."""
     root = tmp_path / "project"
     root.mkdir()
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    own = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(root / ".venv")}
     for command in ("lock", "sync"):
-        subprocess.run(
-            [uv(), command, "--offline", "--quiet", "--python", sys.executable], cwd=root, check=True
-        )
+        argv = [uv(), command, "--offline", "--quiet", "--python", sys.executable]
+        subprocess.run(argv, cwd=root, env=own, check=True)
+    monkeypatch.setenv("UV_PROJECT_ENVIRONMENT", str(tmp_path / "someone-elses-venv"))
     (root / MODULE).write_text("VALUE = 1\n", encoding="utf-8")
     return root
 
@@ -50,6 +55,7 @@ def test_a_fresh_venv_of_the_same_lock_unpacks_the_compiled_bytes_without_compil
     compiled = bytecode_of(project)
     assert len(compiled) == 1
     assert {int.from_bytes(data[4:8], "little") for data in compiled.values()} == {3}, "checked-hash .pyc"
+    assert not (tmp_path / "someone-elses-venv").exists(), "uv compiled this project's venv, not another"
 
     forget_bytecode(project)
     assert ensure(Venv(project, str(tmp_path / "no-uv-here")), cache) == "unpacked"

@@ -45,8 +45,9 @@ class Venv:
         return digest.hexdigest()[:32]
 
     def compile(self) -> None:
-        """uv compiles every module of the venv's site-packages, checked-hash."""
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+        """uv compiles every module of this venv's site-packages, checked-hash (this venv, whatever
+        $UV_PROJECT_ENVIRONMENT names: the toolchain container sets it to its own venv)."""
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "UV_PROJECT_ENVIRONMENT": str(self.root / ".venv")}
         command = [self.uv, "sync", "--frozen", "--quiet", "--compile-bytecode"]
         subprocess.run(command, cwd=self.root, env=env, check=True)
 

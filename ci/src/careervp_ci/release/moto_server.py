@@ -3,9 +3,10 @@
 moto 5.2.5's `start()` waits, without a bound, on an event its server thread sets only once werkzeug's
 `make_server` has returned. When that fails, the thread ends and `start()` never returns. werkzeug 3.1.9 also
 turns a socket error into `sys.exit(1)` after printing it. A `.ci/run` hung this way for 15 minutes inside a
-Dagger job's `pipeline-tests`, with no test named. Here the thread's failure is kept, the event is set, and
-`start()` raises it: the socket's OSError itself (werkzeug's exit keeps it as its context), anything else as
-EmulatorStartError. Imported only where an emulator starts (`emulator.prepare_emulator`): moto loads slowly.
+Dagger job's `pipeline-tests`, no test named (a test had emptied the container's venv under the server).
+Here the thread's failure is kept, the event is set, and `start()` raises it: the socket's OSError itself
+(werkzeug's exit keeps it as its context), anything else as EmulatorStartError. Imported only where an
+emulator starts (`emulator.prepare_emulator`): moto loads slowly.
 """
 
 from __future__ import annotations
