@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +90,35 @@ def test_the_code_digest_follows_imports_transitively_and_only_within_the_packag
     }
 
 
+def test_import_walks_from_parallel_steps_never_clear_the_finder_cache_at_once(
+    importing_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each modulefinder lookup clears the interpreter's shared finder cache; two clearing at once race to
+    delete the same entry (KeyError in a parallel run). The slowed clear makes any overlap certain."""
+    clear = importlib.machinery.PathFinder.invalidate_caches
+    inside, overlaps = [0], [0]
+    guard = threading.Lock()
+
+    def slow_clear() -> None:
+        with guard:
+            inside[0] += 1
+            overlaps[0] += inside[0] > 1
+        time.sleep(0.005)
+        clear()
+        with guard:
+            inside[0] -= 1
+
+    monkeypatch.setattr(importlib.machinery.PathFinder, "invalidate_caches", staticmethod(slow_clear))
+    walks = [
+        threading.Thread(target=code_digests, args=(importing_package / "step.py", "chain")) for _ in "ab"
+    ]
+    for walk in walks:
+        walk.start()
+    for walk in walks:
+        walk.join()
+    assert overlaps == [0]
+
+
 def test_a_step_key_covers_the_modules_its_code_reaches_through_others(fixture_tree: Path) -> None:
     material = json.loads(key_material(format.STEP, fixture_tree, {}, {}, FileDigests(fixture_tree)))
     reached = set(material["code"])
@@ -100,6 +132,17 @@ def test_input_globs_skip_tool_and_cache_folders(fixture_tree: Path) -> None:
     found = input_files(fixture_tree, ["src/**/*.py"])
     assert "src/backend/careervp/pricing.py" in found
     assert not [path for path in found if "__pycache__" in path or ".venv" in path]
+
+
+def test_a_top_level_file_has_one_name_whether_a_glob_or_its_literal_path_finds_it(
+    fixture_tree: Path,
+) -> None:
+    """Changes and records name files as git does (`README.md`); a glob from the root used to say
+    `./README.md`."""
+    write(fixture_tree, "NOTES.md", "notes\n")
+    assert "NOTES.md" in input_files(fixture_tree, ["**/*.md"])
+    assert input_files(fixture_tree, ["NOTES.md"]) == ["NOTES.md"]
+    assert not [path for path in input_files(fixture_tree, ["**/*"]) if path.startswith("./")]
 
 
 def test_a_whole_tree_scan_keys_the_same_before_and_after_a_build_writes_its_products(

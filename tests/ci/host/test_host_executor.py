@@ -116,6 +116,23 @@ def test_a_crashing_step_is_a_failure_with_its_traceback(tmp_path: Path) -> None
     assert "RuntimeError: bad config value 'x'" in outcome.message
 
 
+def test_a_step_that_cannot_be_keyed_fails_with_its_traceback_and_stops_the_run(tmp_path: Path) -> None:
+    def unreadable(src: Path, options: object) -> str:
+        raise KeyError("a finder cache entry")
+
+    keyless = Step(
+        name="keyless", summary="", run=lambda ctx: ctx.passed("ok"), inputs=(), key_extra=unreadable
+    )
+    steps = [keyless, python_step("slow", "import time; time.sleep(30)")]
+    started = time.monotonic()
+    run, _ = execute(tmp_path, steps, workers=2)
+    assert time.monotonic() - started < 10
+    assert statuses(run) == {"keyless": Status.FAILED, "slow": Status.STOPPED}
+    outcome = run.results[0].outcome
+    assert outcome.message == "the step crashed: KeyError: 'a finder cache entry'"
+    assert any("raise KeyError" in line for line in outcome.details)
+
+
 def test_unverified_is_never_green_unless_explicitly_allowed(tmp_path: Path) -> None:
     def offline(ctx: StepContext) -> StepOutcome:
         return ctx.unverified("service unreachable")

@@ -48,6 +48,10 @@ PRODUCTS = frozenset({DIST, ASSEMBLY})
 through that step's key (its needs), so a scan of the whole tree keys the same whether or not a build
 running beside it has finished."""
 _WILDCARD = re.compile(r"[*?\[]")
+_IMPORT_WALK = threading.Lock()
+"""One import walk at a time: each of modulefinder's lookups clears the interpreter's shared finder cache
+(`PathFinder.invalidate_caches`), and two threads clearing it at once race to delete the same entry
+(KeyError)."""
 
 
 def cache_root(src: Path) -> Path:
@@ -75,7 +79,7 @@ def input_files(src: Path, patterns: Iterable[str]) -> list[str]:
             relative_folder = Path(folder).relative_to(src).as_posix()
             dirs[:] = [d for d in dirs if d not in PRUNED_DIRS and not _is_product(relative_folder, d)]
             for name in files:
-                relative = f"{relative_folder}/{name}"
+                relative = name if relative_folder == "." else f"{relative_folder}/{name}"
                 if matcher.match(relative):
                     found.add(relative)
     return sorted(found)
@@ -101,7 +105,8 @@ def code_digests(source: Path, package: str) -> dict[str, str]:
     """sha256 of a module's source and of every module of `package` it imports, however indirectly: a step
     whose helper's helper changed must not be served the old verdict."""
     finder = _ImportsWithin(package)
-    finder.load_file(str(source))
+    with _IMPORT_WALK:
+        finder.load_file(str(source))
     files = {name: getattr(found, "__file__", None) for name, found in finder.modules.items()}
     return {
         name: hashlib.sha256(Path(file).read_bytes()).hexdigest()

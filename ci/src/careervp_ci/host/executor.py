@@ -165,9 +165,27 @@ class HostExecutor:
 
     def _execute(self, plan: Plan, step: Step, state: _RunState) -> StepResult:
         self.progress.running(step.name)
-        options = plan.options.get(step.name, {})
         started = time.monotonic()
-        offset = started - state.began
+        try:
+            outcome = self._outcome(plan, step, state)
+        except StepCancelled:
+            outcome = StepOutcome(Status.STOPPED, "cancelled: another gate failed")
+        except Exception as error:  # a crashing step is a failed step, with its traceback as evidence
+            lines = traceback.format_exception(error)[-6:]
+            outcome = StepOutcome(
+                Status.FAILED,
+                f"the step crashed: {type(error).__name__}: {error}",
+                details=tuple(line.rstrip() for chunk in lines for line in chunk.splitlines()),
+                reproduce=f"uv run careervp-ci {step.name}",
+            )
+        return StepResult(
+            step.name, outcome.status, time.monotonic() - started, outcome, started - state.began
+        )
+
+    def _outcome(self, plan: Plan, step: Step, state: _RunState) -> StepOutcome:
+        """Key the step, then take its cached pass or run it (storing a pass). Anything raised here, keying
+        included, is the step's crash: the run records it and stops, instead of losing it in a worker."""
+        options = plan.options.get(step.name, {})
         report_dir = self.reports_root / step.name
         outputs = {name: self.src / name for name in step.outputs}
         needed = {need: state.keys.get(need, "given") for need in step.needs}
@@ -179,12 +197,10 @@ class HostExecutor:
         cacheable = step.cacheable and not set(step.needs) & set(plan.given)
         if cacheable and (hit := self._cached(step, key, material)):
             ResultCache.restore(hit, report_dir, outputs)
-            outcome = StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
-            return StepResult(step.name, Status.CACHED, time.monotonic() - started, outcome, offset)
+            return StepOutcome(Status.CACHED, hit.message, notes=hit.notes)
         if self.cache_only:
             why = "no cached pass" if cacheable else "never cached"
-            outcome = StepOutcome(Status.NOT_CACHED, f"{why}; not run (--from-cache-only)")
-            return StepResult(step.name, Status.NOT_CACHED, time.monotonic() - started, outcome, offset)
+            return StepOutcome(Status.NOT_CACHED, f"{why}; not run (--from-cache-only)")
         shutil.rmtree(report_dir, ignore_errors=True)
         report_dir.mkdir(parents=True)
         ctx = StepContext(
@@ -196,25 +212,14 @@ class HostExecutor:
             cancel=state.cancel,
             state_dir=self.cache.root if self.cache else None,
         )
-        try:
-            outcome = step.run(ctx)
-        except StepCancelled:
-            outcome = StepOutcome(Status.STOPPED, "cancelled: another gate failed")
-        except Exception as error:  # a crashing step is a failed step, with its traceback as evidence
-            lines = traceback.format_exception(error)[-6:]
-            outcome = StepOutcome(
-                Status.FAILED,
-                f"the step crashed: {type(error).__name__}: {error}",
-                details=tuple(line.rstrip() for chunk in lines for line in chunk.splitlines()),
-                reproduce=f"uv run careervp-ci {step.name}",
-            )
+        outcome = step.run(ctx)
         if outcome.status is Status.PASSED and self.cache and cacheable:
             entry = self.cache.store(
                 key, outcome.message, outcome.notes, report_dir, outputs, material=material
             )
             if self.shared:
                 self.shared.publish(key, entry)
-        return StepResult(step.name, outcome.status, time.monotonic() - started, outcome, offset)
+        return outcome
 
     def _cached(self, step: Step, key: str, material: str) -> CachedPass | None:
         """A verified pass for exactly this material: on disk (published when the store is writable and
