@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, LOG_ENV, ROOT_ENV, Reads
+from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, LOG_ENV, OUTER_ENV, ROOT_ENV, Reads, nested_env
 from support.fixture_project import CliRunner, write
 
 ROOT_PATH = "ROOT = Path(__file__).resolve().parents[2]\n"
@@ -126,18 +126,26 @@ def test_a_compiled_module_is_a_read_of_its_source_and_tool_folders_are_not_inpu
 def test_a_start_the_record_cannot_follow_makes_it_opaque(tmp_path: Path) -> None:
     reads = recorder(tmp_path)
     tree, outside = tmp_path / "tree", tmp_path / "scratch"
-    traced = {LOG_ENV: "log", "PYTHONPATH": HOOK_DIR, "PATH": ""}
+    traced = {ROOT_ENV: str(tree), LOG_ENV: "log", "PYTHONPATH": HOOK_DIR, "PATH": ""}
+    inner = {**traced, ROOT_ENV: str(outside), OUTER_ENV: json.dumps([[str(tree), "log"]])}
 
     def reason(argv: list[str], cwd: Path | None, env: dict[str, str] | None) -> str | None:
         return reads.spawn_reason("subprocess.Popen", (None, argv, cwd, env))
 
     assert reason([sys.executable, "-c", "pass"], outside, traced) is None
+    assert reason([sys.executable, "-c", "pass"], outside, inner) is None, "a record nested in this one"
+    assert "outside the record" in str(
+        reason([sys.executable], outside, {**traced, ROOT_ENV: str(outside)})
+    ), "this record's log, another tree: its reads would be named by the wrong tree"
     another_copy = {**traced, "PYTHONPATH": f"{outside}/ci/src/careervp_ci/pipeline/changes/child_reads"}
     assert reason([sys.executable, "-c", "pass"], outside, another_copy) is None
     assert "outside the record" in str(reason([sys.executable, "-c", "pass"], outside, {"PATH": ""}))
-    assert "without the record's hook" in str(reason([sys.executable], outside, {LOG_ENV: "log"}))
+    assert "without the record's hook" in str(reason([sys.executable], outside, {**traced, "PYTHONPATH": ""}))
     assert "skips site or PYTHONPATH" in str(reason([sys.executable, "-I", "-c", "pass"], outside, traced))
     assert reason(["git", "-C", str(outside), "status"], tree, None) is None
+    driver = f"{outside}/site-packages/playwright/driver/node"
+    assert reason([driver, f"{outside}/cli.js", "run-driver"], tree, None) is None, "Playwright's driver"
+    assert "node on the tree" in str(reason([driver, f"{outside}/cli.js", "install"], tree, None))
     assert "git on the tree" in str(reason(["git", "status"], tree, None))
     assert "cat on the tree" in str(reason(["cat", f"{tree}/README.md"], outside, None))
     assert reason(["cat", "notes.txt"], outside, None) is None
@@ -155,23 +163,78 @@ def test_a_file_two_tests_read_in_one_process_is_a_read_of_each(tmp_path: Path) 
         "tests/ci/test_twice.py",
         READS_A + READS_A.split("\n\n\n", 1)[1].replace("test_reads_a", "test_again"),
     )
-    env = {**os.environ, ROOT_ENV: str(tree), "PYTHONPATH": HOOK_DIR}
-    out = tmp_path / "reads"
-    plugin = [
-        "-p",
-        "careervp_ci.pipeline.changes.read_tracker",
-        "--reads-out",
-        str(out),
-        "-p",
-        "no:cacheprovider",
-    ]
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "-q", *plugin], cwd=tree, env=env, check=False
-    )
-    assert done.returncode == 0
-    (written,) = out.glob("reads-*.json")  # named by the worker, when this test runs in one
-    tests = json.loads(written.read_text())["tests"]
+    tests = recorded_suite(tree, tmp_path / "reads")
     assert {test: "docs/specs/a.json" in entry["reads"] for test, entry in tests.items()} == {
         "tests/ci/test_twice.py::test_reads_a": True,
         "tests/ci/test_twice.py::test_again": True,
     }
+
+
+def recorded_suite(tree: Path, out: Path) -> dict[str, dict[str, list[str]]]:
+    """Run `tree`'s tests under the read tracker, as `pipeline-tests` does; each test's record."""
+    plugin = ["-p", "careervp_ci.pipeline.changes.read_tracker", "--reads-out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", *plugin],
+        cwd=tree,
+        env={**os.environ, **nested_env(str(tree))},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    tests: dict[str, dict[str, list[str]]] = {}
+    for written in out.glob("reads-*.json"):  # one per worker
+        tests |= json.loads(written.read_text())["tests"]
+    return tests
+
+
+INNER_TEST = """\
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_reads_its_tree_and_the_outer_one() -> None:
+    assert Path("docs/specs/a.json").read_text() == "{}\\n"
+    assert Path(os.environ["OUTER_SPEC"]).read_text() == "{}\\n"
+    child = "import os; open(os.environ['OUTER_SPEC'].replace('shared', 'child')).read()"
+    subprocess.run([sys.executable, "-c", child], check=True)
+"""
+OUTER_TEST = """\
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from careervp_ci.pipeline.changes.reads_hook import nested_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_runs_a_recorded_suite() -> None:
+    inner, out = ROOT.parent / "inner", ROOT.parent / "inner-reads"
+    env = {**os.environ, **nested_env(str(inner)), "OUTER_SPEC": str(ROOT / "docs/specs/shared.json")}
+    plugin = ["-p", "careervp_ci.pipeline.changes.read_tracker", "--reads-out", str(out)]
+    argv = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-n", "1", *plugin]
+    assert subprocess.run(argv, cwd=inner, env=env, check=False).returncode == 0
+"""
+
+
+def test_a_suite_recorded_inside_a_recorded_test_records_into_both(tmp_path: Path) -> None:
+    """The pipeline's selection test runs recorded suites: what they read of this tree is its test's
+    read, their own tree's files are not, and they stay traced, so the test selects like any other."""
+    outer, inner = tmp_path / "outer", tmp_path / "inner"
+    for spec in ("shared", "child", "a"):
+        write(outer, f"docs/specs/{spec}.json", "{}\n")
+    write(outer, "tests/ci/test_outer.py", OUTER_TEST)
+    write(inner, "docs/specs/a.json", "{}\n")
+    write(inner, "tests/test_inner.py", INNER_TEST)
+    records = recorded_suite(outer, tmp_path / "outer-reads")
+    outer_test = records["tests/ci/test_outer.py::test_runs_a_recorded_suite"]
+    assert outer_test["opaque"] == []
+    assert {"docs/specs/shared.json", "docs/specs/child.json"} <= set(outer_test["reads"])
+    assert "docs/specs/a.json" not in outer_test["reads"], "the inner tree's file, named as this tree's"
+    inner_records = json.loads((tmp_path / "inner-reads" / "reads-gw0.json").read_text())["tests"]
+    inner_test = inner_records["tests/test_inner.py::test_reads_its_tree_and_the_outer_one"]
+    assert inner_test["opaque"] == [] and "docs/specs/a.json" in inner_test["reads"]

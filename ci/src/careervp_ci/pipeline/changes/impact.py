@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
 
 if TYPE_CHECKING:
     from coverage import CoverageData
@@ -175,20 +174,6 @@ def select(src: Path, inputs: Mapping[str, str], mapped: Path) -> Selection:
         f"skipped {len(deselect)} recorded test(s) that executed none of them"
     )
     return Selection(tuple(deselect), reason, changed, tuple(kept_files))
-
-
-def junit_test_ids(junit: Path, src: Path) -> list[str]:
-    """The pytest ids of every test in a JUnit report (`classname` is the module path, then any class);
-    the full run's list of tests, so a test file whose every test is skipped is not even imported."""
-    if not junit.is_file():
-        return []
-    ids = []
-    for case in ElementTree.parse(junit).iter("testcase"):  # noqa: S314  (pytest's own report, just written)
-        parts = case.get("classname", "").split(".")
-        cut = next((i for i in range(len(parts), 0, -1) if (src / f"{'/'.join(parts[:i])}.py").is_file()), 0)
-        if cut:
-            ids.append("::".join([f"{'/'.join(parts[:cut])}.py", *parts[cut:], case.get("name", "")]))
-    return ids
 
 
 def tests_of(entry: Mapping[str, object]) -> list[str]:

@@ -7,6 +7,11 @@ same log) or confined (any other program whose working folder and arguments stay
 `git -C <tmp folder>`); any other start makes the record opaque, with the reason: the recorded test then
 always runs. What no hook sees: a program outside the record reading a tree path named only in its
 environment, a file only listed or stat'ed, and a process still running after its test ended.
+
+Records nest: a recorded test may run another recorded suite (the pipeline testing its own selection). The
+inner record names its own tree and log and carries the enclosing ones (`OUTER_ENV`), so each of its
+processes also records into every enclosing record, by that record's tree, and a start stays traced for
+each record it reaches.
 """
 
 # ruff: noqa: PTH100, PTH109, PTH117, PTH118, PTH119, PTH120, PTH123
@@ -14,6 +19,7 @@ environment, a file only listed or stat'ed, and a process still running after it
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -23,6 +29,8 @@ LOG_ENV = "CAREERVP_READS_LOG"
 """The log a Python process appends its reads to (one file per process: `<log>.<pid>`)."""
 ROOT_ENV = "CAREERVP_READS_ROOT"
 """The tree whose files count as reads."""
+OUTER_ENV = "CAREERVP_READS_OUTER"
+"""The records enclosing this one, innermost first: a JSON list of [tree, log] pairs."""
 OUT_OPTION = "--reads-out"
 """The tracker's option naming the folder it writes its records to."""
 HOOK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child_reads")
@@ -105,14 +113,14 @@ class Reads:
         found = shutil.which(program, path=environment.get("PATH")) or program
         shown = _short(" ".join(words) or program)
         if _is_python(found):
-            if environment.get(LOG_ENV) != self.log or not self.log:
+            if not self.log or (self.root, self.log) not in records(environment):
                 return f"a Python process outside the record: {shown}"
             if not any(_is_hook_dir(entry) for entry in environment.get("PYTHONPATH", "").split(os.pathsep)):
                 return f"a Python process without the record's hook on PYTHONPATH: {shown}"
             if any(w.startswith("-") and set(w[1:]) & set("IES") for w in words[1:2]):
                 return f"a Python process that skips site or PYTHONPATH: {shown}"
             return None
-        if os.path.basename(found) in FOLDER_BLIND:
+        if os.path.basename(found) in FOLDER_BLIND or _is_browser_driver(found, words):
             return None
         workdir = os.fsdecode(cwd) if cwd else os.getcwd()  # type: ignore[arg-type]
         if os.path.basename(found) == "git" and len(words) > 2 and words[1] == "-C":
@@ -137,6 +145,14 @@ def _is_hook_dir(entry: str) -> bool:
     """A hook folder of any copy of this code (a tree's own, or the installed pipeline's: `--src` runs one
     pipeline over another checkout, whose pytest may load either)."""
     return os.path.normpath(entry).endswith(os.path.join("careervp_ci", "pipeline", "changes", "child_reads"))
+
+
+def _is_browser_driver(program: str, words: list[str]) -> bool:
+    """Playwright's driver (`.../playwright/driver/node .../cli.js run-driver`, started by `sync_playwright`).
+    It and the browsers it starts read what the test sends over the driver's pipe (here, pages over HTTP),
+    not files of their working folder: a tree file it is told to open by path (a file:// page, an upload)
+    is not seen, and no test of this project does that."""
+    return program.endswith(os.path.join("playwright", "driver", "node")) and words[-1:] == ["run-driver"]
 
 
 def _decoded(env: Mapping[str | bytes, str | bytes]) -> dict[str, str]:
@@ -171,15 +187,32 @@ def parse(lines: Iterable[str]) -> tuple[set[str], list[str]]:
     return read, opaque
 
 
+def records(environment: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The (tree, log) of every record a process with `environment` belongs to: its own, then those
+    enclosing it (a pair without a log is not recording yet)."""
+    own = [(environment.get(ROOT_ENV, ""), environment.get(LOG_ENV, ""))]
+    outer = [(str(root), str(log)) for root, log in json.loads(environment.get(OUTER_ENV) or "[]")]
+    return [(os.path.normpath(root), log) for root, log in [*own, *outer] if root and log]
+
+
+def nested_env(root: str) -> dict[str, str]:
+    """The variables that start a record of `root` (its tracker sets the log) inside whatever record this
+    process belongs to, which keeps recording the new record's processes."""
+    enclosing = [list(pair) for pair in records(os.environ)]
+    return {ROOT_ENV: root, LOG_ENV: "", OUTER_ENV: json.dumps(enclosing), "PYTHONPATH": HOOK_DIR}
+
+
 def install_child() -> None:
-    """In a process started with the record's variables: append its reads to `<log>.<pid>`."""
-    log, root = os.environ.get(LOG_ENV), os.environ.get(ROOT_ENV)
-    if not log or not root:
-        return
-    stream = open(f"{log}.{os.getpid()}", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    """In a process started with a record's variables: append its reads to `<log>.<pid>` of that record
+    and of every record enclosing it."""
+    for root, log in records(os.environ):
+        sys.addaudithook(Reads(root, log, _appender(f"{log}.{os.getpid()}")).event)
+
+
+def _appender(path: str) -> Callable[[str], None]:
+    stream = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
 
     def write(line: str) -> None:
         stream.write(line + "\n")
 
-    reads = Reads(root, log, write)
-    sys.addaudithook(reads.event)
+    return write

@@ -19,12 +19,14 @@ import tempfile
 from pathlib import Path
 
 from careervp_ci.host.cache import FileDigests, input_files
+from careervp_ci.pipeline import junit_report
 from careervp_ci.pipeline.changes import impact, reads
-from careervp_ci.pipeline.changes.reads_hook import HOOK_DIR, OUT_OPTION, ROOT_ENV
+from careervp_ci.pipeline.changes.reads_hook import OUT_OPTION, nested_env
 from careervp_ci.pipeline.steps.context import DISCARDED_ENV, StepContext, StepOutcome
 from careervp_ci.pipeline.steps.model import Step
 from careervp_ci.pipeline.steps.pytest_suite import (
     NO_TESTS_COLLECTED,
+    PYTEST_TOOLS,
     SEED_ENV,
     SELECTION_OPTIONS,
     choose_seed,
@@ -78,12 +80,14 @@ def run(ctx: StepContext) -> StepOutcome:
         argv += ["-k", keyword]
     reproduce = ctx.display(argv, {}, ctx.src)
     with tempfile.TemporaryDirectory(prefix="careervp-reads-") as scratch:
-        record = _Recording(Path(scratch)) if mapped else None
-        recording = record.pytest_arguments(ctx, selection) if record else []
-        result = ctx.run([*argv, *recording], env=record.env(ctx) if record else None)
+        # Only a full run's record becomes the map; a selected run would pay for recording and drop it.
+        record = _Recording(Path(scratch)) if mapped and selection.full else None
+        recording = record.pytest_arguments(ctx) if record else []
+        deselect = [word for test in selection.deselect for word in ("--deselect", test)]
+        result = ctx.run([*argv, *deselect, *recording], env=record.env(ctx) if record else None)
         passed = result.ok or result.returncode == NO_TESTS_COLLECTED
-        if record and mapped and passed and selection.full:
-            collected = impact.junit_test_ids(ctx.report_dir / "junit.xml", ctx.src)
+        if record and mapped and passed:
+            collected = junit_report.test_ids(ctx.report_dir / "junit.xml", ctx.src)
             reads.record(ctx.src, record.coverage, record.reads, inputs, collected, mapped)
     notes = [f"random-order seed {seed} (replay with --seed {seed} or {SEED_ENV}={seed})"]
     notes += [f"retried flaky test {test}" for test in reruns(result.output)]
@@ -93,7 +97,11 @@ def run(ctx: StepContext) -> StepOutcome:
     if result.ok:
         summary = next((ln for ln in reversed(result.output.splitlines()) if " passed" in ln), "passed")
         return ctx.passed(summary.strip("= "), notes=notes)
-    outcome = ctx.failed(f"the pipeline's own tests failed in {FOLDER}", result, failure_lines(result.output))
+    outcome = ctx.failed(
+        f"the pipeline's own tests failed in {FOLDER}",
+        result,
+        failure_lines(result.output, ctx.report_dir / "junit.xml", ctx.src),
+    )
     return StepOutcome(outcome.status, outcome.message, outcome.details, reproduce, tuple(notes))
 
 
@@ -105,16 +113,7 @@ STEP = Step(
     options=SELECTION_OPTIONS,
     needs_browser=True,
     needs_git=True,
-    tools=(
-        "pytest",
-        "pytest-xdist",
-        "pytest-randomly",
-        "pytest-rerunfailures",
-        "pytest-cov",
-        "coverage",
-        "dagger-io",
-        "moto",
-    ),
+    tools=(*PYTEST_TOOLS, "pytest-xdist", "dagger-io"),
     reports=("junit.xml",),
 )
 
@@ -135,13 +134,12 @@ class _Recording:
         self.config = scratch / "coveragerc"
         self.config.write_text(f"[run]\ndata_file = {self.coverage}\n", encoding="utf-8")
 
-    def pytest_arguments(self, ctx: StepContext, selection: impact.Selection) -> list[str]:
-        """The plugin, coverage of the product's code with per-test contexts (a file of its own, named in a
-        configuration of its own, so no process a test starts writes to it), and the deselected tests."""
+    def pytest_arguments(self, ctx: StepContext) -> list[str]:
+        """The plugin, and coverage of the product's code with per-test contexts (a file of its own, named
+        in a configuration of its own, so no process a test starts writes to it)."""
         argv = ["-p", reads.PLUGIN, OUT_OPTION, str(self.reads), f"--cov-config={self.config}"]
         argv += [f"--cov={root}" for root in ctx.existing(impact.MEASURED_ROOTS)]
-        argv += ["--cov-context=test", "--cov-report=", "--cov-fail-under=0"]
-        return argv + [word for test in selection.deselect for word in ("--deselect", test)]
+        return [*argv, "--cov-context=test", "--cov-report=", "--cov-fail-under=0"]
 
     def env(self, ctx: StepContext) -> dict[str, str]:
-        return {ROOT_ENV: str(ctx.src), "PYTHONPATH": HOOK_DIR}
+        return nested_env(str(ctx.src))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careervp_ci.host.cache import FileDigests, input_files
+from careervp_ci.pipeline import junit_report
 from careervp_ci.pipeline.changes import impact
 from careervp_ci.pipeline.steps.context import StepContext, StepOutcome, first_useful_lines
 from careervp_ci.pipeline.steps.model import Option, Step
@@ -23,6 +24,16 @@ from careervp_ci.pipeline.steps.model import Option, Step
 SEED_ENV = "CAREERVP_SEED"
 NO_TESTS_COLLECTED = 5
 
+PYTEST_TOOLS = (
+    "pytest",
+    "pytest-randomly",
+    "pytest-rerunfailures",
+    "pytest-timeout",
+    "pytest-cov",
+    "coverage",
+    "moto",
+)
+"""What every pytest step runs with (its plugins, the emulator its tests start): in each one's cache key."""
 SELECTION_OPTIONS = (
     Option("marker", "pytest -m expression selecting tests (e.g. 'not slow')"),
     Option("keyword", "pytest -k expression selecting tests (e.g. 'gap or company_research')"),
@@ -62,15 +73,21 @@ def choose_seed(ctx: StepContext) -> str:
     return str(secrets.randbelow(2**32))
 
 
-def failure_lines(output: str) -> tuple[str, ...]:
-    """pytest's FAILED/ERROR summary lines first, then file:line locations."""
+def failure_lines(output: str, junit: Path, src: Path) -> tuple[str, ...]:
+    """pytest's FAILED/ERROR summary lines first, each with its message (from the JUnit report where the
+    summary had no room for it), then file:line locations."""
+    messages = junit_report.failure_messages(junit, src)
     verdicts: dict[str, str] = {}
     for line in output.splitlines():
         if _VERDICT.match(line):
             test = line.split(" - ", 1)[0]
             if len(line) > len(verdicts.get(test, "")):
                 verdicts[test] = line
-    return tuple(list(verdicts.values())[:10]) + first_useful_lines(output, limit=6)
+    lines = []
+    for test, line in verdicts.items():
+        test_id = test.split()[-1]
+        lines.append(line if " - " in line or test_id not in messages else f"{line} - {messages[test_id]}")
+    return tuple(lines[:10]) + first_useful_lines(output, limit=6)
 
 
 def reruns(output: str) -> list[str]:
@@ -125,7 +142,11 @@ def runner(
         if result.ok:
             summary = next((ln for ln in reversed(result.output.splitlines()) if " passed" in ln), "passed")
             return ctx.passed(summary.strip("= "), notes=notes)
-        outcome = ctx.failed(f"tests failed in {folder}", result, details=failure_lines(result.output))
+        outcome = ctx.failed(
+            f"tests failed in {folder}",
+            result,
+            details=failure_lines(result.output, ctx.report_dir / "junit.xml", ctx.src),
+        )
         return StepOutcome(outcome.status, outcome.message, outcome.details, outcome.reproduce, tuple(notes))
 
     return run
@@ -170,7 +191,7 @@ class _ImpactRun:
         if measured:
             impact.floor_data(self.raw, self.ctx.src, data if self.selection.full else fresh)
         if passed and self.mapped and self.selection.full and measured:
-            collected = impact.junit_test_ids(self.ctx.report_dir / "junit.xml", self.ctx.src)
+            collected = junit_report.test_ids(self.ctx.report_dir / "junit.xml", self.ctx.src)
             impact.record(self.ctx.src, self.raw, self.inputs, collected, self.mapped)
             impact.keep_baseline(data, self.mapped)
         elif passed and self.mapped and not self.selection.full:
@@ -204,7 +225,7 @@ def suite_step(
         run=runner(folder, inputs, with_coverage=with_coverage),
         inputs=inputs,
         options=(*SELECTION_OPTIONS, PATHS_OPTION),
-        tools=("pytest", "pytest-randomly", "pytest-rerunfailures", "pytest-cov", "coverage", "moto"),
+        tools=PYTEST_TOOLS,
         reports=reports,
         cacheable=cacheable,
         needs_browser=needs_browser,
