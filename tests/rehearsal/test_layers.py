@@ -8,11 +8,12 @@ import asyncio
 import hashlib
 import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from careervp_ci.rehearsal.image import ensure_base_image
-from careervp_ci.rehearsal.layers import LayerStore
+from careervp_ci.rehearsal.layers import LayerStore, remove_volumes
 from careervp_ci.rehearsal.podman import podman, require_tools
 from careervp_ci.rehearsal.values import ContainerState, RehearsalGap, SecretValue, chain
 
@@ -107,6 +108,32 @@ def test_an_empty_secret_reaches_the_process_set_and_empty(store: LayerStore, tm
     """A repository secret nobody configured reads as "": the function still gets the variable."""
     out, _ = run(store, f'echo "{tmp_path.name} ${{TOKEN+set}}:${{#TOKEN}}"', secret="")
     assert out.strip() == f"{tmp_path.name} set:0"
+
+
+@slow
+def test_a_cache_volume_lives_and_dies_with_its_engine(tmp_path: Path) -> None:
+    """As on Dagger: calls on one engine share its cache volumes, a new runner's engine starts them empty, and
+    they go with the engine."""
+    require_tools()
+    laptop, new_runner = (
+        LayerStore(tmp_path / name, log=lambda _: None) for name in ("laptop", "new-runner")
+    )
+
+    def in_volume(store: LayerStore, script: str) -> str:
+        state, args, key = script_state(f"{script} # {uuid.uuid4().hex}")
+        mounted = replace(state, mounts=(("/results", store.volume("results")),))
+        return asyncio.run(store.layer(mounted, args, key)).stdout.strip()
+
+    read = "cat /results/entry 2>/dev/null || echo empty"
+    try:
+        in_volume(laptop, "echo kept > /results/entry")
+        assert in_volume(laptop, read) == "kept"
+        assert in_volume(new_runner, read) == "empty"
+        remove_volumes(laptop.cache)
+        assert in_volume(laptop, read) == "empty"
+    finally:
+        remove_volumes(laptop.cache)
+        remove_volumes(new_runner.cache)
 
 
 def test_a_command_on_a_container_with_no_image_is_a_gap_naming_it(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from careervp_ci.rehearsal.call import parse
 from careervp_ci.rehearsal.rehearse import RESULT_STORE_IN_CONTAINER, World, workflows, world
-from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario
+from careervp_ci.rehearsal.scenarios import LAPTOP_EDIT_FILE, SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
+from support.store_steps import reading, storable
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINER_ID = re.compile(r"[0-9a-f]{64}")
@@ -27,7 +28,7 @@ DAGGER = (
     '        with:\n          version: "0.21.11"'
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # about 30 minutes cold on 2 cores
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,13 @@ def test_nightly_drift_laptop_and_the_gap_sandbox_ran_what_they_promise(report: 
         "each nightly drifts every environment once"
     )
     assert all("--synth" in words for words in drifts), "every leg compares with main's synth"
-    assert [c["call"] for c in report["calls"] if c["workflow"] == "laptop"] == ["dagger call ci --src ."]
+    laptop = [c for c in report["calls"] if c["workflow"] == "laptop"]
+    assert [c["call"] for c in laptop] == ["dagger call ci --src . --result-store engine"] * 2
+    edited = reading(ROOT, LAPTOP_EDIT_FILE, storable())
+    assert edited, f"no step reads {LAPTOP_EDIT_FILE}: edit another file"
+    assert storable() - edited <= set(laptop[1]["steps_from_store"]), (
+        "after the edit, the engine's store hands the laptop every step the edit does not reach"
+    )
     assert functions("gap-remediation") == [
         *("ci", "reports", "job"),  # the pull-request bar, and its synth job's cloud assembly uploaded
         *("ci", "reports"),  # the targeted suite beside it

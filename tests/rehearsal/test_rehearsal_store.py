@@ -13,27 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careervp_ci.dagger_module.plan import request_jobs
-from careervp_ci.host.cache import input_files
-from careervp_ci.pipeline.resolve import Request
-from careervp_ci.pipeline.steps.catalogue import CATALOGUE
 from careervp_ci.rehearsal import dagger_cli
 from careervp_ci.rehearsal.rehearse import fresh_engine, world
 from careervp_ci.rehearsal.scenarios import SCENARIOS
+from support.store_steps import reading, storable
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = "src/backend/careervp/kb/store.py"
 PR = next(scenario for scenario in SCENARIOS if scenario.name == "pr-validate (code change)")
 CI_CALL = "dagger call ci --profile pr"
 
-pytestmark = [pytest.mark.slow, pytest.mark.bench]
-
-
-def storable() -> set[str]:
-    """The pr profile's steps a job can take from the store: cacheable, and fed by no other job's folders
-    (a step handed what another job left has no key for it: `host.executor`)."""
-    jobs = request_jobs(Request("pr")).jobs
-    return {job.step for job in jobs if CATALOGUE[job.step].cacheable and not job.given}
+pytestmark = [pytest.mark.slow, pytest.mark.bench, pytest.mark.timeout(3600)]
 
 
 def rehearse(calls: Path, store: Path, *, plant: bool = False) -> tuple[dict[str, Any], float]:
@@ -73,7 +63,7 @@ def test_a_new_runner_takes_unchanged_steps_from_the_store_and_reruns_what_a_cha
     assert set(second["steps_from_store"]) == storable()
 
     planted, _ = rehearse(tmp_path / "planted.jsonl", store, plant=True)
-    read_it = {step for step in storable() if PLANTED in input_files(ROOT, CATALOGUE[step].inputs)}
+    read_it = reading(ROOT, PLANTED, storable())
     assert read_it, f"no step reads {PLANTED}: plant the change elsewhere"
     assert set(planted["steps_from_store"]) == storable() - read_it
     with capsys.disabled():

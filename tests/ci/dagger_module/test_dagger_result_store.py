@@ -27,6 +27,8 @@ from careervp_ci.dagger_module.jobs import JobRun
 from careervp_ci.dagger_module.main import Careervp
 from careervp_ci.dagger_module.plan import Job, Jobs, request_jobs
 from careervp_ci.dagger_module.result_store import (
+    ENGINE_MOUNT,
+    ENGINE_VOLUME,
     LOCAL_CACHE,
     ResultStore,
     refusals,
@@ -128,6 +130,38 @@ def test_a_miss_runs_the_no_store_container_and_a_trusted_run_publishes_on_top_o
     assert calls(published)[: len(calls(ran))] == calls(ran), "the publish reads the run's local cache"
     assert execs(published)[-1] == [*LINT, FROM_CACHE_ONLY]
     assert plain_env(published)[WRITE_ENV] == "trusted"
+
+
+def mounted_caches(container: Any) -> dict[str, str]:
+    return {
+        args["path"]: calls(args["cache"])[-1][1]["key"]
+        for name, args in calls(container)
+        if name == "withMountedCache"
+    }
+
+
+def test_the_engine_store_is_a_cache_volume_of_the_probe_and_the_publish_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--result-store engine` (a laptop's edit loop): the engine's own volume, read by the probe and written
+    by every run's publish; the step's container is still the one a run without a store uses."""
+    _, (alone,) = run_job(monkeypatch, None)
+    miss, (probe, ran, published) = run_job(monkeypatch, ResultStore.named("engine", writable=False))
+    assert not miss.from_store and calls(ran) == calls(alone)
+    for container in (probe, published):
+        assert mounted_caches(container)[ENGINE_MOUNT] == ENGINE_VOLUME
+        assert plain_env(container)[SHARED_ENV] == ENGINE_MOUNT
+    assert WRITE_ENV not in plain_env(probe)
+    assert plain_env(published)[WRITE_ENV] == "trusted", "every call on the engine writes its own store"
+    assert ENGINE_MOUNT not in mounted_caches(ran)
+
+
+def test_the_engine_store_takes_no_s3_credentials() -> None:
+    key_id, secret, _ = aws_secrets()
+    with pytest.raises(StepFailed, match="engine's own cache volume: the --aws-\\* arguments"):
+        ResultStore.named("engine", writable=False, access_key_id=key_id, secret_access_key=secret)
+    with pytest.raises(StepFailed, match="engine's own cache volume"):
+        ResultStore.named("engine", writable=False, region="eu-west-1")
 
 
 def test_an_untrusted_run_never_publishes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,8 +45,8 @@ Store = Annotated[str, Doc("the artifact store holding artifacts and release his
 ResultStoreUri = Annotated[
     str,
     Doc(
-        "the step-result store: s3://bucket/prefix (the artifact store; results/ under it); "
-        "empty: every step runs"
+        "the step-result store: s3://bucket/prefix (the artifact store; results/ under it), or engine "
+        "(a cache volume of this engine, written by every call: a laptop's edit loop); empty: every step runs"
     ),
 ]
 WriteResults = Annotated[

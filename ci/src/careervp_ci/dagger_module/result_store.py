@@ -14,6 +14,12 @@ with a store as it keys the same run without one. The store has two execs of its
   the same command; the executor finds the pass the run left in its local cache and publishes it unless the
   store holds it. The jobs after are handed the run's container, never this one.
 
+`--result-store engine` names a store with no service behind it: a cache volume of the engine that runs the
+call, mounted into the probe and the publish. A laptop's engine keeps it between calls, so `dagger call ci`
+after an edit runs only the steps the edit reaches (the uploaded tree changed, so the engine's own cache
+misses every step after it); a new runner's engine starts it empty. Every call on the engine writes it: the
+engine's owner runs all of them (a shared, persistent engine that runs forks' pull requests must not use it).
+
 One format, one verification, one writer for both paths. Entries live under `results/<toolchain digest>/`:
 the digest of the toolchain container's recipe (`dagger_module.setup`, the system packages the job installs)
 and of the lockfiles it installs, so a result never crosses toolchains. The store's S3 credentials reach the
@@ -45,6 +51,10 @@ from careervp_ci.pipeline.steps.context import Status
 
 LOCAL_CACHE: Final = "/tmp/careervp-results"  # noqa: S108  (inside the job's own container)
 """The host cache inside a job: empty in every new container, outside the tree the jobs hand on."""
+ENGINE: Final = "engine"
+"""`--result-store engine`: the store is the engine's own cache volume."""
+ENGINE_VOLUME: Final = "careervp-step-results"
+ENGINE_MOUNT: Final = "/var/cache/careervp-engine-results"
 CACHED_LINE: Final = "⚡ {step} " + Status.CACHED.value + " ("
 """How the host's plain progress reports a pass taken from the cache (`host.progress.PlainProgress`): in a
 probe's new container only an entry of the store can be one."""
@@ -78,6 +88,13 @@ class ResultStore:
             if writable:
                 raise StepFailed("--write-results needs --result-store: name the store to write to")
             return None
+        if uri == ENGINE:
+            if region or any(s is not None for s in (access_key_id, secret_access_key, session_token)):
+                raise StepFailed(
+                    "--result-store engine is the engine's own cache volume: the --aws-* arguments are "
+                    "for an s3:// store"
+                )
+            return cls(ENGINE, writable=True)
         if uri.startswith("s3://") and (access_key_id is None) != (secret_access_key is None):
             raise StepFailed(
                 f"--result-store {uri}: pass both --aws-access-key-id and --aws-secret-access-key, or "
@@ -93,9 +110,11 @@ class ResultStore:
 
     def attach(self, container: dagger.Container, namespace: str) -> dagger.Container:
         """`container` set up so the host's `ci` reads (and, trusted, writes) this store in `namespace`."""
-        container = container.with_env_variable(SHARED_ENV, self.uri).with_env_variable(
-            NAMESPACE_ENV, namespace
-        )
+        uri = self.uri
+        if uri == ENGINE:
+            container = container.with_mounted_cache(ENGINE_MOUNT, dagger.dag.cache_volume(ENGINE_VOLUME))
+            uri = ENGINE_MOUNT
+        container = container.with_env_variable(SHARED_ENV, uri).with_env_variable(NAMESPACE_ENV, namespace)
         if self.writable:
             container = container.with_env_variable(WRITE_ENV, TRUSTED)
         secrets = {

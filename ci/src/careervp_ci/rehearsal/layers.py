@@ -18,7 +18,9 @@ secrets (never in the image or on a command line), caches are named volumes.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -52,6 +54,22 @@ LAYER_FORMAT = 2
 VOLUME_PREFIX = "careervp-rehearsal-"
 
 
+def volume_prefix(cache: Path) -> str:
+    """The start of the podman volumes of the engine whose layer store is `cache`. Dagger's cache volumes
+    persist across sessions in the engine that holds them (dagger/dagger's
+    docs/current_docs/partials/types/_cache-volume.mdx; `core.NewCache` snapshots them in the engine), so a
+    new runner's engine (`--fresh-engine`) starts empty."""
+    return f"{VOLUME_PREFIX}{hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:12]}-"
+
+
+def remove_volumes(cache: Path) -> None:
+    """Remove the cache volumes of the engine whose layer store is `cache` (the engine is being removed)."""
+    prefix = volume_prefix(cache)
+    names = [name for name in podman("volume", "ls", "--format={{.Name}}").split() if name.startswith(prefix)]
+    if names:
+        podman("volume", "rm", "--force", *names)
+
+
 @dataclass
 class LayerStore:
     """One rehearsal's view of the store: its cache folder on the host and podman's images and volumes."""
@@ -71,6 +89,12 @@ class LayerStore:
     _limit: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(2))
     _held_tags: set[str] | None = None
     """The layer tags podman held at this store's first lookup (see `_holds`)."""
+
+    def volume(self, key: str) -> str:
+        """The podman volume standing in for this engine's cache volume `key`. Dagger also namespaces a
+        module's volumes by its name and source subpath (`namespaceFromModule`, core/schema/cache.go): the
+        keys here come from this module and the SDK runtime's, which use different keys."""
+        return volume_prefix(self.cache) + re.sub(r"[^a-zA-Z0-9_.-]", "-", key)
 
     def folder(self, name: str) -> Path:
         """A folder of the cache, made on first use (the resolver keeps its uploads beside the layers)."""

@@ -38,7 +38,7 @@ from careervp_infra.environments import load_environments
 from careervp_ci.github.workflows import WorkflowError
 from careervp_ci.host.report import ALLOW_UNVERIFIED_ENV
 from careervp_ci.rehearsal import dagger_cli, image, runtime
-from careervp_ci.rehearsal.layers import prune_layers
+from careervp_ci.rehearsal.layers import prune_layers, remove_volumes
 from careervp_ci.rehearsal.podman import RehearsalUnavailable, require_tools
 from careervp_ci.rehearsal.scenarios import SCENARIOS, Scenario, commit, prepare
 from careervp_ci.rehearsal.slack import SlackStandIn, slack_stand_in
@@ -137,7 +137,8 @@ def result_store_folder(named: Path | None) -> Path:
 @contextmanager
 def fresh_engine() -> Iterator[Path]:
     """An empty layer store of the rehearsal's own for this process and the calls it starts, removed
-    afterwards (its committed images keep their keys' tags and are pruned with every other layer)."""
+    afterwards with its cache volumes (its committed images keep their keys' tags and are pruned with every
+    other layer)."""
     folder = Path(tempfile.mkdtemp(prefix="fresh-engine-", dir=dagger_cli.cache_dir().parent))
     before = os.environ.get(dagger_cli.CACHE_ENV)
     os.environ[dagger_cli.CACHE_ENV] = str(folder)
@@ -148,6 +149,7 @@ def fresh_engine() -> Iterator[Path]:
             os.environ.pop(dagger_cli.CACHE_ENV, None)
         else:
             os.environ[dagger_cli.CACHE_ENV] = before
+        remove_volumes(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
 

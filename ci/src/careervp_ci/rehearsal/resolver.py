@@ -35,7 +35,7 @@ from dagger.client._core import Context, Field
 from careervp_ci.dagger_module.setup import RECIPE_LABEL
 from careervp_ci.rehearsal import image as base_image
 from careervp_ci.rehearsal import secret_sources, transfer
-from careervp_ci.rehearsal.layers import LAYER_FORMAT, VOLUME_PREFIX, LayerStore
+from careervp_ci.rehearsal.layers import LAYER_FORMAT, LayerStore
 from careervp_ci.rehearsal.podman import RUN_FLAGS, podman
 from careervp_ci.rehearsal.tree import file_digest, stage, tree_digest
 from careervp_ci.rehearsal.values import (
@@ -337,7 +337,7 @@ class Engine:
         self, state: ContainerState, path: str, cache: CacheValue
     ) -> ContainerState:
         target = state.absolute(path)
-        volume = VOLUME_PREFIX + re.sub(r"[^a-zA-Z0-9_.-]", "-", cache.key)
+        volume = self.layers.volume(cache.key)
         mounts = (*((p, v) for p, v in state.mounts if p != target), (target, volume))
         return replace(state, mounts=mounts, key=chain(state.key, "cache", target, cache.key))
 

@@ -33,10 +33,13 @@ jobs:
       - uses: dagger/dagger-for-github@27b130bf0f79a7f6fbbbe0fbca6760dc9bb40a77
         with:
           version: "{version}"
-      - run: dagger call ci --src .
+      - run: dagger call ci --src . --result-store engine
 """
-"""Not a workflow of the project: the README's laptop command, rehearsed as a job would run it (the main
-profile's gates are rehearsed by deploy-dev's validation; a second laptop line ran them all again)."""
+"""Not a workflow of the project: the laptop's edit loop that docs/dagger.md gives, rehearsed as a job would
+run it, on main and then after an edit (LAPTOP_EDIT_FILE): the engine's own result store hands the second call
+every step the edit does not reach."""
+LAPTOP_EDIT_FILE = "docs/dagger.md"
+LAPTOP_EDIT = "laptop-edit"
 
 CODE_FILE = "src/backend/careervp/config.py"
 DOCS_FILE = "README.md"
@@ -155,11 +158,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         slack_tables=("dev", "staging", "prod"),
     ),
     Scenario(
-        "laptop: dagger call ci --src .",
+        "laptop: dagger call ci --src . --result-store engine",
         "laptop",
         Event("push"),
         "refs/heads/main",
         "main",
+        world="validation",
+    ),
+    Scenario(
+        f"laptop: the same after an edit of {LAPTOP_EDIT_FILE}",
+        "laptop",
+        Event("push"),
+        f"refs/heads/{LAPTOP_EDIT}",
+        LAPTOP_EDIT,
         world="validation",
     ),
     Scenario(
@@ -238,6 +249,7 @@ def prepare(project: Path, repo: Path) -> None:
         ("pr-code", "pr-base", CODE_FILE, code),
         ("pr-docs", "main", DOCS_FILE, _read(repo / DOCS_FILE) + "\nA docs line.\n"),
         (GATE_FAILS, "main", GATE_FAILS_FILE, _read(repo / GATE_FAILS_FILE) + "\nUNFORMATTED=1\n"),
+        (LAPTOP_EDIT, "main", LAPTOP_EDIT_FILE, _read(repo / LAPTOP_EDIT_FILE) + "\nAn edit on a laptop.\n"),
     ):
         _git(repo, "checkout", "--quiet", "-b", branch, start)
         file = repo / path
