@@ -54,7 +54,9 @@ check: setup ## the pull-request quality bar
 containers: ## podman, runc, mmdebstrap (the Dagger rehearsal) and chromium (the SPA smoke), from Debian when missing and root
 	@.ci/container-tools
 
-# Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker.
+# Whole files per worker: module-scoped fixtures (a rehearsal, a deploy) run once, on one worker. Each test runs
+# once: the suites the rehearsal's containers run whole (tests/unit, integration, regression, ci) are not run
+# again on the host (tests/conftest.py); `pytest tests/unit` alone runs them here.
 test: setup containers ## the whole test suite (the Dagger rehearsal included), one worker per core
 	$(RUN) pytest --numprocesses auto --dist loadfile --no-loadscope-reorder -m "not bench"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from _pytest.nodeid import coerce_node_id
+from support.rehearsed_suites import REHEARSAL_FILE, rehearsed_suites
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -43,13 +44,10 @@ pipeline's own tests start host executors, which must neither read nor publish t
 SCANNER_ENV = "CAREERVP_CHECKOV_ENV"
 PROJECT_SCANNER = Path(__file__).resolve().parents[1] / "ci" / "tools" / "checkov" / ".venv"
 
-LONGEST_FILE = "tests/rehearsal/test_rehearsal_end_to_end.py"
-"""Every workflow rehearsed in containers: about half of the suite's time on its own."""
-
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under its own id, and the longest file first.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under its own id, each run once, and the longest file first.
 
     `make test` hands whole files to its workers by node id, in collection order: tests sharing an id would
     all but one silently not run (refused here, loudly), and the rehearsal goes first so one worker starts
@@ -58,7 +56,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
     if shared:
         raise pytest.UsageError(f"tests share a node id, so a parallel run would drop them: {shared[:5]}")
-    items.sort(key=lambda item: item.nodeid.split("::")[0] != LONGEST_FILE)
+    _leave_rehearsed_suites(config, items)
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != REHEARSAL_FILE)
+
+
+def _leave_rehearsed_suites(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When this session rehearses every workflow, the suites its release world runs whole in containers
+    (`support.rehearsed_suites`) do not run a second time on the host: each of their tests passes there or
+    fails the rehearsal, which names the gate, the failing tests and the command that reproduces them."""
+    if not any(
+        item.nodeid.startswith(REHEARSAL_FILE) and "report" in getattr(item, "fixturenames", ())
+        for item in items
+    ):
+        return
+    folders = tuple(f"{folder}/" for folder in rehearsed_suites())
+    left = [item for item in items if item.nodeid.startswith(folders)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not item.nodeid.startswith(folders)]
 
 
 def _name_each_operation(items: list[pytest.Item]) -> None:

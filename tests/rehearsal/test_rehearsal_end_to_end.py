@@ -18,6 +18,7 @@ from careervp_ci.rehearsal.call import parse
 from careervp_ci.rehearsal.rehearse import RESULT_STORE_IN_CONTAINER, World, workflows, world
 from careervp_ci.rehearsal.scenarios import LAPTOP_EDIT_FILE, SCENARIOS, Scenario
 from careervp_ci.rehearsal.workflow import Event, RehearsalFailed
+from support.rehearsed_suites import REHEARSED_PROFILE, rehearsed_suites
 from support.store_steps import reading, storable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +78,18 @@ def test_the_release_chain_runs_build_publish_deploy_verify_smoke_in_order(repor
     assert order == ["build", "publish", "deploy", "verify", "smoke"]
     prod = [c["call"] for c in report["calls"] if c["workflow"] == "deploy-stage-prod" and c["job"] == "prod"]
     assert any("--change-set change-set.json" in call for call in prod)
+
+
+def test_the_suites_make_test_leaves_to_the_rehearsal_passed_whole_in_its_containers(
+    report: dict[str, Any],
+) -> None:
+    """`make test` runs these folders only here (tests/conftest.py): the release world's validation ran each
+    whole, as a gate of its profile, and passed."""
+    assert set(rehearsed_suites()) == {"tests/unit", "tests/integration", "tests/regression", "tests/ci"}
+    validation = f"dagger call ci --profile {REHEARSED_PROFILE} "
+    calls = [c for c in report["calls"] if c["workflow"] == "deploy-dev" and c["call"].startswith(validation)]
+    assert calls, f"deploy-dev made no `{validation.strip()}` call"
+    assert all(call["exit"] == 0 for call in calls), calls
 
 
 def test_a_hotfix_reaches_prod_only_through_the_reviewed_change_set(report: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from careervp_ci.pipeline.steps.catalogue import RELEASE_PATH
+from careervp_ci.pipeline.steps.catalogue import CATALOGUE, RELEASE_PATH
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,11 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
         ),
     }
 )
+
+
+def whole_suites(profile: Profile) -> tuple[str, ...]:
+    """The test folders a passing run of `profile` has run every test of: its suite steps whose selection
+    the profile leaves whole (no marker, keyword or paths)."""
+    return tuple(
+        suite for name in profile.steps if (suite := CATALOGUE[name].suite) and not profile.options.get(name)
+    )

@@ -55,6 +55,9 @@ class Step:
     """Facts outside the tree that decide the verdict (e.g. what a base ref points at), for the cache key."""
     reports: tuple[str, ...] = field(default=())
     """Report files the step writes under its report folder (restored on a cache hit)."""
+    suite: str | None = None
+    """The test folder it runs as one pytest suite (None for any other gate): a run of a profile that keeps
+    the suite's whole selection has run every test in it."""
 
     def option(self, name: str) -> Option:
         """The declared option `name`; a KeyError names the step's valid options."""

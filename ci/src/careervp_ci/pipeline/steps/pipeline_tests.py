@@ -115,6 +115,7 @@ STEP = Step(
     needs_git=True,
     tools=(*PYTEST_TOOLS, "pytest-xdist", "dagger-io"),
     reports=("junit.xml",),
+    suite=FOLDER,
 )
 
 

@@ -229,4 +229,5 @@ def suite_step(
         reports=reports,
         cacheable=cacheable,
         needs_browser=needs_browser,
+        suite=folder,
     )
