@@ -11,7 +11,11 @@ from pathlib import Path
 
 import dagger
 import pytest
+from careervp_ci.dagger_module.main import Careervp
+from careervp_ci.dagger_module.result_store import ENGINE, ENGINE_VOLUME, ResultStore
+from careervp_ci.dagger_module.setup import uv_cache_key
 from careervp_ci.rehearsal.resolver import RANDOM_KEY_WARNING, Engine
+from careervp_ci.rehearsal.runtime import SDK_UV_CACHE, installed_in_container
 from careervp_ci.rehearsal.tree import tree_digest
 from careervp_ci.rehearsal.values import (
     CacheValue,
@@ -22,7 +26,9 @@ from careervp_ci.rehearsal.values import (
     SecretValue,
 )
 from dagger.client._core import Field
+from support.dagger_recipes import FAKE_DIGEST, cache_keys, recorded_run, tree
 
+ROOT = Path(__file__).resolve().parents[2]
 IMAGE = ContainerState(key="root", image="img")
 """A container that has an image (never started here: each test stops before podman)."""
 
@@ -234,3 +240,23 @@ def test_set_secret_is_keyed_by_its_value_where_upstream_keys_it_by_its_name(tmp
         return asyncio.run(engine(tmp_path)._Query_setSecret(None, name=name, plaintext=plaintext))
 
     assert set_secret("a", "v").digest == set_secret("b", "v").digest != set_secret("a", "w").digest
+
+
+def test_the_module_and_the_sdk_runtime_never_ask_for_one_cache_volume_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine keeps one volume per key and asking module (core/schema/cache.go `namespaceFromModule`);
+    the rehearsal keys by the key alone, which is the same only while the module's keys and the SDK
+    runtime's differ."""
+    recorded_run(monkeypatch, output=FAKE_DIGEST + "\n")
+    toolchain: dagger.Container = asyncio.run(Careervp().setup(src=tree()))
+    store = ResultStore.named(ENGINE, writable=False)
+    assert store is not None
+    module = {
+        *cache_keys(toolchain).values(),
+        *cache_keys(store.attach(dagger.dag.container(), "ns")).values(),
+    }
+    runtime = set(cache_keys(installed_in_container(ROOT)).values())
+    assert runtime == {SDK_UV_CACHE}
+    assert module == {uv_cache_key(FAKE_DIGEST), "careervp-npm", ENGINE_VOLUME}
+    assert module.isdisjoint(runtime)

@@ -23,6 +23,15 @@ def execs(obj: Any) -> list[list[str]]:
     return [args["args"] for name, args in calls(obj) if name == "withExec"]
 
 
+def cache_keys(container: Any) -> dict[str, str]:
+    """Each mount path of `container` -> the key of the cache volume mounted there."""
+    return {
+        args["path"]: calls(args["cache"])[-1][1]["key"]
+        for name, args in calls(container)
+        if name == "withMountedCache"
+    }
+
+
 def tree() -> dagger.Directory:
     """A lazy host directory: never read, since no engine runs here."""
     return dag.host().directory("/nonexistent-tree")

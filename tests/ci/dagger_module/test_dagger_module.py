@@ -38,7 +38,7 @@ from dagger import dag
 from dagger._engine._version import CLI_VERSION
 from dagger.mod._converter import to_typedef
 from dagger.mod._resolver import Function, ObjectType
-from support.dagger_recipes import FAKE_DIGEST, calls, execs, recorded_run, tree
+from support.dagger_recipes import FAKE_DIGEST, cache_keys, calls, execs, recorded_run, tree
 
 ROOT = Path(__file__).resolve().parents[3]
 RELEASE_FUNCTIONS = {"build", "change_set_markdown", "drift_table", "github_settings", "release"}
@@ -301,14 +301,6 @@ def test_pins_agree_with_the_rest_of_the_project() -> None:
 
 
 # --- recipes: the lazy query each function builds -------------------------------------------------------
-
-
-def cache_keys(container: Any) -> dict[str, str]:
-    return {
-        args["path"]: calls(args["cache"])[-1][1]["key"]
-        for name, args in calls(container)
-        if name == "withMountedCache"
-    }
 
 
 @pytest.fixture

@@ -52,7 +52,15 @@ from careervp_ci.pipeline.resolve import Request
 from careervp_ci.pipeline.steps.context import Status
 from careervp_ci.rehearsal.layers import exec_error
 from careervp_ci.release.store import FolderBackend
-from support.dagger_recipes import aws_secrets, calls, execs, recorded_run, secret_and_plain_names, tree
+from support.dagger_recipes import (
+    aws_secrets,
+    cache_keys,
+    calls,
+    execs,
+    recorded_run,
+    secret_and_plain_names,
+    tree,
+)
 from support.moto_server import clean_moto_server
 
 S3_STORE = "s3://careervp-artifacts/releases"
@@ -132,14 +140,6 @@ def test_a_miss_runs_the_no_store_container_and_a_trusted_run_publishes_on_top_o
     assert plain_env(published)[WRITE_ENV] == "trusted"
 
 
-def mounted_caches(container: Any) -> dict[str, str]:
-    return {
-        args["path"]: calls(args["cache"])[-1][1]["key"]
-        for name, args in calls(container)
-        if name == "withMountedCache"
-    }
-
-
 def test_the_engine_store_is_a_cache_volume_of_the_probe_and_the_publish_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -149,11 +149,11 @@ def test_the_engine_store_is_a_cache_volume_of_the_probe_and_the_publish_only(
     miss, (probe, ran, published) = run_job(monkeypatch, ResultStore.named("engine", writable=False))
     assert not miss.from_store and calls(ran) == calls(alone)
     for container in (probe, published):
-        assert mounted_caches(container)[ENGINE_MOUNT] == ENGINE_VOLUME
+        assert cache_keys(container)[ENGINE_MOUNT] == ENGINE_VOLUME
         assert plain_env(container)[SHARED_ENV] == ENGINE_MOUNT
     assert WRITE_ENV not in plain_env(probe)
     assert plain_env(published)[WRITE_ENV] == "trusted", "every call on the engine writes its own store"
-    assert ENGINE_MOUNT not in mounted_caches(ran)
+    assert ENGINE_MOUNT not in cache_keys(ran)
 
 
 def test_the_engine_store_takes_no_s3_credentials() -> None:

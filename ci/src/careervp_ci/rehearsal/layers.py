@@ -91,9 +91,8 @@ class LayerStore:
     """The layer tags podman held at this store's first lookup (see `_holds`)."""
 
     def volume(self, key: str) -> str:
-        """The podman volume standing in for this engine's cache volume `key`. Dagger also namespaces a
-        module's volumes by its name and source subpath (`namespaceFromModule`, core/schema/cache.go): the
-        keys here come from this module and the SDK runtime's, which use different keys."""
+        """The podman volume standing in for this engine's cache volume `key` (without upstream's module
+        namespace: `resolver.Engine._Query_cacheVolume` says why)."""
         return volume_prefix(self.cache) + re.sub(r"[^a-zA-Z0-9_.-]", "-", key)
 
     def folder(self, name: str) -> Path:

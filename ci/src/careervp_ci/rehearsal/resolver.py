@@ -178,6 +178,11 @@ class Engine:
         return DirValue(empty, tree_digest(empty))
 
     async def _Query_cacheVolume(self, _: None, key: str) -> CacheValue:
+        """Keyed by `key` alone. Upstream (dagger/dagger v0.21.8, core/schema/cache.go `cacheVolumeCacheKey`
+        and `namespaceFromModule`) also keys it by the asking module's namespace (`mod(<name><source root
+        subpath>)`, `mainClient` outside a module); the rehearsal does not tell this module's calls from the
+        SDK runtime's stand-in (`runtime.SDK_UV_CACHE`), so the two would share a volume where the engine
+        keeps two, were their keys ever the same (tests/rehearsal/test_resolver.py keeps them apart)."""
         return CacheValue(key)
 
     async def _Query_setSecret(self, _: None, name: str, plaintext: str) -> SecretValue:

@@ -48,6 +48,9 @@ REGISTER: Final = (
     "print(' '.join(sorted(module._objects[main.load().__name__].functions)))\n"
 )
 """What the runtime needs to register the module: the entry point, the main object and its functions."""
+SDK_UV_CACHE: Final = "modpython-uv"
+"""The uv cache volume the Python SDK's runtime installs a module with (dagger/dagger v0.21.8,
+sdk/python/runtime/main.go: `dag.CacheVolume("modpython-uv")`)."""
 
 
 class ModuleInstallFailed(Exception):
@@ -63,7 +66,7 @@ def installed_in_container(repo: Path) -> dagger.Container:
         .with_env_variable("PYTHONUNBUFFERED", "1")
         .with_env_variable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .with_exec(["pip", "install", "--no-cache-dir", f"uv=={UV_VERSION}"])
-        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("modpython-uv"))
+        .with_mounted_cache("/root/.cache/uv", dag.cache_volume(SDK_UV_CACHE))
         .with_env_variable("UV_LINK_MODE", "copy")
         .with_env_variable("UV_PROJECT_ENVIRONMENT", "/opt/venv")
         .with_env_variable("UV_COMPILE_BYTECODE", "1")
